@@ -1,0 +1,222 @@
+"""secannot benchmarks: accuracy and speed figures, printed (``make bench``).
+
+Accuracy
+  * signal peptides: the two cross-partition models (trained on one dev
+    partition of the SignalP 6.0 benchmark, scored on the other) - honest
+    out-of-partition figures; the shipped model is trained on both and is not
+    scored here (that would be training-set accuracy);
+  * leaderless secretion: grouped (by gene) 5-fold cross-validation of the
+    nc_score recipe on the OutCyte set (needs scikit-learn: secannot[train]);
+  * localisation verdicts on the 17 reference proteins.
+Speed (one core: taskset and single-threaded BLAS)
+  * ``secannot predict`` on all proteomes, signal peptides only and full;
+  * a plain Biopython SimpleFastaParser pass over the same files, and the ratio;
+  * ``secannot --version`` start-up; peak memory on one proteome vs all;
+  * ``-j 2`` speed-up.
+
+Usage: python bench/run_bench.py [--shared ../shared] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import io
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from secannot.benchmark import mcc, read_three_line  # noqa: E402
+from secannot.evaluate import evaluate_signalp  # noqa: E402
+
+TARGETS = {"mcc": 0.93, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.85, "seconds": 5.0, "version": 0.4}
+
+
+def heading(text: str) -> None:
+    print(f"\n== {text}")
+
+
+def one_core_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", SECANNOT_NO_PROGRESS="1")
+    return env
+
+
+def secannot_cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "secannot"
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "secannot"]
+    if shutil.which("taskset"):
+        return ["taskset", "-c", "0", *base]
+    return base
+
+
+def timed(cmd: list[str], repeat: int = 3) -> tuple[float, float]:
+    """Best wall time of ``repeat`` runs and the peak RSS (MB) of the last."""
+    times = []
+    peak = 0.0
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, env=one_core_env())
+        times.append(time.perf_counter() - start)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    return min(times), peak
+
+
+def signal_peptides(shared: Path) -> None:
+    heading("Signal peptides: cross-partition accuracy (SignalP 6.0 benchmark, dev partitions 0 and 1)")
+    path = shared / "data" / "signalp6" / "benchmark_dev.3line"
+    with path.open() as fh:
+        records = list(read_three_line(fh, str(path)))
+    pooled: dict[str, dict[str, float]] = {}
+    print("direction      kingdom    n      MCC    prec   recall  cs_prec cs_rec  cs±1_p cs±1_r")
+    for train_p, test_p in ((0, 1), (1, 0)):
+        model = ROOT / "bench" / "models" / f"sp_fold_train{train_p}.npz"
+        subset = [r for r in records if r.partition == test_p]
+        report = evaluate_signalp(subset, str(model))
+        for k in report["kingdoms"]:
+            c = k["confusion"]
+            print(f"train{train_p}->test{test_p}  {k['kingdom']:<9} {k['n']:>5}  {k['mcc']:.3f}  "
+                  f"{k['precision'] or 0:.3f}  {k['recall'] or 0:.3f}   {k['cs_exact']['precision'] or 0:.3f}   "
+                  f"{k['cs_exact']['recall'] or 0:.3f}   {k['cs_within1']['precision'] or 0:.3f}  "
+                  f"{k['cs_within1']['recall'] or 0:.3f}")
+            acc = pooled.setdefault(k["kingdom"], {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "cs": 0, "cs1": 0, "pred": 0, "true": 0})
+            for key in ("tp", "fp", "fn", "tn"):
+                acc[key] += c[key]
+            acc["cs"] += k["cs_exact"]["correct"]
+            acc["cs1"] += k["cs_within1"]["correct"]
+            acc["pred"] += c["tp"] + c["fp"]
+            acc["true"] += c["tp"] + c["fn"]
+    print("\npooled over both directions (every protein predicted by the model that did not see its partition):")
+    for kingdom, a in pooled.items():
+        m = mcc(a["tp"], a["fp"], a["fn"], a["tn"])
+        csp, csr = a["cs"] / max(a["pred"], 1), a["cs"] / max(a["true"], 1)
+        line = f"  {kingdom:<9} MCC {m:.3f}  CS exact P {csp:.3f} R {csr:.3f}  CS±1 P {a['cs1'] / max(a['pred'], 1):.3f} R {a['cs1'] / max(a['true'], 1):.3f}"
+        if kingdom == "EUKARYA":
+            line += (f"   [targets: MCC >= {TARGETS['mcc']} {'met' if m >= TARGETS['mcc'] else 'MISSED'}, "
+                     f"CS P/R >= {TARGETS['cs_precision']} "
+                     f"{'met' if min(csp, csr) >= TARGETS['cs_precision'] else 'MISSED'}]")
+        print(line)
+    print("  peer figure (README of ../shared): DeepSig 1.2.5 on the held-out partition: MCC 0.947, CS P 0.771 R 0.754")
+
+
+def nonclassical(shared: Path) -> None:
+    heading("Leaderless secretion: nc_score, grouped 5-fold CV on the OutCyte dev set")
+    try:
+        sys.path.insert(0, str(ROOT / "train"))
+        import train_nonclassical as tn  # noqa: PLC0415
+        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+        from sklearn.model_selection import GroupKFold  # noqa: PLC0415
+    except ImportError as exc:
+        print(f"  skipped: {exc} (pip install 'secannot[train]')")
+        return
+    import numpy as np
+
+    data = shared / "data" / "outcyte" / "ups_dev.fasta"
+    x, y, groups = tn.load(data)
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(tn.FOLDS).split(x, y, groups):
+        oof[te] = tn.predict(*tn.fit(x[tr], y[tr]), x[te])
+    auc = roc_auc_score(y, oof)
+    meta = json.loads((ROOT / "secannot" / "data" / "nc_model.json").read_text())
+    t = meta["threshold"]
+    pred = oof >= t
+    tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
+    fn, tn_ = int((~pred & y).sum()), int((~pred & ~y).sum())
+    print(f"  n={len(y)} ({int(y.sum())} UPS), groups by gene (orthologs together)")
+    print(f"  ROC AUC {auc:.3f} [target >= {TARGETS['nc_auc']}: {'met' if auc >= TARGETS['nc_auc'] else 'MISSED'}]")
+    print(f"  at the shipped threshold {t}: MCC {mcc(tp, fp, fn, tn_):.3f} precision {tp / max(tp + fp, 1):.3f} "
+          f"recall {tp / max(tp + fn, 1):.3f}")
+
+
+def reference_verdicts(shared: Path) -> None:
+    heading("Localisation verdicts on the 17 reference proteins (../shared/data/reference_proteins.fasta)")
+    expected = {
+        "VEGFA": "secreted", "IL6": "secreted", "ALB": "secreted", "INS": "secreted", "KLK3": "secreted",
+        "MMP2": "secreted", "CCL2": "secreted", "EGFR": "membrane", "APP": "membrane", "OPRM1": "membrane",
+        "MSLN": "gpi_anchored", "FOLR1": "gpi_anchored", "PDIA6": "er_retained", "FGF2": "non_classical_candidate",
+        "IL1B": "non_classical_candidate", "HK2": "intracellular", "GAPDH": "intracellular",
+    }
+    names = {"VEGFA_HUMAN": "VEGFA", "IL6_HUMAN": "IL6", "ALBU_HUMAN": "ALB", "INS_HUMAN": "INS", "KLK3_HUMAN": "KLK3",
+             "MMP2_HUMAN": "MMP2", "CCL2_HUMAN": "CCL2", "EGFR_HUMAN": "EGFR", "A4_HUMAN": "APP", "OPRM_HUMAN": "OPRM1",
+             "MSLN_HUMAN": "MSLN", "FOLR1_HUMAN": "FOLR1", "PDIA6_HUMAN": "PDIA6", "FGF2_HUMAN": "FGF2",
+             "IL1B_HUMAN": "IL1B", "HXK2_HUMAN": "HK2", "G3P_HUMAN": "GAPDH"}
+    proc = subprocess.run([*secannot_cmd(), "predict", str(shared / "data" / "reference_proteins.fasta")],
+                          capture_output=True, text=True, env=one_core_env())
+    rows = [line.split("\t") for line in proc.stdout.splitlines()]
+    header, rows = rows[0], rows[1:]
+    ok = 0
+    for row in rows:
+        rec = dict(zip(header, row, strict=True))
+        gene = names.get(rec["id"].split("|")[2], rec["id"])
+        good = rec["localization"] == expected.get(gene)
+        ok += good
+        print(f"  {gene:<6} {rec['localization']:<24} expected {expected.get(gene, '?'):<24} {'ok' if good else 'DIFFERS'}"
+              f"   {rec['evidence']}")
+    print(f"  {ok}/{len(rows)} as expected")
+
+
+def speed(shared: Path, quick: bool) -> None:
+    heading("Speed on one core (taskset -c 0, single-threaded BLAS); best of 3")
+    files = sorted(glob.glob(str(shared / "data" / "proteomes" / "*.faa")))
+    from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+    start = time.perf_counter()
+    n = 0
+    for f in files:
+        with open(f) as fh:
+            n += sum(1 for _ in SimpleFastaParser(fh))
+    bio = time.perf_counter() - start
+    print(f"  proteomes: {len(files)} files, {n} proteins")
+    print(f"  Biopython SimpleFastaParser pass (in-process, no start-up): {bio:.2f} s")
+    cmd = secannot_cmd()
+    repeat = 1 if quick else 3
+    sp_only, _ = timed([*cmd, "predict", "--signal-only", *files], repeat)
+    full, peak_all = timed([*cmd, "predict", *files], repeat)
+    _, peak_one = timed([*cmd, "predict", files[0]], 1)
+    print(f"  secannot predict --signal-only: {sp_only:.2f} s  ({n / sp_only:,.0f} sequences/s; "
+          f"{sp_only / bio:.1f}x the parser pass)")
+    print(f"  secannot predict (full: SP + TM/GPI/ER + nc_score): {full:.2f} s  ({n / full:,.0f} sequences/s; "
+          f"{full / bio:.1f}x the parser pass; {full / sp_only:.2f}x signal-only)"
+          f"  [target < {TARGETS['seconds']} s: {'met' if full < TARGETS['seconds'] else 'MISSED'}]")
+    print(f"  peak memory: {peak_one:.0f} MB on {Path(files[0]).name}, {peak_all:.0f} MB on all files (streaming)")
+    versions = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([*cmd, "--version"], stdout=subprocess.DEVNULL, check=True, env=one_core_env())
+        versions.append(time.perf_counter() - start)
+    v = statistics.median(versions)
+    print(f"  secannot --version: {v:.3f} s (median of 5) [target < {TARGETS['version']} s: "
+          f"{'met' if v < TARGETS['version'] else 'MISSED'}]")
+    if os.cpu_count() and os.cpu_count() >= 2:
+        base = [c for c in cmd if c not in ("taskset", "-c", "0")]
+        one, _ = timed([*base, "predict", "-j", "1", *files], 1)
+        two, _ = timed([*base, "predict", "-j", "2", *files], 1)
+        print(f"  -j 2 (two cores): {two:.2f} s vs -j 1 {one:.2f} s: speed-up {one / two:.2f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--quick", action="store_true", help="one timing run instead of three")
+    args = ap.parse_args()
+    if not (args.shared / "data").is_dir():
+        sys.exit(f"make bench needs the shared data at {args.shared} (see README)")
+    print(f"secannot bench, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    signal_peptides(args.shared)
+    nonclassical(args.shared)
+    reference_verdicts(args.shared)
+    speed(args.shared, args.quick)
+
+
+if __name__ == "__main__":
+    main()

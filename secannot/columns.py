@@ -1,0 +1,99 @@
+"""The column dictionary: every output column, its meaning, and how to fill it.
+
+This table is the single source of truth for TSV headers, JSON keys, the
+``--help`` column list and the README's column table (a test checks that the
+README agrees).  Column names are a contract: add new ones at the end of a
+group, never rename.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from secannot.results import Result
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    description: str
+    get: Callable[[Result], Any]
+
+
+def _annotation(attr: str) -> Callable[[Result], Any]:
+    def get(r: Result) -> Any:
+        return getattr(r.annotation, attr) if r.annotation is not None else None
+
+    return get
+
+
+def _uniprot(attr: str) -> Callable[[Result], Any]:
+    def get(r: Result) -> Any:
+        return getattr(r.uniprot, attr) if r.uniprot is not None else None
+
+    return get
+
+
+PREDICT_COLUMNS: tuple[Column, ...] = (
+    Column("id", "first word of the FASTA header (or the UniProt accession)", lambda r: r.id),
+    Column("length", "sequence length in residues", lambda r: r.length),
+    Column("sp_prob", "probability of a Sec/SPI signal peptide, 0-1", lambda r: r.sp_prob),
+    Column(
+        "cleavage_site",
+        "1-based last residue of the signal peptide (mature chain starts at +1); empty if none",
+        lambda r: r.cleavage_site,
+    ),
+    Column(
+        "route",
+        "classical (signal peptide), non-classical (leaderless, by rule or nc_score) or none",
+        lambda r: r.route,
+    ),
+    Column("cs_prob", "probability of the reported cleavage position given a signal peptide", lambda r: r.cs_prob),
+    Column(
+        "localization",
+        "secreted, membrane, gpi_anchored, er_retained, non_classical_candidate or intracellular",
+        lambda r: r.localization,
+    ),
+    Column("tm_count", "transmembrane helices outside the signal peptide", lambda r: len(r.tm_segments)),
+    Column(
+        "nc_score",
+        "leaderless-secretion score 0-1 (only for proteins without a signal peptide)",
+        lambda r: r.nc_score,
+    ),
+    Column("nc_basis", "why route is non-classical: rule, score or rule+score", lambda r: r.nc_basis),
+    Column("evidence", "short reason for the verdict, e.g. 'SP 1-22; TM 645-667'", lambda r: "; ".join(r.evidence)),
+)
+
+ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
+    Column("accession", "UniProt accession from the header or id", _annotation("accession")),
+    Column("gene", "gene symbol (HGNC for human) from the header or the rules", _annotation("gene")),
+    Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources")),
+    Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes")),
+    Column("clinical", "clinical status: fda_marker, approved_target, investigational_* (;-separated, sorted)", _annotation("clinical")),
+    Column("rules_version", "version of the rule set that produced the annotation", _annotation("rules_version")),
+    Column("uniprot_signal", "UniProt's curated Signal feature range, if any", _uniprot("signal")),
+    Column("uniprot_location", "UniProt subcellular locations (;-separated)", _uniprot("locations")),
+    Column(
+        "agreement",
+        "secannot vs UniProt on the signal peptide: agree, predicted_only, uniprot_only or no_data",
+        _uniprot("agreement"),
+    ),
+)
+
+
+def format_cell(value: Any) -> str:
+    """Render one value for TSV: empty for missing, 4 decimals for floats."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ";".join(sorted(str(v) for v in value))
+    text = str(value)
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return text

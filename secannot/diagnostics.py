@@ -1,0 +1,70 @@
+"""Where rejected records, warnings and progress messages go.
+
+A single :class:`Diagnostics` object is created per run and passed down
+explicitly.  It writes one line per problem to the error stream (never
+stdout, which carries only data) and remembers the most severe exit code, so
+that a run can keep processing good records after a bad one and still end
+with a non-zero status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from secannot.errors import ExitCode
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One input item that produced no output row, and why."""
+
+    source: str
+    line: int | None
+    record: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.record}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        return {"source": self.source, "line": self.line, "record": self.record, "reason": self.reason}
+
+
+@dataclass
+class Diagnostics:
+    stream: TextIO
+    verbosity: int = 0  # -1 quiet, 0 normal, 1 verbose
+    rejections: list[Rejection] = field(default_factory=list)
+    exit_code: ExitCode = ExitCode.OK
+
+    def escalate(self, code: ExitCode) -> None:
+        if code > self.exit_code:
+            self.exit_code = code
+
+    def reject(self, source: str, line: int | None, record: str, reason: str) -> Rejection:
+        """Account for an item that will not appear in the output."""
+        rej = Rejection(source, line, record, reason)
+        self.rejections.append(rej)
+        self.escalate(ExitCode.REJECTED)
+        # Rejections are always printed, even with --quiet: they are the
+        # only trace of a record that is missing from the output.
+        self._write(f"error: {rej}")
+        return rej
+
+    def error(self, message: str, code: ExitCode) -> None:
+        self.escalate(code)
+        self._write(f"error: {message}")
+
+    def warn(self, message: str) -> None:
+        if self.verbosity >= 0:
+            self._write(f"warning: {message}")
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 1:
+            self._write(message)
+
+    def _write(self, line: str) -> None:
+        self.stream.write(line.replace("\n", " ") + "\n")
+        self.stream.flush()

@@ -1,0 +1,142 @@
+"""Over-representation of annotation categories in a protein list against its background.
+
+The question a proteomics user asks is "are CAF-secreted proteins more
+common among my hits than among everything I detected?".  The hits (the
+foreground, ``n`` proteins) are a subset of the background (``N`` proteins,
+everything that could have been a hit); ``k`` hits and ``K`` background
+proteins carry the category.  Conventions, fixed here so that every output
+and the README agree:
+
+* **Test**: one-sided hypergeometric test for over-representation,
+  ``p = P(X >= k)`` with ``X ~ Hypergeometric(N, K, n)``, computed as
+  ``scipy.stats.hypergeom.sf(k - 1, N, K, n)``.  This is the same number as
+  Fisher's exact test with ``alternative='greater'`` on the 2x2 table below;
+  the hypergeometric form is used because it needs no table and is exact for
+  the sampling-without-replacement question.  A category no hit carries
+  (``k = 0``) gets ``p = 1``.
+* **2x2 table**: ``a = k`` (hit, in category), ``b = n - k`` (hit, not in
+  category), ``c = K - k`` (background non-hit, in category),
+  ``d = (N - n) - (K - k)`` (background non-hit, not in category).
+* **Odds ratio**: ``(a * d) / (b * c)``; when any cell is 0 the
+  Haldane-Anscombe correction adds 0.5 to all four cells, so the ratio is
+  always finite (JSON has no infinity, and an infinite ratio sorts and plots
+  badly).  It is an effect size, not the test statistic.
+* **Multiple testing**: Benjamini-Hochberg q-values over every tested
+  category of one run, including categories only the background carries
+  (``p = 1``).  Choosing the family before looking at ``k`` keeps BH valid;
+  it makes q a little conservative when there are many background-only
+  categories, which is the safe direction.  Computed via ``scipy.stats.false_discovery_control`` when the
+  installed SciPy has it (>= 1.11), otherwise the equivalent step-up
+  computation in :func:`bh_fallback`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+TEST_DESCRIPTION = (
+    "one-sided hypergeometric test for over-representation, p = P(X >= k), "
+    "X ~ Hypergeometric(N background, K in category, n foreground) (= Fisher's exact test, greater)"
+)
+MULTIPLE_TESTING_DESCRIPTION = "Benjamini-Hochberg q-values across all tested categories"
+ODDS_RATIO_DESCRIPTION = (
+    "odds ratio of the 2x2 table foreground vs rest of background; "
+    "Haldane-Anscombe +0.5 on every cell when a cell is 0"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """One category: k of n foreground proteins and K of N background proteins carry it."""
+
+    k: int
+    n: int
+    K: int  # upper-case K and N as in the textbook formulas
+    N: int
+
+    def __post_init__(self) -> None:
+        # Impossible tables mean the foreground was not folded into the background: a bug upstream.
+        if not (0 <= self.k <= self.n <= self.N and self.k <= self.K <= self.N and self.n - self.k <= self.N - self.K):
+            raise ValueError(f"inconsistent counts k={self.k} n={self.n} K={self.K} N={self.N}")
+
+    def table(self) -> tuple[int, int, int, int]:
+        """(a, b, c, d) as documented in the module docstring."""
+        a, b, c = self.k, self.n - self.k, self.K - self.k
+        return a, b, c, (self.N - self.n) - c
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    counts: Counts
+    odds_ratio: float
+    p_value: float
+    q_value: float
+
+
+def hypergeom_p(counts: Counts) -> float:
+    """P(X >= k): the chance of seeing at least k category members among n random background draws."""
+    if counts.k == 0:
+        return 1.0
+    from scipy.stats import hypergeom
+
+    p = float(hypergeom.sf(counts.k - 1, counts.N, counts.K, counts.n))
+    return min(1.0, max(0.0, p))
+
+
+def odds_ratio(counts: Counts) -> float:
+    """Finite odds ratio (Haldane-Anscombe when a cell is 0), see the module docstring."""
+    a, b, c, d = counts.table()
+    if 0 in (a, b, c, d):
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    return (a * d) / (b * c)
+
+
+def bh_fallback(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg step-up: q_(i) = min over j >= i of p_(j) * m / j, capped at 1.
+
+    Kept for SciPy < 1.11, which lacks ``false_discovery_control``; tied
+    p-values get the same q because the minimum runs over the tied block.
+    """
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    q = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, pvalues[i] * m / rank)
+        q[i] = running
+    return q
+
+
+def bh_qvalues(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg q-values in input order (SciPy's when available)."""
+    if not pvalues:
+        return []
+    try:
+        from scipy.stats import false_discovery_control
+    except ImportError:
+        return bh_fallback(pvalues)
+    return [float(q) for q in false_discovery_control(list(pvalues), method="bh")]
+
+
+def enrich(counts: Mapping[str, Counts]) -> dict[str, Enrichment]:
+    """Test every category and correct across all of them at once.
+
+    The BH family is exactly the categories passed in, so the caller decides
+    what is one family (here: every TME category of one run).
+    """
+    names = sorted(counts)
+    pvalues = [hypergeom_p(counts[name]) for name in names]
+    qvalues = bh_qvalues(pvalues)
+    return {
+        name: Enrichment(counts[name], odds_ratio(counts[name]), p, q)
+        for name, p, q in zip(names, pvalues, qvalues, strict=True)
+    }
+
+
+def fold_enrichment(counts: Counts) -> float | None:
+    """(k / n) / (K / N), for plots; None when undefined (no foreground or empty category)."""
+    if counts.n == 0 or counts.K == 0:
+        return None
+    return (counts.k / counts.n) / (counts.K / counts.N)

@@ -1,0 +1,79 @@
+"""Domain errors and the one table that maps them to exit codes.
+
+Every user-facing failure is an instance of :class:`SecannotError`; the CLI
+catches exactly this family, prints ``str(error)`` on one line and exits with
+``error.exit_code``.  Anything else is a bug and is allowed to show a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes, documented in ``secannot --help`` and the README.
+
+    When several conditions occur in one run, the highest code wins, so a run
+    that both rejected a record (3) and could not reach UniProt (6) exits 6.
+    """
+
+    OK = 0
+    FINDINGS = 1  # `check` / `rules lint` found problems
+    USAGE = 2  # bad command line (Click's own code)
+    REJECTED = 3  # some records or ids were rejected; the good ones were written
+    INPUT = 4  # an input could not be read at all: missing, empty, not FASTA
+    RULES = 5  # a rule file is invalid or has an incompatible schema
+    NETWORK = 6  # UniProt unreachable, failing after retries, or not in the offline cache
+    DEPENDENCY = 7  # an optional dependency (plotting) is not installed
+    INTERRUPTED = 130  # Ctrl-C
+
+
+EXIT_CODE_HELP = {
+    ExitCode.OK: "success",
+    ExitCode.FINDINGS: "check or rules lint found problems",
+    ExitCode.USAGE: "usage error (unknown option, bad value)",
+    ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
+    ExitCode.INPUT: "an input could not be read: missing, unreadable, empty or not FASTA",
+    ExitCode.RULES: "a rule file is invalid or has an incompatible schema_version",
+    ExitCode.NETWORK: "UniProt unreachable or failing after retries, or --offline cache miss",
+    ExitCode.DEPENDENCY: "an optional dependency is missing (pip install 'secannot[report]')",
+    ExitCode.INTERRUPTED: "interrupted",
+}
+
+
+class SecannotError(Exception):
+    """Base for every error a user can cause; carries its exit code."""
+
+    exit_code: ExitCode = ExitCode.INPUT
+
+
+class UsageError(SecannotError):
+    exit_code = ExitCode.USAGE
+
+
+class InputError(SecannotError):
+    """An input as a whole is unusable (missing, empty, binary, not FASTA)."""
+
+    exit_code = ExitCode.INPUT
+
+
+class RulesError(SecannotError):
+    exit_code = ExitCode.RULES
+
+
+class SchemaVersionError(RulesError):
+    """A rule file declares a schema this version of secannot cannot read."""
+
+
+class NetworkError(SecannotError):
+    exit_code = ExitCode.NETWORK
+
+
+class MissingDependencyError(SecannotError):
+    exit_code = ExitCode.DEPENDENCY
+
+
+class ModelError(SecannotError):
+    """The bundled or user-supplied model weights cannot be used."""
+
+    exit_code = ExitCode.INPUT

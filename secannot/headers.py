@@ -1,0 +1,62 @@
+"""What a FASTA header says about the protein's identity.
+
+Rules are keyed by UniProt accession and gene symbol, so every record is
+reduced to those keys: UniProt-style headers (``sp|P09038|FGF2_HUMAN ...
+GN=FGF2``), a bare accession as the id (``P09038`` or ``P09038-2``), and
+NCBI-style ``[gene=...]`` tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCESSION_RE = re.compile(r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$")
+_ISOFORM_RE = re.compile(r"^(?P<acc>[A-Z0-9]{6,10})(?:-(?P<iso>\d+))?(?:\.\d+)?$")
+_GN_RE = re.compile(r"(?:^|\s)GN=(\S+)")
+_NCBI_GENE_RE = re.compile(r"\[gene=([^\]\s]+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    accession: str | None  # canonical accession (isoform suffix removed)
+    isoform: str | None  # e.g. 'P21802-2' when the header names an isoform
+    entry_name: str | None  # e.g. 'FGF2_HUMAN'
+    gene: str | None
+
+
+def split_accession(text: str) -> tuple[str, str | None] | None:
+    """('P21802', 'P21802-2') for an isoform, ('P21802', None) for canonical; None if not an accession."""
+    text = text.strip()
+    # cheap rejection first: every accession is a letter then a digit (P12345, A0A023GPI8)
+    if len(text) < 6 or not text[1].isdigit() or not text[0].isalpha():
+        return None
+    m = _ISOFORM_RE.match(text.upper())
+    if not m or not ACCESSION_RE.match(m.group("acc")):
+        return None
+    acc = m.group("acc")
+    return acc, (f"{acc}-{m.group('iso')}" if m.group("iso") else None)
+
+
+def parse_identity(record_id: str, description: str) -> Identity:
+    accession = isoform = entry_name = None
+    parts = record_id.split("|")
+    if len(parts) >= 2 and parts[0] in ("sp", "tr"):
+        split = split_accession(parts[1])
+        if split:
+            accession, isoform = split
+        if len(parts) >= 3 and parts[2]:
+            entry_name = parts[2]
+    elif 6 <= len(record_id) <= 16:
+        split = split_accession(record_id)
+        if split:
+            accession, isoform = split
+    gene = None
+    # cheap substring tests first: most proteome headers carry neither tag
+    if "GN=" in description:
+        m = _GN_RE.search(description)
+        gene = m.group(1) if m else None
+    elif "[gene=" in description:
+        m = _NCBI_GENE_RE.search(description)
+        gene = m.group(1) if m else None
+    return Identity(accession, isoform, entry_name, gene)

@@ -1,0 +1,65 @@
+"""The per-protein result that every stage fills in and every writer reads.
+
+Stages run in order (signal peptide, then localisation, then annotation), and
+each one owns its own fields; a field left at its default means "that stage
+did not run", which writers render as an empty cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from secannot.seqio import Record
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A 1-based, inclusive range on the protein."""
+
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(slots=True)
+class Result:
+    record: Record
+    # signal peptide (secannot.spmodel)
+    sp_prob: float = 0.0
+    cleavage_site: int | None = None
+    cs_prob: float | None = None
+    # localisation (secannot.localization)
+    route: str = "none"
+    localization: str | None = None
+    tm_segments: list[Segment] = field(default_factory=list)
+    signal_anchor: Segment | None = None
+    gpi: dict[str, Any] | None = None
+    er_motif: str | None = None
+    nc_score: float | None = None
+    nc_rule: dict[str, Any] | None = None
+    nc_basis: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    # annotation (secannot.annotate)
+    annotation: Any = None
+    # UniProt (secannot.uniprot)
+    uniprot: Any = None
+    note: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def length(self) -> int:
+        return len(self.record.seq)
+
+    @property
+    def has_signal_peptide(self) -> bool:
+        return self.cleavage_site is not None
+
+    @property
+    def signal_peptide(self) -> Segment | None:
+        return Segment(1, self.cleavage_site) if self.cleavage_site is not None else None

@@ -1,0 +1,31 @@
+"""Shared fixtures: running the CLI in-process, isolation from the user's environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import DATA, run_cli
+
+# The fake UniProt server fixture, for every test module.
+pytest_plugins = ["uniprot_server"]
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test touches the user's cache, the network default or a colour terminal."""
+    monkeypatch.setenv("SECANNOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("SECANNOT_UNIPROT_URL", raising=False)
+    monkeypatch.delenv("SECANNOT_JOBS", raising=False)
+
+
+@pytest.fixture
+def reference_fasta() -> Path:
+    """14 full-length human UniProt entries copied as test facts (see tests/data/README.md)."""
+    return DATA / "reference_subset.fasta"

@@ -1,0 +1,130 @@
+"""`secannot annotate`: rules joined to predictions, with evidence, on real sequences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import DATA, run_cli
+
+from secannot.columns import ANNOTATE_COLUMNS
+from secannot.errors import ExitCode
+
+REF = DATA / "reference_subset.fasta"
+
+
+@pytest.fixture(scope="module")
+def annotated() -> dict[str, dict[str, str]]:
+    res = run_cli(["annotate", REF])
+    assert res.code == 0, res.err
+    header = res.rows[0]
+    assert header == [c.name for c in ANNOTATE_COLUMNS]
+    return {row[0].split("|")[1]: dict(zip(header, row, strict=True)) for row in res.rows[1:]}
+
+
+def test_mmp2_is_a_caf_product_remodelling_the_matrix(annotated):
+    mmp2 = annotated["P08253"]
+    assert mmp2["gene"] == "MMP2" and mmp2["accession"] == "P08253"
+    assert "CAF" in mmp2["cell_sources"].split(";")
+    assert "ECM_remodelling" in mmp2["processes"].split(";")
+    assert mmp2["rules_version"]
+
+
+def test_vegfa_drives_angiogenesis_and_is_the_bevacizumab_target(annotated):
+    vegfa = annotated["P15692"]
+    assert "angiogenesis" in vegfa["processes"].split(";")
+    assert "approved_target:bevacizumab" in vegfa["clinical"].split(";")
+
+
+def test_klk3_is_an_fda_cleared_serum_marker_for_prostate_cancer(annotated):
+    assert "fda_marker:serum:prostate" in annotated["P07288"]["clinical"].split(";")
+
+
+def test_cells_are_sorted_and_semicolon_separated(annotated):
+    for row in annotated.values():
+        for col in ("cell_sources", "processes", "clinical"):
+            values = [v for v in row[col].split(";") if v]
+            assert values == sorted(values)
+
+
+def test_unmatched_proteins_keep_empty_cells(annotated):
+    hk2 = annotated["P52789"]
+    assert hk2["accession"] == "P52789"
+    assert hk2["cell_sources"] == hk2["processes"] == hk2["clinical"] == hk2["rules_version"] == ""
+    assert hk2["agreement"] == "no_data"
+
+
+def test_bare_accession_ids_are_matched(tmp_path):
+    fasta = tmp_path / "bare.fa"
+    seq = "".join(line for line in REF.read_text().split(">sp|P15692|")[1].splitlines()[1:] if not line.startswith(">"))
+    fasta.write_text(f">P15692\n{seq}\n")
+    res = run_cli(["annotate", fasta])
+    row = dict(zip(res.rows[0], res.rows[1], strict=True))
+    assert row["gene"] == "VEGFA" and "angiogenesis" in row["processes"]
+
+
+def test_json_carries_full_evidence():
+    res = run_cli(["annotate", REF, "--format", "json"])
+    doc = json.loads(res.out)
+    assert doc["provenance"]["rules"]["version"]
+    vegfa = next(r for r in doc["records"] if "P15692" in r["id"])
+    ann = vegfa["annotation"]
+    assert ann["matched"] and ann["matched_by"] == "accession" and ann["rules_file"].startswith("rules/")
+    angio = next(c for c in ann["processes"] if c["value"] == "angiogenesis")
+    assert angio["evidence"] and all(isinstance(e, dict) for e in angio["evidence"])
+    bev = next(c for c in ann["clinical"] if c["status"] == "approved_target" and "bevacizumab" in c["drugs"])
+    assert bev["evidence"]
+
+
+def test_user_rules_override_bundled_entries_and_are_reported(tmp_path):
+    rules_dir = tmp_path / "my_rules"
+    rules_dir.mkdir()
+    (rules_dir / "lab.yaml").write_text(
+        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
+        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
+        "      - value: lymphangiogenesis\n        evidence: [{pmid: '12345678'}]\n"
+    )
+    res = run_cli(["annotate", REF, "--rules", rules_dir])
+    assert res.code == 0
+    assert "VEGFA overrides rules/" in res.err
+    rows = {r[0].split("|")[1]: dict(zip(res.rows[0], r, strict=True)) for r in res.rows[1:]}
+    assert rows["P15692"]["processes"] == "lymphangiogenesis"
+    assert rows["P15692"]["rules_version"] == "0.1.0"
+    assert "CAF" in rows["P08253"]["cell_sources"]  # other bundled entries still apply
+
+
+def test_incompatible_user_rules_are_refused_with_advice(tmp_path):
+    rules_dir = tmp_path / "future"
+    rules_dir.mkdir()
+    (rules_dir / "x.yaml").write_text("schema_version: 2\nrules_version: 1.0.0\nkind: tme\nentries: []\n")
+    res = run_cli(["annotate", REF, "--rules", rules_dir])
+    assert res.code == ExitCode.RULES
+    assert "schema_version 2" in res.err and "upgrade secannot" in res.err
+    assert "Traceback" not in res.err
+
+
+def test_rules_lint_is_clean_on_the_bundled_rules():
+    res = run_cli(["rules", "lint"])
+    assert res.code == 0, res.out
+    res = run_cli(["rules", "lint", Path(__file__).parent.parent / "rules"])
+    assert res.code == 0, res.out
+
+
+def test_rules_lint_reports_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "schema_version: 1\nrules_version: 1.0.0\ndate: '2026-11-27'\nkind: tme\ntitle: t\nentries:\n"
+        "  - gene: MMP2\n    accession: P08253\n    processes:\n      - value: angiogenesis\n        evidence: []\n"
+    )
+    res = run_cli(["rules", "lint", bad])
+    assert res.code == ExitCode.FINDINGS
+    assert res.out.startswith(f"{bad}:11:") or f"{bad}:" in res.out
+
+
+def test_rules_show_prints_evidence():
+    res = run_cli(["rules", "show", "PSA"])
+    assert res.code == 0
+    assert "KLK3" in res.out and "P07288" in res.out and "fda_marker" in res.out
+    res = run_cli(["rules", "show", "NOT-A-GENE"])
+    assert res.code == ExitCode.REJECTED and "no rule entry" in res.err

@@ -1,0 +1,163 @@
+"""Pipeline citizenship: batch tables, protein-list checks, pre-commit hooks, parallel jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from helpers import DATA, REPO, run_cli
+
+from secannot.columns import ANNOTATE_COLUMNS
+from secannot.diagnostics import Diagnostics
+from secannot.errors import ExitCode
+from secannot.pipeline import PredictConfig
+from secannot.runner import JobConfig
+from secannot.table import TableConfig, annotate_table
+
+REF = DATA / "reference_subset.fasta"
+
+
+def reference_sequences() -> dict[str, str]:
+    seqs, name = {}, None
+    for line in REF.read_text().splitlines():
+        if line.startswith(">"):
+            name = line.split("|")[2].split()[0].replace("_HUMAN", "")
+            seqs[name] = ""
+        else:
+            seqs[name] += line
+    return seqs
+
+
+@pytest.fixture
+def table_with_sequences(tmp_path):
+    seqs = reference_sequences()
+    path = tmp_path / "hits.csv"
+    lines = ["gene,score,sequence", f"VEGFA,3.2,{seqs['VEGFA']}", f"MMP2,1.1,{seqs['MMP2']}", ",0.5,MKV",
+             f"KLK3,2.0,{seqs['KLK3']}", "BAD,0.1,MKV1"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_table_keeps_every_row_and_column_and_appends_annotation(table_with_sequences):
+    res = run_cli(["annotate", "--tsv", table_with_sequences, "--id-column", "gene", "--sequence-column", "sequence"])
+    assert res.code == ExitCode.REJECTED  # two rows could not be annotated
+    header, *body = list(csv.reader(io.StringIO(res.out)))
+    assert header[:3] == ["gene", "score", "sequence"]
+    expected = [("secannot_" + c.name if c.name == "gene" else c.name) for c in ANNOTATE_COLUMNS]
+    assert header[3:] == expected + ["error"]
+    assert [r[0] for r in body] == ["VEGFA", "MMP2", "", "KLK3", "BAD"]
+    rows = [dict(zip(header, r, strict=False)) for r in body]
+    assert "angiogenesis" in rows[0]["processes"] and rows[0]["error"] == ""
+    assert rows[2]["error"] == "empty id" and rows[2]["score"] == "0.5"
+    assert "invalid character" in rows[4]["error"]
+    assert "fda_marker:serum:prostate" in rows[3]["clinical"]
+
+
+def test_table_chunks_do_not_change_the_output(table_with_sequences):
+    outputs = []
+    for chunk in (1, 2, 1000):
+        out = io.StringIO()
+        job = JobConfig(predict=PredictConfig(), annotate=True)
+        annotate_table(TableConfig(str(table_with_sequences), "gene", None, "sequence", chunk), job, out, None,
+                       Diagnostics(io.StringIO()))
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_table_column_collisions_get_a_prefix(tmp_path):
+    path = tmp_path / "t.tsv"
+    path.write_text(f"id\tgene\tsequence\nx1\tVEGFA\t{reference_sequences()['VEGFA']}\n")
+    res = run_cli(["annotate", "--tsv", path, "--id-column", "gene", "--sequence-column", "sequence"])
+    header = res.out.splitlines()[0].split("\t")
+    assert header[:3] == ["id", "gene", "sequence"]
+    assert "secannot_id" in header and "secannot_gene" in header
+
+
+def test_table_needs_its_id_column(tmp_path):
+    path = tmp_path / "t.tsv"
+    path.write_text("a\tb\n1\t2\n")
+    res = run_cli(["annotate", "--tsv", path, "--id-column", "protein"])
+    assert res.code == ExitCode.INPUT and "no column 'protein'" in res.err
+    assert run_cli(["annotate", "--tsv", path]).code == ExitCode.USAGE
+
+
+def test_check_clean_and_findings(tmp_path):
+    good = tmp_path / "good.ids"
+    good.write_text("# panel\nP07288\nP15692-2  # isoform\nsp|P08253|MMP2_HUMAN\n")
+    assert run_cli(["check", good]).code == 0
+    bad = tmp_path / "bad.ids"
+    bad.write_text("P07288\nVEGFA\nP07288\nnot-an-id!\n")
+    res = run_cli(["check", bad])
+    assert res.code == ExitCode.FINDINGS
+    findings = res.out.splitlines()
+    assert findings == [
+        f"{bad}:2: VEGFA: not a UniProt accession (gene symbols need --allow-genes)",
+        f"{bad}:3: P07288: duplicate of line 1",
+        f"{bad}:4: not-an-id!: not a valid UniProt accession",
+    ]
+    res = run_cli(["check", bad, "--allow-genes"])
+    assert len(res.out.splitlines()) == 2
+
+
+def test_check_tsv_column_and_fasta_requirements(tmp_path):
+    tsv = tmp_path / "list.tsv"
+    tsv.write_text("name\taccession\nPSA\tP07288\nPSA again\tP07288\n")
+    res = run_cli(["check", tsv, "--id-column", "accession"])
+    assert res.code == ExitCode.FINDINGS and f"{tsv}:3: P07288: duplicate of line 2" in res.out
+    res = run_cli(["check", REF, "--require", "classical"])
+    assert res.code == ExitCode.FINDINGS
+    flagged = {line.split(": ")[1].split("|")[1] for line in res.out.splitlines()}
+    assert "P52789" in flagged and "P09038" in flagged  # HK2, FGF2: no signal peptide
+    assert "P15692" not in flagged  # VEGFA
+    res = run_cli(["check", REF, "--require", "nonsense"])
+    assert res.code == ExitCode.USAGE
+
+
+def test_parallel_jobs_keep_input_order():
+    one = run_cli(["predict", REF, "-j", "1"])
+    two = run_cli(["predict", REF, "-j", "2"])
+    assert one.code == two.code == 0
+    assert one.out == two.out
+
+
+def test_quiet_silences_warnings_but_not_rejections(tmp_path):
+    bad = tmp_path / "x.fa"
+    bad.write_text(">a\nMKV1\n")
+    res = run_cli(["summarize", REF, "-q"])
+    assert res.code == 0 and res.err == ""
+    res = run_cli(["predict", bad, "-q"])
+    assert "MKV" not in res.out and "error:" in res.err
+
+
+@pytest.mark.slow
+def test_pre_commit_hooks_run_for_real(tmp_path):
+    """pre-commit try-repo installs this repository's hooks and runs them on a good and a bad list."""
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install 'secannot[test]')")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    (repo / "good.ids").write_text("P07288\nP15692\n")
+    (repo / "bad.ids").write_text("P07288\nP07288\nnot-an-id\n")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+
+    def try_repo(*files: str) -> subprocess.CompletedProcess:
+        return subprocess.run([pre_commit, "try-repo", str(REPO), "secannot-check", "--files", *files],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+
+    good = try_repo("good.ids")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = try_repo("good.ids", "bad.ids")
+    assert bad.returncode == 1
+    assert "bad.ids:2: P07288: duplicate of line 1" in bad.stdout
+    assert "bad.ids:3: not-an-id: not a valid UniProt accession" in bad.stdout

@@ -1,0 +1,180 @@
+"""`secannot predict`: the output contract, formats, stdin/stdout, exit codes, provenance."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from helpers import DATA, REPO, run_cli
+
+from secannot import __version__
+from secannot.columns import PREDICT_COLUMNS
+from secannot.errors import ExitCode
+
+CONTRACT = ["id", "length", "sp_prob", "cleavage_site", "route"]
+REF = DATA / "reference_subset.fasta"
+
+
+def reference_ids() -> list[str]:
+    return [line[1:].split()[0] for line in REF.read_text().splitlines() if line.startswith(">")]
+
+
+def test_tsv_contract_columns_and_input_order():
+    res = run_cli(["predict", REF])
+    assert res.code == 0, res.err
+    header, *rows = res.rows
+    assert header[:5] == CONTRACT
+    assert header == [c.name for c in PREDICT_COLUMNS]
+    assert [r[0] for r in rows] == reference_ids()
+    for row in rows:
+        rec = dict(zip(header, row, strict=True))
+        assert 0.0 <= float(rec["sp_prob"]) <= 1.0
+        # a signal peptide is predicted exactly when cleavage_site is non-empty
+        assert (rec["cleavage_site"] != "") == (rec["route"] == "classical")
+        if rec["cleavage_site"]:
+            assert 1 <= int(rec["cleavage_site"]) < int(rec["length"])
+    assert res.err == ""
+
+
+def test_stdin_and_dash_and_no_input_are_the_same(tmp_path):
+    data = REF.read_bytes()
+    a = run_cli(["predict", REF]).out
+    assert run_cli(["predict", "-"], stdin=data).out == a
+    assert run_cli(["predict"], stdin=data).out == a
+    assert run_cli(["predict", "-"], stdin=gzip.compress(data)).out == a
+
+
+def test_output_file(tmp_path):
+    target = tmp_path / "out.tsv"
+    res = run_cli(["predict", REF, "-o", target])
+    assert res.code == 0 and res.out == ""
+    assert target.read_text().splitlines()[0].split("\t")[:5] == CONTRACT
+
+
+def test_jsonl_streams_one_record_per_line_with_versions():
+    res = run_cli(["predict", REF, "--format", "jsonl"])
+    lines = res.out.splitlines()
+    assert len(lines) == len(reference_ids())
+    first = json.loads(lines[0])
+    assert set(CONTRACT) <= set(first)
+    assert first["tool_version"] == __version__ and first["model_version"] and first["rules_version"]
+
+
+def test_json_document_names_tool_model_and_rules():
+    res = run_cli(["predict", REF, "--format", "json"])
+    doc = json.loads(res.out)
+    prov = doc["provenance"]
+    assert prov["tool"] == {"name": "secannot", "version": __version__}
+    assert prov["model"]["name"] and prov["model"]["version"]
+    assert prov["rules"]["version"]
+    assert [r["id"] for r in doc["records"]] == reference_ids()
+    assert doc["rejected"] == [] and doc["counts"] == {"written": len(reference_ids()), "rejected": 0}
+
+
+def test_gff3_signal_peptides_have_valid_one_based_coordinates():
+    tsv = {r[0]: r for r in run_cli(["predict", REF]).rows[1:]}
+    res = run_cli(["predict", REF, "--format", "gff3"])
+    lines = res.out.splitlines()
+    assert lines[0] == "##gff-version 3"
+    features = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    assert all(len(f) == 9 for f in features)
+    for f in features:
+        start, end = int(f[3]), int(f[4])
+        assert 1 <= start <= end
+    sps = {f[0]: f for f in features if f[2] == "signal_peptide"}
+    for rid, row in tsv.items():
+        if row[3]:
+            assert sps[rid.replace("|", "|")][3:5] == ["1", row[3]]
+        else:
+            assert rid not in sps
+    regions = [line for line in lines if line.startswith("##sequence-region")]
+    assert len(regions) == len(tsv)
+
+
+def test_bad_records_are_reported_and_good_ones_written(tmp_path):
+    bad = tmp_path / "mixed.fa"
+    bad.write_bytes(REF.read_bytes() + b">broken\nMKV1LL\n>\nMKV\n>empty\n\n")
+    res = run_cli(["predict", bad])
+    assert res.code == ExitCode.REJECTED
+    assert len(res.rows) - 1 == len(reference_ids())
+    errors = res.err.splitlines()
+    assert len(errors) == 3
+    assert all(line.startswith(f"error: {bad}:") for line in errors)
+    assert "Traceback" not in res.err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["predict", "/nonexistent.fa"], ExitCode.INPUT, "no such file"),
+        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "unknown --format"),
+        (["predict", "--organism", "plants", str(REF)], ExitCode.INPUT, "unknown organism group"),
+        (["predict", "--no-such-option"], ExitCode.USAGE, "No such option"),
+        (["predict", "--jobs", "0", str(REF)], ExitCode.USAGE, "--jobs"),
+    ],
+)
+def test_errors_have_distinct_codes_and_one_line(args, code, message):
+    res = run_cli(args)
+    assert res.code == code
+    assert message in res.err
+    assert "Traceback" not in res.err
+
+
+def test_empty_and_binary_files_are_input_errors(tmp_path):
+    empty = tmp_path / "empty.fa"
+    empty.write_bytes(b"")
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    res = run_cli(["predict", empty, png, REF])
+    assert res.code == ExitCode.INPUT
+    assert len(res.rows) - 1 == len(reference_ids())
+    assert "empty input" in res.err and "binary data" in res.err
+
+
+def test_organism_groups_change_the_model_input():
+    euk = run_cli(["predict", REF]).rows
+    neg = run_cli(["predict", REF, "--organism", "gram-negative"]).rows
+    assert [r[0] for r in euk] == [r[0] for r in neg]
+    assert [r[2] for r in euk] != [r[2] for r in neg]
+
+
+def test_version_names_tool_and_model():
+    res = run_cli(["--version"])
+    assert res.code == 0
+    assert res.out.startswith(f"secannot {__version__}\nmodel secannot-sp ")
+    assert "rules " in res.out
+
+
+def test_help_documents_exit_codes_and_columns():
+    res = run_cli(["predict", "--help"])
+    assert res.code == 0
+    for col in PREDICT_COLUMNS:
+        assert col.name in res.out
+    for code in ExitCode:
+        assert f"{int(code):>3}  " in res.out
+    assert "gpi_anchored" in res.out
+
+
+def test_console_script_starts_fast_and_reports_version():
+    exe = REPO / ".venv" / "bin" / "secannot"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "secannot"]
+    start = time.perf_counter()
+    out = subprocess.run([*cmd, "--version"], capture_output=True, text=True, check=True).stdout
+    elapsed = time.perf_counter() - start
+    assert out.startswith("secannot ")
+    # generous bound for a loaded CI machine; make bench prints the real figure
+    assert elapsed < 3.0
+
+
+def test_closed_pipe_exits_quietly(tmp_path):
+    big = tmp_path / "many.fa"
+    seq = "MKVLAAGIVALLLAAGCSSAKKEEMSTNPKPQRKTKRNTNRRPQ" * 3
+    big.write_text("".join(f">p{i}\n{seq}\n" for i in range(3000)))
+    cmd = f"{sys.executable} -m secannot predict {big} | head -n 2"
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    assert proc.stdout.count("\n") == 2
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

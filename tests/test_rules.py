@@ -1,0 +1,427 @@
+"""Rule files: lint, lookup and layering, diff, show (no network, no ../shared)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from rich.console import Console
+
+from secannot.errors import RulesError, SchemaVersionError
+from secannot.headers import parse_identity
+from secannot.rules_diff import Change, diff_as_dict, diff_dirs, diff_rule_sets, render_diff
+from secannot.rules_lint import Problem, has_errors, lint_paths, lint_text
+from secannot.rules_show import close_names, entry_as_dict, format_evidence, render_entry
+from secannot.ruleset import BUNDLED_LABEL, Entry, RuleFile, RuleSet, bundled_dir, schema_document, yaml_loader
+
+RULES_DATA = Path(__file__).parent / "data" / "rules"
+LINT = RULES_DATA / "lint"
+BUNDLED = Path(str(bundled_dir()))
+BUNDLED_FILES = sorted(p.name for p in BUNDLED.iterdir() if p.suffix == ".yaml")
+
+
+@pytest.fixture(scope="module")
+def bundled_rules() -> RuleSet:
+    return RuleSet.load()
+
+
+def _lines(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
+# -- lint ------------------------------------------------------------------------------
+
+
+def test_bundled_rules_lint_clean():
+    problems = lint_paths([BUNDLED])
+    assert not has_errors(problems), "\n".join(_lines(problems))
+    assert len(BUNDLED_FILES) >= 6
+
+
+def test_bundled_rules_lint_fast():
+    lint_paths([BUNDLED])  # warm the schema validator
+    start = time.perf_counter()
+    lint_paths([BUNDLED])
+    assert time.perf_counter() - start < 1.0
+
+
+def test_fixture_base_is_clean():
+    assert lint_paths([LINT / "good.yaml"]) == []
+
+
+BROKEN = [
+    pytest.param(
+        ["bad_vocabulary.yaml"],
+        "bad_vocabulary.yaml:17: entries[0] (AAA1) cell_sources[0].value: 'fibroblasts' is not in the "
+        "controlled vocabulary (did you mean 'fibroblast'?)",
+        id="vocabulary",
+    ),
+    pytest.param(
+        ["bad_accession.yaml"],
+        "bad_accession.yaml:25: entries[1] (BBB2) accession: 'Q6789X' is not a valid UniProtKB accession",
+        id="accession",
+    ),
+    pytest.param(
+        ["no_evidence.yaml"],
+        "no_evidence.yaml:22: entries[0] (AAA1) processes[0].evidence: claim without evidence",
+        id="no-evidence",
+    ),
+    pytest.param(
+        ["good.yaml", "dup_gene_across.yaml"],
+        f"dup_gene_across.yaml:13: duplicate gene AAA1 (first at {LINT / 'good.yaml'}:13)",
+        id="duplicate-gene-across-files",
+    ),
+    pytest.param(
+        ["dup_alias.yaml"],
+        "dup_alias.yaml:26: duplicate alias 'Alpha A': BBB2 and AAA1 (first at line 15)",
+        id="duplicate-alias",
+    ),
+    pytest.param(
+        ["alias_is_gene.yaml"],
+        "alias_is_gene.yaml:26: alias 'aaa-1' of BBB2 is the gene symbol of another entry (AAA1, line 13)",
+        id="alias-is-gene",
+    ),
+    pytest.param(
+        ["unknown_source.yaml"],
+        "unknown_source.yaml:23: entries[0] (AAA1) processes[0].evidence[0]: source 'book2021' is not in the "
+        "file's sources table",
+        id="unknown-source",
+    ),
+    pytest.param(
+        ["bad_seed_section.yaml"],
+        "bad_seed_section.yaml:19: entries[0] (AAA1) cell_sources[0].evidence[0]: seed section 3.7 does not exist",
+        id="seed-section",
+    ),
+    pytest.param(
+        ["schema_v2.yaml"],
+        "schema_v2.yaml:2: schema_version 2 is not supported by this secannot (it reads schema_version 1); "
+        "upgrade secannot (pip install -U secannot)",
+        id="schema-version-2",
+    ),
+    pytest.param(
+        ["syntax_error.yaml"],
+        "syntax_error.yaml:16: YAML syntax error: did not find expected ',' or ']' (while parsing a flow "
+        "sequence at line 15)",
+        id="yaml-syntax",
+    ),
+    pytest.param(
+        ["dup_key.yaml"],
+        "dup_key.yaml:26: entries[1] (BBB2) accession: duplicate key 'accession' (first at line 25)",
+        id="duplicate-mapping-key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), BROKEN)
+def test_broken_fixture_reports_file_and_line(files: list[str], expected: str):
+    problems = lint_paths([LINT / name for name in files])
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert any(line.startswith(str(LINT / expected.split(":", 1)[0])) for line in errors), errors
+    assert any(line.removeprefix(str(LINT) + "/").startswith(expected) for line in errors), errors
+
+
+def test_cross_file_alias_and_accession_collisions(tmp_path: Path):
+    base = (LINT / "good.yaml").read_text()
+    other = (
+        base.replace("gene: AAA1", "gene: DDD4")
+        .replace("gene: BBB2", "gene: EEE5")
+        .replace('["beta-B"]', '["BBB-2"]')
+        .replace("Q67890", "O22222")
+    )
+    (tmp_path / "a.yaml").write_text(base)
+    (tmp_path / "b.yaml").write_text(other)
+    lines = _lines(lint_paths([tmp_path]))
+    first = tmp_path / "a.yaml"
+    assert f"{tmp_path / 'b.yaml'}:14: duplicate accession P12345: DDD4 and AAA1 (first at {first}:14)" in lines
+    assert f"{tmp_path / 'b.yaml'}:15: duplicate alias 'alpha-A': DDD4 and AAA1 (first at {first}:15)" in lines
+    assert (
+        f"{tmp_path / 'b.yaml'}:26: alias 'BBB-2' of EEE5 is the gene symbol of another entry (BBB2, {first}:24)"
+        in lines
+    )
+    assert not has_errors(lint_paths([tmp_path / "a.yaml"]))  # the same files one at a time are fine
+    assert not has_errors(lint_paths([tmp_path / "b.yaml"]))
+
+
+def test_same_gene_in_different_kinds_is_allowed(tmp_path: Path):
+    tme = (LINT / "good.yaml").read_text().replace("gene: AAA1", "gene: FGF2").replace("P12345", "P09038")
+    (tmp_path / "tme_fgf.yaml").write_text(tme)
+    shutil.copy(RULES_DATA / "diff" / "new" / "nonclassical.yaml", tmp_path)
+    assert not has_errors(lint_paths([tmp_path]))
+
+
+def test_missing_file_is_a_problem_at_line_0(tmp_path: Path):
+    missing = tmp_path / "nope.yaml"
+    assert _lines(lint_paths([missing, LINT / "good.yaml"])) == [f"{missing}:0: no such file"]
+
+
+def test_directory_expands_to_sorted_yaml_files(tmp_path: Path):
+    for name in ("b.yaml", "a.yml"):
+        shutil.copy(LINT / "bad_accession.yaml", tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not a rule file")
+    paths = [p.path for p in lint_paths([tmp_path]) if "accession" in p.message and "valid" in p.message]
+    assert paths == [str(tmp_path / "a.yml"), str(tmp_path / "b.yaml")]
+
+
+def test_problems_sorted_by_path_then_line():
+    problems = lint_paths([LINT / "unknown_source.yaml", LINT / "bad_accession.yaml", LINT / "no_evidence.yaml"])
+    assert problems == sorted(problems, key=lambda p: (p.path, p.line))
+
+
+def test_lint_text_matches_loader_advice_for_old_schema():
+    text = (LINT / "good.yaml").read_text().replace("schema_version: 1", "schema_version: 0")
+    (problem,) = lint_text(text, "old.yaml")
+    assert str(problem).startswith("old.yaml:2: schema_version 0 is not supported")
+    assert "migrate the file to schema_version 1" in problem.message
+
+
+def test_schema_messages_are_readable():
+    base = (LINT / "good.yaml").read_text()
+    text = base.replace("specimen: serum", "speciman: serum").replace('date: "2026-01-01"', "date: 2026-01-01")
+    lines = _lines(lint_text(text, "f.yaml"))
+    assert "f.yaml:4: date: expected a string, got date (quote it)" in lines
+    assert "f.yaml:28: entries[1] (BBB2) clinical[0]: a claim with status fda_marker needs 'specimen'" in lines
+    assert (
+        "f.yaml:29: entries[1] (BBB2) clinical[0].speciman: unknown key 'speciman' (did you mean 'specimen'?)" in lines
+    )
+
+
+def test_warning_format_and_has_errors():
+    warning = Problem("a.yaml", 3, "entries are not sorted by gene symbol", "warning")
+    assert str(warning) == "a.yaml:3: warning: entries are not sorted by gene symbol"
+    assert not has_errors([warning])
+    assert has_errors([warning, Problem("a.yaml", 1, "bad")])
+
+
+def test_unsorted_entries_are_a_warning_only():
+    base = (LINT / "good.yaml").read_text()
+    text = base.replace("gene: AAA1", "gene: ZZZ1")
+    problems = lint_text(text, "u.yaml")
+    assert [p.severity for p in problems] == ["warning"]
+    assert "not sorted" in problems[0].message
+
+
+# -- bundled content round-trips ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(schema_document())
+
+
+@pytest.mark.parametrize("name", BUNDLED_FILES)
+def test_bundled_file_round_trips(name: str, schema_validator: Draft202012Validator):
+    loader, dumper = yaml_loader(), getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    data = yaml.load((BUNDLED / name).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
+    dumped = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=120)
+    again = yaml.load(dumped, Loader=loader)  # noqa: S506 - safe loader
+    assert again == data
+    assert list(schema_validator.iter_errors(again)) == []
+    assert not has_errors(lint_text(dumped, name))
+
+
+# -- lookup and layering ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "gene"),
+    [
+        ("IL-8", "CXCL8"),
+        ("SDF-1α", "CXCL12"),
+        ("TGF-beta1", "TGFB1"),
+        ("PSA", "KLK3"),
+        ("CA 125", "MUC16"),
+        ("CEA", "CEACAM5"),
+        ("P15692", "VEGFA"),
+        ("vegfa", "VEGFA"),
+    ],
+)
+def test_find_resolves_aliases(bundled_rules: RuleSet, query: str, gene: str):
+    assert [e.gene for e in bundled_rules.find(query) if e.file.kind == "tme"] == [gene]
+
+
+@pytest.mark.parametrize(
+    ("record_id", "description"),
+    [("sp|P10145|IL8_HUMAN", "Interleukin-8"), ("x1", "Interleukin-8 GN=CXCL8"), ("tr|A0A000|CXCL8_HUMAN", "")],
+)
+def test_match_by_accession_gene_or_entry_name(bundled_rules: RuleSet, record_id: str, description: str):
+    entry = bundled_rules.match("tme", parse_identity(record_id, description))
+    assert entry is not None and entry.gene == "CXCL8"
+
+
+def test_user_dir_overrides_bundled_entry(bundled_rules: RuleSet):
+    layered = RuleSet.load([RULES_DATA / "override"])
+    (vegfa,) = [e for e in layered.find("VEGFA") if e.file.kind == "tme"]
+    assert vegfa.file.layer == str(RULES_DATA / "override")
+    assert vegfa.rules_version == "9.0.0"
+    assert [c["value"] for c in vegfa.data["processes"]] == ["lymphangiogenesis"]
+    assert any("VEGFA overrides rules/tme_growth_factors.yaml" in line for line in layered.overrides)
+    assert bundled_rules.overrides == []
+    assert layered.find("VEGF-A")[0] is vegfa
+
+
+def test_incompatible_user_schema_is_refused_with_advice(tmp_path: Path):
+    shutil.copy(LINT / "schema_v2.yaml", tmp_path / "tme_future.yaml")
+    with pytest.raises(RulesError, match=r"tme_future\.yaml:2: .*upgrade secannot \(pip install -U secannot\)"):
+        RuleSet.load([tmp_path])
+
+
+def test_incompatible_user_schema_raises_schema_version_error(tmp_path: Path):
+    shutil.copy(LINT / "schema_v2.yaml", tmp_path / "tme_future.yaml")
+    with pytest.raises(SchemaVersionError, match=r"upgrade secannot"):
+        RuleSet.load([tmp_path])
+
+
+def test_lint_marks_schema_version_problems():
+    (problem,) = lint_text((LINT / "schema_v2.yaml").read_text(), "f.yaml")
+    assert problem.code == "schema_version"
+
+
+def test_invalid_user_file_is_refused_with_its_line(tmp_path: Path):
+    shutil.copy(LINT / "bad_vocabulary.yaml", tmp_path / "tme_mine.yaml")
+    with pytest.raises(RulesError, match=r"tme_mine\.yaml:17: .*did you mean 'fibroblast'"):
+        RuleSet.load([tmp_path])
+
+
+# -- diff ------------------------------------------------------------------------------
+
+
+EXPECTED_DIFF = """\
+[tme]
+~ tme_a.yaml rules_version: 1.0.0 -> 1.1.0
+! tme_a.yaml rules_version: 1.0.0 -> 1.1.0 is a minor bump, but the changes need a major one (see rules/README.md)
+~ KLK3 aliases: +prostate-specific antigen
+~ KLK3 clinical fda_marker:serum:prostate evidence +pmid:24088261
+- MMP9 cell_sources: TAM
+~ MMP9 processes invasion context (none) -> breast cancer; evidence ~seed:3.3
+- TGFB1 entry: P01137 (tme_a.yaml)
++ VEGFA entry: P15692 (tme_a.yaml)
+[nonclassical]
+! nonclassical.yaml rules_version: content changed but rules_version is still 1.0.0
+~ FGF2 nonclassical type I evidence +source:rabouille2017
+"""
+
+
+def test_diff_of_fixture_dirs():
+    changes = diff_dirs(RULES_DATA / "diff" / "old", RULES_DATA / "diff" / "new")
+    out = io.StringIO()
+    render_diff(changes, out)
+    assert out.getvalue() == EXPECTED_DIFF
+    summary = diff_as_dict(changes)
+    assert summary["counts"] == {
+        "added_entry": 1,
+        "changed_claim": 3,
+        "changed_field": 4,
+        "removed_claim": 1,
+        "removed_entry": 1,
+    }
+    assert summary["warnings"] == 2
+    json.dumps(summary)
+
+
+def test_diff_added_claim_and_field_change():
+    old = _rule_file([{"gene": "VEGFA", "accession": "P15692", "processes": [_claim("survival")]}])
+    new = _rule_file(
+        [
+            {
+                "gene": "VEGFA",
+                "accession": "P15692",
+                "family": "VEGF",
+                "processes": [_claim("survival"), _claim("angiogenesis")],
+            }
+        ],
+        version="1.1.0",
+    )
+    changes = diff_rule_sets([old], [new])
+    assert Change("tme", "VEGFA", "added_claim", "processes", "angiogenesis") in changes
+    assert Change("tme", "VEGFA", "changed_field", "family", "(none) -> VEGF") in changes
+    out = io.StringIO()
+    render_diff(changes, out)
+    assert "+ VEGFA processes: angiogenesis\n" in out.getvalue()
+    assert not any(c.detail.startswith("warning:") for c in changes)
+
+
+def test_diff_of_identical_sets_is_empty():
+    files = RuleSet.load().files
+    assert diff_rule_sets(files, files) == []
+    out = io.StringIO()
+    render_diff([], out)
+    assert out.getvalue() == "no changes\n"
+
+
+def _claim(value: str) -> dict:
+    return {"value": value, "evidence": [{"seed": "2.2"}]}
+
+
+def _rule_file(entries: list[dict], version: str = "1.0.0") -> RuleFile:
+    return RuleFile("rules/tme_x.yaml", "tme", 1, version, "2026-01-01", "t", {}, tuple(entries), BUNDLED_LABEL)
+
+
+# -- show ------------------------------------------------------------------------------
+
+
+def _render(entry: Entry) -> str:
+    out = io.StringIO()
+    render_entry(entry, Console(file=out, no_color=True, width=100))
+    return out.getvalue()
+
+
+def test_show_mmp2_with_caf_claim_and_seed_citation(bundled_rules: RuleSet):
+    (mmp2,) = bundled_rules.find("MMP2")
+    text = _render(mmp2)
+    assert text.startswith("MMP2  P08253  (tme)")
+    assert "rules/tme_ecm_proteases.yaml, rules_version" in text
+    assert "│ CAF " in text
+    assert 'seed review §3.2 "CAFs are also essential' in "".join(text.split("│"))
+    assert "\x1b[" not in text
+
+
+def test_show_every_bundled_entry_renders(bundled_rules: RuleSet):
+    for index in bundled_rules.index.values():
+        for entry in index.by_gene.values():
+            assert _render(entry).startswith(entry.gene)
+            json.dumps(entry_as_dict(entry))
+
+
+def test_show_keeps_brackets_and_odd_data():
+    raw = {"gene": "X1", "accession": "P12345", "note": "[bold]not markup[/bold]", "processes": [{"value": "EMT"}]}
+    entry = Entry("X1", "P12345", raw, _rule_file([raw]))
+    text = _render(entry)
+    assert "[bold]not markup[/bold]" in text
+    assert "(no evidence)" in text
+
+
+def test_entry_as_dict_resolves_sources(bundled_rules: RuleSet):
+    (klk3,) = bundled_rules.find("PSA")
+    data = entry_as_dict(klk3)
+    assert data["gene"] == "KLK3" and data["kind"] == "tme" and data["file"] == "rules/tme_clinical_markers.yaml"
+    citations = [item["citation"] for claim in data["clinical"] for item in claim["evidence"]]
+    assert any(c.startswith("fuzery2013 -> Füzéry AK") for c in citations)
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        ({"seed": "3.2", "quote": "q"}, 'seed review §3.2 "q"'),
+        ({"pmid": "12345"}, "PMID 12345 (https://pubmed.ncbi.nlm.nih.gov/12345/)"),
+        ({"doi": "10.1000/x.y"}, "doi:10.1000/x.y (https://doi.org/10.1000/x.y)"),
+        (
+            {"database": "MSigDB Hallmark v7.0", "set": "HALLMARK_ANGIOGENESIS", "secondary": True},
+            "MSigDB Hallmark v7.0 HALLMARK_ANGIOGENESIS (secondary)",
+        ),
+        ({"source": "book"}, "book -> A book (https://example.org/book)"),
+        ({"source": "gone"}, "gone -> (not in this file's sources table)"),
+    ],
+)
+def test_format_evidence(item: dict, expected: str):
+    sources = {"book": {"citation": "A book", "url": "https://example.org/book"}}
+    assert format_evidence(item, sources) == expected
+
+
+def test_close_names_suggests_genes(bundled_rules: RuleSet):
+    assert "CXCL8" in close_names(bundled_rules, "interleukin 8")

@@ -1,0 +1,170 @@
+"""FASTA input: real files, compression, CRLF, stdin, and every kind of broken input."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import random
+
+import pytest
+from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+from secannot.diagnostics import Diagnostics, Rejection
+from secannot.errors import ExitCode, InputError
+from secannot.seqio import Record, iter_records, parse_fasta
+
+from helpers import shared_path
+
+GOOD = b">a first protein\nMKVLAAGIVALLLAAGCSSA\nKKEE\n>b\nMSTNPKPQRKTKRNTNRRPQ\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91h6"
+
+
+def parse(data: bytes) -> list[Record | Rejection]:
+    return list(parse_fasta(io.BytesIO(data), "test.fa"))
+
+
+def test_plain_records_and_line_numbers():
+    items = parse(GOOD)
+    assert [r.id for r in items] == ["a", "b"]
+    assert items[0].description == "a first protein"
+    assert items[0].sequence == "MKVLAAGIVALLLAAGCSSAKKEE"
+    assert [r.line for r in items] == [1, 4]
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        pytest.param(lambda b: b, id="plain"),
+        pytest.param(lambda b: b.replace(b"\n", b"\r\n"), id="crlf"),
+        pytest.param(gzip.compress, id="gzip"),
+        pytest.param(bz2.compress, id="bzip2"),
+        pytest.param(lzma.compress, id="xz"),
+        pytest.param(lambda b: b.lower().replace(b">a first protein", b">a first protein"), id="lowercase"),
+        pytest.param(lambda b: b"\n\n" + b, id="leading-blank-lines"),
+        pytest.param(lambda b: b"\xef\xbb\xbf" + b, id="utf8-bom"),
+        pytest.param(lambda b: b.replace(b"KKEE\n", b"KKEE*\n"), id="terminal-stop"),
+    ],
+)
+def test_accepted_encodings(tmp_path, transform):
+    path = tmp_path / "in.fa"
+    path.write_bytes(transform(GOOD))
+    diag = Diagnostics(io.StringIO())
+    records = list(iter_records([str(path)], diag))
+    assert [r.sequence for r in records] == ["MKVLAAGIVALLLAAGCSSAKKEE", "MSTNPKPQRKTKRNTNRRPQ"]
+    assert diag.exit_code == ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(b"", "empty input", id="empty"),
+        pytest.param(b"\n  \n", "empty input", id="whitespace-only"),
+        pytest.param(b"just some notes\nnot a protein\n", "line 1 does not start with '>'", id="text"),
+        pytest.param(PNG, "binary data", id="png"),
+        pytest.param(b"\x00\x01\x02\x03" * 50, "binary data", id="binary"),
+        pytest.param(b"\x1f\x8bnot really gzip at all", "corrupt or truncated compressed data", id="corrupt-gzip"),
+    ],
+)
+def test_unusable_inputs_raise_one_clear_error(tmp_path, data, message):
+    path = tmp_path / "bad.fa"
+    path.write_bytes(data)
+    diag_stream = io.StringIO()
+    diag = Diagnostics(diag_stream)
+    assert list(iter_records([str(path)], diag)) == []
+    assert diag.exit_code == ExitCode.INPUT
+    lines = diag_stream.getvalue().splitlines()
+    assert len(lines) == 1 and message in lines[0] and str(path) in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "bad_id", "reason"),
+    [
+        pytest.param(b">x\n\n>ok\nMKV\n", "x", "no sequence", id="no-sequence"),
+        pytest.param(b">x\nMKV12A\n>ok\nMKV\n", "x", "invalid character(s) '1', '2'", id="digits"),
+        pytest.param(b">x\nMKV-A\n>ok\nMKV\n", "x", "invalid character(s) '-'", id="gap"),
+        pytest.param(b">x\nMK.VA\n>ok\nMKV\n", "x", "invalid character(s) '.'", id="dot"),
+        pytest.param(b">x\nMK*VA\n>ok\nMKV\n", "x", "invalid character(s) '*'", id="internal-stop"),
+        pytest.param(b">\nMKVA\n>ok\nMKV\n", "record #1", "header is empty", id="header-only"),
+        pytest.param(b">x\nMKVA\n>x\nMKV\n>ok\nMKV\n", "x", "duplicate id (first seen at", id="duplicate"),
+    ],
+)
+def test_bad_records_are_named_and_good_ones_kept(tmp_path, data, bad_id, reason):
+    path = tmp_path / "mixed.fa"
+    path.write_bytes(data)
+    stream = io.StringIO()
+    diag = Diagnostics(stream)
+    records = list(iter_records([str(path)], diag))
+    assert "ok" in [r.id for r in records]
+    assert diag.exit_code == ExitCode.REJECTED
+    (line,) = stream.getvalue().splitlines()
+    assert line.startswith(f"error: {path}:")
+    assert f": {bad_id}: " in line and reason in line
+    assert "Traceback" not in stream.getvalue()
+
+
+def test_rare_and_ambiguous_residues_are_valid():
+    (rec,) = parse(b">r\nMXBZJUOACDEFGHIKLMNPQRSTVWY\n")
+    assert isinstance(rec, Record) and len(rec) == 27
+
+
+def test_single_residue_and_very_long_sequences():
+    long = b"M" + bytes(random.Random(1).choices(b"ACDEFGHIKLMNPQRSTVWY", k=99_999))
+    items = parse(b">one\nM\n>long\n" + b"\n".join(long[i : i + 60] for i in range(0, len(long), 60)) + b"\n")
+    assert [len(r) for r in items] == [1, 100_000]
+
+
+def test_missing_file_is_an_input_error():
+    diag_stream = io.StringIO()
+    diag = Diagnostics(diag_stream)
+    assert list(iter_records(["/nonexistent/x.fa"], diag)) == []
+    assert diag.exit_code == ExitCode.INPUT
+    assert "no such file" in diag_stream.getvalue()
+
+
+def test_parse_errors_are_input_errors_not_tracebacks():
+    with pytest.raises(InputError):
+        parse(b"")
+
+
+def test_stdin_is_read_with_dash():
+    diag = Diagnostics(io.StringIO())
+    records = list(iter_records(["-"], diag, stdin=io.BufferedReader(io.BytesIO(gzip.compress(GOOD)))))
+    assert [r.id for r in records] == ["a", "b"]
+    assert records[0].source == "<stdin>"
+
+
+def test_records_span_read_blocks(monkeypatch):
+    """Records cut by the 1 MiB block boundary are reassembled."""
+    import secannot.seqio as seqio
+
+    monkeypatch.setattr(seqio, "CHUNK_SIZE", 7)
+    items = parse(GOOD * 3)
+    assert [r.sequence for r in items if isinstance(r, Record)][:2] == ["MKVLAAGIVALLLAAGCSSAKKEE", "MSTNPKPQRKTKRNTNRRPQ"]
+    assert len(items) == 6
+
+
+def _biopython_records(data: bytes) -> list[tuple[str, str]]:
+    return [(t.split(None, 1)[0], s.upper()) for t, s in SimpleFastaParser(io.StringIO(data.decode()))]
+
+
+def test_agrees_with_biopython_on_generated_fasta():
+    rng = random.Random(7)
+    chunks = []
+    for i in range(300):
+        seq = "".join(rng.choices("ACDEFGHIKLMNPQRSTVWYacdefghik", k=rng.randint(1, 400)))
+        width = rng.choice([60, 70, 80, 1000])
+        body = "\n".join(seq[j : j + width] for j in range(0, len(seq), width))
+        chunks.append(f">seq{i} some description {i}\n{body}\n")
+    data = "".join(chunks).encode()
+    ours = [(r.id, r.sequence) for r in parse(data)]
+    assert ours == _biopython_records(data)
+
+
+def test_agrees_with_biopython_on_a_real_proteome():
+    path = shared_path("data/proteomes/mgenitalium_proteins.faa")
+    data = path.read_bytes()
+    ours = [(r.id, r.sequence.rstrip("*")) for r in parse(data)]
+    theirs = [(i, s.rstrip("*")) for i, s in _biopython_records(data)]
+    assert ours == theirs
