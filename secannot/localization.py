@@ -71,8 +71,8 @@ class Localizer:
         if no_sp:
             tm_max = np.array([topologies[i].max_logit for i in no_sp])
             scores[no_sp] = self.nc_model.score([seqs[i] for i in no_sp], tm_max)
-        for i, res in enumerate(results):
-            self._decide(res, topologies[i].segments, float(scores[i]), eukaryote)
+        for res, topo, score in zip(results, topologies, scores.tolist(), strict=True):
+            self._decide(res, topo.segments, score, eukaryote)
 
     def _decide(self, res: Result, segments: Sequence[Segment], nc_score: float, eukaryote: bool) -> None:
         seq = res.record.seq

@@ -49,17 +49,13 @@ class Predictor:
     def predict_batch(self, records: list[Record]) -> list[Result]:
         seqs = [r.seq for r in records]
         calls = self.sp_model.predict(seqs, self.organism_index)
-        results = []
-        for i, rec in enumerate(records):
-            cs = int(calls.cleavage[i])
-            res = Result(
-                record=rec,
-                sp_prob=float(calls.sp_prob[i]),
-                cleavage_site=cs or None,
-                cs_prob=float(calls.cs_prob[i]) if cs else None,
-                route="classical" if cs else "none",
-            )
-            results.append(res)
+        # plain Python lists: per-element numpy scalar conversion is slow at proteome scale
+        probs, sites, cs_probs = calls.sp_prob.tolist(), calls.cleavage.tolist(), calls.cs_prob.tolist()
+        results = [
+            Result(record=rec, sp_prob=p, cleavage_site=cs or None, cs_prob=csp if cs else None,
+                   route="classical" if cs else "none")
+            for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
+        ]
         if self.localizer is not None:
             self.localizer.apply(results, eukaryote=self.organism == "eukarya")
         return results

@@ -89,15 +89,18 @@ def run_job(
 ) -> ExitCode:
     rules = load_rules(config.predict, diag, annotate=config.annotate)
     client = None
-    if any(s.kind in (ACCESSION, GENE) for s in sources):
+    has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
+    fetch_bar = ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt")
+    if has_ids:
         from secannot.uniprot import UniProtClient
 
         assert config.uniprot is not None
-        client = UniProtClient(config.uniprot)
+        client = UniProtClient(config.uniprot, progress=lambda done, total: fetch_bar.update(done, total))
     stream = RecordStream(list(sources), diag, stdin, client)
     try:
         stream.resolve()
     finally:
+        fetch_bar.close()
         if client is not None:
             client.close()
     predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
@@ -129,6 +132,9 @@ def run_job(
                     total = max(done, int(done * total_bytes / stream.bytes_read))
                 bar.update(done, total, done / elapsed if elapsed > 0 else None)
         writer.close(diag.rejections)
+    elapsed = time.monotonic() - started
+    diag.info(f"secannot: {done} records written, {len(diag.rejections)} rejected, {elapsed:.2f} s "
+              f"({done / elapsed if elapsed > 0 else 0:,.0f} records/s)")
     return diag.exit_code
 
 

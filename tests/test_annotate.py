@@ -128,3 +128,33 @@ def test_rules_show_prints_evidence():
     assert "KLK3" in res.out and "P07288" in res.out and "fda_marker" in res.out
     res = run_cli(["rules", "show", "NOT-A-GENE"])
     assert res.code == ExitCode.REJECTED and "no rule entry" in res.err
+
+
+def test_summarize_from_fasta_with_background_and_report(tmp_path):
+    hits = tmp_path / "hits.jsonl"
+    res = run_cli(["annotate", REF, "--format", "jsonl", "-o", hits])
+    assert res.code == 0
+    report = tmp_path / "report.html"
+    res = run_cli(["summarize", hits, "--background", REF, "--report", report, "--format", "tsv"])
+    assert res.code == 0, res.err
+    lines = [line for line in res.out.splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    assert header[:3] == ["section", "category", "count"]
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+    caf = next(r for r in rows if r["section"] == "cell_source" and r["category"] == "CAF")
+    assert "MMP2" in caf["genes"] and caf["p_value"] != ""
+    html = report.read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and "https://cdn" not in html
+
+
+def test_plot_command_writes_images(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "plots.pdf"
+    res = run_cli(["plot", REF, "--out", out])
+    assert res.code == 0, res.err
+    assert out.read_bytes().startswith(b"%PDF")
+    single = tmp_path / "vegfa.png"
+    one = tmp_path / "vegfa.fa"
+    one.write_text(REF.read_text().split(">sp|P15328")[0])
+    res = run_cli(["plot", one, "--out", single])
+    assert res.code == 0 and single.read_bytes().startswith(b"\x89PNG")

@@ -145,7 +145,7 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
     repo = tmp_path / "project"
     repo.mkdir()
     (repo / "good.ids").write_text("P07288\nP15692\n")
-    (repo / "bad.ids").write_text("P07288\nP07288\nnot-an-id\n")
+    (repo / "bad.ids").write_text("P07288\nP07288\nP0!234\n")
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
                GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
@@ -160,4 +160,4 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
     bad = try_repo("good.ids", "bad.ids")
     assert bad.returncode == 1
     assert "bad.ids:2: P07288: duplicate of line 1" in bad.stdout
-    assert "bad.ids:3: not-an-id: not a valid UniProt accession" in bad.stdout
+    assert "bad.ids:3: P0!234: not a valid UniProt accession" in bad.stdout

@@ -7,7 +7,7 @@ Recipe (all fixed here, so ``make train`` reproduces the shipped weights):
   learns from ~3x more signal peptides); first 70 residues.
 * network: token embedding + fixed physico-chemical channels + windowed
   hydropathy/charge/amphipathicity channels -> three convolutions
-  (32 channels, kernel 9 then 5 with dilations 2 and 4) with a learned
+  (32 channels, kernel 9 then 3 with dilations 2 and 4) with a learned
   positional bias and an organism-group bias.  A segment head scores every
   cleavage position c as cumsum(inside evidence)[c] + boundary[c] for each
   signal type, and a pooled head scores "no signal peptide"; one softmax
@@ -67,7 +67,7 @@ class Hyper:
     emb = 16
     channels = 32
     k1 = 9
-    k2 = 5
+    k2 = 3
     dilations = (2, 4)
     dropout = 0.25
     lr = 2e-3
