@@ -4,4 +4,6 @@ import sys
 
 from secannot.cli import main
 
-sys.exit(main())
+# The guard matters: worker processes (-j) re-import the main module.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -77,7 +77,11 @@ def _init_worker(config: PredictConfig) -> None:
 
 def _work(batch: list[Record]) -> list[Result]:
     assert _WORKER is not None
-    return _WORKER.predict_batch(batch)
+    results = _WORKER.predict_batch(batch)
+    # The parent still holds the records: do not ship the sequences back.
+    for res in results:
+        res.record = None  # type: ignore[assignment]
+    return results
 
 
 def predict_stream(records: Iterable[Record], config: PredictConfig, predictor: Predictor | None = None) -> Iterator[Result]:
@@ -95,9 +99,16 @@ def predict_stream(records: Iterable[Record], config: PredictConfig, predictor: 
         # Pool.imap would read the whole input ahead; a bounded queue of
         # pending batches keeps memory flat and the output in input order.
         pending: deque = deque()
+
+        def finished() -> Iterator[Result]:
+            batch, job = pending.popleft()
+            for rec, res in zip(batch, job.get(), strict=True):
+                res.record = rec
+                yield res
+
         for batch in batched(records, config.batch_size):
-            pending.append(pool.apply_async(_work, (batch,)))
+            pending.append((batch, pool.apply_async(_work, (batch,))))
             if len(pending) >= 2 * config.jobs:
-                yield from pending.popleft().get()
+                yield from finished()
         while pending:
-            yield from pending.popleft().get()
+            yield from finished()
