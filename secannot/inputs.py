@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from secannot.diagnostics import Diagnostics
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.seqio import STDIN_NAME, Record, open_input, parse_fasta
+from secannot.seqio import STDIN_NAME, Record, accept, open_input, parse_fasta
 
 if TYPE_CHECKING:
     from secannot.uniprot import UniProtClient, UniProtEntry
@@ -30,6 +30,23 @@ class Source:
     value: str  # a path for fasta, an id otherwise
     origin: str  # where it came from, for messages: '--uniprot', 'ids.txt'
     line: int | None = None
+
+
+def resolved_stream(sources: Sequence[Source], diag: Diagnostics, stdin: BinaryIO | None, uniprot_config,
+                    progress: Callable[[int, int], None] | None = None) -> RecordStream:
+    """A RecordStream whose id inputs are already fetched (the UniProt client is closed again)."""
+    client = None
+    if any(s.kind in (ACCESSION, GENE) for s in sources):
+        from secannot.uniprot import UniProtClient, UniProtConfig
+
+        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress)
+    stream = RecordStream(list(sources), diag, stdin, client)
+    try:
+        stream.resolve()
+    finally:
+        if client is not None:
+            client.close()
+    return stream
 
 
 def expand_sources(raw: Sequence[tuple[str, str]], stdin_text: Callable[[], TextIO]) -> list[Source]:
@@ -108,21 +125,11 @@ class RecordStream:
             yield record
 
     def _fasta(self, src: Source, seen: dict[str, str]) -> Iterator[Record]:
-        from secannot.diagnostics import Rejection
-
         try:
             with open_input(src.value, self.stdin) as (fh, name):
-                for item in parse_fasta(fh, name):
-                    if isinstance(item, Rejection):
-                        self.diag.reject(item.source, item.line, item.record, item.reason)
-                        continue
-                    first = seen.get(item.id)
-                    if first is not None:
-                        self.diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
-                        continue
-                    seen[item.id] = f"{item.source}:{item.line}"
-                    self.bytes_read += len(item.seq) + len(item.description) + 2 + len(item.seq) // 60
-                    yield item
+                for record in accept(parse_fasta(fh, name), self.diag, seen):
+                    self.bytes_read += len(record.seq) + len(record.description) + 2 + len(record.seq) // 60
+                    yield record
         except InputError as exc:
             self.diag.error(str(exc), ExitCode.INPUT)
 

@@ -18,7 +18,7 @@ from secannot.annotate import annotate, uniprot_view
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.diagnostics import Diagnostics
 from secannot.errors import ExitCode, InputError
-from secannot.inputs import ACCESSION, FASTA, GENE, RecordStream, Source
+from secannot.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
 from secannot.pipeline import PredictConfig, Predictor, predict_stream
 from secannot.progress import ProgressBar
 from secannot.provenance import Provenance
@@ -88,21 +88,9 @@ def run_job(
     stderr: TextIO | None = None,
 ) -> ExitCode:
     rules = load_rules(config.predict, diag, annotate=config.annotate)
-    client = None
     has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
-    fetch_bar = ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt")
-    if has_ids:
-        from secannot.uniprot import UniProtClient
-
-        assert config.uniprot is not None
-        client = UniProtClient(config.uniprot, progress=lambda done, total: fetch_bar.update(done, total))
-    stream = RecordStream(list(sources), diag, stdin, client)
-    try:
-        stream.resolve()
-    finally:
-        fetch_bar.close()
-        if client is not None:
-            client.close()
+    with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
+        stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
     predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
     model = predictor.sp_model if predictor else _model_identity(config.predict)
     provenance = Provenance(
@@ -162,17 +150,7 @@ def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: Binar
                       rules: RuleSet, predictor: Predictor) -> list[dict]:
     from secannot.writers import result_dict
 
-    client = None
-    if any(s.kind in (ACCESSION, GENE) for s in sources):
-        from secannot.uniprot import UniProtClient
-
-        client = UniProtClient(config.uniprot)
-    stream = RecordStream(list(sources), diag, stdin, client)
-    try:
-        stream.resolve()
-    finally:
-        if client is not None:
-            client.close()
+    stream = resolved_stream(sources, diag, stdin, config.uniprot)
     out = []
     for res in predict_stream(stream, config.predict, predictor):
         _finish(res, JobConfig(predict=config.predict, annotate=True), rules, stream)
@@ -236,18 +214,7 @@ def predict_for_plot(raw: Sequence[tuple[str, str]], predict: PredictConfig, uni
     """Results plus per-residue probabilities (and UniProt's Signal) for ``secannot plot``."""
     from secannot.inputs import expand_sources
 
-    sources = expand_sources(list(raw), stdin_text)
-    client = None
-    if any(s.kind in (ACCESSION, GENE) for s in sources):
-        from secannot.uniprot import UniProtClient
-
-        client = UniProtClient(uniprot)
-    stream = RecordStream(sources, diag, io.stdin, client)
-    try:
-        stream.resolve()
-    finally:
-        if client is not None:
-            client.close()
+    stream = resolved_stream(expand_sources(list(raw), stdin_text), diag, io.stdin, uniprot)
     predictor = Predictor(predict)
     records = list(stream)
     if not records:

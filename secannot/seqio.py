@@ -197,27 +197,33 @@ def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
         yield _parse_record(pending, source, line_offset, index)
 
 
-def iter_records(
-    inputs: Iterable[str], diag: Diagnostics, stdin: BinaryIO | None = None
-) -> Iterator[Record]:
-    """Accepted records of all inputs, in order; everything else goes to ``diag``.
+def accept(items: Iterable[Record | Rejection], diag: Diagnostics, seen: dict[str, str]) -> Iterator[Record]:
+    """Records that are not rejections or duplicate ids; the rest goes to ``diag``.
 
     A duplicate id is rejected (the first occurrence wins) because output rows
     are keyed by id downstream and two rows with one id cannot be joined.
+    ``seen`` maps ids to where they were first seen, shared across inputs.
     """
+    for item in items:
+        if isinstance(item, Rejection):
+            diag.reject(item.source, item.line, item.record, item.reason)
+            continue
+        first = seen.get(item.id)
+        if first is not None:
+            diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
+            continue
+        seen[item.id] = f"{item.source}:{item.line}"
+        yield item
+
+
+def iter_records(
+    inputs: Iterable[str], diag: Diagnostics, stdin: BinaryIO | None = None
+) -> Iterator[Record]:
+    """Accepted records of all FASTA inputs, in order; everything else goes to ``diag``."""
     seen: dict[str, str] = {}
     for path in inputs:
         try:
             with open_input(path, stdin) as (fh, name):
-                for item in parse_fasta(fh, name):
-                    if isinstance(item, Rejection):
-                        diag.reject(item.source, item.line, item.record, item.reason)
-                        continue
-                    first = seen.get(item.id)
-                    if first is not None:
-                        diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
-                        continue
-                    seen[item.id] = f"{item.source}:{item.line}"
-                    yield item
+                yield from accept(parse_fasta(fh, name), diag, seen)
         except InputError as exc:
             diag.error(str(exc), ExitCode.INPUT)
