@@ -103,7 +103,8 @@ def evaluate_ups(records: Sequence[Record], nc_threshold: float | None = None) -
     keep = ~has_sp
     y, s = labels[keep], score[keep]
     pred = s >= threshold
-    tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum()); tn = int((~pred & ~y).sum())
+    tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
+    fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
     return {
         "format": "ups-fasta",
         "model": {"name": "secannot-nc", "version": nc.version},

@@ -48,8 +48,7 @@ def detect_separator(header: str, sep: str | None) -> str:
 
 
 def _lines(fh: BinaryIO) -> Iterator[str]:
-    for raw in io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline=""):
-        yield raw
+    yield from io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
 
 
 @dataclass

@@ -10,12 +10,11 @@ import random
 
 import pytest
 from Bio.SeqIO.FastaIO import SimpleFastaParser
+from helpers import shared_path
 
 from secannot.diagnostics import Diagnostics, Rejection
 from secannot.errors import ExitCode, InputError
 from secannot.seqio import Record, iter_records, parse_fasta
-
-from helpers import shared_path
 
 GOOD = b">a first protein\nMKVLAAGIVALLLAAGCSSA\nKKEE\n>b\nMSTNPKPQRKTKRNTNRRPQ\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91h6"

@@ -18,9 +18,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.neural_network import MLPClassifier
 from sklearn.metrics import matthews_corrcoef, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import GroupKFold
+from sklearn.neural_network import MLPClassifier
 
 from secannot.nonclassical import FEATURE_NAMES, features
 from secannot.seqio import Record, parse_fasta
