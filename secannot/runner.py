@@ -92,11 +92,13 @@ def run_job(
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
     predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
-    model = predictor.sp_model if predictor else _model_identity(config.predict)
+    model_name, model_version = (
+        (predictor.sp_model.name, predictor.sp_model.version) if predictor else _model_identity(config.predict)
+    )
     provenance = Provenance(
         tool_version=_tool_version(),
-        model_name=model[0] if isinstance(model, tuple) else model.name,
-        model_version=model[1] if isinstance(model, tuple) else model.version,
+        model_name=model_name,
+        model_version=model_version,
         rules_version=rules.version_summary(),
         uniprot_release=stream.release,
     )
