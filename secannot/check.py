@@ -19,6 +19,7 @@ from secannot.diagnostics import Diagnostics
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.headers import split_accession
 from secannot.seqio import Record, open_input, parse_fasta
+from secannot.table import detect_separator
 
 if TYPE_CHECKING:
     from secannot.pipeline import PredictConfig
@@ -60,12 +61,6 @@ class CheckConfig:
     uniprot: UniProtConfig | None = None
 
 
-def _sniff_sep(header: str, sep: str | None) -> str:
-    if sep:
-        return "\t" if sep in ("\\t", "tab") else sep
-    return "\t" if "\t" in header else ("," if "," in header else ("\t" if ";" not in header else ";"))
-
-
 def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> Iterator[Item]:
     """Every id in ``path``: FASTA records, one TSV/CSV column, or one id per line."""
     if path != "-" and not Path(path).exists():
@@ -84,7 +79,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     text = data.decode("utf-8", "replace")
     if config.id_column is not None:
         lines = text.splitlines()
-        sep = _sniff_sep(lines[0], config.sep)
+        sep = detect_separator(lines[0], config.sep)
         reader = csv.reader(lines, delimiter=sep)
         header = next(reader)
         if config.id_column not in header:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ACCESSION_RE = re.compile(r"^(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$")
+#: UniProt's official accession syntax (https://www.uniprot.org/help/accession_numbers).
+ACCESSION_PATTERN = r"[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2}"
+ACCESSION_RE = re.compile(rf"^(?:{ACCESSION_PATTERN})$")
 _ISOFORM_RE = re.compile(r"^(?P<acc>[A-Z0-9]{6,10})(?:-(?P<iso>\d+))?(?:\.\d+)?$")
 _GN_RE = re.compile(r"(?:^|\s)GN=(\S+)")
 _NCBI_GENE_RE = re.compile(r"\[gene=([^\]\s]+)\]")

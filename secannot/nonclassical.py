@@ -20,17 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from secannot.scales import KYTE_DOOLITTLE, TOP_IDP
+
 AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
 N_TERMINAL = 50
-# Kyte and Doolittle 1982 hydropathy.
-_KD = dict(A=1.8, R=-4.5, N=-3.5, D=-3.5, C=2.5, Q=-3.5, E=-3.5, G=-0.4, H=-3.2, I=4.5,
-           L=3.8, K=-3.9, M=1.9, F=2.8, P=-1.6, S=-0.8, T=-0.7, W=-0.9, Y=-1.3, V=4.2)
-# TOP-IDP disorder propensity, Campen et al. 2008 (Protein Pept Lett 15:956).
-_TOP_IDP = dict(W=-0.884, F=-0.697, Y=-0.510, I=-0.486, M=-0.397, L=-0.326, V=-0.121, N=0.007,
-                C=0.02, T=0.059, A=0.06, G=0.166, R=0.180, D=0.192, H=0.303, Q=0.318, K=0.586,
-                S=0.341, E=0.736, P=0.987)
-_KD_VEC = np.array([_KD[a] for a in AMINO_ACIDS])
-_TOP_VEC = np.array([_TOP_IDP[a] for a in AMINO_ACIDS])
+_KD_VEC = np.array([KYTE_DOOLITTLE[a] for a in AMINO_ACIDS])
+_TOP_VEC = np.array([TOP_IDP[a] for a in AMINO_ACIDS])
 _LETTERS = np.frombuffer(AMINO_ACIDS.encode(), dtype=np.uint8)
 _POS = np.isin(_LETTERS, np.frombuffer(b"KR", dtype=np.uint8))
 _NEG = np.isin(_LETTERS, np.frombuffer(b"DE", dtype=np.uint8))

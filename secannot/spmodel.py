@@ -51,12 +51,6 @@ ORGANISM_ALIASES = {
 _ORGANISM_NAMES = {v: k for k, v in ORGANISMS.items()}
 SIGNAL_TYPES = ("sec_spi", "sec_spii", "tat_spi", "tat_spii", "sec_spiii")
 
-# Kyte and Doolittle 1982 (J Mol Biol 157:105) hydropathy.
-KYTE_DOOLITTLE = {
-    "A": 1.8, "C": 2.5, "D": -3.5, "E": -3.5, "F": 2.8, "G": -0.4, "H": -3.2, "I": 4.5,
-    "K": -3.9, "L": 3.8, "M": 1.9, "N": -3.5, "P": -1.6, "Q": -3.5, "R": -4.5, "S": -0.8,
-    "T": -0.7, "V": 4.2, "W": -0.9, "Y": -1.3,
-}
 #: Windowed input channels: centred means (zero padded) of hydropathy, of
 #: basic and of acidic residues, and the hydrophobic moment at 100 degrees
 #: per residue (alpha-helical amphipathicity, typical of transit peptides).

@@ -22,20 +22,8 @@ from typing import Any
 import numpy as np
 
 from secannot.results import Segment
+from secannot.scales import HESSA, KYTE_DOOLITTLE
 
-# Hessa et al. 2005 (Nature 433:377) biological hydrophobicity scale, kcal/mol:
-# negative = favours insertion into the membrane.
-HESSA = {
-    "A": 0.11, "C": -0.13, "D": 3.49, "E": 2.68, "F": -0.32, "G": 0.74, "H": 2.06, "I": -0.60,
-    "K": 2.71, "L": -0.55, "M": -0.10, "N": 2.05, "P": 2.23, "Q": 2.36, "R": 2.58, "S": 0.84,
-    "T": 0.52, "V": -0.31, "W": 0.30, "Y": 0.68,
-}
-# Kyte and Doolittle 1982 (J Mol Biol 157:105) hydropathy.
-KYTE_DOOLITTLE = {
-    "A": 1.8, "C": 2.5, "D": -3.5, "E": -3.5, "F": 2.8, "G": -0.4, "H": -3.2, "I": 4.5,
-    "K": -3.9, "L": 3.8, "M": 1.9, "N": -3.5, "P": -1.6, "Q": -3.5, "R": -4.5, "S": -0.8,
-    "T": -0.7, "V": 4.2, "W": -0.9, "Y": -1.3,
-}
 CHARGED = {"K": 1.0, "R": 1.0, "D": 1.0, "E": 1.0, "H": 0.5}
 SCALES = {"hessa": HESSA, "kd": KYTE_DOOLITTLE, "charged": CHARGED}
 

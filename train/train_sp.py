@@ -175,7 +175,8 @@ class Net(nn.Module):
 
 def physico_chemical() -> np.ndarray:
     """Per-token fixed channels: hydropathy/4.5, charge, small-residue index (row 0 = padding)."""
-    from secannot.spmodel import ALPHABET, KYTE_DOOLITTLE
+    from secannot.scales import KYTE_DOOLITTLE
+    from secannot.spmodel import ALPHABET
 
     charge = {"R": 1.0, "K": 1.0, "D": -1.0, "E": -1.0, "H": 0.1}
     small = {"A": 1.0, "G": 1.0, "S": 1.0, "C": 0.5, "T": 0.5}

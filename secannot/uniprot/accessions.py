@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from secannot.errors import InputError
-
-#: The official UniProtKB accession pattern (uniprot.org/help/accession_numbers).
-ACCESSION_PATTERN = r"[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2}"
+from secannot.headers import ACCESSION_PATTERN  # the one definition of the official pattern
 
 _ACCESSION_RE = re.compile(
     rf"(?P<base>{ACCESSION_PATTERN})(?:-(?P<isoform>[0-9]{{1,3}}))?(?:\.(?P<version>[0-9]{{1,4}}))?"
