@@ -114,7 +114,7 @@ def signal_peptides(shared: Path) -> None:
 
 
 def threshold_sweep(records) -> None:
-    """Pooled eukaryote figures if the decision threshold on sp_prob were moved (shipped: 0.5)."""
+    """Pooled eukaryote figures if the decision threshold on sp_prob were moved (the model JSON holds the shipped one)."""
     import numpy as np
 
     from secannot.spmodel import SignalPeptideModel
@@ -129,14 +129,16 @@ def threshold_sweep(records) -> None:
         truth += [r.sp_type == "SP" for r in subset]
         true_sites += [r.cleavage_site or 0 for r in subset]
     p, y, c, tc = (np.array(v) for v in (probs, truth, sites, true_sites))
-    print("  if the threshold on sp_prob were moved (pooled eukaryotes, cross-partition):")
-    for t in (0.5, 0.7, 0.8, 0.88, 0.95):
+    shipped = float(model.thresholds.get("eukarya", 0.5))
+    print(f"  if the threshold on sp_prob were moved (pooled eukaryotes, cross-partition; shipped {shipped:.2f}, "
+          "chosen by train/train_sp.py on these out-of-fold predictions):")
+    for t in sorted({0.5, 0.7, 0.8, shipped, 0.95}):
         pred = p >= t
         tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
         fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
         ok = int((pred & y & (c == tc)).sum())
         print(f"    {t:.2f}: MCC {mcc(tp, fp, fn, tn):.3f}  CS P {ok / max(pred.sum(), 1):.3f} R {ok / max(y.sum(), 1):.3f}"
-              + ("   <- shipped" if t == 0.5 else ""))
+              + ("   <- shipped" if t == shipped else ""))
 
 
 def nonclassical(shared: Path) -> None:

@@ -39,7 +39,11 @@ def _uniprot(attr: str) -> Callable[[Result], Any]:
 PREDICT_COLUMNS: tuple[Column, ...] = (
     Column("id", "first word of the FASTA header (or the UniProt accession)", lambda r: r.id),
     Column("length", "sequence length in residues", lambda r: r.length),
-    Column("sp_prob", "probability of a Sec/SPI signal peptide, 0-1", lambda r: r.sp_prob),
+    Column(
+        "sp_prob",
+        "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold",
+        lambda r: r.sp_prob,
+    ),
     Column(
         "cleavage_site",
         "1-based last residue of the signal peptide (mature chain starts at +1); empty if none",
