@@ -48,11 +48,29 @@ def test_probabilities_and_cleavage_sites_are_consistent(model):
     lengths = np.array([len(s) for s in seqs])
     has = calls.cleavage > 0
     assert np.all(calls.cleavage[has] < lengths[has])  # a mature chain always remains
-    assert np.all(calls.sp_prob[has] >= model.thresholds["eukarya"])
+    # eukaryotes have no other signal type, so the call is exactly sp_prob >= threshold
+    assert np.array_equal(has, calls.sp_prob >= model.thresholds["eukarya"])
     # per-residue P(inside) falls from the N-terminus and starts at P(signal peptide)
     pos = calls.position_probs
     assert np.all(np.diff(pos[:, :69], axis=1) <= 1e-5)
     assert np.allclose(pos[:, 0], calls.type_probs[:, 1], atol=1e-4)
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.95])
+def test_the_decision_threshold_comes_from_the_model_file(model, tmp_path, threshold):
+    from importlib import resources
+
+    base = resources.files("secannot") / "data"
+    meta = json.loads((base / "sp_model.json").read_text(encoding="utf-8"))
+    meta["decision_threshold"] = dict(meta["decision_threshold"], eukarya=threshold)
+    (tmp_path / "m.npz").write_bytes((base / "sp_model.npz").read_bytes())
+    (tmp_path / "m.json").write_text(json.dumps(meta), encoding="utf-8")
+    moved = SignalPeptideModel.load(tmp_path / "m.npz")
+    seqs = random_proteins(300, seed=11) + [VEGFA, GAPDH]
+    calls = moved.predict(seqs, screen=False)
+    assert np.array_equal(calls.cleavage > 0, calls.sp_prob >= threshold)
+    assert ((calls.sp_prob >= 0.2) & (calls.sp_prob < 0.95)).any()  # the two thresholds call differently
+    assert np.allclose(calls.sp_prob, model.predict(seqs, screen=False).sp_prob)
 
 
 def test_textbook_signal_peptide_and_cytosolic_enzyme(model):
