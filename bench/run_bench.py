@@ -33,8 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from secannot.benchmark import mcc, read_three_line  # noqa: E402
-from secannot.evaluate import evaluate_signalp  # noqa: E402
+import numpy as np  # noqa: E402
+
+from secannot.benchmark import KINGDOM_TO_ORGANISM, mcc, read_three_line, score_signalp  # noqa: E402
+from secannot.evaluate import predict_benchmark  # noqa: E402
 
 TARGETS = {"mcc": 0.93, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.85, "seconds": 5.0, "version": 0.4}
 
@@ -76,69 +78,63 @@ def timed(cmd: list[str], repeat: int = 3) -> tuple[float, float]:
 
 
 def signal_peptides(shared: Path) -> None:
+    from secannot.spmodel import SignalPeptideModel
+
     heading("Signal peptides: cross-partition accuracy (SignalP 6.0 benchmark, dev partitions 0 and 1)")
     path = shared / "data" / "signalp6" / "benchmark_dev.3line"
     with path.open() as fh:
         records = list(read_three_line(fh, str(path)))
-    pooled: dict[str, dict[str, float]] = {}
+    tested: list = []  # every record, predicted by the model that did not see its partition
+    probs, best, called = [], [], []
     print("direction      kingdom    n      MCC    prec   recall  cs_prec cs_rec  cs±1_p cs±1_r")
     for train_p, test_p in ((0, 1), (1, 0)):
-        model = ROOT / "bench" / "models" / f"sp_fold_train{train_p}.npz"
+        model = SignalPeptideModel.load(ROOT / "bench" / "models" / f"sp_fold_train{train_p}.npz")
         subset = [r for r in records if r.partition == test_p]
-        report = evaluate_signalp(subset, str(model))
-        for k in report["kingdoms"]:
-            c = k["confusion"]
+        p, b, c = predict_benchmark(subset, model)
+        for k in _by_kingdom(subset, c):
             print(f"train{train_p}->test{test_p}  {k['kingdom']:<9} {k['n']:>5}  {k['mcc']:.3f}  "
                   f"{k['precision'] or 0:.3f}  {k['recall'] or 0:.3f}   {k['cs_exact']['precision'] or 0:.3f}   "
                   f"{k['cs_exact']['recall'] or 0:.3f}   {k['cs_within1']['precision'] or 0:.3f}  "
                   f"{k['cs_within1']['recall'] or 0:.3f}")
-            acc = pooled.setdefault(k["kingdom"], {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "cs": 0, "cs1": 0, "pred": 0, "true": 0})
-            for key in ("tp", "fp", "fn", "tn"):
-                acc[key] += c[key]
-            acc["cs"] += k["cs_exact"]["correct"]
-            acc["cs1"] += k["cs_within1"]["correct"]
-            acc["pred"] += c["tp"] + c["fp"]
-            acc["true"] += c["tp"] + c["fn"]
+        tested += subset
+        probs.append(p)
+        best.append(b)
+        called.append(c)
     print("\npooled over both directions (every protein predicted by the model that did not see its partition):")
-    for kingdom, a in pooled.items():
-        m = mcc(a["tp"], a["fp"], a["fn"], a["tn"])
-        csp, csr = a["cs"] / max(a["pred"], 1), a["cs"] / max(a["true"], 1)
-        line = f"  {kingdom:<9} MCC {m:.3f}  CS exact P {csp:.3f} R {csr:.3f}  CS±1 P {a['cs1'] / max(a['pred'], 1):.3f} R {a['cs1'] / max(a['true'], 1):.3f}"
-        if kingdom == "EUKARYA":
-            line += (f"   [targets: MCC >= {TARGETS['mcc']} {'met' if m >= TARGETS['mcc'] else 'MISSED'}, "
+    for k in _by_kingdom(tested, np.concatenate(called)):
+        csp, csr = k["cs_exact"]["precision"] or 0, k["cs_exact"]["recall"] or 0
+        line = (f"  {k['kingdom']:<9} MCC {k['mcc']:.3f}  CS exact P {csp:.3f} R {csr:.3f}  "
+                f"CS±1 P {k['cs_within1']['precision'] or 0:.3f} R {k['cs_within1']['recall'] or 0:.3f}")
+        if k["kingdom"] == "EUKARYA":
+            line += (f"   [targets: MCC >= {TARGETS['mcc']} {'met' if k['mcc'] >= TARGETS['mcc'] else 'MISSED'}, "
                      f"CS P/R >= {TARGETS['cs_precision']} "
                      f"{'met' if min(csp, csr) >= TARGETS['cs_precision'] else 'MISSED'}]")
         print(line)
     print("  peer figure (README of ../shared): DeepSig 1.2.5 on the held-out partition: MCC 0.947, CS P 0.771 R 0.754")
-    threshold_sweep(records)
+    threshold_sweep(tested, np.concatenate(probs), np.concatenate(best), model.thresholds.get("eukarya", 0.5))
 
 
-def threshold_sweep(records) -> None:
+def _calls(cleavage: np.ndarray) -> list[tuple[bool, int | None]]:
+    return [(cs > 0, cs or None) for cs in cleavage.tolist()]
+
+
+def _by_kingdom(records: list, cleavage: np.ndarray) -> list[dict]:
+    """Per-kingdom scores of the called sites, in the benchmark's kingdom order."""
+    scores = score_signalp(records, _calls(cleavage))
+    return [scores[k].as_dict() for k in KINGDOM_TO_ORGANISM if k in scores]
+
+
+def threshold_sweep(records: list, probs: np.ndarray, best: np.ndarray, shipped: float) -> None:
     """Pooled eukaryote figures if the decision threshold on sp_prob were moved (the model JSON holds the shipped one)."""
-    import numpy as np
-
-    from secannot.spmodel import SignalPeptideModel
-
-    probs, truth, sites, true_sites = [], [], [], []
-    for train_p, test_p in ((0, 1), (1, 0)):
-        model = SignalPeptideModel.load(ROOT / "bench" / "models" / f"sp_fold_train{train_p}.npz")
-        subset = [r for r in records if r.partition == test_p and r.kingdom == "EUKARYA"]
-        calls = model.predict([r.sequence.encode() for r in subset])
-        probs += calls.sp_prob.tolist()
-        sites += calls.best_cleavage.tolist()
-        truth += [r.sp_type == "SP" for r in subset]
-        true_sites += [r.cleavage_site or 0 for r in subset]
-    p, y, c, tc = (np.array(v) for v in (probs, truth, sites, true_sites))
-    shipped = float(model.thresholds.get("eukarya", 0.5))
+    euk = [i for i, r in enumerate(records) if r.kingdom == "EUKARYA"]
+    subset = [records[i] for i in euk]
+    p, b = probs[euk], best[euk]
     print(f"  if the threshold on sp_prob were moved (pooled eukaryotes, cross-partition; shipped {shipped:.2f}, "
           "chosen by train/train_sp.py on these out-of-fold predictions):")
     for t in sorted({0.5, 0.7, 0.8, shipped, 0.95}):
-        pred = p >= t
-        tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
-        fn, tn = int((~pred & y).sum()), int((~pred & ~y).sum())
-        ok = int((pred & y & (c == tc)).sum())
-        print(f"    {t:.2f}: MCC {mcc(tp, fp, fn, tn):.3f}  CS P {ok / max(pred.sum(), 1):.3f} R {ok / max(y.sum(), 1):.3f}"
-              + ("   <- shipped" if t == shipped else ""))
+        k = score_signalp(subset, _calls(np.where(p >= t, b, 0)))["EUKARYA"].as_dict()
+        print(f"    {t:.2f}: MCC {k['mcc']:.3f}  CS P {k['cs_exact']['precision'] or 0:.3f} "
+              f"R {k['cs_exact']['recall'] or 0:.3f}" + ("   <- shipped" if t == shipped else ""))
 
 
 def nonclassical(shared: Path) -> None:
@@ -151,8 +147,6 @@ def nonclassical(shared: Path) -> None:
     except ImportError as exc:
         print(f"  skipped: {exc} (pip install 'secannot[train]')")
         return
-    import numpy as np
-
     data = shared / "data" / "outcyte" / "ups_dev.fasta"
     x, y, groups = tn.load(data)
     oof = np.zeros(len(y))

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
 from secannot.benchmark import KINGDOM_TO_ORGANISM, BenchmarkRecord, mcc, read_three_line, score_signalp
 from secannot.errors import ExitCode, InputError
 from secannot.seqio import Record, open_input, parse_fasta
+
+if TYPE_CHECKING:
+    from secannot.spmodel import SignalPeptideModel
 
 UPS_LABELS = {"UPS": True, "INTRACELLULAR": False}
 
@@ -38,20 +41,30 @@ def detect_format(path: str) -> str:
     )
 
 
+def predict_benchmark(records: Sequence[BenchmarkRecord], model: SignalPeptideModel) -> tuple[np.ndarray, ...]:
+    """Per record, in order: sp_prob, the most probable cleavage site, and the called site (0 = none).
+
+    Each record is predicted with its kingdom's organism group, as a user would run it.
+    """
+    from secannot.spmodel import ORGANISMS
+
+    probs = np.zeros(len(records), dtype=np.float32)
+    best = np.zeros(len(records), dtype=np.int64)
+    called = np.zeros(len(records), dtype=np.int64)
+    for kingdom, organism in KINGDOM_TO_ORGANISM.items():
+        idx = np.array([i for i, r in enumerate(records) if r.kingdom == kingdom], dtype=np.int64)
+        if len(idx):
+            out = model.predict([records[i].sequence.encode() for i in idx], ORGANISMS[organism])
+            probs[idx], best[idx], called[idx] = out.sp_prob, out.best_cleavage, out.cleavage
+    return probs, best, called
+
+
 def evaluate_signalp(records: Sequence[BenchmarkRecord], model_path: str | None = None) -> dict[str, Any]:
-    from secannot.spmodel import ORGANISMS, SignalPeptideModel
+    from secannot.spmodel import SignalPeptideModel
 
     model = SignalPeptideModel.load(model_path)
-    calls: list[tuple[bool, int | None]] = [(False, None)] * len(records)
-    for kingdom, organism in KINGDOM_TO_ORGANISM.items():
-        idx = [i for i, r in enumerate(records) if r.kingdom == kingdom]
-        for start in range(0, len(idx), 1024):
-            chunk = idx[start : start + 1024]
-            out = model.predict([records[i].sequence.encode() for i in chunk], ORGANISMS[organism])
-            for j, i in enumerate(chunk):
-                cs = int(out.cleavage[j])
-                calls[i] = (cs > 0, cs or None)
-    scores = score_signalp(records, calls)
+    _, _, called = predict_benchmark(records, model)
+    scores = score_signalp(records, [(cs > 0, cs or None) for cs in called.tolist()])
     order = [k for k in KINGDOM_TO_ORGANISM if k in scores]
     return {
         "format": "signalp6-3line",

@@ -55,7 +55,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from secannot.benchmark import KINGDOM_TO_ORGANISM, mcc, read_three_line
+from secannot.benchmark import KINGDOM_TO_ORGANISM, KingdomScore, read_three_line, score_signalp
 from secannot.spmodel import ORGANISMS, SignalPeptideModel, encode, window_feature_specs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,52 +335,50 @@ def apply_screen(data: list[dict], calls: list, screen: dict[str, float]) -> lis
     return out
 
 
+def _organism_score(data: list[dict], oof: list, organism: str, threshold: float) -> KingdomScore:
+    """Out-of-fold score of one organism group when Sec/SPI is called at ``threshold``.
+
+    The call rule is the shipped one: P(Sec/SPI) >= threshold, no other signal
+    type likelier, and a cleavage site at all (screened sequences have none).
+    """
+    org = ORGANISMS[organism]
+    records, calls = [], []
+    for d, (p, cs, other) in zip(data, oof, strict=True):
+        if d["org"] == org:
+            is_sp = p >= threshold and p >= other and cs > 0
+            records.append(d["rec"])
+            calls.append((is_sp, cs if is_sp else None))
+    (score,) = score_signalp(records, calls).values()  # one organism group is one kingdom
+    return score
+
+
 def choose_thresholds(data: list[dict], oof: list) -> dict[str, float]:
     """Per organism group, the grid threshold with the best pooled out-of-fold MCC (Sec/SPI vs the rest)."""
     out = {}
-    for organism, org in ORGANISMS.items():
-        rows = [(d["rec"].sp_type == "SP", p, other, cs) for d, (p, cs, other) in zip(data, oof, strict=True)
-                if d["org"] == org]
-        truth = np.array([r[0] for r in rows])
-        if truth.sum() < MIN_POSITIVES_FOR_THRESHOLD:
+    for organism in ORGANISMS:
+        positives = _organism_score(data, oof, organism, 0.5).true
+        if positives < MIN_POSITIVES_FOR_THRESHOLD:
             out[organism] = 0.5
-            print(f"threshold {organism}: 0.50 (only {int(truth.sum())} out-of-fold signal peptides)")
+            print(f"threshold {organism}: 0.50 (only {positives} out-of-fold signal peptides)")
             continue
         best = (-2.0, 0.5)
         for t in THRESHOLD_GRID:
-            pred = np.array([p >= t and p >= other and cs > 0 for _, p, other, cs in rows])
-            tp, fp = int((pred & truth).sum()), int((pred & ~truth).sum())
-            fn, tn = int((~pred & truth).sum()), int((~pred & ~truth).sum())
-            score = mcc(tp, fp, fn, tn)
+            score = _organism_score(data, oof, organism, float(t)).as_dict()["mcc"]
             if score > best[0] + 1e-9:
                 best = (score, float(t))
         out[organism] = best[1]
-        print(f"threshold {organism}: {best[1]:.2f} (pooled out-of-fold MCC {best[0]:.4f}, n={len(rows)})")
+        print(f"threshold {organism}: {best[1]:.2f} (pooled out-of-fold MCC {best[0]:.4f})")
     return out
 
 
 def report_cv(data: list[dict], oof: list, thresholds: dict[str, float]) -> None:
     """Pooled out-of-fold eukaryote figures at the chosen threshold (what make bench reports)."""
     t = thresholds["eukarya"]
-    tp = fp = fn = tn = cs_ok = pred_n = true_n = 0
-    for d, (p, cs, other) in zip(data, oof, strict=True):
-        if d["org"] != ORGANISMS["eukarya"]:
-            continue
-        truth = d["rec"].sp_type == "SP"
-        pred = p >= t and p >= other and cs > 0
-        true_n += truth
-        pred_n += pred
-        if truth and pred:
-            tp += 1
-            cs_ok += cs == d["rec"].cleavage_site
-        elif pred:
-            fp += 1
-        elif truth:
-            fn += 1
-        else:
-            tn += 1
-    print(f"CV eukarya @ {t:.2f}: MCC {mcc(tp, fp, fn, tn):.4f}  CS precision {cs_ok / max(pred_n, 1):.4f}  "
-          f"CS recall {cs_ok / max(true_n, 1):.4f}  (tp {tp} fp {fp} fn {fn} tn {tn})", flush=True)
+    k = _organism_score(data, oof, "eukarya", t).as_dict()
+    c = k["confusion"]
+    print(f"CV eukarya @ {t:.2f}: MCC {k['mcc']:.4f}  CS precision {k['cs_exact']['precision'] or 0:.4f}  "
+          f"CS recall {k['cs_exact']['recall'] or 0:.4f}  (tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']})",
+          flush=True)
 
 
 def sha256(path: Path) -> str:
