@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from secannot.benchmark import KINGDOM_TO_ORGANISM, mcc, read_three_line, score_signalp  # noqa: E402
-from secannot.evaluate import predict_benchmark  # noqa: E402
+from secannot.pipeline.evaluate import predict_benchmark  # noqa: E402
+from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, mcc, read_three_line, score_signalp  # noqa: E402
 
 TARGETS = {"mcc": 0.93, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.85, "seconds": 5.0, "version": 0.4}
 
@@ -78,7 +78,7 @@ def timed(cmd: list[str], repeat: int = 3) -> tuple[float, float]:
 
 
 def signal_peptides(shared: Path) -> None:
-    from secannot.spmodel import SignalPeptideModel
+    from secannot.models.signal_peptide import SignalPeptideModel
 
     heading("Signal peptides: cross-partition accuracy (SignalP 6.0 benchmark, dev partitions 0 and 1)")
     path = shared / "data" / "signalp6" / "benchmark_dev.3line"

@@ -10,7 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from secannot.seqio import Record
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One accepted protein.  ``seq`` is upper-case ASCII without a stop."""
+
+    id: str
+    description: str
+    seq: bytes
+    source: str
+    line: int
+
+    @property
+    def sequence(self) -> str:
+        return self.seq.decode("ascii")
+
+    def __len__(self) -> int:
+        return len(self.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +43,11 @@ class Segment:
 @dataclass(slots=True)
 class Result:
     record: Record
-    # signal peptide (secannot.spmodel)
+    # signal peptide (secannot.models.signal_peptide)
     sp_prob: float = 0.0
     cleavage_site: int | None = None
     cs_prob: float | None = None
-    # localisation (secannot.localization)
+    # localisation (secannot.models.localization)
     route: str = "none"
     localization: str | None = None
     tm_segments: list[Segment] = field(default_factory=list)
@@ -42,7 +58,7 @@ class Result:
     nc_rule: dict[str, Any] | None = None
     nc_basis: str | None = None
     evidence: list[str] = field(default_factory=list)
-    # annotation (secannot.annotate)
+    # annotation (secannot.knowledge.annotate)
     annotation: Any = None
     # UniProt (secannot.uniprot)
     uniprot: Any = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from helpers import DATA, run_cli, shared_path
 
-from secannot.diagnostics import Diagnostics
-from secannot.pipeline import PredictConfig, Predictor
-from secannot.seqio import Record, iter_records
-from secannot.topology import TopologyParams, er_retention_motif, find_segments, gpi_signal
+from secannot.io.diagnostics import Diagnostics
+from secannot.io.fasta import Record, iter_records
+from secannot.models.topology import TopologyParams, er_retention_motif, find_segments, gpi_signal
+from secannot.pipeline.predictor import PredictConfig, Predictor
 
 # UniProt facts for tests/data/reference_subset.fasta (accession, expected verdict, curated signal end)
 EXPECTED = {

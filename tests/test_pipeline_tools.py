@@ -13,11 +13,11 @@ import pytest
 from helpers import DATA, REPO, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
-from secannot.diagnostics import Diagnostics
 from secannot.errors import ExitCode
-from secannot.pipeline import PredictConfig
-from secannot.runner import JobConfig
-from secannot.table import TableConfig, annotate_table
+from secannot.io.diagnostics import Diagnostics
+from secannot.pipeline.predictor import PredictConfig
+from secannot.pipeline.runner import JobConfig
+from secannot.pipeline.table_job import TableConfig, annotate_table
 
 REF = DATA / "reference_subset.fasta"
 

@@ -13,8 +13,8 @@ import pytest
 from helpers import DATA
 
 from secannot.errors import ExitCode, InputError, MissingDependencyError
+from secannot.io.fasta import Record
 from secannot.results import Result, Segment
-from secannot.seqio import Record
 
 FIX = DATA / "summarize"
 
@@ -69,7 +69,7 @@ def mpl():
 
 
 def test_protein_plot_png_with_uniprot_signal(tmp_path, mpl):
-    from secannot.plotting import protein_plot
+    from secannot.report.plots import protein_plot
 
     path = tmp_path / "vegfa.png"
     assert protein_plot(classical(), sp_probs(26), path, uniprot_signal="1-26") == str(path)
@@ -78,7 +78,7 @@ def test_protein_plot_png_with_uniprot_signal(tmp_path, mpl):
 
 
 def test_protein_plot_svg_with_every_track(tmp_path, mpl):
-    from secannot.plotting import protein_plot
+    from secannot.report.plots import protein_plot
 
     path = tmp_path / "all.svg"
     protein_plot(decorated(), sp_probs(0), path, uniprot_signal=Segment(1, 22))
@@ -88,7 +88,7 @@ def test_protein_plot_svg_with_every_track(tmp_path, mpl):
 
 
 def test_short_protein_and_model_shaped_input(tmp_path, mpl):
-    from secannot.plotting import protein_plot
+    from secannot.report.plots import protein_plot
 
     short = result("short", seq=b"MKLLVLLLAVALAQA" * 2, sp_prob=0.9, cleavage_site=15, route="classical")
     protein_plot(short, sp_probs(15), tmp_path / "short.png")  # 30 residues, 70 probabilities
@@ -97,8 +97,8 @@ def test_short_protein_and_model_shaped_input(tmp_path, mpl):
 
 def test_real_model_output_shape_is_accepted(tmp_path, mpl):
     """The contract with spmodel: a (70,) row of position_probs; the values themselves are not checked."""
-    from secannot.plotting import protein_plot
-    from secannot.spmodel import SignalPeptideModel
+    from secannot.models.signal_peptide import SignalPeptideModel
+    from secannot.report.plots import protein_plot
 
     calls = SignalPeptideModel.load().predict([SEQ], 0, positions=True)
     cs = int(calls.cleavage[0]) or None
@@ -108,7 +108,7 @@ def test_real_model_output_shape_is_accepted(tmp_path, mpl):
 
 
 def test_multipage_pdf_has_one_page_per_protein(tmp_path, mpl):
-    from secannot.plotting import run_plot
+    from secannot.report.plots import run_plot
 
     out = tmp_path / "plots.pdf"
     written = run_plot([(classical(), sp_probs(26), "1-26"), (decorated(), sp_probs(0), None)], str(out), None)
@@ -117,7 +117,7 @@ def test_multipage_pdf_has_one_page_per_protein(tmp_path, mpl):
 
 
 def test_one_file_per_protein_in_a_directory_with_safe_names(tmp_path, mpl):
-    from secannot.plotting import run_plot
+    from secannot.report.plots import run_plot
 
     items = [(classical(), sp_probs(26), None), (result("sp|P15692|VEGFA/HUMAN"), sp_probs(0), None),
              (result("sp|P15692|VEGFA:HUMAN"), sp_probs(0), None)]
@@ -129,7 +129,7 @@ def test_one_file_per_protein_in_a_directory_with_safe_names(tmp_path, mpl):
 
 
 def test_file_name_gets_the_id_inserted_for_several_proteins(tmp_path, mpl):
-    from secannot.plotting import plot_targets
+    from secannot.report.plots import plot_targets
 
     out = str(tmp_path / "fig.png")
     assert plot_targets(["a|b"], out, None) == ("png", [out], False)
@@ -139,7 +139,7 @@ def test_file_name_gets_the_id_inserted_for_several_proteins(tmp_path, mpl):
 
 
 def test_bad_plot_targets(tmp_path, mpl):
-    from secannot.plotting import plot_targets, protein_plot
+    from secannot.report.plots import plot_targets, protein_plot
 
     with pytest.raises(InputError, match="extension"):
         protein_plot(classical(), sp_probs(26), tmp_path / "x.jpg")
@@ -152,7 +152,7 @@ def test_bad_plot_targets(tmp_path, mpl):
 
 
 def test_extensionless_out_is_a_directory(tmp_path):
-    from secannot.plotting import plot_targets
+    from secannot.report.plots import plot_targets
 
     assert plot_targets(["P1", "P2"], str(tmp_path / "plots"), None) == (
         "png", [str(tmp_path / "plots" / "P1.png"), str(tmp_path / "plots" / "P2.png")], False)
@@ -162,8 +162,9 @@ def test_extensionless_out_is_a_directory(tmp_path):
 
 
 def test_bar_chart_png_and_svg(tmp_path, mpl):
-    from secannot.plotting import bar_chart
-    from secannot.summarize import load_annotated, summarize
+    from secannot.io.annotated import load_annotated
+    from secannot.report.plots import bar_chart
+    from secannot.report.summary import summarize
 
     fg = load_annotated(FIX / "foreground.tsv")
     with_bg = summarize(fg, load_annotated(FIX / "background.tsv"))
@@ -177,8 +178,8 @@ def test_bar_chart_png_and_svg(tmp_path, mpl):
 
 
 def test_bar_chart_with_no_tme_categories(tmp_path, mpl):
-    from secannot.plotting import bar_chart
-    from secannot.summarize import summarize
+    from secannot.report.plots import bar_chart
+    from secannot.report.summary import summarize
 
     bare = {"id": "x", "route": "none", "localization": "intracellular", "cell_sources": "", "processes": "",
             "clinical": ""}
@@ -204,7 +205,7 @@ def _assert_install_hint(error: MissingDependencyError) -> None:
 
 
 def test_protein_plots_without_matplotlib(tmp_path, no_matplotlib):
-    from secannot.plotting import protein_plot, run_plot
+    from secannot.report.plots import protein_plot, run_plot
 
     with pytest.raises(MissingDependencyError) as info:
         protein_plot(classical(), sp_probs(26), tmp_path / "x.png")
@@ -216,8 +217,9 @@ def test_protein_plots_without_matplotlib(tmp_path, no_matplotlib):
 
 
 def test_bar_chart_without_matplotlib(tmp_path, no_matplotlib):
-    from secannot.plotting import bar_chart
-    from secannot.summarize import load_annotated, summarize
+    from secannot.io.annotated import load_annotated
+    from secannot.report.plots import bar_chart
+    from secannot.report.summary import summarize
 
     with pytest.raises(MissingDependencyError) as info:
         bar_chart(summarize(load_annotated(FIX / "foreground.tsv")), tmp_path / "c.png")

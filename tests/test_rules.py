@@ -14,11 +14,19 @@ from jsonschema import Draft202012Validator
 from rich.console import Console
 
 from secannot.errors import RulesError, SchemaVersionError
-from secannot.headers import parse_identity
-from secannot.rules_diff import Change, diff_as_dict, diff_dirs, diff_rule_sets, render_diff
-from secannot.rules_lint import Problem, has_errors, lint_paths, lint_text
-from secannot.rules_show import close_names, entry_as_dict, format_evidence, render_entry
-from secannot.ruleset import BUNDLED_LABEL, Entry, RuleFile, RuleSet, bundled_dir, schema_document, yaml_loader
+from secannot.io.headers import parse_identity
+from secannot.knowledge.diff import Change, diff_as_dict, diff_dirs, diff_rule_sets, render_diff
+from secannot.knowledge.lint import Problem, has_errors, lint_paths, lint_text
+from secannot.knowledge.ruleset import (
+    BUNDLED_LABEL,
+    Entry,
+    RuleFile,
+    RuleSet,
+    bundled_dir,
+    schema_document,
+    yaml_loader,
+)
+from secannot.knowledge.show import close_names, entry_as_dict, format_evidence, render_entry
 
 RULES_DATA = Path(__file__).parent / "data" / "rules"
 LINT = RULES_DATA / "lint"

@@ -12,9 +12,9 @@ import pytest
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 from helpers import shared_path
 
-from secannot.diagnostics import Diagnostics, Rejection
 from secannot.errors import ExitCode, InputError
-from secannot.seqio import Record, iter_records, parse_fasta
+from secannot.io.diagnostics import Diagnostics, Rejection
+from secannot.io.fasta import Record, iter_records, parse_fasta
 
 GOOD = b">a first protein\nMKVLAAGIVALLLAAGCSSA\nKKEE\n>b\nMSTNPKPQRKTKRNTNRRPQ\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91h6"
@@ -136,7 +136,7 @@ def test_stdin_is_read_with_dash():
 
 def test_records_span_read_blocks(monkeypatch):
     """Records cut by the 1 MiB block boundary are reassembled."""
-    import secannot.seqio as seqio
+    import secannot.io.fasta as seqio
 
     monkeypatch.setattr(seqio, "CHUNK_SIZE", 7)
     items = parse(GOOD * 3)

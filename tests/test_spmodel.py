@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from secannot.errors import ModelError
-from secannot.spmodel import ORGANISMS, SignalPeptideModel, encode, normalise_organism
+from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, encode, normalise_organism
 
 VEGFA = b"MNFLLSWVHWSLALLLYLHHAKWSQAAPMAEGGGQNHHEVVKFMDVYQRSYCHPIETLVDIFQEYPDEIEYIFKPSCVPLMRCGGCCNDEG"
 GAPDH = b"MGKVKVGVNGFGRIGRLVTRAAFNSGKVDIVAINDPFIDLNYMVYMFQYDSTHGKFHGTVKAENGKLVINGNPITIFQERDPSKIKWGDAG"

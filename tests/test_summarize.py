@@ -16,19 +16,11 @@ from pathlib import Path
 import pytest
 from helpers import DATA
 
-from secannot.enrichment import Counts, bh_fallback, bh_qvalues, enrich, hypergeom_p, odds_ratio
 from secannot.errors import ExitCode, InputError, MissingDependencyError
-from secannot.summarize import (
-    COLUMN_NAMES,
-    NO_BACKGROUND_NOTE,
-    SUMMARY_COLUMNS,
-    detect_format,
-    load_annotated,
-    run_summarize,
-    summarize,
-    summary_rows,
-    write_summary,
-)
+from secannot.io.annotated import detect_format, load_annotated
+from secannot.report.enrichment import Counts, bh_fallback, bh_qvalues, enrich, hypergeom_p, odds_ratio
+from secannot.report.output import run_summarize, summary_rows, write_summary
+from secannot.report.summary import COLUMN_NAMES, NO_BACKGROUND_NOTE, SUMMARY_COLUMNS, summarize
 
 FIX = DATA / "summarize"
 FG_TSV, FG_JSONL, FG_JSON, BG_TSV = (FIX / n for n in ("foreground.tsv", "foreground.jsonl", "foreground.json",
@@ -438,7 +430,7 @@ def _check_self_contained(parser: _Collector, raw: str) -> int:
 
 def test_report_is_self_contained_with_evidence_links(tmp_path):
     pytest.importorskip("matplotlib")
-    from secannot.report_html import write_report
+    from secannot.report.html import write_report
 
     s = summarize(load_annotated(FG_JSONL), load_annotated(BG_TSV))
     path = tmp_path / "report.html"
@@ -460,7 +452,7 @@ def test_report_is_self_contained_with_evidence_links(tmp_path):
 
 def test_report_without_background_says_why(tmp_path):
     pytest.importorskip("matplotlib")
-    from secannot.report_html import write_report
+    from secannot.report.html import write_report
 
     path = tmp_path / "r.html"
     write_report(summarize(load_annotated(FG_TSV)), path, {})
@@ -473,7 +465,7 @@ def test_report_without_background_says_why(tmp_path):
 
 def test_report_escapes_text_and_refuses_script_urls(tmp_path):
     pytest.importorskip("matplotlib")
-    from secannot.report_html import write_report
+    from secannot.report.html import write_report
 
     evil = {
         **rec("<img src=x>", "<script>alert(1)</script>", cells="CAF", clinical="approved_target:x"),

@@ -31,7 +31,7 @@ from secannot.uniprot import (
     parse_entry,
     read_id_list,
 )
-from secannot.uniprot.client import _choose
+from secannot.uniprot.idmapping import choose as _choose
 
 uniprot_server = fake_uniprot.uniprot_server  # the fixture, under the name the tests ask for
 SHARED = Path("/work/shared/uniprot")

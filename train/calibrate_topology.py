@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from secannot.benchmark import read_three_line
-from secannot.topology import window_means
+from secannot.models.topology import window_means
+from secannot.pipeline.scoring import read_three_line
 
 SPECS = [("hessa", 11), ("hessa", 15), ("hessa", 19), ("hessa", 25), ("kd", 9), ("kd", 21), ("charged", 11), ("charged", 21)]
 MIN_LENGTH = 10
@@ -91,7 +91,7 @@ def main() -> None:
     model = LogisticRegression(max_iter=3000).fit(x, y)
     out = {
         "meta": {
-            "description": "Transmembrane-helix detector and GPI/signal-anchor parameters for secannot.topology",
+            "description": "Transmembrane-helix detector and GPI/signal-anchor parameters for secannot.models.topology",
             "fitted_on": "SignalP 6.0 benchmark partitions 0+1, per-residue 'M' labels, signal peptides excluded",
             "cross_partition_segments": report,
             "references": {

@@ -22,9 +22,9 @@ from sklearn.metrics import matthews_corrcoef, precision_score, recall_score, ro
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 
-from secannot.nonclassical import FEATURE_NAMES, features
-from secannot.seqio import Record, parse_fasta
-from secannot.topology import TopologyParams, find_segments
+from secannot.io.fasta import Record, parse_fasta
+from secannot.models.nonclassical import FEATURE_NAMES, features
+from secannot.models.topology import TopologyParams, find_segments
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "outcyte" / "ups_dev.fasta"

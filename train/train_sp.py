@@ -55,8 +55,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from secannot.benchmark import KINGDOM_TO_ORGANISM, KingdomScore, read_three_line, score_signalp
-from secannot.spmodel import ORGANISMS, SignalPeptideModel, encode, window_feature_specs
+from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, encode, window_feature_specs
+from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, KingdomScore, read_three_line, score_signalp
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BENCHMARK = ROOT.parent / "shared" / "data" / "signalp6" / "benchmark_dev.3line"
@@ -183,8 +183,8 @@ class Net(nn.Module):
 
 def physico_chemical() -> np.ndarray:
     """Per-token fixed channels: hydropathy/4.5, charge, small-residue index (row 0 = padding)."""
-    from secannot.scales import KYTE_DOOLITTLE
-    from secannot.spmodel import ALPHABET
+    from secannot.models.scales import KYTE_DOOLITTLE
+    from secannot.models.signal_peptide import ALPHABET
 
     charge = {"R": 1.0, "K": 1.0, "D": -1.0, "E": -1.0, "H": 0.1}
     small = {"A": 1.0, "G": 1.0, "S": 1.0, "C": 0.5, "T": 0.5}

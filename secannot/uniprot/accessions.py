@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from secannot.errors import InputError
-from secannot.headers import ACCESSION_PATTERN  # the one definition of the official pattern
+from secannot.io.headers import ACCESSION_PATTERN  # the one definition of the official pattern
 
 _ACCESSION_RE = re.compile(
     rf"(?P<base>{ACCESSION_PATTERN})(?:-(?P<isoform>[0-9]{{1,3}}))?(?:\.(?P<version>[0-9]{{1,4}}))?"

@@ -15,13 +15,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from secannot.annotate import annotate, uniprot_view
 from secannot.columns import ANNOTATE_COLUMNS
+from secannot.io.fasta import Record
+from secannot.io.writers import JsonlWriter, JsonWriter, TsvWriter
+from secannot.knowledge.annotate import annotate, uniprot_view
+from secannot.knowledge.ruleset import RuleSet
 from secannot.provenance import Provenance
 from secannot.results import Result, Segment
-from secannot.ruleset import RuleSet
-from secannot.seqio import Record
-from secannot.writers import JsonlWriter, JsonWriter, TsvWriter
 
 HERE = Path(__file__).parent
 

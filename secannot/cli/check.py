@@ -1,0 +1,56 @@
+"""``secannot check``: protein lists as a pre-commit hook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from secannot.cli.common import (
+    Email,
+    Offline,
+    Organism,
+    Rules,
+    Taxon,
+    UniprotUrl,
+    diagnostics,
+    stdin_text,
+    uniprot_config,
+)
+from secannot.cli.streams import IO
+
+
+def check(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Id lists (one per line, # comments), TSV/CSV with --id-column, or FASTA.")],
+    id_column: Annotated[str | None, typer.Option("--id-column", help="Column holding the ids in TSV/CSV files.", metavar="COL")] = None,
+    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected).")] = None,
+    allow_genes: Annotated[bool, typer.Option("--allow-genes", help="Accept gene symbols as well as accessions.")] = False,
+    require: Annotated[str | None, typer.Option("--require", help="Every protein must be: secreted, classical or annotated.")] = None,
+    organism: Organism = "eukarya",
+    taxon: Taxon = 9606,
+    rules: Rules = None,
+    uniprot_url: UniprotUrl = None,
+    email: Email = None,
+    offline: Offline = False,
+) -> int:
+    """Check protein lists: valid accessions, no duplicates, optional requirements.
+
+    Findings print as 'file:line: id: message'; the exit code is 0 when clean and 1
+    with findings, so it runs as a pre-commit hook (see .pre-commit-hooks.yaml).
+    --require predicts: offline for FASTA, through the UniProt cache or network for ids.
+
+    \b
+    Examples:
+      secannot check panel.txt
+      secannot check candidates.tsv --id-column accession --require secreted
+    """
+    from secannot.pipeline.check import CheckConfig, check_files
+    from secannot.pipeline.predictor import PredictConfig
+
+    io: IO = ctx.obj
+    diag = diagnostics(io)
+    config = CheckConfig(id_column=id_column, sep=sep, allow_genes=allow_genes, require=require,
+                         predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())),
+                         uniprot=uniprot_config(uniprot_url, email, offline, taxon))
+    return int(check_files(files, config, io.stdout, diag, stdin_text(io)() if "-" in files else None))

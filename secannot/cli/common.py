@@ -1,0 +1,160 @@
+"""What the commands share: option types, input ordering, the exit-code decorator, UniProt settings.
+
+Typer reads each command's signature, so the option types live here once and
+every command module spells its parameters with them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Sequence
+from typing import Annotated, TextIO
+
+import typer
+
+from secannot.cli.streams import IO
+from secannot.errors import ExitCode, UsageError
+
+INPUT_OPTIONS = ("inputs", "uniprot", "uniprot_list", "gene", "gene_list")
+
+Inputs = Annotated[list[str] | None, typer.Argument(metavar="[INPUT]...", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
+Fmt = Annotated[str, typer.Option("--format", "-f", help="Output format: tsv, jsonl, json or gff3.", case_sensitive=False)]
+Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE")]
+Organism = Annotated[str, typer.Option("--organism", help="Organism group: eukarya (default), gram-negative, gram-positive or archaea.")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
+Rules = Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory layered over the bundled rules (repeatable).", metavar="DIR")]
+Uniprot = Annotated[list[str] | None, typer.Option("--uniprot", help="UniProt accession(s), comma-separated, repeatable.", metavar="ACC")]
+UniprotList = Annotated[list[str] | None, typer.Option("--uniprot-list", help="File of accessions, one per line ('-' = stdin; # comments).", metavar="FILE")]
+Gene = Annotated[list[str] | None, typer.Option("--gene", help="Gene symbol(s) mapped through UniProt, comma-separated, repeatable.", metavar="SYMBOL")]
+GeneList = Annotated[list[str] | None, typer.Option("--gene-list", help="File of gene symbols, one per line ('-' = stdin).", metavar="FILE")]
+Taxon = Annotated[int, typer.Option("--taxon", help="NCBI taxon for gene symbols.")]
+UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNOT_UNIPROT_URL", help="UniProt REST base URL (env SECANNOT_UNIPROT_URL).")]
+Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.")]
+Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
+Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
+NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
+
+
+def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> list[tuple[str, str]]:
+    """(option, value) for every input in the order the user typed them.
+
+    Click groups values by option, losing the interleaving of FASTA files and
+    ids; the order is recovered by scanning the raw arguments with the
+    command's own option table, and checked against Click's parsed values.
+    """
+    by_name: dict[str, object] = {}
+    for p in command.params:
+        if getattr(p, "param_type_name", "") == "option":
+            for name in [*p.opts, *p.secondary_opts]:
+                by_name[name] = p
+    order: list[tuple[str, str]] = []
+    it = iter(args)
+    only_positional = False
+    for token in it:
+        if only_positional or token == "-" or not token.startswith("-"):
+            order.append(("input", token))
+            continue
+        if token == "--":
+            only_positional = True
+            continue
+        name, eq, attached = token.partition("=")
+        opt = by_name.get(name)
+        if opt is None and not token.startswith("--") and len(token) > 2:
+            opt = by_name.get(token[:2])  # -j4 or a cluster of flags
+            if opt is not None and not opt.is_flag:
+                attached, eq = token[2:], "="
+        if opt is None:
+            continue
+        if opt.is_flag or opt.count:
+            continue
+        value = attached if eq else next(it, "")
+        if opt.name in INPUT_OPTIONS:
+            order.append((opt.name, value))
+    expected = [("input", v) for v in params.get("inputs") or ()]
+    for name in INPUT_OPTIONS[1:]:
+        expected += [(name, v) for v in params.get(name) or ()]
+    if sorted(order) != sorted(expected):  # e.g. values from defaults/env: fall back to Click's grouping
+        return expected
+    return order
+
+
+def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
+    """The command's inputs in typed order; nothing given means stdin."""
+    io: IO = ctx.obj
+    return ordered_inputs(ctx.command, io.argv[1:], params) or [("input", "-")]
+
+
+def diagnostics(io: IO, quiet: bool = False, verbose: bool = False):
+    from secannot.io.diagnostics import Diagnostics
+
+    return Diagnostics(io.stderr, verbosity=-1 if quiet else (1 if verbose else 0))
+
+
+def is_accession(text: str) -> bool:
+    from secannot.io.headers import split_accession
+
+    return split_accession(text) is not None
+
+
+def isatty(stream: TextIO) -> bool:
+    check = getattr(stream, "isatty", None)
+    return bool(check and check())
+
+
+def stdin_text(io: IO):
+    """A callable giving stdin as text, so stdin is only wrapped when something reads it."""
+
+    def get() -> TextIO:
+        import io as _io
+
+        if io.stdin is None:
+            raise UsageError("no standard input available")
+        return _io.TextIOWrapper(io.stdin, encoding="utf-8", errors="replace")
+
+    return get
+
+
+def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int):
+    from secannot.uniprot import UniProtConfig
+
+    kwargs: dict[str, object] = {"offline": offline, "email": email, "taxon": taxon, "backoff": 0.5}
+    if url:
+        kwargs["base_url"] = url
+    retries = os.environ.get("SECANNOT_UNIPROT_RETRIES")
+    if retries:
+        if not retries.isdigit():
+            raise UsageError(f"SECANNOT_UNIPROT_RETRIES must be a number, got {retries!r}")
+        kwargs["max_retries"] = int(retries)
+    return UniProtConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def exit_code(command):
+    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            code = command(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop quietly.  Point stdout
+            # at devnull so the interpreter's final flush does not raise again.
+            _silence_stdout()
+            code = 0
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            code = int(ExitCode.INTERRUPTED)
+        raise typer.Exit(int(code or 0))
+
+    return wrapper
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,55 @@
+"""``secannot plot``: per-residue signal-peptide probability and the whole-protein track."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from secannot.cli.common import (
+    Email,
+    Offline,
+    Organism,
+    Taxon,
+    UniprotUrl,
+    diagnostics,
+    is_accession,
+    stdin_text,
+    uniprot_config,
+)
+from secannot.cli.streams import IO
+
+
+def plot(
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="ID|FASTA...", help="FASTA files, UniProt accessions or gene symbols.")],
+    out: Annotated[str, typer.Option("--out", help="FILE.png|.svg (one protein, or _ID is added), FILE.pdf (one page each) or a directory.", metavar="FILE")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="png, svg or pdf when --out is a directory.")] = None,
+    organism: Organism = "eukarya",
+    taxon: Taxon = 9606,
+    uniprot_url: UniprotUrl = None,
+    email: Email = None,
+    offline: Offline = False,
+) -> int:
+    """Draw per-residue signal-peptide probability and the whole-protein track.
+
+    \b
+    Examples:
+      secannot plot P05067 --out app.png
+      secannot plot proteins.fasta --out plots.pdf
+    """
+    from secannot.pipeline.predictor import PredictConfig
+    from secannot.pipeline.runner import predict_for_plot
+    from secannot.report.plots import require_matplotlib, run_plot
+
+    io: IO = ctx.obj
+    require_matplotlib()
+    diag = diagnostics(io)
+    raw = [("input", i) if (i == "-" or os.path.exists(i)) else ("uniprot" if is_accession(i) else "gene", i)
+           for i in items]
+    triples = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),
+                               io, diag, stdin_text(io))
+    for path in run_plot(triples, out, fmt):
+        io.stdout.write(f"{path}\n")
+    return int(diag.exit_code)

@@ -1,0 +1,126 @@
+"""``secannot predict``: signal peptides, cleavage sites and localisation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from secannot.cli.common import (
+    Email,
+    Fmt,
+    Gene,
+    GeneList,
+    Inputs,
+    Jobs,
+    Model,
+    NcThreshold,
+    Offline,
+    Organism,
+    Output,
+    Quiet,
+    Rules,
+    Taxon,
+    Uniprot,
+    UniprotList,
+    UniprotUrl,
+    Verbose,
+    diagnostics,
+    raw_inputs,
+    stdin_text,
+    uniprot_config,
+)
+from secannot.cli.streams import IO
+from secannot.errors import UsageError
+
+VERDICT_HELP = "\n".join([
+    "\b",
+    "How the verdict is reached (localization):",
+    "  with a signal peptide: a TM helix in the mature chain -> membrane; else a C-terminal",
+    "    GPI signal (omega site + hydrophobic tail) -> gpi_anchored; else a C-terminal ER",
+    "    retention motif [KRHQSA][DENQ]EL (PROSITE PS00014) -> er_retained; else secreted.",
+    "  without: a TM helix -> membrane (an uncleaved N-terminal one is a signal anchor);",
+    "    else a rules/nonclassical.yaml match or nc_score >= threshold -> route non-classical,",
+    "    localization non_classical_candidate; else intracellular.",
+])
+
+
+def columns_help(columns) -> str:
+    width = max(len(c.name) for c in columns)
+    return "\n".join(["\b", "Output columns (TSV; the same keys in JSON):"]
+                     + [f"  {c.name:<{width}}  {c.description}" for c in columns])
+
+
+def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, quiet, verbose, rules,
+                uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
+                signal_only: bool = False, table=None) -> int:
+    """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
+    from secannot.io.progress import wants_progress
+    from secannot.io.writers import FORMATS
+    from secannot.pipeline.inputs import expand_sources
+    from secannot.pipeline.predictor import PredictConfig
+    from secannot.pipeline.runner import JobConfig, open_output, run_job
+
+    io: IO = ctx.obj
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    diag = diagnostics(io, quiet, verbose)
+    predict_config = PredictConfig(
+        organism=organism, model_path=model, nc_threshold=nc_threshold,
+        rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only,
+    )
+    if table is not None:
+        from secannot.pipeline.table_job import annotate_table
+
+        if inputs or uniprot or uniprot_list or gene or gene_list:
+            raise UsageError("--tsv annotates a table; do not combine it with FASTA inputs or id options")
+        config = JobConfig(predict=predict_config, fmt=fmt, output=output, annotate=True,
+                           uniprot=uniprot_config(uniprot_url, email, offline, taxon))
+        with open_output(output, io.stdout) as out:
+            return int(annotate_table(table, config, out, io.stdin, diag))
+    raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
+    sources = expand_sources(raw, stdin_text(io))
+    ids_config = None
+    if any(s.kind != "fasta" for s in sources):
+        ids_config = uniprot_config(uniprot_url, email, offline, taxon)
+    config = JobConfig(predict=predict_config, fmt=fmt, output=output, annotate=annotate,
+                       uniprot=ids_config, progress=wants_progress(io.stderr, quiet))
+    stdin = None if any(v == "-" for k, v in raw if k != "input") else io.stdin
+    return int(run_job(config, sources, io.stdout, stdin, diag, io.stderr))
+
+
+def predict(
+    ctx: typer.Context,
+    inputs: Inputs = None,
+    fmt: Fmt = "tsv",
+    output: Output = None,
+    organism: Organism = "eukarya",
+    uniprot: Uniprot = None,
+    uniprot_list: UniprotList = None,
+    gene: Gene = None,
+    gene_list: GeneList = None,
+    taxon: Taxon = 9606,
+    jobs: Jobs = 1,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    rules: Rules = None,
+    uniprot_url: UniprotUrl = None,
+    email: Email = None,
+    offline: Offline = False,
+    model: Model = None,
+    nc_threshold: NcThreshold = None,
+    signal_only: Annotated[bool, typer.Option("--signal-only", help="Only the signal-peptide model: skip localisation and leaderless scoring (fastest).")] = False,
+) -> int:
+    """Predict signal peptides, cleavage sites and localisation.
+
+    \b
+    Examples:
+      secannot predict proteins.fasta
+      cat proteins.fasta | secannot predict - --format gff3 > sp.gff3
+      secannot predict --uniprot P01308 --format json
+    """
+    return run_cli_job(ctx, annotate=False, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs,
+                       quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
+                       gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
+                       offline=offline, model=model, nc_threshold=nc_threshold, signal_only=signal_only)

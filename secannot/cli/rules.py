@@ -1,0 +1,87 @@
+"""``secannot rules lint|show|diff``: inspect, check and compare rule files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from secannot.cli.common import Rules, isatty
+from secannot.cli.streams import IO
+from secannot.errors import ExitCode, InputError
+
+
+def lint(
+    ctx: typer.Context,
+    files: Annotated[list[str] | None, typer.Argument(metavar="[FILE|DIR]...", help="Rule files or directories (default: the bundled rules).")] = None,
+) -> int:
+    """Check rule files: schema, vocabularies, accessions, duplicates, evidence.
+
+    Prints one 'file:line: message' per problem and exits 1 when there are
+    errors, so it works as a pre-commit hook.
+    """
+    from secannot.knowledge.lint import lint_paths
+    from secannot.knowledge.ruleset import bundled_dir
+
+    io: IO = ctx.obj
+    paths = list(files) if files else [str(bundled_dir())]
+    problems = lint_paths(paths)
+    for p in problems:
+        io.stdout.write(f"{p}\n")
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        io.stderr.write(f"{len(errors)} error(s) in {len({p.path for p in errors})} file(s)\n")
+        return int(ExitCode.FINDINGS)
+    return 0
+
+
+def show(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(metavar="GENE|ACCESSION|ALIAS")],
+    rules: Rules = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> int:
+    """Print a rule entry and its evidence."""
+    from rich.console import Console
+
+    from secannot.knowledge.ruleset import RuleSet
+    from secannot.knowledge.show import entry_as_dict, render_entry
+
+    io: IO = ctx.obj
+    entries = RuleSet.load(tuple(rules or ())).find(query)
+    if not entries:
+        io.stderr.write(f"error: no rule entry for {query!r} (try a gene symbol, accession or alias)\n")
+        return int(ExitCode.REJECTED)
+    if fmt == "json":
+        io.stdout.write(json.dumps([entry_as_dict(e) for e in entries], indent=2) + "\n")
+        return 0
+    console = Console(file=io.stdout, no_color=bool(os.environ.get("NO_COLOR")) or None,
+                      width=None if isatty(io.stdout) else 100)
+    for e in entries:
+        render_entry(e, console)
+    return 0
+
+
+def diff(
+    ctx: typer.Context,
+    old_dir: Annotated[str, typer.Argument(metavar="OLD_DIR")],
+    new_dir: Annotated[str, typer.Argument(metavar="NEW_DIR")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> int:
+    """List added, removed and changed claims between two rule sets."""
+    from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, render_diff
+    from secannot.knowledge.ruleset import read_rule_dir
+
+    io: IO = ctx.obj
+    for d in (old_dir, new_dir):
+        if not Path(d).is_dir():
+            raise InputError(f"{d}: not a directory of rule files")
+    changes = diff_rule_sets(read_rule_dir(Path(old_dir), old_dir), read_rule_dir(Path(new_dir), new_dir))
+    if fmt == "json":
+        io.stdout.write(json.dumps(diff_as_dict(changes), indent=2) + "\n")
+    else:
+        render_diff(changes, io.stdout)
+    return 0

@@ -1,0 +1,87 @@
+"""JSON Lines (one object per protein, each naming its versions) and the single JSON document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from secannot.columns import Column
+from secannot.io.diagnostics import Rejection
+from secannot.provenance import Provenance
+from secannot.results import Result
+
+
+def _round(value: Any) -> Any:
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
+    """Everything known about one protein, with the TSV columns as top-level keys."""
+    data: dict[str, Any] = {}
+    for col in columns:
+        value = col.get(result)
+        if isinstance(value, (set, frozenset)):
+            value = sorted(value)
+        data[col.name] = _round(value)
+    data["description"] = result.record.description
+    data["signal_peptide"] = str(result.signal_peptide) if result.signal_peptide else None
+    data["tm_segments"] = [str(s) for s in result.tm_segments]
+    if result.signal_anchor is not None:
+        data["signal_anchor"] = str(result.signal_anchor)
+    if result.gpi is not None:
+        data["gpi"] = result.gpi
+    if result.er_motif is not None:
+        data["er_retention_motif"] = result.er_motif
+    if result.nc_rule is not None:
+        data["nonclassical_rule"] = result.nc_rule
+    if result.annotation is not None and hasattr(result.annotation, "as_dict"):
+        data["annotation"] = result.annotation.as_dict()
+    if result.uniprot is not None and hasattr(result.uniprot, "as_dict"):
+        data["uniprot"] = result.uniprot.as_dict()
+    if result.note:
+        data["note"] = result.note
+    return data
+
+
+class JsonlWriter:
+    """One JSON object per line; each carries the versions that produced it."""
+
+    def __init__(self, out: TextIO, columns: Sequence[Column], provenance: Provenance):
+        self.out = out
+        self.columns = columns
+        self.versions = {
+            "tool_version": provenance.tool_version,
+            "model_version": provenance.model_version,
+            "rules_version": provenance.rules_version,
+        }
+
+    def write(self, result: Result) -> None:
+        data = result_dict(result, self.columns)
+        data.update(self.versions)
+        self.out.write(json.dumps(data, separators=(",", ":")) + "\n")
+
+    def close(self, rejections: Sequence[Rejection]) -> None:
+        self.out.flush()
+
+
+class JsonWriter:
+    """A single document, written incrementally: provenance, records, rejected."""
+
+    def __init__(self, out: TextIO, columns: Sequence[Column], provenance: Provenance):
+        self.out = out
+        self.columns = columns
+        self.provenance = provenance
+        self.count = 0
+        out.write('{"provenance": ' + json.dumps(provenance.as_dict()) + ',\n "records": [')
+
+    def write(self, result: Result) -> None:
+        sep = "\n  " if self.count == 0 else ",\n  "
+        self.out.write(sep + json.dumps(result_dict(result, self.columns)))
+        self.count += 1
+
+    def close(self, rejections: Sequence[Rejection]) -> None:
+        end = "\n ]" if self.count else "]"
+        rejected = json.dumps([r.as_dict() for r in rejections])
+        self.out.write(f'{end},\n "rejected": {rejected},\n "counts": {{"written": {self.count}, "rejected": {len(rejections)}}}\n}}\n')
+        self.out.flush()

@@ -1,0 +1,1 @@
+"""Tumour-microenvironment knowledge: rule loading, lint, show, diff and annotation of results."""

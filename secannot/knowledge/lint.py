@@ -1,0 +1,284 @@
+"""``secannot rules lint``: find mistakes in rule files before anyone loads them.
+
+The loader (``secannot.knowledge.ruleset``) stops at the first problem with one line of
+text; the linter instead reports every problem as ``path:line: message`` so
+that editors and pre-commit can jump to it.  Line numbers come from the YAML
+node tree (``yaml.compose``), which is also the only place where duplicate
+mapping keys are visible: PyYAML silently keeps the last value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from secannot.errors import RulesError, SchemaVersionError
+from secannot.knowledge.lint_schema import schema_problems, suggest
+from secannot.knowledge.problems import Path_, Problem
+from secannot.knowledge.schema import CLAIM_GROUPS, KINDS, check_schema_version, normalise_name
+from secannot.knowledge.yaml_source import duplicate_keys, line_of, parse_with_nodes, where
+
+SEED_SECTIONS = ("1", "2", "2.1", "2.2", "2.3", "3", "3.1", "3.2", "3.3", "3.4", "3.5", "4")
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A gene symbol, accession or alias with where it was written, for collision checks."""
+
+    role: str  # 'gene', 'accession' or 'alias'
+    text: str
+    key: str  # normalised for genes and aliases, verbatim for accessions
+    owner: str  # gene symbol of the entry
+    entry: tuple[str, int]  # (file, entry index): identifies the entry itself
+    line: int
+
+    @property
+    def file(self) -> str:
+        return self.entry[0]
+
+
+@dataclass
+class _Document:
+    """What one parsed file contributes to the cross-file checks."""
+
+    path: str
+    kind: str | None
+    names: list[_Name]
+
+
+# -- checks the schema cannot express ---------------------------------------------
+
+
+def _entries(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        return []
+    return [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)]
+
+
+def _evidence_items(entry: dict[str, Any], index: int) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    base: Path_ = ("entries", index)
+    claims: list[tuple[Path_, Any]] = []
+    for group in CLAIM_GROUPS:
+        if isinstance(entry.get(group), list):
+            claims += [((*base, group, j), claim) for j, claim in enumerate(entry[group])]
+    if "nonclassical" in entry:
+        claims.append(((*base, "nonclassical"), entry["nonclassical"]))
+    for claim_path, claim in claims:
+        evidence = claim.get("evidence") if isinstance(claim, dict) else None
+        if isinstance(evidence, list):
+            for k, item in enumerate(evidence):
+                if isinstance(item, dict):
+                    yield (*claim_path, "evidence", k), item
+
+
+def _evidence_problems(data: dict[str, Any], root: yaml.Node | None, file: str) -> Iterator[Problem]:
+    raw_sources = data.get("sources")
+    sources: dict[str, Any] = raw_sources if isinstance(raw_sources, dict) else {}
+    for index, entry in _entries(data):
+        for path, item in _evidence_items(entry, index):
+            source, seed = item.get("source"), item.get("seed")
+            if isinstance(source, str) and source not in sources:
+                known = ", ".join(sorted(map(str, sources))) or "none"
+                yield Problem(
+                    file,
+                    line_of(root, path),
+                    f"{where(path, data)}: source '{source}' is not in the file's sources table "
+                    f"(known: {known}){suggest(source, list(sources))}",
+                )
+            if isinstance(seed, str) and seed not in SEED_SECTIONS:
+                yield Problem(
+                    file,
+                    line_of(root, path),
+                    f"{where(path, data)}: seed section {seed} does not exist in the founding review "
+                    f"(sections: {', '.join(SEED_SECTIONS)})",
+                )
+
+
+def _order_problems(data: dict[str, Any], root: yaml.Node | None, file: str) -> Iterator[Problem]:
+    """README promises entries sorted by gene symbol; an unsorted file is hard to review."""
+    previous: str | None = None
+    for index, entry in _entries(data):
+        gene = entry.get("gene")
+        if not isinstance(gene, str):
+            continue
+        if previous is not None and gene.upper() < previous.upper():
+            yield Problem(
+                file,
+                line_of(root, ("entries", index)),
+                f"entries[{index}] ({gene}): entries are not sorted by gene symbol ({gene} after {previous})",
+                "warning",
+            )
+        previous = gene
+
+
+def _names(data: dict[str, Any], root: yaml.Node | None, file: str) -> list[_Name]:
+    names: list[_Name] = []
+    for index, entry in _entries(data):
+        gene, accession = entry.get("gene"), entry.get("accession")
+        owner = str(gene)
+        where = (file, index)
+        if isinstance(gene, str):
+            names.append(
+                _Name("gene", gene, normalise_name(gene), owner, where, line_of(root, ("entries", index, "gene")))
+            )
+        if isinstance(accession, str):
+            line = line_of(root, ("entries", index, "accession"))
+            names.append(_Name("accession", accession, accession.upper(), owner, where, line))
+        aliases = entry.get("aliases")
+        if isinstance(aliases, list):
+            for k, alias in enumerate(aliases):
+                if isinstance(alias, str):
+                    line = line_of(root, ("entries", index, "aliases", k))
+                    names.append(_Name("alias", alias, normalise_name(alias), owner, where, line))
+    return names
+
+
+def _ref(earlier: _Name, here: _Name) -> str:
+    return f"line {earlier.line}" if earlier.file == here.file else f"{earlier.file}:{earlier.line}"
+
+
+def _collisions(names: Sequence[_Name], cross_file: bool) -> Iterator[Problem]:
+    """Same gene, accession or alias twice.  ``cross_file`` reports only pairs in different files."""
+
+    def wanted(earlier: _Name, here: _Name) -> bool:
+        return (earlier.file != here.file) == cross_file
+
+    genes: dict[str, _Name] = {}
+    for name in (n for n in names if n.role == "gene"):
+        first = genes.setdefault(name.key, name)
+        if first is not name and wanted(first, name):
+            yield Problem(name.file, name.line, f"duplicate gene {name.text} (first at {_ref(first, name)})")
+    accessions: dict[str, _Name] = {}
+    for name in (n for n in names if n.role == "accession"):
+        first = accessions.setdefault(name.key, name)
+        same_gene = normalise_name(first.owner) == normalise_name(name.owner)
+        if first is not name and not same_gene and wanted(first, name):
+            yield Problem(
+                name.file,
+                name.line,
+                f"duplicate accession {name.text}: {name.owner} and {first.owner} (first at {_ref(first, name)})",
+            )
+    yield from _alias_collisions([n for n in names if n.role == "alias"], genes, cross_file)
+
+
+def _alias_collisions(aliases: Sequence[_Name], genes: dict[str, _Name], cross_file: bool) -> Iterator[Problem]:
+    seen: dict[str, _Name] = {}
+    for name in aliases:
+        gene = genes.get(name.key)
+        if (
+            gene is not None
+            and (gene.file != name.file) == cross_file
+            and normalise_name(gene.owner) != normalise_name(name.owner)
+        ):
+            yield Problem(
+                name.file,
+                name.line,
+                f"alias '{name.text}' of {name.owner} is the gene symbol of another entry "
+                f"({gene.text}, {_ref(gene, name)})",
+            )
+        first = seen.setdefault(name.key, name)
+        if first is name or (first.file != name.file) != cross_file:
+            continue
+        if first.entry == name.entry:
+            if first.text == name.text:  # spelling variants ('TGF-β1', 'TGF-beta1') are deliberate
+                yield Problem(name.file, name.line, f"alias '{name.text}' of {name.owner} is listed twice", "warning")
+        elif normalise_name(first.owner) != normalise_name(name.owner):
+            yield Problem(
+                name.file,
+                name.line,
+                f"duplicate alias '{name.text}': {name.owner} and {first.owner} (first at {_ref(first, name)})",
+            )
+
+
+# -- entry points ------------------------------------------------------------------
+
+
+def _schema_version_problem(data: Any, root: yaml.Node | None, file: str) -> Problem | None:
+    """The loader's own check and advice, so lint and load never disagree."""
+    try:
+        check_schema_version(data, file)
+    except RulesError as exc:
+        message = str(exc).removeprefix(f"{file}: ")
+        line = line_of(root, ("schema_version",)) if isinstance(data, dict) else 1
+        return Problem(file, line, message, code="schema_version" if isinstance(exc, SchemaVersionError) else "")
+    return None
+
+
+def _lint_document(text: str, file: str) -> tuple[list[Problem], _Document | None]:
+    data, root, problems = parse_with_nodes(text, file)
+    if problems:
+        return problems, None
+    version_problem = _schema_version_problem(data, root, file)
+    if version_problem is not None:
+        return [version_problem], None
+    assert root is not None  # a mapping was constructed, so there is a tree
+    problems = list(duplicate_keys(root, (), data, file))
+    problems += schema_problems(data, root, file)
+    problems += _evidence_problems(data, root, file)
+    problems += _order_problems(data, root, file)
+    names = _names(data, root, file)
+    problems += _collisions(names, cross_file=False)
+    kind = data.get("kind") if data.get("kind") in KINDS else None
+    return _unique(problems), _Document(file, kind, names)
+
+
+def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def lint_text(text: str, path: str) -> list[Problem]:
+    """Every problem of one rule file, sorted by line."""
+    return _lint_document(text, path)[0]
+
+
+def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                (p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file()), key=lambda p: p.name
+            )
+            if not found:
+                problems.append(Problem(str(given), 0, "no *.yaml rule files in this directory", "warning"))
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(given), 0, "no such file"))
+    return files, problems
+
+
+def lint_paths(paths: Sequence[str | Path]) -> list[Problem]:
+    """Every file on its own, then collisions between files of the same kind."""
+    files, problems = _expand(paths)
+    documents: list[_Document] = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(str(file), 0, "cannot read: not UTF-8 text"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(file), 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        found, document = _lint_document(text, str(file))
+        problems += found
+        if document is not None and document.kind is not None:
+            documents.append(document)
+    for kind in KINDS:
+        names = [name for doc in documents if doc.kind == kind for name in doc.names]
+        problems += _collisions(names, cross_file=True)
+    return _unique(problems)
+
+
+def has_errors(problems: Sequence[Problem]) -> bool:
+    """For the exit code: warnings alone do not fail a pre-commit hook."""
+    return any(p.severity == "error" for p in problems)

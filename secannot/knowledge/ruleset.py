@@ -1,0 +1,231 @@
+"""Loading versioned rule files, layering user rules over bundled ones, and lookup.
+
+Rule files are YAML (see ``rules/schema.json`` and ``rules/README.md``).  The
+bundled set ships inside the package; ``--rules DIR`` adds layers whose
+entries replace bundled ones with the same key (gene symbol) and kind, and
+every such replacement is reported so that nobody is surprised by it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from secannot.errors import RulesError, SchemaVersionError
+from secannot.io.headers import Identity
+from secannot.knowledge.schema import (  # noqa: F401 - re-exported for callers of the loader
+    KINDS,
+    SUPPORTED_SCHEMA,
+    bundled_dir,
+    check_schema_version,
+    normalise_name,
+    schema_document,
+    yaml_loader,
+)
+
+BUNDLED_LABEL = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    path: str  # as shown to users
+    kind: str
+    schema_version: int
+    rules_version: str
+    date: str
+    title: str
+    sources: dict[str, Any]
+    entries: tuple[dict[str, Any], ...]
+    layer: str  # 'bundled' or the --rules directory
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One protein's rule entry together with the file that provided it."""
+
+    gene: str
+    accession: str
+    data: dict[str, Any]
+    file: RuleFile
+
+    @property
+    def rules_version(self) -> str:
+        return self.file.rules_version
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return tuple(self.data.get("aliases", ()))
+
+
+@dataclass
+class KindIndex:
+    by_gene: dict[str, Entry] = field(default_factory=dict)  # normalised gene -> entry
+    by_accession: dict[str, Entry] = field(default_factory=dict)
+    by_alias: dict[str, Entry] = field(default_factory=dict)
+
+
+def parse_rule_text(text: str, path: str, layer: str) -> RuleFile:
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: invalid YAML: {exc}".replace("\n", " ")) from None
+    check_schema_version(data, path)
+    for key in ("kind", "rules_version", "entries"):
+        if key not in data:
+            raise RulesError(f"{path}: missing '{key}'; run 'secannot rules lint {path}' for details")
+    if data["kind"] not in KINDS:
+        raise RulesError(f"{path}: unknown kind {data['kind']!r} (expected one of {', '.join(KINDS)})")
+    entries = data["entries"] or []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "gene" in e and "accession" in e for e in entries):
+        raise RulesError(f"{path}: every entry needs 'gene' and 'accession'; run 'secannot rules lint {path}'")
+    return RuleFile(
+        path=path,
+        kind=data["kind"],
+        schema_version=data["schema_version"],
+        rules_version=str(data["rules_version"]),
+        date=str(data.get("date", "")),
+        title=str(data.get("title", "")),
+        sources=dict(data.get("sources") or {}),
+        entries=tuple(entries),
+        layer=layer,
+    )
+
+
+def _rule_paths(directory: Traversable | Path) -> list[Any]:
+    return sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
+
+
+_KIND_LINE = re.compile(r"^kind:\s*['\"]?([A-Za-z_]+)", re.MULTILINE)
+
+
+def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = False,
+                  kinds: Sequence[str] = KINDS) -> list[RuleFile]:
+    """Parse the rule files of ``directory``; files of other ``kinds`` are skipped unparsed.
+
+    Skipping matters for start-up: ``predict`` needs only the small
+    non-classical list, not the TME annotations.
+    """
+    files = []
+    for item in _rule_paths(directory):
+        shown = f"rules/{item.name}" if layer == BUNDLED_LABEL else str(item)
+        try:
+            text = item.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(f"{shown}: cannot read ({exc})") from None
+        declared = _KIND_LINE.search(text[:4000])
+        if declared and declared.group(1) not in kinds:
+            continue
+        if validate:
+            from secannot.knowledge.lint import lint_text
+
+            problems = [p for p in lint_text(text, shown) if p.severity == "error"]
+            if problems:
+                error = SchemaVersionError if problems[0].code == "schema_version" else RulesError
+                raise error(f"{problems[0]} ({len(problems)} problem(s); run 'secannot rules lint {item}')")
+        files.append(parse_rule_text(text, shown, layer))
+    return files
+
+
+@dataclass
+class RuleSet:
+    files: list[RuleFile]
+    index: dict[str, KindIndex]
+    overrides: list[str]
+
+    @classmethod
+    def load(cls, extra_dirs: Sequence[str | Path] = (), include_bundled: bool = True,
+             kinds: Sequence[str] = KINDS) -> RuleSet:
+        layers: list[RuleFile] = []
+        if include_bundled:
+            layers += read_rule_dir(bundled_dir(), BUNDLED_LABEL, kinds=kinds)
+        for d in extra_dirs:
+            path = Path(d)
+            if not path.is_dir():
+                raise RulesError(f"{d}: --rules expects a directory of .yaml rule files")
+            layers += read_rule_dir(path, str(d), validate=True, kinds=kinds)
+        return cls.from_files(layers)
+
+    @classmethod
+    def from_files(cls, files: Iterable[RuleFile]) -> RuleSet:
+        files = list(files)
+        index = {kind: KindIndex() for kind in KINDS}
+        overrides: list[str] = []
+        for rf in files:
+            idx = index[rf.kind]
+            for raw in rf.entries:
+                entry = Entry(str(raw["gene"]), str(raw["accession"]), raw, rf)
+                key = normalise_name(entry.gene)
+                old = idx.by_gene.get(key)
+                if old is not None:
+                    overrides.append(f"{rf.path}: {entry.gene} overrides {old.file.path} ({old.file.layer} {old.rules_version})")
+                    _drop(idx, old)
+                idx.by_gene[key] = entry
+                idx.by_accession[entry.accession] = entry
+                for alias in entry.aliases:
+                    akey = normalise_name(alias)
+                    clash = idx.by_alias.get(akey)
+                    if clash is not None and clash is not entry and clash.gene != entry.gene:
+                        overrides.append(f"{rf.path}: alias {alias!r} of {entry.gene} was an alias of {clash.gene} ({clash.file.path})")
+                    idx.by_alias[akey] = entry
+        return cls(files, index, overrides)
+
+    # -- lookup -------------------------------------------------------------------
+    def match(self, kind: str, identity: Identity) -> Entry | None:
+        """Accession first (most specific), then gene symbol, then the entry name's gene part."""
+        idx = self.index[kind]
+        if identity.accession and identity.accession in idx.by_accession:
+            return idx.by_accession[identity.accession]
+        if identity.gene:
+            hit = idx.by_gene.get(normalise_name(identity.gene))
+            if hit is not None:
+                return hit
+        if identity.entry_name and identity.entry_name.endswith("_HUMAN"):
+            return idx.by_gene.get(normalise_name(identity.entry_name.rsplit("_", 1)[0]))
+        return None
+
+    def find(self, query: str) -> list[Entry]:
+        """Entries for a gene symbol, accession or alias typed by a user, any kind."""
+        q = query.strip()
+        key = normalise_name(q)
+        hits: list[Entry] = []
+        for kind in KINDS:
+            idx = self.index[kind]
+            entry = idx.by_accession.get(q.upper()) or idx.by_gene.get(key) or idx.by_alias.get(key)
+            if entry is not None:
+                hits.append(entry)
+        return hits
+
+    def versions(self) -> dict[str, str]:
+        """rules_version of every loaded file, by path."""
+        return {f.path: f.rules_version for f in self.files}
+
+    def version_summary(self) -> str:
+        """One version string for provenance: the bundled set's, plus user layers."""
+        bundled = sorted({f.rules_version for f in self.files if f.layer == BUNDLED_LABEL})
+        user = sorted({f"{f.layer}:{f.rules_version}" for f in self.files if f.layer != BUNDLED_LABEL})
+        return "+".join(bundled + user) or "none"
+
+
+def _drop(idx: KindIndex, entry: Entry) -> None:
+    idx.by_accession = {k: v for k, v in idx.by_accession.items() if v is not entry}
+    idx.by_alias = {k: v for k, v in idx.by_alias.items() if v is not entry}
+
+
+def bundled_version_fast() -> str:
+    """rules_version of the bundled set without a YAML parser, for ``--version``."""
+    versions = set()
+    pattern = re.compile(r"^rules_version:\s*['\"]?([0-9][^'\"\s#]*)", re.MULTILINE)
+    for item in _rule_paths(bundled_dir()):
+        head = item.read_text(encoding="utf-8")[:2000]
+        m = pattern.search(head)
+        if m:
+            versions.add(m.group(1))
+    return "+".join(sorted(versions)) or "none"
+
+

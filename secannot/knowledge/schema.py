@@ -1,0 +1,60 @@
+"""The rule-file format: schema version, kinds, the JSON Schema, name matching and the YAML loader.
+
+Both the rule loader (:mod:`secannot.knowledge.ruleset`) and the linter
+(:mod:`secannot.knowledge.lint`) need these, so they live below both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from importlib import resources
+from importlib.abc import Traversable
+from typing import Any
+
+from secannot.errors import RulesError, SchemaVersionError
+
+SUPPORTED_SCHEMA = 1
+KINDS = ("tme", "nonclassical")
+CLAIM_GROUPS = ("cell_sources", "processes", "clinical")
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "λ": "lambda", "ω": "omega"}
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise_name(text: str) -> str:
+    """Matching key for names and aliases: 'TGF-β1', 'TGF beta 1' and 'tgfbeta1' agree."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_GREEK.get(ch, ch) for ch in text.lower())
+    return _NOT_ALNUM.sub("", text)
+
+
+def yaml_loader() -> type:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def check_schema_version(data: Any, path: str) -> None:
+    if not isinstance(data, dict):
+        raise RulesError(f"{path}: not a rule file (the top level must be a mapping)")
+    version = data.get("schema_version")
+    if version is None:
+        raise SchemaVersionError(f"{path}: no schema_version; add 'schema_version: {SUPPORTED_SCHEMA}' (see rules/README.md)")
+    if version != SUPPORTED_SCHEMA:
+        if isinstance(version, int) and version > SUPPORTED_SCHEMA:
+            hint = "upgrade secannot (pip install -U secannot) to read it, or use rule files written for schema 1"
+        else:
+            hint = f"migrate the file to schema_version {SUPPORTED_SCHEMA} (see rules/README.md)"
+        raise SchemaVersionError(
+            f"{path}: schema_version {version!r} is not supported by this secannot (it reads schema_version "
+            f"{SUPPORTED_SCHEMA}); {hint}"
+        )
+
+
+def bundled_dir() -> Traversable:
+    return resources.files("secannot") / "_rules"
+
+
+def schema_document() -> dict[str, Any]:
+    return json.loads((bundled_dir() / "schema.json").read_text(encoding="utf-8"))

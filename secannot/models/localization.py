@@ -1,0 +1,135 @@
+"""The verdict on the whole protein: secreted, membrane, GPI-anchored, ER-retained, leaderless.
+
+A signal peptide only says that a protein enters the ER.  Where it ends up
+depends on what else the full-length sequence carries, so the rules are
+applied in this order (and documented in ``secannot predict --help``):
+
+With a predicted signal peptide (route ``classical``):
+
+1. a transmembrane helix in the mature chain            -> ``membrane`` (type I)
+2. a C-terminal GPI-anchor signal                        -> ``gpi_anchored``
+3. a C-terminal ER-retention motif (PROSITE PS00014)     -> ``er_retained``
+4. otherwise                                             -> ``secreted``
+
+Without one:
+
+5. a listed unconventionally secreted protein (``rules/nonclassical.yaml``)
+   -> route ``non-classical`` (basis ``rule``)
+6. no transmembrane helix and ``nc_score`` >= threshold -> route ``non-classical``
+   (basis ``score``)
+7. a transmembrane helix (an uncleaved N-terminal one is a signal anchor)
+   -> ``membrane``; else ``non_classical_candidate`` when the route is
+   non-classical; else ``intracellular``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from secannot.io.headers import parse_identity
+from secannot.knowledge.ruleset import RuleSet
+from secannot.models.nonclassical import NonClassicalModel
+from secannot.models.topology import TopologyParams, er_retention_motif, find_segments, gpi_signal
+from secannot.results import Result, Segment
+
+
+def _nc_rule_summary(entry) -> dict:
+    claim = entry.data["nonclassical"]
+    return {
+        "gene": entry.gene,
+        "accession": entry.accession,
+        "route_type": claim["route_type"],
+        "mechanism": claim["mechanism"],
+        "evidence": claim["evidence"],
+        "rules_file": entry.file.path,
+        "rules_version": entry.rules_version,
+    }
+
+
+class Localizer:
+    def __init__(self, topology: TopologyParams, nc_model: NonClassicalModel, rules: RuleSet | None,
+                 nc_threshold: float | None = None):
+        self.topology = topology
+        self.nc_model = nc_model
+        self.rules = rules
+        self.nc_threshold = nc_model.threshold if nc_threshold is None else nc_threshold
+
+    @classmethod
+    def load(cls, rules: RuleSet | None = None, nc_threshold: float | None = None) -> Localizer:
+        return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold)
+
+    def apply(self, results: Sequence[Result], eukaryote: bool = True) -> None:
+        """Fill the localisation fields of every result in place."""
+        if not results:
+            return
+        seqs = [r.record.seq for r in results]
+        topologies = find_segments(self.topology, seqs)
+        no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide]
+        scores = np.zeros(len(results))
+        if no_sp:
+            tm_max = np.array([topologies[i].max_logit for i in no_sp])
+            scores[no_sp] = self.nc_model.score([seqs[i] for i in no_sp], tm_max)
+        for res, topo, score in zip(results, topologies, scores.tolist(), strict=True):
+            self._decide(res, topo.segments, score, eukaryote)
+
+    def _decide(self, res: Result, segments: Sequence[Segment], nc_score: float, eukaryote: bool) -> None:
+        seq = res.record.seq
+        evidence: list[str] = []
+        if res.has_signal_peptide:
+            cs = res.cleavage_site or 0
+            evidence.append(f"SP 1-{cs}")
+            mature = [s for s in segments if s.start > cs + 2]
+            gpi = gpi_signal(self.topology, seq, mature) if eukaryote else None
+            tms = mature[:-1] if gpi else mature
+            res.tm_segments = list(tms)
+            motif = er_retention_motif(seq)
+            if tms:
+                res.localization = "membrane"
+                evidence += [f"TM {s}" for s in tms]
+            elif gpi:
+                res.gpi = gpi
+                res.localization = "gpi_anchored"
+                evidence.append(f"GPI omega {gpi['omega_site']}, hydrophobic tail {gpi['hydrophobic_tail']}")
+            elif motif:
+                res.er_motif = motif
+                res.localization = "er_retained"
+                evidence.append(f"C-terminal {motif}")
+            else:
+                res.localization = "secreted"
+            res.evidence = evidence
+            return
+        res.tm_segments = list(segments)
+        res.nc_score = nc_score
+        if segments and segments[0].start <= self.topology.signal_anchor_max_start:
+            res.signal_anchor = segments[0]
+        rule = self._rule(res)
+        by_score = not segments and nc_score >= self.nc_threshold
+        if rule is not None:
+            res.nc_rule = _nc_rule_summary(rule)
+        if rule is not None or by_score:
+            res.route = "non-classical"
+            res.nc_basis = "rule+score" if (rule is not None and by_score) else ("rule" if rule is not None else "score")
+        if rule is not None:
+            evidence.append(f"non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path})")
+        if by_score:
+            evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f}")
+        if segments:
+            res.localization = "membrane"
+            if res.signal_anchor is not None:
+                evidence.append(f"signal anchor {res.signal_anchor}")
+                evidence += [f"TM {s}" for s in segments[1:]]
+            else:
+                evidence += [f"TM {s}" for s in segments]
+        elif res.route == "non-classical":
+            res.localization = "non_classical_candidate"
+        else:
+            res.localization = "intracellular"
+            evidence.append("no signal peptide, no TM")
+        res.evidence = evidence
+
+    def _rule(self, res: Result):
+        if self.rules is None:
+            return None
+        return self.rules.match("nonclassical", parse_identity(res.record.id, res.record.description))

@@ -1,0 +1,199 @@
+"""Whole-protein sequence signals: transmembrane helices, GPI-anchor signals, ER retention.
+
+These run on full-length sequences of every protein, so they are built from
+operations that cost O(residues) for a whole batch at once: sequences are
+concatenated (separated by neutral gaps), per-residue scale values come from
+look-up tables, and every windowed average is a difference of two cumulative
+sums.  The transmembrane detector is a logistic combination of such windowed
+hydrophobicity and charge averages, fitted on the transmembrane labels of the
+SignalP 6.0 benchmark (``train/calibrate_topology.py``); its parameters ship
+in ``secannot/data/topology.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from secannot.models.scales import HESSA, KYTE_DOOLITTLE
+from secannot.results import Segment
+
+CHARGED = {"K": 1.0, "R": 1.0, "D": 1.0, "E": 1.0, "H": 0.5}
+SCALES = {"hessa": HESSA, "kd": KYTE_DOOLITTLE, "charged": CHARGED}
+
+#: PROSITE PS00014 (ER_TARGET): [KRHQSA]-[DENQ]-E-L at the C-terminus.
+ER_RETENTION = re.compile(rb"[KRHQSA][DENQ]EL$")
+
+# Big-PI / Eisenhaber et al. 1998: residues tolerated at the omega site and at omega+2.
+OMEGA_RESIDUES = frozenset(b"SNGADC")
+OMEGA2_RESIDUES = frozenset(b"GASCTV")
+
+
+def _lut(scale: dict[str, float]) -> np.ndarray:
+    table = np.zeros(256, dtype=np.float32)
+    for aa, value in scale.items():
+        table[ord(aa)] = value
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyParams:
+    """Fitted transmembrane detector: logit = intercept + sum(coef * window mean)."""
+
+    features: tuple[tuple[str, int, float], ...]  # (scale, window, coefficient)
+    intercept: float
+    threshold: float
+    min_length: int
+    split_length: int
+    signal_anchor_max_start: int
+    gpi_max_tail: int
+    gpi_min_length: int
+    gpi_spacer: tuple[int, int]
+    meta: dict[str, Any]
+
+    @classmethod
+    def load(cls) -> TopologyParams:
+        data = json.loads((resources.files("secannot") / "data" / "topology.json").read_text(encoding="utf-8"))
+        tm = data["transmembrane"]
+        gpi = data["gpi"]
+        return cls(
+            features=tuple((f["scale"], int(f["window"]), float(f["coef"])) for f in tm["features"]),
+            intercept=float(tm["intercept"]),
+            threshold=float(tm["threshold"]),
+            min_length=int(tm["min_length"]),
+            split_length=int(tm["split_length"]),
+            signal_anchor_max_start=int(tm["signal_anchor_max_start"]),
+            gpi_max_tail=int(gpi["max_tail_after_hydrophobic"]),
+            gpi_min_length=int(gpi["min_hydrophobic_length"]),
+            gpi_spacer=(int(gpi["spacer"][0]), int(gpi["spacer"][1])),
+            meta=data.get("meta", {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProteinTopology:
+    """Hydrophobic segments of one protein, before any verdict is drawn."""
+
+    segments: tuple[Segment, ...]  # every predicted TM-like segment, 1-based
+    max_logit: float
+
+
+def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-residue TM logits for a batch, concatenated; the start of each sequence; residue codes (0 = gap)."""
+    max_half = max(w for _, w, _ in params.features) // 2 + 1
+    gap = b"\0" * max_half
+    joined = gap + gap.join(seqs) + gap
+    codes = np.frombuffer(joined, dtype=np.uint8)
+    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    starts = max_half + np.concatenate([[0], np.cumsum(lengths + max_half)[:-1]])
+    n = len(codes)
+    logit = np.full(n, params.intercept, dtype=np.float32)
+    cums: dict[str, np.ndarray] = {}
+    for scale, window, coef in params.features:
+        if scale not in cums:
+            # float32 is exact enough here: a chunk holds at most ~10^5
+            # residues, so window sums lose < 0.01 (scales are ~1 per residue)
+            c = np.zeros(n + 1, dtype=np.float32)
+            np.cumsum(_LUTS[scale][codes], out=c[1:])
+            cums[scale] = c
+        c = cums[scale]
+        half = window // 2
+        # Centred window [i-half, i+half].  Sequences are separated by zero
+        # gaps wider than any half-window, so windows at sequence ends see
+        # zero padding, exactly as in calibration, and never a neighbour.
+        diff = c[2 * half + 1 :] - c[: n - 2 * half]
+        diff *= np.float32(coef / window)
+        logit[half : n - half] += diff
+    return logit, starts, codes
+
+
+_LUTS = {name: _lut(scale) for name, scale in SCALES.items()}
+
+
+def window_means(seq: bytes, specs: Sequence[tuple[str, int]]) -> np.ndarray:
+    """(len(specs), len(seq)) centred window means with zero padding, for calibration.
+
+    Uses the same arithmetic as :func:`transmembrane_logits`, so a detector
+    fitted on these features behaves identically at prediction time.
+    """
+    half_max = max(w for _, w in specs) // 2 + 1
+    codes = np.frombuffer(b"\0" * half_max + seq + b"\0" * half_max, dtype=np.uint8)
+    n = len(codes)
+    out = np.zeros((len(specs), len(seq)), dtype=np.float32)
+    for i, (scale, window) in enumerate(specs):
+        c = np.zeros(n + 1, dtype=np.float64)
+        np.cumsum(_LUTS[scale][codes], out=c[1:])
+        half = window // 2
+        full = np.zeros(n, dtype=np.float32)
+        full[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / window
+        out[i] = full[half_max : half_max + len(seq)]
+    return out
+
+
+CHUNK = 128
+
+
+def find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
+    """TM-like hydrophobic segments of every sequence, in cache-sized chunks."""
+    out: list[ProteinTopology] = []
+    for i in range(0, len(seqs), CHUNK):
+        out += _find_segments(params, seqs[i : i + CHUNK])
+    return out
+
+
+def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
+    logit, starts, codes = transmembrane_logits(params, seqs)
+    above = (logit > params.threshold) & (codes != 0)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], above.view(np.int8), [0]])))
+    run_starts, run_ends = edges[0::2], edges[1::2]  # [start, end)
+    long_enough = (run_ends - run_starts) >= params.min_length
+    run_starts, run_ends = run_starts[long_enough], run_ends[long_enough]
+    owner = np.searchsorted(starts, run_starts, side="right") - 1
+    per_seq: list[list[Segment]] = [[] for _ in seqs]
+    for rs, re_, k in zip(run_starts.tolist(), run_ends.tolist(), owner.tolist(), strict=True):
+        length = re_ - rs
+        base = int(starts[k])
+        begin, end = rs - base + 1, re_ - base  # 1-based inclusive
+        pieces = max(1, round(length / params.split_length)) if length >= 2 * params.split_length else 1
+        step = length / pieces
+        for p in range(pieces):
+            a = begin + round(p * step)
+            b = begin + round((p + 1) * step) - 1 if p < pieces - 1 else end
+            per_seq[k].append(Segment(a, b))
+    # Per-sequence maximum logit over its own residues (a feature for nc scoring).
+    masked = np.where(codes != 0, logit, -np.inf)
+    maxima = np.maximum.reduceat(masked, starts) if len(starts) else np.array([])
+    return [ProteinTopology(tuple(segs), float(m)) for segs, m in zip(per_seq, maxima.tolist(), strict=True)]
+
+
+def er_retention_motif(seq: bytes) -> str | None:
+    match = ER_RETENTION.search(seq)
+    return match.group(0).decode("ascii") if match else None
+
+
+def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment]) -> dict[str, Any] | None:
+    """A C-terminal GPI-anchor signal: hydrophobic tail at the very end, spacer, omega site.
+
+    Returns the omega site (1-based) and the hydrophobic tail, or None.
+    """
+    if not segments:
+        return None
+    tail = segments[-1]
+    n = len(seq)
+    if n - tail.end > params.gpi_max_tail or tail.end - tail.start + 1 < params.gpi_min_length:
+        return None
+    lo, hi = params.gpi_spacer
+    # omega lies lo..hi residues before the hydrophobic tail; prefer the closest.
+    for dist in range(lo, hi + 1):
+        omega = tail.start - dist  # 1-based
+        if omega < 2 or omega + 2 > n:
+            continue
+        if seq[omega - 1] in OMEGA_RESIDUES and seq[omega + 1] in OMEGA2_RESIDUES:
+            return {"omega_site": omega, "hydrophobic_tail": str(tail)}
+    return None

@@ -1,0 +1,201 @@
+"""``secannot check``: lint protein lists (id files, TSV columns, FASTA) like source code.
+
+Findings are printed as ``file:line: id: message`` so that editors and
+pre-commit show them next to the offending line.  Syntax and duplicate checks
+are offline; ``--require`` predicts (offline for FASTA, through the UniProt
+cache or network for ids).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from secannot.errors import ExitCode, InputError, UsageError
+from secannot.io.diagnostics import Diagnostics
+from secannot.io.fasta import Record, open_input, parse_fasta
+from secannot.io.headers import split_accession
+from secannot.io.tables import detect_separator
+
+if TYPE_CHECKING:
+    from secannot.pipeline.predictor import PredictConfig
+    from secannot.uniprot import UniProtConfig
+
+REQUIREMENTS = ("secreted", "classical", "annotated")
+_GENE_SYNTAX = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.@_")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    line: int
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.item}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One protein named in a list: where, what was written, and its sequence if the file had one."""
+
+    path: str
+    line: int
+    text: str
+    record: Record | None = None
+    problem: str | None = None  # set when the file itself rejected the record
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    id_column: str | None = None
+    sep: str | None = None
+    allow_genes: bool = False
+    require: str | None = None
+    predict: PredictConfig | None = None
+    uniprot: UniProtConfig | None = None
+
+
+def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> Iterator[Item]:
+    """Every id in ``path``: FASTA records, one TSV/CSV column, or one id per line."""
+    if path != "-" and not Path(path).exists():
+        raise InputError(f"{path}: no such file")
+    with open_input(path, getattr(stdin, "buffer", None)) as (fh, name):
+        data = fh.read()
+    if not data.strip():
+        return
+    if data.lstrip().startswith(b">"):
+        for rec in parse_fasta(io.BytesIO(data), name):
+            if isinstance(rec, Record):
+                yield Item(name, rec.line, rec.id, rec)
+            else:
+                yield Item(name, rec.line or 0, rec.record, None, rec.reason)
+        return
+    text = data.decode("utf-8", "replace")
+    if config.id_column is not None:
+        lines = text.splitlines()
+        sep = detect_separator(lines[0], config.sep)
+        reader = csv.reader(lines, delimiter=sep)
+        header = next(reader)
+        if config.id_column not in header:
+            raise InputError(f"{name}: no column {config.id_column!r} (columns: {', '.join(header)})")
+        col = header.index(config.id_column)
+        for number, row in enumerate(reader, start=2):
+            yield Item(name, number, row[col].strip() if col < len(row) else "")
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if content:
+            yield Item(name, number, content)
+
+
+def _looks_like_gene(text: str) -> bool:
+    return bool(text) and len(text) <= 20 and set(text) <= _GENE_SYNTAX and text[0].isalnum()
+
+
+def _accession_of(text: str) -> str | None:
+    parts = text.split("|")
+    candidate = parts[1] if len(parts) >= 3 and parts[0] in ("sp", "tr") else text
+    split = split_accession(candidate)
+    return split[1] or split[0] if split else None
+
+
+def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Diagnostics,
+                stdin: TextIO | None = None) -> ExitCode:
+    if config.require is not None and config.require not in REQUIREMENTS:
+        raise UsageError(f"unknown --require {config.require!r}; choose one of {', '.join(REQUIREMENTS)}")
+    findings: list[Finding] = []
+    to_predict: list[tuple[Item, str]] = []  # (item, key) for --require
+    for path in paths:
+        seen: dict[str, int] = {}
+        try:
+            items = list(read_items(path, config, stdin))
+        except InputError as exc:
+            diag.error(str(exc), ExitCode.INPUT)
+            continue
+        for item in items:
+            key, problem = (item.text, item.problem) if item.problem else _classify(item, config)
+            if problem:
+                findings.append(Finding(item.path, item.line, item.text or "(empty)", problem))
+                continue
+            if key in seen:
+                findings.append(Finding(item.path, item.line, item.text, f"duplicate of line {seen[key]}"))
+                continue
+            seen[key] = item.line
+            if config.require:
+                to_predict.append((item, key))
+    if config.require and to_predict:
+        findings += _requirement_findings(to_predict, config, diag)
+    findings.sort(key=lambda f: (f.path, f.line))
+    for f in findings:
+        out.write(f"{f}\n")
+    out.flush()
+    if findings:
+        diag.escalate(ExitCode.FINDINGS)
+    return diag.exit_code
+
+
+def _classify(item: Item, config: CheckConfig) -> tuple[str, str | None]:
+    """(normalised key, problem or None)."""
+    if item.record is not None:
+        return item.record.id, None
+    text = item.text
+    if not text:
+        return "", "empty id"
+    acc = _accession_of(text)
+    if acc:
+        return acc, None
+    if config.allow_genes and _looks_like_gene(text):
+        return f"gene:{text.upper()}", None
+    if _looks_like_gene(text):
+        return text, "not a UniProt accession (gene symbols need --allow-genes)"
+    return text, "not a valid UniProt accession"
+
+
+def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, diag: Diagnostics) -> list[Finding]:
+    """Predict every listed protein and report those that miss the requirement."""
+    from secannot.knowledge.annotate import annotate
+    from secannot.knowledge.ruleset import RuleSet
+    from secannot.pipeline.predictor import PredictConfig, Predictor
+
+    predict_config = config.predict or PredictConfig()
+    rules = RuleSet.load(predict_config.rules_dirs)
+    records: dict[int, Record] = {}
+    findings: list[Finding] = []
+    ids = [(i, it, key) for i, (it, key) in enumerate(items) if it.record is None]
+    for i, (it, _) in enumerate(items):
+        if it.record is not None:
+            records[i] = it.record
+    if ids:
+        from secannot.uniprot import UniProtClient, UniProtConfig
+
+        with UniProtClient(config.uniprot or UniProtConfig()) as client:
+            accs = [(i, it, key) for i, it, key in ids if not key.startswith("gene:")]
+            genes = [(i, it, key) for i, it, key in ids if key.startswith("gene:")]
+            resolved = list(zip(accs, client.fetch([k for _, _, k in accs]), strict=True))
+            resolved += list(zip(genes, client.map_genes([it.text for _, it, _ in genes]), strict=True))
+        for (i, it, _), res in resolved:
+            if res.entry is None:
+                findings.append(Finding(it.path, it.line, it.text, f"cannot check --require: {res.message}"))
+                if res.status.exit_code > ExitCode.REJECTED:
+                    diag.escalate(res.status.exit_code)
+                continue
+            e = res.entry
+            records[i] = Record(e.accession, e.fasta_header(), e.sequence.upper().encode("ascii"), "uniprot", 0)
+    predictor = Predictor(predict_config, rules)
+    order = sorted(records)
+    results = predictor.predict_batch([records[i] for i in order]) if order else []
+    for i, res in zip(order, results, strict=True):
+        it = items[i][0]
+        if config.require == "classical" and res.route != "classical":
+            findings.append(Finding(it.path, it.line, it.text, f"no signal peptide predicted (sp_prob {res.sp_prob:.2f})"))
+        elif config.require == "secreted" and res.localization not in ("secreted", "non_classical_candidate"):
+            findings.append(Finding(it.path, it.line, it.text, f"predicted {res.localization} ({'; '.join(res.evidence)})"))
+        elif config.require == "annotated" and annotate(res, rules).entry is None:
+            findings.append(Finding(it.path, it.line, it.text, "no tumour-microenvironment rule entry"))
+    return findings

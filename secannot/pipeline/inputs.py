@@ -1,0 +1,153 @@
+"""Turning the user's inputs (FASTA files, accessions, gene symbols) into records, in order.
+
+Ids are resolved through UniProt in one batched pass before any output is
+written (batching is what makes large id lists fast and polite); FASTA files
+are then streamed.  Records come out in the order the inputs were given, and
+every input that yields no record is reported to ``Diagnostics``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from secannot.errors import ExitCode, InputError, UsageError
+from secannot.io.diagnostics import Diagnostics
+from secannot.io.fasta import STDIN_NAME, Record, accept, open_input, parse_fasta
+
+if TYPE_CHECKING:
+    from secannot.uniprot import UniProtClient, UniProtEntry
+
+FASTA = "fasta"
+ACCESSION = "accession"
+GENE = "gene"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    kind: str  # fasta, accession or gene
+    value: str  # a path for fasta, an id otherwise
+    origin: str  # where it came from, for messages: '--uniprot', 'ids.txt'
+    line: int | None = None
+
+
+def resolved_stream(sources: Sequence[Source], diag: Diagnostics, stdin: BinaryIO | None, uniprot_config,
+                    progress: Callable[[int, int], None] | None = None) -> RecordStream:
+    """A RecordStream whose id inputs are already fetched (the UniProt client is closed again)."""
+    client = None
+    if any(s.kind in (ACCESSION, GENE) for s in sources):
+        from secannot.uniprot import UniProtClient, UniProtConfig
+
+        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress)
+    stream = RecordStream(list(sources), diag, stdin, client)
+    try:
+        stream.resolve()
+    finally:
+        if client is not None:
+            client.close()
+    return stream
+
+
+def expand_sources(raw: Sequence[tuple[str, str]], stdin_text: Callable[[], TextIO]) -> list[Source]:
+    """Expand (option, value) pairs in command-line order into single sources.
+
+    ``--uniprot A,B`` gives two accessions; ``--uniprot-list FILE`` and
+    ``--gene-list FILE`` are read here (``-`` is stdin) with their line numbers.
+    """
+    from secannot.uniprot import read_id_list
+
+    out: list[Source] = []
+    stdin_users = [opt for opt, value in raw if value == "-"]
+    if len(stdin_users) > 1:
+        raise UsageError(f"only one input can read stdin ('-'), got it for: {', '.join(stdin_users)}")
+    for opt, value in raw:
+        if opt == "input":
+            out.append(Source(FASTA, value, value))
+        elif opt in ("uniprot", "gene"):
+            kind = ACCESSION if opt == "uniprot" else GENE
+            for part in value.split(","):
+                if part.strip():
+                    out.append(Source(kind, part.strip(), f"--{opt}"))
+        elif opt in ("uniprot_list", "gene_list"):
+            kind = ACCESSION if opt == "uniprot_list" else GENE
+            lines = read_id_list(value, stdin_text() if value == "-" else None)
+            shown = STDIN_NAME if value == "-" else value
+            out += [Source(kind, item.text, shown, item.line) for item in lines]
+        else:  # pragma: no cover - the CLI only passes the options above
+            raise ValueError(opt)
+    return out
+
+
+@dataclass
+class RecordStream:
+    """Records in input order, plus the UniProt entries behind id inputs (by record id)."""
+
+    sources: list[Source]
+    diag: Diagnostics
+    stdin: BinaryIO | None
+    client: UniProtClient | None
+    entries: dict[str, UniProtEntry] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    release: str | None = None
+    bytes_read: int = 0  # approximate FASTA bytes consumed, for progress estimates
+    _resolved: dict[int, Any] | None = None
+
+    def resolve(self) -> None:
+        """Fetch every id input now (batched), before any output is written."""
+        if self._resolved is None:
+            self._resolved = self._resolve_ids()
+
+    def __iter__(self) -> Iterator[Record]:
+        self.resolve()
+        resolved = self._resolved or {}
+        seen: dict[str, str] = {}
+        for index, src in enumerate(self.sources):
+            if src.kind == FASTA:
+                yield from self._fasta(src, seen)
+                continue
+            res = resolved[index]
+            if res.entry is None:
+                self.diag.reject(src.origin, src.line, src.value, res.message.removeprefix(f"{src.value.strip()}: "))
+                if res.status.exit_code > ExitCode.REJECTED:
+                    self.diag.escalate(res.status.exit_code)
+                continue
+            entry = res.entry
+            rid = entry.accession
+            if rid in seen:
+                self.diag.reject(src.origin, src.line, src.value, f"duplicate of {rid} (first seen at {seen[rid]})")
+                continue
+            seen[rid] = f"{src.origin}:{src.line}" if src.line else src.origin
+            self.entries[rid] = entry
+            if res.message:
+                self.notes[rid] = res.message
+            record = Record(rid, entry.fasta_header(), entry.sequence.upper().encode("ascii"), "uniprot", 0)
+            yield record
+
+    def _fasta(self, src: Source, seen: dict[str, str]) -> Iterator[Record]:
+        try:
+            with open_input(src.value, self.stdin) as (fh, name):
+                for record in accept(parse_fasta(fh, name), self.diag, seen):
+                    self.bytes_read += len(record.seq) + len(record.description) + 2 + len(record.seq) // 60
+                    yield record
+        except InputError as exc:
+            self.diag.error(str(exc), ExitCode.INPUT)
+
+    def _resolve_ids(self) -> dict[int, Any]:
+        acc = [(i, s) for i, s in enumerate(self.sources) if s.kind == ACCESSION]
+        genes = [(i, s) for i, s in enumerate(self.sources) if s.kind == GENE]
+        if not acc and not genes:
+            return {}
+        if self.client is None:  # pragma: no cover - the CLI always builds a client for ids
+            raise UsageError("UniProt ids given but no UniProt client configured")
+        out: dict[int, Any] = {}
+        if acc:
+            for (i, _), res in zip(acc, self.client.fetch([s.value for _, s in acc]), strict=True):
+                out[i] = res
+        if genes:
+            for (i, _), res in zip(genes, self.client.map_genes([s.value for _, s in genes]), strict=True):
+                out[i] = res
+        self.release = self.client.release
+        for warning in self.client.warnings:
+            self.diag.warn(warning)
+        return out

@@ -1,0 +1,231 @@
+"""The predict and annotate jobs, independent of the command line.
+
+``run_job`` takes explicit configuration, sources and streams, writes the
+output, and returns the exit code; the CLI only builds these arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+from secannot.errors import ExitCode, InputError
+from secannot.io.diagnostics import Diagnostics
+from secannot.io.progress import ProgressBar
+from secannot.io.writers import make_writer
+from secannot.knowledge.annotate import annotate, uniprot_view
+from secannot.knowledge.ruleset import RuleSet
+from secannot.pipeline.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
+from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
+from secannot.provenance import Provenance
+from secannot.results import Result
+
+if TYPE_CHECKING:
+    from secannot.uniprot import UniProtConfig
+
+
+@dataclass(frozen=True, slots=True)
+class JobConfig:
+    predict: PredictConfig
+    fmt: str = "tsv"
+    output: str | None = None  # None or '-' = stdout
+    annotate: bool = False
+    uniprot: UniProtConfig | None = None
+    progress: bool = False
+
+
+@contextmanager
+def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
+    if path in (None, "-"):
+        yield stdout
+        return
+    try:
+        fh = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write output ({exc.strerror})") from None
+    with fh:
+        yield fh
+
+
+def _input_bytes(sources: Sequence[Source]) -> int | None:
+    """Total size of plain FASTA inputs, for an ETA; None if any is stdin or compressed."""
+    total = 0
+    for src in sources:
+        if src.kind != FASTA:
+            continue
+        if src.value == "-":
+            return None
+        try:
+            with open(src.value, "rb") as fh:
+                if fh.read(2) == b"\x1f\x8b":
+                    return None
+            total += os.path.getsize(src.value)
+        except OSError:
+            continue
+    return total
+
+
+def load_rules(config: PredictConfig, diag: Diagnostics, annotate: bool = True) -> RuleSet:
+    kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
+    rules = RuleSet.load(config.rules_dirs, kinds=kinds)
+    for line in rules.overrides:
+        diag.warn(line)
+    return rules
+
+
+def run_job(
+    config: JobConfig,
+    sources: Sequence[Source],
+    stdout: TextIO,
+    stdin: BinaryIO | None,
+    diag: Diagnostics,
+    stderr: TextIO | None = None,
+) -> ExitCode:
+    rules = load_rules(config.predict, diag, annotate=config.annotate)
+    has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
+    with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
+        stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
+    predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
+    model_name, model_version = (
+        (predictor.sp_model.name, predictor.sp_model.version) if predictor else _model_identity(config.predict)
+    )
+    provenance = Provenance(
+        tool_version=_tool_version(),
+        model_name=model_name,
+        model_version=model_version,
+        rules_version=rules.version_summary(),
+        uniprot_release=stream.release,
+    )
+    columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
+    total_bytes = _input_bytes(sources)
+    n_ids = sum(1 for s in sources if s.kind != FASTA)
+    started = time.monotonic()
+    with open_output(config.output, stdout) as out, \
+            ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
+        writer = make_writer(config.fmt, out, columns, provenance)
+        done = 0
+        for res in predict_stream(stream, config.predict, predictor):
+            _finish(res, config, rules, stream)
+            writer.write(res)
+            done += 1
+            if bar.enabled and done % 256 == 0:
+                elapsed = time.monotonic() - started
+                total = n_ids or None
+                if total_bytes and stream.bytes_read:
+                    # records expected = records so far scaled by the share of input bytes read
+                    total = max(done, int(done * total_bytes / stream.bytes_read))
+                bar.update(done, total, done / elapsed if elapsed > 0 else None)
+        writer.close(diag.rejections)
+    elapsed = time.monotonic() - started
+    diag.info(f"secannot: {done} records written, {len(diag.rejections)} rejected, {elapsed:.2f} s "
+              f"({done / elapsed if elapsed > 0 else 0:,.0f} records/s)")
+    return diag.exit_code
+
+
+def _finish(res: Result, config: JobConfig, rules: RuleSet, stream: RecordStream) -> None:
+    res.note = stream.notes.get(res.id)
+    if config.annotate:
+        res.annotation = annotate(res, rules)
+        res.uniprot = uniprot_view(res, stream.entries.get(res.id), stream.release)
+
+
+def _tool_version() -> str:
+    from secannot import __version__
+
+    return __version__
+
+
+def _model_identity(config: PredictConfig) -> tuple[str, str]:
+    from secannot.models.signal_peptide import SignalPeptideModel
+
+    model = SignalPeptideModel.load(config.model_path)
+    return model.name, model.version
+
+
+def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: BinaryIO | None, diag: Diagnostics,
+                      rules: RuleSet, predictor: Predictor) -> list[dict]:
+    from secannot.io.writers import result_dict
+
+    stream = resolved_stream(sources, diag, stdin, config.uniprot)
+    out = []
+    for res in predict_stream(stream, config.predict, predictor):
+        _finish(res, JobConfig(predict=config.predict, annotate=True), rules, stream)
+        out.append(result_dict(res, ANNOTATE_COLUMNS))
+    return out
+
+
+def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, diag: Diagnostics,
+                      stdin_text) -> tuple[list[dict], dict]:
+    """Annotated records for ``summarize``: secannot output is read as is, anything else is annotated.
+
+    ``raw`` holds (option, value) pairs as typed: FASTA or annotate-output files
+    ('input'), id options, or a 'background' file that may also be a plain list
+    of accessions or gene symbols.
+    """
+    import io as _io
+
+    from secannot.io.annotated import detect_format, load_annotated
+    from secannot.pipeline.inputs import expand_sources
+
+    rules = load_rules(config.predict, diag)
+    predictor = Predictor(config.predict, rules)
+    records: list[dict] = []
+    for option, value in raw:
+        if option not in ("input", "background"):
+            sources = expand_sources([(option, value)], stdin_text)
+            records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
+            continue
+        data = _read_all(value, io.stdin)
+        text = data[:65536].decode("utf-8", "replace")
+        kind = detect_format(text)
+        if kind is not None:
+            records += load_annotated(_io.StringIO(data.decode("utf-8", "replace")))
+        elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
+            source = Source(FASTA, "-", value)
+            records += _annotate_sources([source], config, _io.BufferedReader(_io.BytesIO(data)), diag, rules, predictor)
+        elif option == "background":
+            from secannot.io.headers import split_accession
+            from secannot.uniprot.accessions import iter_ids
+
+            ids = list(iter_ids(data.decode("utf-8", "replace").splitlines(), value))
+            sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
+                              else GENE, i.text, value, i.line) for i in ids]
+            records += _annotate_sources(sources, config, None, diag, rules, predictor)
+        else:
+            raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
+    provenance = Provenance(_tool_version(), predictor.sp_model.name, predictor.sp_model.version,
+                            rules.version_summary()).as_dict()
+    return records, provenance
+
+
+def _read_all(path: str, stdin: BinaryIO | None) -> bytes:
+    from secannot.io.fasta import open_input
+
+    with open_input(path, stdin) as (fh, _):
+        return fh.read()
+
+
+def predict_for_plot(raw: Sequence[tuple[str, str]], predict: PredictConfig, uniprot, io, diag: Diagnostics,
+                     stdin_text) -> list[tuple[Result, object, object]]:
+    """Results plus per-residue probabilities (and UniProt's Signal) for ``secannot plot``."""
+    from secannot.pipeline.inputs import expand_sources
+
+    stream = resolved_stream(expand_sources(list(raw), stdin_text), diag, io.stdin, uniprot)
+    predictor = Predictor(predict)
+    records = list(stream)
+    if not records:
+        return []
+    results = predictor.predict_batch(records)
+    probs = predictor.sp_model.predict([r.seq for r in records], predictor.organism_index, positions=True,
+                                       screen=False).position_probs
+    out = []
+    for res, p in zip(results, probs, strict=True):
+        entry = stream.entries.get(res.id)
+        out.append((res, p, entry.signal if entry is not None else None))
+    return out

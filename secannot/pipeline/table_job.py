@@ -1,0 +1,181 @@
+"""``secannot annotate --tsv``: annotate the rows of a user's table in place.
+
+Every original column and row is kept, in order; the annotation columns are
+appended, plus ``error`` for rows that could not be annotated (no row is ever
+dropped).  Rows are processed in chunks so that memory stays flat on tables of
+any length; the ids of a chunk are resolved through UniProt in one batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, BinaryIO, TextIO
+
+from secannot.columns import ANNOTATE_COLUMNS, format_cell
+from secannot.errors import ExitCode, InputError, UsageError
+from secannot.io.diagnostics import Diagnostics
+from secannot.io.fasta import RESIDUES, Record, open_input
+from secannot.io.headers import split_accession
+from secannot.io.tables import detect_separator, text_lines
+from secannot.knowledge.annotate import annotate, uniprot_view
+from secannot.pipeline.predictor import Predictor
+
+if TYPE_CHECKING:
+    from secannot.pipeline.runner import JobConfig
+
+PREFIX = "secannot_"
+_WHITESPACE = b" \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class TableConfig:
+    path: str
+    id_column: str
+    sep: str | None = None
+    sequence_column: str | None = None
+    chunk_rows: int = 1000
+
+
+@dataclass
+class _Row:
+    number: int
+    cells: list[str]
+    record: Record | None = None
+    error: str | None = None
+    entry: object = None
+    extra: list[str] = field(default_factory=list)  # the appended annotation cells
+
+
+def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: BinaryIO | None,
+                   diag: Diagnostics) -> ExitCode:
+    from secannot.pipeline.runner import load_rules
+
+    rules = load_rules(job.predict, diag)
+    predictor = Predictor(job.predict, rules)
+    client = None
+    try:
+        with open_input(table.path, stdin) as (fh, name):
+            lines = text_lines(fh)
+            first = next(lines, None)
+            if first is None or not first.strip():
+                raise InputError(f"{name}: empty table (no header row)")
+            sep = detect_separator(first, table.sep)
+            header = next(csv.reader([first], delimiter=sep))
+            for col in (table.id_column, table.sequence_column):
+                if col is not None and col not in header:
+                    raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(header)}")
+            id_index = header.index(table.id_column)
+            seq_index = header.index(table.sequence_column) if table.sequence_column else None
+            added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
+            if "error" in header:
+                added[-1] = PREFIX + "error"
+            writer = _make_writer(job.fmt, out, sep, header + added)
+            reader = csv.reader(lines, delimiter=sep)
+            number = 1
+            chunk: list[_Row] = []
+            for cells in reader:
+                number += 1
+                if not cells:
+                    cells = [""]
+                chunk.append(_Row(number, cells))
+                if len(chunk) >= table.chunk_rows:
+                    client = _process(chunk, id_index, seq_index, predictor, rules, job, client, name, diag)
+                    writer(chunk)
+                    chunk = []
+            if chunk:
+                client = _process(chunk, id_index, seq_index, predictor, rules, job, client, name, diag)
+                writer(chunk)
+    finally:
+        if client is not None:
+            client.close()
+    return diag.exit_code
+
+
+def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str]):
+    if fmt in ("tsv", "csv"):
+        w = csv.writer(out, delimiter=sep, lineterminator="\n")
+        w.writerow(header)
+
+        def write(rows: list[_Row]) -> None:
+            for row in rows:
+                w.writerow(row.cells + row.extra)
+            out.flush()
+
+        return write
+    if fmt == "jsonl":
+        def write_jsonl(rows: list[_Row]) -> None:
+            for row in rows:
+                values = row.cells + [""] * (len(header) - len(row.cells) - len(row.extra)) + row.extra
+                out.write(json.dumps(dict(zip(header, values, strict=False))) + "\n")
+            out.flush()
+
+        return write_jsonl
+    raise UsageError(f"--tsv writes tsv (the input's delimiter) or jsonl, not {fmt!r}")
+
+
+def _sequence_cell(text: str) -> tuple[bytes | None, str | None]:
+    seq = text.encode("ascii", "replace").translate(None, _WHITESPACE).upper().rstrip(b"*")
+    if not seq:
+        return None, "empty sequence"
+    bad = seq.translate(None, RESIDUES)
+    if bad:
+        return None, f"sequence has invalid character(s) {', '.join(sorted({repr(chr(b)) for b in bad}))}"
+    return seq, None
+
+
+def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: Predictor, rules, job: JobConfig,
+             client, source: str, diag: Diagnostics):
+    """Fill record or error for each row, predict, annotate; returns the (lazily made) UniProt client."""
+    lookups: list[tuple[_Row, str, str]] = []  # (row, kind, key)
+    for row in rows:
+        ident = row.cells[id_index].strip() if id_index < len(row.cells) else ""
+        if not ident:
+            row.error = "empty id"
+            continue
+        if seq_index is not None:
+            seq, problem = _sequence_cell(row.cells[seq_index] if seq_index < len(row.cells) else "")
+            if problem:
+                row.error = problem
+                continue
+            description = ident if "|" in ident or split_accession(ident) else f"{ident} GN={ident}"
+            row.record = Record(ident, description, seq, source, row.number)
+            continue
+        parts = ident.split("|")
+        acc_text = parts[1] if len(parts) >= 3 and parts[0] in ("sp", "tr") else ident
+        if split_accession(acc_text):
+            lookups.append((row, "accession", acc_text))
+        else:
+            lookups.append((row, "gene", ident))
+    if lookups:
+        if client is None:
+            from secannot.uniprot import UniProtClient, UniProtConfig
+
+            client = UniProtClient(job.uniprot or UniProtConfig())
+        accs = [(r, k) for r, kind, k in lookups if kind == "accession"]
+        genes = [(r, k) for r, kind, k in lookups if kind == "gene"]
+        pairs = list(zip(accs, client.fetch([k for _, k in accs]), strict=True)) if accs else []
+        pairs += list(zip(genes, client.map_genes([k for _, k in genes]), strict=True)) if genes else []
+        for (row, _), res in pairs:
+            if res.entry is None:
+                row.error = res.message
+                if res.status.exit_code > ExitCode.OK:
+                    diag.escalate(res.status.exit_code)
+                continue
+            e = res.entry
+            row.entry = e
+            row.record = Record(e.accession, e.fasta_header(), e.sequence.upper().encode("ascii"), source, row.number)
+    ready = [r for r in rows if r.record is not None]
+    results = predictor.predict_batch([r.record for r in ready]) if ready else []
+    by_row = {id(r): res for r, res in zip(ready, results, strict=True)}
+    for row in rows:
+        res = by_row.get(id(row))
+        if res is None:
+            row.extra = [""] * len(ANNOTATE_COLUMNS) + [row.error or "not annotated"]
+            diag.escalate(ExitCode.REJECTED)
+            continue
+        res.annotation = annotate(res, rules)
+        res.uniprot = uniprot_view(res, row.entry, client.release if client is not None else None)
+        row.extra = [format_cell(c.get(res)) for c in ANNOTATE_COLUMNS] + [""]
+    return client

@@ -1,0 +1,1 @@
+"""Summaries of a hit list: counts, enrichment statistics, plots and the HTML report."""

@@ -1,0 +1,270 @@
+"""The secretome summary as one self-contained HTML file.
+
+The report is meant to be mailed, archived next to the data and opened
+offline years later, so it loads nothing: CSS is inline, the chart is a
+base64 PNG ``data:`` URI, there are no scripts or fonts.  The only URLs are
+``<a href>`` links to the evidence (PubMed, doi.org, the rule file's source
+pages) that a reader may click.  Every piece of text is escaped, because
+gene names, notes and citations come from user-supplied rule files.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from secannot.errors import InputError
+from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
+
+PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+DOI = "https://doi.org/{}"
+_PMID = re.compile(r"^\d{1,9}$")
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 70em; padding: 0 1em; color: #222; line-height: 1.4; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.sig td { background: #fdecea; }
+.note { color: #555; font-size: 0.9em; } .muted { color: #777; }
+img.chart { max-width: 100%; height: auto; border: 1px solid #eee; }
+ul.evidence { margin: 0; padding-left: 1.1em; } ul.evidence li { margin: 0.1em 0; }
+.quote { font-style: italic; color: #444; }
+"""
+
+STATUS_TITLES = {
+    "fda_marker": "FDA-cleared or -approved tumour markers",
+    "approved_target": "Targets of approved cancer drugs",
+    "investigational_target": "Investigational targets (clinical trials)",
+}
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def link(url: str, text: str) -> str:
+    """A clickable link, or plain text when the URL is not plain http(s) (no javascript: from rule files)."""
+    if not _SAFE_URL.match(url):
+        return esc(text)
+    return f'<a href="{esc(url)}" rel="noreferrer">{esc(text)}</a>'
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def evidence_html(evidence: Mapping[str, Any]) -> str:
+    """One evidence item: PMID and DOI as links, the seed review by section, databases as text."""
+    parts: list[str] = []
+    if evidence.get("seed") is not None:
+        parts.append(f"founding review, section {esc(evidence['seed'])}")
+    if evidence.get("database"):
+        item = f"{evidence['database']}: {evidence['set']}" if evidence.get("set") else str(evidence["database"])
+        parts.append(esc(item) + (" (secondary)" if evidence.get("secondary") else ""))
+    if evidence.get("citation"):
+        parts.append(esc(evidence["citation"]))
+    elif evidence.get("source") and not evidence.get("seed"):
+        parts.append(f"source {esc(evidence['source'])}")
+    parts += _literature_links(evidence)
+    if evidence.get("quote"):
+        parts.append(f'<span class="quote">“{esc(evidence["quote"])}”</span>')
+    if evidence.get("note"):
+        parts.append(f'<span class="note">{esc(evidence["note"])}</span>')
+    return "; ".join(parts) if parts else '<span class="muted">(no detail)</span>'
+
+
+def _literature_links(evidence: Mapping[str, Any]) -> list[str]:
+    links = []
+    pmid = str(evidence.get("pmid") or "").strip()
+    if pmid:
+        links.append(link(PUBMED.format(pmid), f"PMID {pmid}") if _PMID.match(pmid) else esc(f"PMID {pmid}"))
+    doi = str(evidence.get("doi") or "").strip()
+    if doi:
+        links.append(link(DOI.format(quote(doi, safe="/:;()._-")), f"doi:{doi}"))
+    url = str(evidence.get("url") or "").strip()
+    if url and not pmid and not doi:
+        links.append(link(url, "source page"))
+    return links
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Collection[int] = (),
+           row_classes: Sequence[str] | None = None) -> str:
+    """Cells arrive already escaped (some carry links)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = []
+    for i, cells in enumerate(rows):
+        cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+        tds = "".join(f'<td class="num">{c}</td>' if j in numeric else f"<td>{c}</td>" for j, c in enumerate(cells))
+        body.append(f"<tr{cls}>{tds}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _num(value: float | int | None, spec: str) -> str:
+    return "" if value is None else esc(format(value, spec))
+
+
+def _overview(summary: Summary) -> str:
+    rows = [["input proteins", esc(summary.input_size)]]
+    rows.append(["background proteins", esc(summary.background_size) if summary.has_background else "none given"])
+    for key, text in summary.methods().items():
+        if text:
+            rows.append([esc(key.replace("_", " ")), esc(text)])
+    return _table(["", "value"], rows)
+
+
+def _count_table(summary: Summary, section: str) -> str:
+    rows = summary.section(section)
+    if summary.has_background:
+        headers = [section, "proteins", "fraction", "background", "background fraction"]
+        cells = [[esc(r.category), esc(r.count), _num(r.fraction, ".1%"), esc(r.background_count),
+                  _num(r.background_fraction, ".1%")] for r in rows]
+        return _table(headers, cells, numeric={1, 2, 3, 4})
+    cells = [[esc(r.category), esc(r.count), _num(r.fraction, ".1%")] for r in rows]
+    return _table([section, "proteins", "fraction"], cells, numeric={1, 2})
+
+
+def _category_table(summary: Summary, sections: Sequence[str]) -> str:
+    """Categories carried by the input; background-only ones (p = 1) stay in the TSV/JSON output."""
+    rows = [r for s in sections for r in summary.section(s) if r.count > 0]
+    if not rows:
+        return '<p class="note">No input protein carries one of these annotations.</p>'
+    if summary.has_background:
+        headers = ["section", "category", "proteins", "background", "odds ratio", "p", "q", "genes"]
+        cells = [[esc(r.section), esc(r.category), esc(r.count), esc(r.background_count), _num(r.odds_ratio, ".3g"),
+                  _num(r.p_value, ".3g"), _num(r.q_value, ".3g"), esc(", ".join(r.genes))] for r in rows]
+        classes = ["sig" if r.q_value is not None and r.q_value < 0.05 and r.count else "" for r in rows]
+        return _table(headers, cells, numeric={2, 3, 4, 5, 6}, row_classes=classes)
+    cells = [[esc(r.section), esc(r.category), esc(r.count), esc(", ".join(r.genes))] for r in rows]
+    return _table(["section", "category", "proteins", "genes"], cells, numeric={2})
+
+
+def _hit_detail(hit: ClinicalHit) -> str:
+    bits = []
+    if hit.specimen:
+        bits.append(f"specimen: {hit.specimen}")
+    if hit.cancer:
+        bits.append(f"cancer: {hit.cancer}")
+    if hit.use:
+        bits.append(f"use: {hit.use}")
+    if hit.year:
+        bits.append(f"year: {hit.year}")
+    text = esc("; ".join(bits))
+    if hit.note:
+        text += f'<br><span class="note">{esc(hit.note)}</span>'
+    return text
+
+
+def _evidence_list(hit: ClinicalHit) -> str:
+    if not hit.evidence:
+        return '<span class="muted">not in this input (TSV carries no evidence; use JSON or JSONL)</span>'
+    return '<ul class="evidence">' + "".join(f"<li>{evidence_html(e)}</li>" for e in hit.evidence) + "</ul>"
+
+
+def _clinical_groups(summary: Summary) -> list[tuple[str, str, list[ClinicalHit]]]:
+    """(status, title, hits): markers, approved targets, then investigational targets by outcome."""
+    groups = []
+    for status, title in STATUS_TITLES.items():
+        hits = [h for h in summary.clinical_hits if h.status == status]
+        if status != "investigational_target":
+            groups.append((status, title, hits))
+            continue
+        for outcome in sorted({h.outcome or "outcome not recorded" for h in hits}):
+            same = [h for h in hits if (h.outcome or "outcome not recorded") == outcome]
+            groups.append((status, f"{title}: {outcome}", same))
+    other = [h for h in summary.clinical_hits if h.status not in STATUS_TITLES]
+    groups.append(("other", "Other clinical claims", other))
+    return [g for g in groups if g[2]]
+
+
+def _clinical_row(status: str, hit: ClinicalHit) -> list[str]:
+    cells = [esc(hit.gene)]
+    if status == "other":
+        cells.append(esc(hit.status))
+    if status not in ("fda_marker", "other"):
+        cells.append(esc(", ".join(hit.drugs)))
+    return cells + [_hit_detail(hit), _evidence_list(hit)]
+
+
+def _clinical(summary: Summary) -> str:
+    if not summary.clinical_hits:
+        return '<p class="note">No input protein has a clinical claim in the rules.</p>'
+    out = []
+    for status, title, hits in _clinical_groups(summary):
+        headers = ["gene"] + (["status"] if status == "other" else [])
+        headers += [] if status in ("fda_marker", "other") else ["drugs"]
+        out.append(f"<h3>{esc(title)}</h3>" + _table(headers + ["details", "evidence"],
+                                                     [_clinical_row(status, h) for h in hits]))
+    return "".join(out)
+
+
+def _chart(summary: Summary) -> str:
+    from secannot.report.plots import bar_chart_png
+
+    data = base64.b64encode(bar_chart_png(summary)).decode("ascii")
+    what = "fold enrichment, q-values annotated" if summary.has_background else "counts (no background)"
+    return (f'<img class="chart" alt="Bar chart of cell sources and cancer processes: {esc(what)}" '
+            f'src="data:image/png;base64,{data}">')
+
+
+def _provenance(provenance: Mapping[str, Any]) -> str:
+    items = [f"<li>{esc(k)}: {esc(v)}</li>" for k, v in _flatten(provenance)]
+    return f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">no provenance given</p>'
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out += _flatten(value, name + " ")
+        else:
+            out.append((name, value))
+    return out
+
+
+def render(summary: Summary, provenance: Mapping[str, Any]) -> str:
+    notes = [n for n in summary.notes if n != NO_BACKGROUND_NOTE]
+    notes_html = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    no_test = "" if summary.has_background else f'<p class="note">{esc(NO_BACKGROUND_NOTE)}.</p>'
+    body = [
+        "<h1>secannot secretome summary</h1>",
+        no_test,
+        "<h2>Overview</h2>", _overview(summary),
+        f"<ul class='note'>{notes_html}</ul>" if notes else "",
+        "<h2>Secretion route</h2>", _count_table(summary, "route"),
+        "<h2>Localisation</h2>", _count_table(summary, "localization"),
+        "<h2>Cell sources and cancer processes</h2>", _chart(summary),
+        _category_table(summary, ("cell_source", "process")),
+        "<h2>Clinical status</h2>", _category_table(summary, ("clinical_category", "clinical_token")),
+        _clinical(summary),
+        "<h2>Provenance</h2>", _provenance(provenance),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>secannot secretome summary</title>\n"
+        f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(b for b in body if b) + "\n</body>\n</html>\n"
+    )
+
+
+def write_report(summary: Summary, path: str | os.PathLike[str], provenance: Mapping[str, Any]) -> str:
+    """Write the report; returns the path.  Needs matplotlib for the chart."""
+    text = render(summary, provenance)
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"{os.fspath(path)}: cannot write the report ({exc.strerror})") from None
+    return os.fspath(path)
+

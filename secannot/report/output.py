@@ -1,0 +1,142 @@
+"""Writing a summary: the TSV/JSON table, and the ``summarize`` command's core (table, report, chart).
+
+This module sits above the summary, the plots and the HTML report, so the
+three never import each other in a circle.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
+
+from secannot.errors import InputError
+from secannot.report.summary import (
+    COLUMN_NAMES,
+    FORMATS,
+    NO_BACKGROUND_NOTE,
+    SUMMARY_COLUMNS,
+    ClinicalHit,
+    Summary,
+    summarize,
+)
+
+# --------------------------------------------------------------------------- writing
+
+
+def summary_rows(summary: Summary) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by COLUMN_NAMES, typed (None where a value does not apply)."""
+    return [
+        {
+            "section": r.section,
+            "category": r.category,
+            "count": r.count,
+            "background_count": r.background_count,
+            "fraction": r.fraction,
+            "background_fraction": r.background_fraction,
+            "odds_ratio": r.odds_ratio,
+            "p_value": r.p_value,
+            "q_value": r.q_value,
+            "genes": list(r.genes),
+        }
+        for r in summary.rows
+    ]
+
+
+def _tsv_cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, float):
+        # p and q span many orders of magnitude: 4 significant digits, not 4 decimals.
+        return f"{value:.4g}" if name in ("p_value", "q_value", "odds_ratio") else f"{value:.4f}"
+    return str(value).replace("\t", " ")
+
+
+def _header_comments(summary: Summary) -> list[str]:
+    lines = [f"input proteins: {summary.input_size}"]
+    if summary.has_background:
+        lines.append(f"background proteins: {summary.background_size}")
+    for key, text in summary.methods().items():
+        if text:
+            lines.append(f"{key.replace('_', ' ')}: {text}")
+    lines += [f"note: {n}" for n in summary.notes if n != NO_BACKGROUND_NOTE]
+    return [f"# {line}" for line in lines]
+
+
+def write_summary(summary: Summary, out: TextIO, fmt: str, provenance: Mapping[str, Any] | None = None) -> None:
+    """The table as TSV (with # comment lines) or one JSON document with methods and provenance."""
+    if fmt == "tsv":
+        lines = _header_comments(summary) + ["\t".join(COLUMN_NAMES)]
+        lines += ["\t".join(_tsv_cell(k, row[k]) for k in COLUMN_NAMES) for row in summary_rows(summary)]
+        out.write("\n".join(lines) + "\n")
+    elif fmt == "json":
+        doc = {
+            "provenance": dict(provenance or {}),
+            "summary": {
+                "input_size": summary.input_size,
+                "background_size": summary.background_size,
+                **summary.methods(),
+                "notes": list(summary.notes),
+            },
+            "columns": [{"name": n, "description": d} for n, d in SUMMARY_COLUMNS],
+            "rows": summary_rows(summary),
+            "clinical_hits": [clinical_hit_dict(h) for h in summary.clinical_hits],
+        }
+        out.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    else:
+        raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")
+    out.flush()
+
+
+def clinical_hit_dict(hit: ClinicalHit) -> dict[str, Any]:
+    data = {
+        "gene": hit.gene, "status": hit.status, "outcome": hit.outcome, "drugs": list(hit.drugs),
+        "specimen": hit.specimen, "cancer": hit.cancer, "use": hit.use, "year": hit.year, "note": hit.note,
+        "evidence": [dict(e) for e in hit.evidence],
+    }
+    return {k: v for k, v in data.items() if v not in (None, [])}
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def run_summarize(
+    records: list[dict],
+    background: list[dict] | None,
+    out: TextIO,
+    fmt: str,
+    report: str | None,
+    plot: str | None,
+    provenance: dict,
+    warn: Callable[[str], None],
+) -> None:
+    """The ``summarize`` command without the command line.
+
+    Everything that can fail for a reason the user can fix (format, plot
+    extension, missing matplotlib) is checked before anything is written,
+    so a failed run leaves no half-written output behind.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")
+    if report is not None or plot is not None:
+        from secannot.report import plots
+
+        plots.require_matplotlib()
+        if plot is not None:
+            plots.image_format(plot, allowed=plots.CHART_FORMATS)
+    summary = summarize(records, background, warn)
+    buffer = io.StringIO()
+    write_summary(summary, buffer, fmt, provenance)
+    out.write(buffer.getvalue())
+    out.flush()
+    if report is not None:
+        from secannot.report.html import write_report
+
+        write_report(summary, report, provenance)
+    if plot is not None:
+        from secannot.report.plots import bar_chart
+
+        bar_chart(summary, plot)
