@@ -385,7 +385,12 @@ def test_show_mmp2_with_caf_claim_and_seed_citation(bundled_rules: RuleSet):
     assert text.startswith("MMP2  P08253  (tme)")
     assert "rules/tme_ecm_proteases.yaml, rules_version" in text
     assert "│ CAF " in text
-    assert 'seed review §3.2 "CAFs are also essential' in "".join(text.split("│"))
+    flat = " ".join("".join(text.split("│")).split())
+    assert 'founding review §3.2 (Cancer-associated fibroblasts) "CAFs are also essential' in flat
+    # The review is cited in full once under the entry: authors, title, journal, DOI.
+    assert ('J. Bersano, "The Dysregulation of the Secretome in the Tumor Microenvironment: A Potential Source for '
+            'Biomarker Discovery and Personalized Cancer Treatment", JOSHA 11(3), doi:10.17160/josha.11.3.991') in flat
+    assert "https://doi.org/10.17160/josha.11.3.991" in flat
     assert "\x1b[" not in text
 
 
@@ -410,12 +415,20 @@ def test_entry_as_dict_resolves_sources(bundled_rules: RuleSet):
     assert data["gene"] == "KLK3" and data["kind"] == "tme" and data["file"] == "rules/tme_clinical_markers.yaml"
     citations = [item["citation"] for claim in data["clinical"] for item in claim["evidence"]]
     assert any(c.startswith("fuzery2013 -> Füzéry AK") for c in citations)
+    seeds = [item for claim in data["clinical"] for item in claim["evidence"] if "seed" in item]
+    assert seeds, "KLK3 cites the founding review"
+    for item in seeds:
+        assert item["citation"].startswith('J. Bersano, "The Dysregulation of the Secretome')
+        assert f"section {item['seed']} (" in item["citation"] and "doi:10.17160/josha.11.3.991" in item["citation"]
+        assert item["reference"]["doi"] == "10.17160/josha.11.3.991" and item["reference"]["section"] == item["seed"]
+    assert data["references"]["seed"]["journal"] == "JOSHA"
 
 
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ({"seed": "3.2", "quote": "q"}, 'seed review §3.2 "q"'),
+        ({"seed": "3.2", "quote": "q"}, 'founding review §3.2 (Cancer-associated fibroblasts) "q"'),
+        ({"seed": "9.9"}, "founding review §9.9"),
         ({"pmid": "12345"}, "PMID 12345 (https://pubmed.ncbi.nlm.nih.gov/12345/)"),
         ({"doi": "10.1000/x.y"}, "doi:10.1000/x.y (https://doi.org/10.1000/x.y)"),
         (

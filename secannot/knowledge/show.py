@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from secannot.knowledge.citations import FOUNDING_REVIEW, seed_citation, seed_reference, seed_short
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
 
 GROUP_TITLES = {
@@ -48,14 +49,20 @@ def _source_citation(key: str, sources: dict[str, Any]) -> str:
     return f"{text} ({link})" if link else text
 
 
-def format_evidence(item: Any, sources: dict[str, Any]) -> str:
-    """One evidence item as a short citation a reader can follow."""
+def format_evidence(item: Any, sources: dict[str, Any], full: bool = False) -> str:
+    """One evidence item as a citation a reader can follow.
+
+    The founding review is named by section ('founding review §3.2 (...)'),
+    with the full reference printed once under the entry; ``full=True``
+    puts the full reference in the item itself (JSON).
+    """
     if not isinstance(item, dict):
         return str(item)
     parts: list[str] = []
     if "seed" in item:
-        parts.append(f"seed review §{item['seed']}")
-    if "source" in item:
+        section = str(item["seed"])
+        parts.append(seed_citation(section) if full else f"founding review {seed_short(section)}")
+    if "source" in item and not ("seed" in item and item["source"] == "seed"):
         parts.append(_source_citation(str(item["source"]), sources))
     if "pmid" in item:
         parts.append(f"PMID {item['pmid']} (https://pubmed.ncbi.nlm.nih.gov/{item['pmid']}/)")
@@ -163,8 +170,18 @@ def _group_table(entry: Entry, group: str) -> Table | None:
     return table
 
 
+def _cites_seed(entry: Entry) -> bool:
+    return any(isinstance(item, dict) and "seed" in item
+               for group in GROUP_TITLES for claim in _claims(entry, group) for item in _evidence_list(claim))
+
+
+def founding_review_text() -> str:
+    """The full reference printed under every entry that cites the review by section."""
+    return f"founding review: {FOUNDING_REVIEW.citation()} ({FOUNDING_REVIEW.url})"
+
+
 def render_entry(entry: Entry, console: Console) -> None:
-    """Header, then one table per claim group that the entry has."""
+    """Header, then one table per claim group that the entry has, then the full reference of the review."""
     console.print(_header(entry), highlight=False)
     shown = False
     for group in GROUP_TITLES:
@@ -174,6 +191,8 @@ def render_entry(entry: Entry, console: Console) -> None:
             shown = True
     if not shown:
         console.print(Text("(no claims)"), highlight=False)
+    if _cites_seed(entry):
+        console.print(Text(founding_review_text()), highlight=False, soft_wrap=True)
 
 
 # -- JSON -------------------------------------------------------------------------------
@@ -190,12 +209,19 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _evidence_dict(item: Any, sources: dict[str, Any]) -> Any:
+    """The item as written plus a rendered citation; seed items cite the review in full with the section."""
+    if not isinstance(item, dict):
+        return _jsonable(item)
+    data = {**_jsonable(item), "citation": format_evidence(item, sources, full=True)}
+    if "seed" in item:
+        data["reference"] = seed_reference(item["seed"])
+    return data
+
+
 def _claim_dict(claim: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
     data = _jsonable(claim)
-    data["evidence"] = [
-        {**_jsonable(item), "citation": format_evidence(item, sources)} if isinstance(item, dict) else _jsonable(item)
-        for item in _evidence_list(claim)
-    ]
+    data["evidence"] = [_evidence_dict(item, sources) for item in _evidence_list(claim)]
     return data
 
 
@@ -219,6 +245,8 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
                 data[group] = claims[0]
         elif claims:
             data[group] = claims
+    if _cites_seed(entry):
+        data["references"] = {"seed": FOUNDING_REVIEW.as_dict()}
     return data
 
 
