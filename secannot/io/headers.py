@@ -62,3 +62,26 @@ def parse_identity(record_id: str, description: str) -> Identity:
         m = _NCBI_GENE_RE.search(description)
         gene = m.group(1) if m else None
     return Identity(accession, isoform, entry_name, gene)
+
+
+_UNIPROT_TAG = re.compile(r"\s(?:OS|OX|GN|PE|SV)=")
+_NCBI_TAG = re.compile(r"\s*\[[^\]]*\]")
+
+
+def protein_name(record_id: str, description: str) -> str | None:
+    """The protein name a header gives after its id, e.g. 'Vascular endothelial growth factor A'.
+
+    UniProt headers put the name between the id and the first ``OS=``/``GN=``
+    tag; NCBI headers between the id and ``[organism]``-style tags.  A
+    header that is only the id, or whose "name" is a ``GN=`` stub
+    (``P12345 GN=FOO`` as built for bare ids), has none.
+    """
+    text = description.strip()
+    if record_id and text.startswith(record_id):
+        text = text[len(record_id):]
+    text = " " + text
+    tag = _UNIPROT_TAG.search(text)
+    if tag is not None:
+        text = text[:tag.start()]
+    text = _NCBI_TAG.sub("", text).strip()
+    return text or None

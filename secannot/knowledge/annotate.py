@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from secannot.io.headers import Identity, parse_identity
+from secannot.knowledge.ontology import entry_ontology_terms
 from secannot.knowledge.ruleset import Entry, RuleSet
 from secannot.results import Result
 
@@ -46,6 +47,7 @@ class Annotation:
     rules_version: str | None
     matched_by: str | None
     entry: Entry | None
+    ontology_terms: tuple[str, ...] = ()  # Cell Ontology / GO ids of the cell sources and processes
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -102,6 +104,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         rules_version=entry.rules_version,
         matched_by=_matched_by(identity, entry),
         entry=entry,
+        ontology_terms=entry_ontology_terms(raw),
     )
 
 

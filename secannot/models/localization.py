@@ -91,7 +91,8 @@ class Localizer:
             elif gpi:
                 res.gpi = gpi
                 res.localization = "gpi_anchored"
-                evidence.append(f"GPI omega {gpi['omega_site']}, hydrophobic tail {gpi['hydrophobic_tail']}")
+                omega = gpi["omega_site"]
+                evidence.append(f"GPI omega {omega} (cleaved {omega + 1}-{len(seq)}), hydrophobic tail {gpi['hydrophobic_tail']}")
             elif motif:
                 res.er_motif = motif
                 res.localization = "er_retained"

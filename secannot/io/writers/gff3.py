@@ -7,6 +7,7 @@ from typing import TextIO
 from urllib.parse import quote
 
 from secannot.io.diagnostics import Rejection
+from secannot.io.writers.gff3_attributes import AttrValue, polypeptide_attributes
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -27,16 +28,19 @@ class Gff3Writer:
             f"{provenance.model_version}; rules {provenance.rules_version}\n"
         )
 
-    def _feature(self, seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, str]) -> None:
-        attr = ";".join(f"{k}={quote(v, safe=_ATTR_SAFE)}" for k, v in attrs.items())
+    def _feature(self, seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, AttrValue]) -> None:
+        # A list is a multi-valued attribute: each value escaped, then joined by the separator GFF3 reserves.
+        attr = ";".join(
+            f"{k}={','.join(quote(x, safe=_ATTR_SAFE) for x in v) if isinstance(v, list) else quote(v, safe=_ATTR_SAFE)}"
+            for k, v in attrs.items()
+        )
         self.out.write(f"{seqid}\tsecannot\t{ftype}\t{start}\t{end}\t{score}\t.\t.\t{attr}\n")
 
     def write(self, result: Result) -> None:
         seqid = quote(result.id, safe=_SEQID_SAFE)
         n = result.length
         self.out.write(f"##sequence-region {seqid} 1 {n}\n")
-        base = {"localization": result.localization or "", "route": result.route}
-        self._feature(seqid, "polypeptide", 1, n, ".", {"ID": f"{result.id}", **{k: v for k, v in base.items() if v}})
+        self._feature(seqid, "polypeptide", 1, n, ".", polypeptide_attributes(result))
         if result.cleavage_site is not None:
             self._feature(
                 seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
@@ -49,13 +53,26 @@ class Gff3Writer:
         for seg in result.tm_segments:
             self._feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", {"Parent": result.id})
         if result.gpi is not None:
-            omega = int(result.gpi["omega_site"])
-            self._feature(seqid, "propeptide", omega + 1, n, ".",
-                          {"Parent": result.id, "Note": f"GPI-anchor signal, omega site {omega}"})
+            self._gpi(seqid, result)
         if result.er_motif is not None:
             k = len(result.er_motif)
             self._feature(seqid, "polypeptide_motif", n - k + 1, n, ".",
                           {"Parent": result.id, "Note": f"ER retention {result.er_motif}"})
+
+    def _gpi(self, seqid: str, result: Result) -> None:
+        """The residues after the omega site, exchanged for the anchor, and the hydrophobic tail among them.
+
+        Both ranges are the ones the TSV evidence states ('GPI omega 234
+        (cleaved 235-257), hydrophobic tail 240-257'), so the two files agree.
+        """
+        omega = int(result.gpi["omega_site"])
+        self._feature(seqid, "cleaved_for_gpi_anchor_region", omega + 1, result.length, ".",
+                      {"Parent": result.id, "Note": f"GPI-anchor signal, cleaved after the omega site {omega}"})
+        tail = str(result.gpi.get("hydrophobic_tail") or "")
+        start, _, end = tail.partition("-")
+        if start.isdigit() and end.isdigit():
+            self._feature(seqid, "hydrophobic_region_of_peptide", int(start), int(end), ".",
+                          {"Parent": result.id, "Note": "hydrophobic tail of the GPI-anchor signal"})
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
