@@ -48,8 +48,8 @@ def plot(
     diag = diagnostics(io)
     raw = [("input", i) if (i == "-" or os.path.exists(i)) else ("uniprot" if is_accession(i) else "gene", i)
            for i in items]
-    triples = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),
+    triples, thresholds = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),
                                io, diag, stdin_text(io))
-    for path in run_plot(triples, out, fmt):
+    for path in run_plot(triples, out, fmt, thresholds):
         io.stdout.write(f"{path}\n")
     return int(diag.exit_code)

@@ -47,7 +47,8 @@ def summarize(
     fmt: Annotated[str, typer.Option("--format", "-f", help="tsv or json.")] = "tsv",
     output: Output = None,
     report: Annotated[str | None, typer.Option("--report", help="Write a self-contained HTML report (needs secannot[report]).", metavar="HTML")] = None,
-    plot: Annotated[str | None, typer.Option("--plot", help="Write the enrichment bar chart (.png or .svg; needs secannot[report]).", metavar="FILE")] = None,
+    plot: Annotated[str | None, typer.Option("--plot", help="Write the enrichment dot plot (.png, .svg or .pdf; needs secannot[report]).", metavar="FILE")] = None,
+    min_size: Annotated[int, typer.Option("--min-size", min=1, help="Test only categories with at least N background proteins (default 5: the low end of the 5-15 that enrichment tools commonly require; fewer lets one hit look significant).", metavar="N")] = 5,
     organism: Organism = "eukarya",
     taxon: Taxon = 9606,
     rules: Rules = None,
@@ -71,7 +72,7 @@ def summarize(
     """
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, collect_annotated, open_output
-    from secannot.report.output import run_summarize
+    from secannot.report.output import input_label, run_summarize
 
     io: IO = ctx.obj
     if fmt not in ("tsv", "json"):
@@ -85,5 +86,7 @@ def summarize(
     if background is not None:
         back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
     with open_output(output, io.stdout) as out:
-        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn)
+        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, min_size=min_size,
+                      inputs=[input_label(o, v) for o, v in raw],
+                      background_name=input_label("background", background) if background else None)
     return int(diag.exit_code)

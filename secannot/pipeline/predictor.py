@@ -46,6 +46,16 @@ class Predictor:
         self.rules = rules if rules is not None else RuleSet.load(config.rules_dirs, kinds=("nonclassical",))
         self.localizer = Localizer.load(self.rules, config.nc_threshold) if config.localize else None
 
+    def thresholds(self) -> dict[str, object]:
+        """The decision thresholds in force, for provenance and figures (read from the loaded models)."""
+        data: dict[str, object] = {
+            "organism": self.organism,
+            "sp_prob": self.sp_model.thresholds.get(self.organism, 0.5),
+        }
+        if self.localizer is not None:
+            data["nc_score"] = self.localizer.nc_threshold
+        return data
+
     def predict_batch(self, records: list[Record]) -> list[Result]:
         seqs = [r.seq for r in records]
         calls = self.sp_model.predict(seqs, self.organism_index)

@@ -201,6 +201,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
     provenance = Provenance(_tool_version(), predictor.sp_model.name, predictor.sp_model.version,
                             rules.version_summary()).as_dict()
+    provenance["thresholds"] = predictor.thresholds()
     return records, provenance
 
 
@@ -212,15 +213,15 @@ def _read_all(path: str, stdin: BinaryIO | None) -> bytes:
 
 
 def predict_for_plot(raw: Sequence[tuple[str, str]], predict: PredictConfig, uniprot, io, diag: Diagnostics,
-                     stdin_text) -> list[tuple[Result, object, object]]:
-    """Results plus per-residue probabilities (and UniProt's Signal) for ``secannot plot``."""
+                     stdin_text) -> tuple[list[tuple[Result, object, object]], dict[str, object]]:
+    """Results plus per-residue probabilities (and UniProt's Signal) for ``secannot plot``, and the thresholds."""
     from secannot.pipeline.inputs import expand_sources
 
     stream = resolved_stream(expand_sources(list(raw), stdin_text), diag, io.stdin, uniprot)
     predictor = Predictor(predict)
     records = list(stream)
     if not records:
-        return []
+        return [], predictor.thresholds()
     results = predictor.predict_batch(records)
     probs = predictor.sp_model.predict([r.seq for r in records], predictor.organism_index, positions=True,
                                        screen=False).position_probs
@@ -228,4 +229,4 @@ def predict_for_plot(raw: Sequence[tuple[str, str]], predict: PredictConfig, uni
     for res, p in zip(results, probs, strict=True):
         entry = stream.entries.get(res.id)
         out.append((res, p, entry.signal if entry is not None else None))
-    return out
+    return out, predictor.thresholds()

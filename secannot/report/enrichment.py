@@ -21,6 +21,22 @@ and the README agree:
   Haldane-Anscombe correction adds 0.5 to all four cells, so the ratio is
   always finite (JSON has no infinity, and an infinite ratio sorts and plots
   badly).  It is an effect size, not the test statistic.
+* **Confidence interval of the odds ratio**: Woolf's logit interval,
+  ``exp(ln OR +- z * sqrt(1/a + 1/b + 1/c + 1/d))`` with z = 1.96 for 95%,
+  on the same (Haldane-Anscombe corrected when a cell is 0) table as the
+  ratio, so it always contains the reported ratio and is finite (Woolf
+  1955, Ann Hum Genet 19:251; Agresti, Categorical Data Analysis, 3rd ed.,
+  section 3.1).
+* **Minimum size**: a category carried by fewer than ``min_size`` background
+  proteins is not tested (no odds ratio, p or q) and is not part of the BH
+  family.  With two or three background members a single hit can reach
+  p < 0.05, which says more about the size of the category than about the
+  hits.  Tools commonly require 5-15 members (clusterProfiler's
+  ``minGSSize`` defaults to 10, GSEA's minimum set size to 15);
+  :data:`DEFAULT_MIN_SIZE` = 5 is the low end of that range because the
+  curated TME categories are small (most have tens of members in a
+  proteome, not hundreds), and it already keeps single-protein categories
+  out of the test.
 * **Multiple testing**: Benjamini-Hochberg q-values over every tested
   category of one run, including categories only the background carries
   (``p = 1``).  Choosing the family before looking at ``k`` keeps BH valid;
@@ -32,8 +48,13 @@ and the README agree:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+DEFAULT_MIN_SIZE = 5
+CONFIDENCE = 0.95
+_Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95% interval
 
 TEST_DESCRIPTION = (
     "one-sided hypergeometric test for over-representation, p = P(X >= k), "
@@ -42,8 +63,14 @@ TEST_DESCRIPTION = (
 MULTIPLE_TESTING_DESCRIPTION = "Benjamini-Hochberg q-values across all tested categories"
 ODDS_RATIO_DESCRIPTION = (
     "odds ratio of the 2x2 table foreground vs rest of background; "
-    "Haldane-Anscombe +0.5 on every cell when a cell is 0"
+    "Haldane-Anscombe +0.5 on every cell when a cell is 0; 95% confidence interval by Woolf's logit method "
+    "on the same table"
 )
+
+
+def min_size_description(min_size: int) -> str:
+    return (f"categories with fewer than {min_size} background proteins are not tested "
+            f"(no odds ratio, p or q; outside the Benjamini-Hochberg family)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +99,8 @@ class Enrichment:
     odds_ratio: float
     p_value: float
     q_value: float
+    ci_low: float
+    ci_high: float
 
 
 def hypergeom_p(counts: Counts) -> float:
@@ -84,12 +113,25 @@ def hypergeom_p(counts: Counts) -> float:
     return min(1.0, max(0.0, p))
 
 
-def odds_ratio(counts: Counts) -> float:
-    """Finite odds ratio (Haldane-Anscombe when a cell is 0), see the module docstring."""
+def _corrected(counts: Counts) -> tuple[float, float, float, float]:
     a, b, c, d = counts.table()
     if 0 in (a, b, c, d):
-        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+        return a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    return float(a), float(b), float(c), float(d)
+
+
+def odds_ratio(counts: Counts) -> float:
+    """Finite odds ratio (Haldane-Anscombe when a cell is 0), see the module docstring."""
+    a, b, c, d = _corrected(counts)
     return (a * d) / (b * c)
+
+
+def odds_ratio_ci(counts: Counts) -> tuple[float, float]:
+    """95% Woolf (logit) interval of :func:`odds_ratio`, on the same corrected table; always finite."""
+    a, b, c, d = _corrected(counts)
+    log_or = math.log((a * d) / (b * c))
+    half = _Z95 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return math.exp(log_or - half), math.exp(log_or + half)
 
 
 def bh_fallback(pvalues: Sequence[float]) -> list[float]:
@@ -120,17 +162,18 @@ def bh_qvalues(pvalues: Sequence[float]) -> list[float]:
     return [float(q) for q in false_discovery_control(list(pvalues), method="bh")]
 
 
-def enrich(counts: Mapping[str, Counts]) -> dict[str, Enrichment]:
-    """Test every category and correct across all of them at once.
+def enrich(counts: Mapping[str, Counts], min_size: int = 1) -> dict[str, Enrichment]:
+    """Test every category with at least ``min_size`` background members; correct across those at once.
 
-    The BH family is exactly the categories passed in, so the caller decides
-    what is one family (here: every TME category of one run).
+    The BH family is exactly the tested categories, so the caller decides
+    what is one family (here: every TME category of one run).  Categories
+    below the minimum are absent from the result.
     """
-    names = sorted(counts)
+    names = sorted(name for name, c in counts.items() if c.K >= min_size)
     pvalues = [hypergeom_p(counts[name]) for name in names]
     qvalues = bh_qvalues(pvalues)
     return {
-        name: Enrichment(counts[name], odds_ratio(counts[name]), p, q)
+        name: Enrichment(counts[name], odds_ratio(counts[name]), p, q, *odds_ratio_ci(counts[name]))
         for name, p, q in zip(names, pvalues, qvalues, strict=True)
     }
 

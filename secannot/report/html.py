@@ -19,6 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from secannot.errors import InputError
+from secannot.io.writers.gff3_attributes import VERDICTS
+from secannot.knowledge.citations import FOUNDING_REVIEW, public_note
+from secannot.report.protein_table import COLUMNS as PROTEIN_COLUMNS
+from secannot.report.protein_table import ProteinRow, protein_rows
 from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
 
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
@@ -36,6 +40,7 @@ th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: ta
 tr.sig td { background: #fdecea; }
 .note { color: #555; font-size: 0.9em; } .muted { color: #777; }
 img.chart { max-width: 100%; height: auto; border: 1px solid #eee; }
+ol.references li { margin: 0.3em 0; }
 ul.evidence { margin: 0; padding-left: 1.1em; } ul.evidence li { margin: 0.1em 0; }
 .quote { font-style: italic; color: #444; }
 """
@@ -62,10 +67,10 @@ def link(url: str, text: str) -> str:
 
 
 def evidence_html(evidence: Mapping[str, Any]) -> str:
-    """One evidence item: PMID and DOI as links, the seed review by section, databases as text."""
+    """One evidence item: PMID and DOI as links, the founding review by author, journal, section and DOI."""
     parts: list[str] = []
     if evidence.get("seed") is not None:
-        parts.append(f"founding review, section {esc(evidence['seed'])}")
+        parts.append(seed_html(str(evidence["seed"])))
     if evidence.get("database"):
         item = f"{evidence['database']}: {evidence['set']}" if evidence.get("set") else str(evidence["database"])
         parts.append(esc(item) + (" (secondary)" if evidence.get("secondary") else ""))
@@ -76,9 +81,17 @@ def evidence_html(evidence: Mapping[str, Any]) -> str:
     parts += _literature_links(evidence)
     if evidence.get("quote"):
         parts.append(f'<span class="quote">“{esc(evidence["quote"])}”</span>')
-    if evidence.get("note"):
-        parts.append(f'<span class="note">{esc(evidence["note"])}</span>')
+    note = public_note(evidence.get("note"))
+    if note:
+        parts.append(f'<span class="note">{esc(note)}</span>')
     return "; ".join(parts) if parts else '<span class="muted">(no detail)</span>'
+
+
+def seed_html(section: str) -> str:
+    """'J. Bersano, JOSHA 11(3), section 3.2 (Cancer-associated fibroblasts), doi:...' with the DOI linked."""
+    review = FOUNDING_REVIEW
+    return (f"{esc(review.authors)}, {esc(review.journal)} {esc(review.volume)}({esc(review.issue)}), "
+            f"{esc(review.section_label(section))}, {link(review.url, 'doi:' + review.doi)}")
 
 
 def _literature_links(evidence: Mapping[str, Any]) -> list[str]:
@@ -120,7 +133,7 @@ def _overview(summary: Summary) -> str:
     for key, text in summary.methods().items():
         if text:
             rows.append([esc(key.replace("_", " ")), esc(text)])
-    return _table(["", "value"], rows)
+    return _table(["quantity", "value"], rows)
 
 
 def _count_table(summary: Summary, section: str) -> str:
@@ -134,17 +147,26 @@ def _count_table(summary: Summary, section: str) -> str:
     return _table([section, "proteins", "fraction"], cells, numeric={1, 2})
 
 
+def _or_ci(row: Any) -> str:
+    if row.odds_ratio is None:
+        return ""
+    ci = f" ({row.odds_ratio_ci_low:.3g}-{row.odds_ratio_ci_high:.3g})" if row.odds_ratio_ci_low is not None else ""
+    return esc(f"{row.odds_ratio:.3g}{ci}")
+
+
 def _category_table(summary: Summary, sections: Sequence[str]) -> str:
     """Categories carried by the input; background-only ones (p = 1) stay in the TSV/JSON output."""
     rows = [r for s in sections for r in summary.section(s) if r.count > 0]
     if not rows:
         return '<p class="note">No input protein carries one of these annotations.</p>'
     if summary.has_background:
-        headers = ["section", "category", "proteins", "background", "odds ratio", "p", "q", "genes"]
-        cells = [[esc(r.section), esc(r.category), esc(r.count), esc(r.background_count), _num(r.odds_ratio, ".3g"),
-                  _num(r.p_value, ".3g"), _num(r.q_value, ".3g"), esc(", ".join(r.genes))] for r in rows]
+        headers = ["section", "category", "proteins", "background", "fold", "odds ratio (95% CI)", "p", "q", "genes"]
+        untested = f"not tested (&lt; {summary.min_size} in background)"
+        cells = [[esc(r.section), esc(r.category), esc(r.count), esc(r.background_count), _num(r.fold_enrichment, ".3g"),
+                  _or_ci(r), _num(r.p_value, ".3g") if r.tested else untested, _num(r.q_value, ".3g")
+                  if r.tested else "", esc(", ".join(r.genes))] for r in rows]
         classes = ["sig" if r.q_value is not None and r.q_value < 0.05 and r.count else "" for r in rows]
-        return _table(headers, cells, numeric={2, 3, 4, 5, 6}, row_classes=classes)
+        return _table(headers, cells, numeric={2, 3, 4, 5, 6, 7}, row_classes=classes)
     cells = [[esc(r.section), esc(r.category), esc(r.count), esc(", ".join(r.genes))] for r in rows]
     return _table(["section", "category", "proteins", "genes"], cells, numeric={2})
 
@@ -160,8 +182,9 @@ def _hit_detail(hit: ClinicalHit) -> str:
     if hit.year:
         bits.append(f"year: {hit.year}")
     text = esc("; ".join(bits))
-    if hit.note:
-        text += f'<br><span class="note">{esc(hit.note)}</span>'
+    note = public_note(hit.note)
+    if note:
+        text += f'<br><span class="note">{esc(note)}</span>'
     return text
 
 
@@ -208,18 +231,30 @@ def _clinical(summary: Summary) -> str:
     return "".join(out)
 
 
-def _chart(summary: Summary) -> str:
-    from secannot.report.plots import bar_chart_png
+def _chart(summary: Summary, title: Any) -> str:
+    from secannot.report.plots import enrichment_png
 
-    data = base64.b64encode(bar_chart_png(summary)).decode("ascii")
-    what = "fold enrichment, q-values annotated" if summary.has_background else "counts (no background)"
-    return (f'<img class="chart" alt="Bar chart of cell sources and cancer processes: {esc(what)}" '
+    data = base64.b64encode(enrichment_png(summary, title)).decode("ascii")
+    what = ("fold enrichment (x), input proteins (dot size) and q-value (colour)" if summary.has_background
+            else "hit ratio and counts (no background)")
+    return (f'<img class="chart" alt="Dot plot of cell sources and cancer processes: {esc(what)}" '
             f'src="data:image/png;base64,{data}">')
 
 
+def _proteins(rows: Sequence[ProteinRow]) -> str:
+    """The per-protein table: verdict, route and evidence as in the TSV, then the annotation."""
+    if not rows:
+        return '<p class="muted">no per-protein records given</p>'
+    cells = [[esc(r.id), esc(r.gene or r.accession or ""), esc(VERDICTS.get(r.localization, r.localization)),
+              esc(r.route), esc(r.evidence), esc(", ".join(r.cell_sources)), esc(", ".join(r.processes)),
+              esc(", ".join(r.clinical))] for r in rows]
+    return _table(PROTEIN_COLUMNS, cells)
+
+
 def _provenance(provenance: Mapping[str, Any]) -> str:
-    items = [f"<li>{esc(k)}: {esc(v)}</li>" for k, v in _flatten(provenance)]
-    return f"<ul>{''.join(items)}</ul>" if items else '<p class="muted">no provenance given</p>'
+    rows = [[esc(k), esc(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)]
+            for k, v in _flatten(provenance)]
+    return _table(["field", "value"], rows) if rows else '<p class="muted">no provenance given</p>'
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -233,22 +268,44 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]
     return out
 
 
-def render(summary: Summary, provenance: Mapping[str, Any]) -> str:
+def _references(summary: Summary) -> str:
+    """Every source the report cites, in full: the founding review, then the rule files' sources."""
+    review = FOUNDING_REVIEW
+    items = {review.doi: (f"{esc(review.citation().rsplit(', doi:', 1)[0])}. "
+                          f"{link(review.url, 'https://doi.org/' + review.doi)} (the founding review of the "
+                          "rules; cited by section)")}
+    for hit in summary.clinical_hits:
+        for ev in hit.evidence:
+            if not ev.get("citation"):
+                continue
+            key = str(ev.get("doi") or ev.get("pmid") or ev.get("url") or ev["citation"])
+            links = _literature_links({k: ev.get(k) for k in ("doi", "pmid", "url")})
+            if not links and ev.get("url"):
+                links = [link(str(ev["url"]), str(ev["url"]))]
+            items.setdefault(key, f"{esc(ev['citation'])} {' '.join(links)}".strip())
+    return '<ol class="references">' + "".join(f"<li>{text}</li>" for text in items.values()) + "</ol>"
+
+
+def render(summary: Summary, provenance: Mapping[str, Any], records: Sequence[Mapping[str, Any]] = (),
+           title: Any = None) -> str:
+    """The whole page; ``records`` (annotate output) feed the per-protein table, ``title`` the plot's title."""
     notes = [n for n in summary.notes if n != NO_BACKGROUND_NOTE]
     notes_html = "".join(f"<li>{esc(n)}</li>" for n in notes)
     no_test = "" if summary.has_background else f'<p class="note">{esc(NO_BACKGROUND_NOTE)}.</p>'
     body = [
         "<h1>secannot secretome summary</h1>",
         no_test,
-        "<h2>Overview</h2>", _overview(summary),
+        '<h2 id="overview">Overview</h2>', _overview(summary),
         f"<ul class='note'>{notes_html}</ul>" if notes else "",
-        "<h2>Secretion route</h2>", _count_table(summary, "route"),
-        "<h2>Localisation</h2>", _count_table(summary, "localization"),
-        "<h2>Cell sources and cancer processes</h2>", _chart(summary),
+        '<h2 id="proteins">Proteins</h2>', _proteins(protein_rows(records)),
+        '<h2 id="route">Secretion route</h2>', _count_table(summary, "route"),
+        '<h2 id="localisation">Localisation</h2>', _count_table(summary, "localization"),
+        '<h2 id="tme">Cell sources and cancer processes</h2>', _chart(summary, title),
         _category_table(summary, ("cell_source", "process")),
-        "<h2>Clinical status</h2>", _category_table(summary, ("clinical_category", "clinical_token")),
+        '<h2 id="clinical">Clinical status</h2>', _category_table(summary, ("clinical_category", "clinical_token")),
         _clinical(summary),
-        "<h2>Provenance</h2>", _provenance(provenance),
+        '<h2 id="references">References</h2>', _references(summary),
+        '<h2 id="provenance">Provenance</h2>', _provenance(provenance),
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -258,9 +315,10 @@ def render(summary: Summary, provenance: Mapping[str, Any]) -> str:
     )
 
 
-def write_report(summary: Summary, path: str | os.PathLike[str], provenance: Mapping[str, Any]) -> str:
+def write_report(summary: Summary, path: str | os.PathLike[str], provenance: Mapping[str, Any],
+                 records: Sequence[Mapping[str, Any]] = (), title: Any = None) -> str:
     """Write the report; returns the path.  Needs matplotlib for the chart."""
-    text = render(summary, provenance)
+    text = render(summary, provenance, records, title)
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

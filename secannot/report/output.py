@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from secannot.errors import InputError
+from secannot.report.enrichment import DEFAULT_MIN_SIZE
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
@@ -22,7 +25,11 @@ from secannot.report.summary import (
     summarize,
 )
 
+SIGNIFICANT_Q = 0.05  # q below which the report highlights a row (a display choice; q itself is reported)
+
 # --------------------------------------------------------------------------- writing
+
+_SIGNIFICANT_DIGITS = ("p_value", "q_value", "odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high", "fold_enrichment")
 
 
 def summary_rows(summary: Summary) -> list[dict[str, Any]]:
@@ -39,6 +46,9 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
             "p_value": r.p_value,
             "q_value": r.q_value,
             "genes": list(r.genes),
+            "odds_ratio_ci_low": r.odds_ratio_ci_low,
+            "odds_ratio_ci_high": r.odds_ratio_ci_high,
+            "fold_enrichment": r.fold_enrichment,
         }
         for r in summary.rows
     ]
@@ -51,7 +61,7 @@ def _tsv_cell(name: str, value: Any) -> str:
         return ";".join(value)
     if isinstance(value, float):
         # p and q span many orders of magnitude: 4 significant digits, not 4 decimals.
-        return f"{value:.4g}" if name in ("p_value", "q_value", "odds_ratio") else f"{value:.4f}"
+        return f"{value:.4g}" if name in _SIGNIFICANT_DIGITS else f"{value:.4f}"
     return str(value).replace("\t", " ")
 
 
@@ -103,6 +113,34 @@ def clinical_hit_dict(hit: ClinicalHit) -> dict[str, Any]:
 # --------------------------------------------------------------------------- entry point
 
 
+def run_date() -> str:
+    """UTC time of the run for provenance; SOURCE_DATE_EPOCH (reproducible-builds.org) fixes it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else datetime.now(tz=UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def input_label(option: str, value: str) -> str:
+    """How an input is named in provenance and titles: the path as typed, 'stdin', or the id option."""
+    if value == "-":
+        return "stdin"
+    if option in ("input", "background"):
+        return value
+    return f"--{option.replace('_', '-')} {value}"
+
+
+def summary_provenance(provenance: Mapping[str, Any], inputs: Sequence[str], background: str | None,
+                       min_size: int) -> dict[str, Any]:
+    """The run's provenance plus what only summarize knows: inputs, date and its own thresholds."""
+    data = dict(provenance)
+    data["date"] = run_date()
+    data["inputs"] = {"foreground": list(inputs), "background": background}
+    thresholds = dict(data.get("thresholds") or {})
+    thresholds.update({"min_size": min_size, "q_value_highlight": SIGNIFICANT_Q})
+    data["thresholds"] = thresholds
+    return data
+
+
 def run_summarize(
     records: list[dict],
     background: list[dict] | None,
@@ -112,12 +150,18 @@ def run_summarize(
     plot: str | None,
     provenance: dict,
     warn: Callable[[str], None],
+    *,
+    min_size: int = DEFAULT_MIN_SIZE,
+    inputs: Sequence[str] = (),
+    background_name: str | None = None,
 ) -> None:
     """The ``summarize`` command without the command line.
 
     Everything that can fail for a reason the user can fix (format, plot
-    extension, missing matplotlib) is checked before anything is written,
-    so a failed run leaves no half-written output behind.
+    extension, missing matplotlib, --min-size) is checked before anything is
+    written, so a failed run leaves no half-written output behind.  ``inputs``
+    and ``background_name`` name the files in the provenance, the plot title
+    and the report.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")
@@ -127,16 +171,20 @@ def run_summarize(
         plots.require_matplotlib()
         if plot is not None:
             plots.image_format(plot, allowed=plots.CHART_FORMATS)
-    summary = summarize(records, background, warn)
+    summary = summarize(records, background, warn, min_size=min_size)
+    provenance = summary_provenance(provenance, inputs, background_name, min_size)
     buffer = io.StringIO()
     write_summary(summary, buffer, fmt, provenance)
     out.write(buffer.getvalue())
     out.flush()
+    if report is None and plot is None:
+        return
+    from secannot.report.plots import PlotTitle, enrichment_plot
+
+    title = PlotTitle(tuple(inputs), background_name)
     if report is not None:
         from secannot.report.html import write_report
 
-        write_report(summary, report, provenance)
+        write_report(summary, report, provenance, records, title)
     if plot is not None:
-        from secannot.report.plots import bar_chart
-
-        bar_chart(summary, plot)
+        enrichment_plot(summary, plot, title)

@@ -17,9 +17,10 @@ Rules that make the numbers reproducible:
 * The foreground must be a subset of the background.  Foreground proteins
   missing from the background are added to it with a warning: a hit was,
   by definition, detected.
-* Rows are sorted by section (in the order of :data:`SECTIONS`), then by
-  p-value, count and name when tested, else by count and name; gene lists
-  are sorted.  Shuffling the input does not change the output.
+* Rows are sorted by section (in the order of :data:`SECTIONS`), then the
+  tested rows by p-value, count and name, then the untested ones (below
+  ``min_size``, or in a section that is not tested) by count and name; gene
+  lists are sorted.  Shuffling the input does not change the output.
 * Only TME categories are tested (:data:`TESTED_SECTIONS`); route and
   localisation rows carry counts and fractions only, because they describe
   what the predictor made of the input rather than a biological annotation
@@ -30,7 +31,7 @@ Output columns (TSV header and JSON row keys, in this order) are listed in
 background sizes, the test, and why p-values are missing when they are);
 read it with e.g. ``pandas.read_csv(path, sep="\\t", comment="#")``.  The
 JSON document has ``provenance`` (from the caller), ``summary`` (sizes,
-``test``, ``multiple_testing``, ``odds_ratio``, ``no_test_reason``,
+``test``, ``multiple_testing``, ``odds_ratio``, ``minimum_size``, ``no_test_reason``,
 ``notes``), ``columns`` (this dictionary), ``rows`` (``genes`` as a list;
 ``null`` where the TSV has an empty cell) and ``clinical_hits`` (every
 clinical claim of the input with its evidence, from JSON/JSONL input).
@@ -44,11 +45,14 @@ from typing import Any
 
 from secannot.errors import InputError
 from secannot.report.enrichment import (
+    DEFAULT_MIN_SIZE,
     MULTIPLE_TESTING_DESCRIPTION,
     ODDS_RATIO_DESCRIPTION,
     TEST_DESCRIPTION,
     Counts,
     enrich,
+    fold_enrichment,
+    min_size_description,
 )
 
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -62,6 +66,9 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("p_value", "one-sided hypergeometric P(X >= count) for over-representation; TME sections only"),
     ("q_value", "Benjamini-Hochberg q-value across all tested categories of the run"),
     ("genes", "input proteins carrying the category (gene, else accession, else id; ;-separated, sorted)"),
+    ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
+    ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
+    ("fold_enrichment", "fraction / background_fraction; empty without a background"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in SUMMARY_COLUMNS)
 
@@ -173,6 +180,9 @@ class Row:
     odds_ratio: float | None = None
     p_value: float | None = None
     q_value: float | None = None
+    odds_ratio_ci_low: float | None = None
+    odds_ratio_ci_high: float | None = None
+    fold_enrichment: float | None = None
 
     @property
     def tested(self) -> bool:
@@ -202,6 +212,7 @@ class Summary:
     rows: tuple[Row, ...]
     clinical_hits: tuple[ClinicalHit, ...]
     notes: tuple[str, ...] = field(default=())
+    min_size: int = DEFAULT_MIN_SIZE
 
     @property
     def has_background(self) -> bool:
@@ -213,11 +224,13 @@ class Summary:
     def methods(self) -> dict[str, str | None]:
         """The statistics used, or why there are none; shown by every output format."""
         if not self.has_background:
-            return {"test": None, "multiple_testing": None, "odds_ratio": None, "no_test_reason": NO_BACKGROUND_NOTE}
+            return {"test": None, "multiple_testing": None, "odds_ratio": None, "minimum_size": None,
+                    "no_test_reason": NO_BACKGROUND_NOTE}
         return {
             "test": TEST_DESCRIPTION,
             "multiple_testing": MULTIPLE_TESTING_DESCRIPTION,
             "odds_ratio": ODDS_RATIO_DESCRIPTION,
+            "minimum_size": min_size_description(self.min_size),
             "no_test_reason": None,
         }
 
@@ -240,8 +253,15 @@ def summarize(
     records: Sequence[Mapping[str, Any]],
     background: Sequence[Mapping[str, Any]] | None = None,
     warn: Callable[[str], None] = _ignore,
+    min_size: int = DEFAULT_MIN_SIZE,
 ) -> Summary:
-    """Count, and test against the background when there is one (see the module docstring)."""
+    """Count, and test against the background when there is one (see the module docstring).
+
+    ``min_size``: categories with fewer background proteins are not tested
+    (see :mod:`secannot.report.enrichment`); InputError when it is below 1.
+    """
+    if min_size < 1:
+        raise InputError(f"--min-size must be at least 1, got {min_size}")
     fg, dup = distinct_proteins(records)
     if not fg:
         raise InputError("nothing to summarise: the input has no records")
@@ -265,13 +285,19 @@ def summarize(
             bg = {**bg, **{k: fg[k] for k in missing}}
     else:
         notes.append(NO_BACKGROUND_NOTE)
+    rows = _rows(fg, bg, min_size)
+    small = [r for r in rows if bg is not None and r.section in TESTED_SECTIONS and not r.tested]
+    if small:
+        carried = sum(1 for r in small if r.count)
+        notes.append(f"{len(small)} categories ({carried} carried by input proteins) have fewer than {min_size} "
+                     f"background proteins and were not tested (--min-size {min_size})")
     for note in notes:
         warn(note)
-    rows = _rows(fg, bg)
-    return Summary(len(fg), len(bg) if bg is not None else None, rows, clinical_hits(fg.values()), tuple(notes))
+    return Summary(len(fg), len(bg) if bg is not None else None, rows, clinical_hits(fg.values()), tuple(notes),
+                   min_size)
 
 
-def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None) -> tuple[Row, ...]:
+def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None, min_size: int) -> tuple[Row, ...]:
     fg_members = _members(fg)
     bg_members = _members(bg) if bg is not None else {}
     n, big_n = len(fg), (len(bg) if bg is not None else 0)
@@ -283,7 +309,7 @@ def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None) -> tuple[
             for s, c in cells
             if s in TESTED_SECTIONS
         }
-        tested = enrich(counts)
+        tested = enrich(counts, min_size)
     rows = []
     for section, category in cells:
         keys = fg_members.get((section, category), set())
@@ -296,6 +322,9 @@ def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None) -> tuple[
                 result.odds_ratio if result else None,
                 result.p_value if result else None,
                 result.q_value if result else None,
+                result.ci_low if result else None,
+                result.ci_high if result else None,
+                fold_enrichment(Counts(len(keys), n, bk, big_n)),
             )
         rows.append(row)
     return tuple(sorted(rows, key=_row_order))
@@ -304,8 +333,9 @@ def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None) -> tuple[
 def _row_order(row: Row) -> tuple:
     section_rank = SECTIONS.index(row.section)
     if row.tested:
-        return (section_rank, row.p_value, -row.count, row.category)
-    return (section_rank, 0.0, -row.count, -(row.background_count or 0), row.category)
+        return (section_rank, 0, row.p_value, -row.count, 0, row.category)
+    # Untested rows (no background, a section that is not tested, or below --min-size) after the tested ones.
+    return (section_rank, 1, 0.0, -row.count, -(row.background_count or 0), row.category)
 
 
 # --------------------------------------------------------------------------- clinical hits
