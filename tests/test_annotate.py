@@ -135,7 +135,7 @@ def test_summarize_from_fasta_with_background_and_report(tmp_path):
     res = run_cli(["annotate", REF, "--format", "jsonl", "-o", hits])
     assert res.code == 0
     report = tmp_path / "report.html"
-    res = run_cli(["summarize", hits, "--background", REF, "--report", report, "--format", "tsv"])
+    res = run_cli(["summarize", hits, "--background", REF, "--report", report, "--format", "tsv", "--min-size", "1"])
     assert res.code == 0, res.err
     lines = [line for line in res.out.splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")

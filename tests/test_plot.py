@@ -75,6 +75,7 @@ def test_protein_plot_png_with_uniprot_signal(tmp_path, mpl):
     assert protein_plot(classical(), sp_probs(26), path, uniprot_signal="1-26") == str(path)
     width, height = png_size(path)
     assert 600 <= width <= 3000 and 300 <= height <= 2000
+    assert not list(tmp_path.glob("*.svg"))
 
 
 def test_protein_plot_svg_with_every_track(tmp_path, mpl):
@@ -158,32 +159,170 @@ def test_extensionless_out_is_a_directory(tmp_path):
         "png", [str(tmp_path / "plots" / "P1.png"), str(tmp_path / "plots" / "P2.png")], False)
 
 
-# --------------------------------------------------------------------------- summary bar chart
+# --------------------------------------------------------------------------- print quality of the protein plot
 
 
-def test_bar_chart_png_and_svg(tmp_path, mpl):
+def svg_texts(path: Path) -> list[tuple[str, float]]:
+    """(text, font size in pt) of every <text> in an SVG written with svg.fonttype 'none'."""
+    out = []
+    for el in ET.parse(path).getroot().iter():
+        if el.tag.endswith("text"):
+            content = "".join(el.itertext()).strip()
+            size = re.search(r"font(?:-size)?:[^;]*?([\d.]+)px", el.get("style", ""))
+            out.append((content, float(size.group(1)) if size else 0.0))  # matplotlib SVG user units are pt
+    return out
+
+
+def svg_width_mm(path: Path) -> float:
+    width = ET.parse(path).getroot().get("width")
+    assert width.endswith("pt")
+    return float(width[:-2]) / 72 * 25.4
+
+
+def _thresholds(value: float = 0.88) -> dict:
+    return {"organism": "eukarya", "sp_prob": value}
+
+
+def test_protein_plot_fits_a_journal_column_with_legible_text(tmp_path, mpl):
+    from secannot.report.plots import protein_plot
+
+    path = tmp_path / "vegfa.svg"
+    protein_plot(classical(), sp_probs(26), path, "1-24", _thresholds())
+    assert 80 <= svg_width_mm(path) <= 90  # one column of a journal page (85 mm)
+    texts = svg_texts(path)
+    assert texts and min(size for _, size in texts) >= 6.0  # nothing below 6 pt at 100 %
+    # The sequence strip: all 70 residues of the window, one legible letter each.
+    letters = [t for t, _ in texts if len(t) == 1 and t.isalpha() and t.isupper()]
+    assert "".join(letters).startswith(SEQ[:70].decode())
+
+
+def test_protein_plot_png_is_print_resolution(tmp_path, mpl):
+    from secannot.report.plots import protein_plot
+
+    path = tmp_path / "vegfa.png"
+    protein_plot(classical(), sp_probs(26), path, "1-26", _thresholds())
+    width, _ = png_size(path)
+    assert 950 <= width <= 1060  # 85 mm at 300 dpi
+
+
+def test_title_names_gene_protein_and_accession(tmp_path, mpl):
+    from secannot.report.plots import protein_plot
+
+    header = "sp|P15692|VEGFA_HUMAN Vascular endothelial growth factor A OS=Homo sapiens OX=9606 GN=VEGFA PE=1 SV=2"
+    res = Result(record=Record("sp|P15692|VEGFA_HUMAN", header, SEQ, "t", 1), sp_prob=0.99, cleavage_site=26,
+                 route="classical", localization="secreted")
+    path = tmp_path / "t.svg"
+    protein_plot(res, sp_probs(26), path, None, _thresholds())
+    texts = [t for t, _ in svg_texts(path)]
+    assert "VEGFA (P15692)" in texts and "Vascular endothelial growth factor A" in texts
+
+
+def test_threshold_is_drawn_with_its_value_and_organism_group(tmp_path, mpl):
+    """MSLN-like near miss: P(SP) 0.870 under the 0.88 threshold must be visible and stated."""
+    from secannot.report.plots import protein_plot
+
+    near_miss = result(sp_prob=0.870, route="none", localization="membrane")
+    path = tmp_path / "msln.svg"
+    protein_plot(near_miss, sp_probs(30) * 0.87, path, None, _thresholds(0.88))
+    texts = [t for t, _ in svg_texts(path)]
+    assert "threshold 0.88 (eukarya)" in texts
+    assert any("P(SP) 0.870 < 0.88" in t for t in texts)
+    other = tmp_path / "gram.svg"
+    protein_plot(near_miss, sp_probs(30), other, None, {"organism": "gram-negative", "sp_prob": 0.5})
+    assert "threshold 0.50 (gram-negative)" in [t for t, _ in svg_texts(other)]
+
+
+def test_coinciding_sites_share_one_line_with_both_labels(tmp_path, mpl):
+    from secannot.report.plots import protein_plot
+
+    same, apart = tmp_path / "same.svg", tmp_path / "apart.svg"
+    protein_plot(classical(), sp_probs(26), same, "1-26", _thresholds())
+    protein_plot(classical(), sp_probs(26), apart, "1-24", _thresholds())
+    same_texts = [t for t, _ in svg_texts(same)]
+    assert "cleavage after 26 (predicted = UniProt)" in same_texts
+    assert not any(t.startswith("UniProt signal end") for t in same_texts)
+    apart_texts = [t for t, _ in svg_texts(apart)]
+    assert "predicted cleavage after 26" in apart_texts and "UniProt signal end 24" in apart_texts
+
+
+def test_palette_is_okabe_ito(tmp_path, mpl):
+    from secannot.report.figures import OKABE_ITO
+    from secannot.report.plots import protein_plot
+
+    path = tmp_path / "all.svg"
+    protein_plot(decorated(), sp_probs(0), path, "1-22", _thresholds())
+    text = path.read_text().lower()
+    fills = set(re.findall(r"fill: (#[0-9a-f]{6})", text)) | set(re.findall(r"stroke: (#[0-9a-f]{6})", text))
+    coloured = {c for c in fills if len({c[1:3], c[3:5], c[5:7]}) > 1}  # ignore greys, black and white
+    allowed = {c.lower() for c in OKABE_ITO.values()}
+    assert coloured and coloured <= allowed, coloured - allowed
+
+
+def test_gpi_track_states_the_ranges_of_the_evidence(tmp_path, mpl):
+    from secannot.report.plots import protein_plot
+
+    path = tmp_path / "gpi.svg"
+    protein_plot(decorated(), sp_probs(0), path, None, _thresholds())
+    assert any("ω 160, cleaved 161-" in t and "tail 172-190" in t for t, _ in svg_texts(path))
+
+
+# --------------------------------------------------------------------------- enrichment dot plot
+
+
+def test_dot_plot_png_svg_pdf_titled_with_the_inputs(tmp_path, mpl):
     from secannot.io.annotated import load_annotated
-    from secannot.report.plots import bar_chart
+    from secannot.report.plots import PlotTitle, enrichment_plot
     from secannot.report.summary import summarize
 
     fg = load_annotated(FIX / "foreground.tsv")
     with_bg = summarize(fg, load_annotated(FIX / "background.tsv"))
-    bar_chart(with_bg, tmp_path / "chart.png")
-    width, height = png_size(tmp_path / "chart.png")
-    assert 800 <= width <= 3000 and 200 <= height <= 3000
-    bar_chart(summarize(fg), tmp_path / "counts.svg")
-    assert is_svg(tmp_path / "counts.svg")
+    title = PlotTitle(("foreground.tsv",), "background.tsv")
+    enrichment_plot(with_bg, tmp_path / "dots.svg", title)
+    texts = [t for t, _ in svg_texts(tmp_path / "dots.svg")]
+    assert "foreground.tsv (n = 12) vs background.tsv (N = 34)" in texts
+    assert "q (BH)" in texts and any("fold enrichment" in t for t in texts)
+    assert 80 <= svg_width_mm(tmp_path / "dots.svg") <= 90
+    enrichment_plot(with_bg, tmp_path / "dots.png", title)
+    assert png_size(tmp_path / "dots.png")[0] > 900
+    enrichment_plot(with_bg, tmp_path / "dots.pdf", title)
+    assert pdf_pages(tmp_path / "dots.pdf") == 1
+    enrichment_plot(summarize(fg), tmp_path / "counts.svg")
+    assert any("hit ratio" in t for t, _ in svg_texts(tmp_path / "counts.svg"))
     with pytest.raises(InputError):
-        bar_chart(with_bg, tmp_path / "chart.pdf")
+        enrichment_plot(with_bg, tmp_path / "dots.jpg")
 
 
-def test_bar_chart_with_no_tme_categories(tmp_path, mpl):
-    from secannot.report.plots import bar_chart
+def test_dot_plot_rows_follow_the_x_axis(mpl):
+    from secannot.io.annotated import load_annotated
+    from secannot.report.dotplot import panel_rows, x_value
+    from secannot.report.summary import summarize
+
+    s = summarize(load_annotated(FIX / "foreground.tsv"), load_annotated(FIX / "background.tsv"), min_size=1)
+    for section in ("cell_source", "process"):
+        rows, dropped = panel_rows(s, section)
+        xs = [round(x_value(s, r), 6) for r in rows]
+        assert xs == sorted(xs, reverse=True) and dropped == 0
+        assert all(r.count > 0 for r in rows)
+
+
+def test_dot_plot_marks_untested_categories(tmp_path, mpl):
+    from secannot.io.annotated import load_annotated
+    from secannot.report.plots import enrichment_plot
+    from secannot.report.summary import summarize
+
+    s = summarize(load_annotated(FIX / "foreground.tsv"), load_annotated(FIX / "background.tsv"))
+    assert any(r.count and not r.tested for r in s.section("process"))
+    enrichment_plot(s, tmp_path / "d.svg")
+    assert "(< 5)" in [t for t, _ in svg_texts(tmp_path / "d.svg")]
+
+
+def test_dot_plot_with_no_tme_categories(tmp_path, mpl):
+    from secannot.report.plots import enrichment_plot
     from secannot.report.summary import summarize
 
     bare = {"id": "x", "route": "none", "localization": "intracellular", "cell_sources": "", "processes": "",
             "clinical": ""}
-    bar_chart(summarize([bare]), tmp_path / "empty.png")
+    enrichment_plot(summarize([bare]), tmp_path / "empty.png")
     assert png_size(tmp_path / "empty.png")[0] > 0
 
 
@@ -216,11 +355,11 @@ def test_protein_plots_without_matplotlib(tmp_path, no_matplotlib):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bar_chart_without_matplotlib(tmp_path, no_matplotlib):
+def test_dot_plot_without_matplotlib(tmp_path, no_matplotlib):
     from secannot.io.annotated import load_annotated
-    from secannot.report.plots import bar_chart
+    from secannot.report.plots import enrichment_plot
     from secannot.report.summary import summarize
 
     with pytest.raises(MissingDependencyError) as info:
-        bar_chart(summarize(load_annotated(FIX / "foreground.tsv")), tmp_path / "c.png")
+        enrichment_plot(summarize(load_annotated(FIX / "foreground.tsv")), tmp_path / "c.png")
     _assert_install_hint(info.value)

@@ -134,7 +134,7 @@ def small_case():
 
 def test_summary_counts_and_p_values_against_background():
     fg, bg = small_case()
-    s = summarize(fg, bg)
+    s = summarize(fg, bg, min_size=1)  # a six-protein background: test every category
     caf = row(s, "cell_source", "CAF")
     assert (caf.count, caf.background_count, caf.genes) == (2, 3, ("GA", "GB"))
     assert (s.input_size, s.background_size) == (3, 6)
@@ -143,11 +143,14 @@ def test_summary_counts_and_p_values_against_background():
     assert caf.p_value == pytest.approx(0.5)
     # a=2 b=1 c=1 d=2
     assert caf.odds_ratio == pytest.approx(4.0)
+    # Woolf: exp(ln 4 +- 1.96 * sqrt(1/2 + 1 + 1 + 1/2)) = exp(1.386 +- 3.395)
+    assert (caf.odds_ratio_ci_low, caf.odds_ratio_ci_high) == pytest.approx((0.1342, 119.2), rel=1e-3)
+    assert caf.fold_enrichment == pytest.approx((2 / 3) / (3 / 6))
 
 
 def test_category_only_in_background_is_reported_with_p_one():
     fg, bg = small_case()
-    ang = row(summarize(fg, bg), "process", "angiogenesis")
+    ang = row(summarize(fg, bg, min_size=1), "process", "angiogenesis")
     assert (ang.count, ang.background_count, ang.genes, ang.p_value) == (0, 1, (), 1.0)
     assert ang.q_value == 1.0
 
@@ -156,7 +159,7 @@ def test_foreground_missing_from_background_is_added_with_a_warning():
     fg, bg = small_case()
     extra = rec("z", "GZ", cells="CAF;TAM", accession="P00009")
     warnings: list[str] = []
-    s = summarize(fg + [extra], bg, warn=warnings.append)
+    s = summarize(fg + [extra], bg, warn=warnings.append, min_size=1)
     assert s.background_size == 7
     assert any("not in the background" in w and "GZ" in w for w in warnings)
     assert any("not in the background" in n for n in s.notes)
@@ -171,7 +174,7 @@ def test_proteins_match_by_accession_before_gene_and_id():
     fg = [rec("sp|P00001|X_HUMAN", "GA", cells="CAF", accession="P00001")]
     bg = [rec("P00001", "", cells="CAF", accession="P00001"), rec("q", "GQ", accession="P00002")]
     warnings: list[str] = []
-    s = summarize(fg, bg, warn=warnings.append)
+    s = summarize(fg, bg, warn=warnings.append, min_size=1)
     assert s.background_size == 2 and not warnings
 
 
@@ -196,7 +199,7 @@ def test_without_background_counts_only_and_says_why():
     header = next(line for line in text.splitlines() if not line.startswith("#"))
     assert header.split("\t") == list(COLUMN_NAMES)
     caf_line = next(line for line in text.splitlines() if line.startswith("cell_source\tCAF"))
-    assert caf_line.split("\t") == ["cell_source", "CAF", "2", "", "0.6667", "", "", "", "", "GA;GB"]
+    assert caf_line.split("\t") == ["cell_source", "CAF", "2", "", "0.6667", "", "", "", "", "GA;GB", "", "", ""]
     out = io.StringIO()
     write_summary(s, out, "json", {"tool": {"name": "secannot"}})
     doc = json.loads(out.getvalue())
@@ -274,7 +277,10 @@ def test_rows_are_sorted_by_section_then_p_value():
     assert sections == sorted(sections, key=["route", "localization", "cell_source", "process",
                                              "clinical_category", "clinical_token"].index)
     cells = [r for r in s.rows if r.section == "cell_source"]
-    assert [r.p_value for r in cells] == sorted(r.p_value for r in cells)
+    tested = [r for r in cells if r.tested]
+    assert tested and cells[:len(tested)] == tested  # tested rows first, then those below --min-size
+    assert [r.p_value for r in tested] == sorted(r.p_value for r in tested)
+    assert all(r.background_count < s.min_size for r in cells[len(tested):])
     assert cells[0].category == "CAF"
 
 
@@ -339,7 +345,7 @@ def test_run_summarize_writes_the_table(tmp_path):
     warnings: list[str] = []
     run_summarize(load_annotated(FG_TSV), load_annotated(BG_TSV), out, "tsv", None, None, {}, warnings.append)
     assert "cell_source\tCAF\t9\t11\t" in out.getvalue()
-    assert warnings == []
+    assert len(warnings) == 1 and "fewer than 5 background proteins and were not tested" in warnings[0]
 
 
 # --------------------------------------------------------------------------- missing matplotlib
@@ -432,17 +438,19 @@ def test_report_is_self_contained_with_evidence_links(tmp_path):
     pytest.importorskip("matplotlib")
     from secannot.report.html import write_report
 
-    s = summarize(load_annotated(FG_JSONL), load_annotated(BG_TSV))
+    records = load_annotated(FG_JSONL)
+    s = summarize(records, load_annotated(BG_TSV))
     path = tmp_path / "report.html"
-    write_report(s, path, {"tool": {"name": "secannot", "version": "test"}})
+    write_report(s, path, {"tool": {"name": "secannot", "version": "test"}}, records)
     raw = path.read_text(encoding="utf-8")
     parser = _parse_report(path)
     assert _check_self_contained(parser, raw) == 1
     hrefs = [a.get("href") for t, a in parser.tags if t == "a"]
     assert "https://pubmed.ncbi.nlm.nih.gov/24088261/" in hrefs
     assert "https://doi.org/10.1186/1559-0275-10-13" in hrefs
+    assert "https://doi.org/10.17160/josha.11.3.991" in hrefs  # the founding review, linked by DOI
     text = " ".join(parser.text)
-    assert "founding review, section 3.5" in text  # seed evidence, no link
+    assert "J. Bersano, JOSHA 11(3), section 3.5 (Clinical implications and future perspectives)" in text
     for expected in ("input proteins", "background proteins", "34", "KLK3", "carlumab",
                      "Investigational targets (clinical trials): failed",
                      "Investigational targets (clinical trials): promising", "Targets of approved cancer drugs"):

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from secannot.report.figures import COLUMN_WIDTH_IN, FONT, GREY, new_figure, print_style
+from secannot.report.figures import COLUMN_WIDTH_IN, FONT, GREY, new_figure, print_style, require_matplotlib
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -147,6 +147,7 @@ def _legends(fig: Figure, summary: Summary, largest: int, norm: Any, cmap: Any, 
 
 def dot_figure(summary: Summary, title: PlotTitle | None = None) -> Figure:
     """Both panels with legends, sized for one 85 mm column; height grows with the number of rows."""
+    require_matplotlib()
     from matplotlib import colormaps
     from matplotlib.colors import LogNorm
 

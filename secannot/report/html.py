@@ -36,7 +36,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.proteins { font-size: 0.8em; } table.proteins td { overflow-wrap: break-word; }
 tr.sig td { background: #fdecea; }
 .note { color: #555; font-size: 0.9em; } .muted { color: #777; }
 img.chart { max-width: 100%; height: auto; border: 1px solid #eee; }
@@ -44,6 +45,8 @@ ol.references li { margin: 0.3em 0; }
 ul.evidence { margin: 0; padding-left: 1.1em; } ul.evidence li { margin: 0.1em 0; }
 .quote { font-style: italic; color: #444; }
 """
+
+_SHORT_VERDICTS = {"non_classical_candidate": "leaderless candidate"}
 
 STATUS_TITLES = {
     "fda_marker": "FDA-cleared or -approved tumour markers",
@@ -75,7 +78,7 @@ def evidence_html(evidence: Mapping[str, Any]) -> str:
         item = f"{evidence['database']}: {evidence['set']}" if evidence.get("set") else str(evidence["database"])
         parts.append(esc(item) + (" (secondary)" if evidence.get("secondary") else ""))
     if evidence.get("citation"):
-        parts.append(esc(evidence["citation"]))
+        parts.append(esc(str(evidence["citation"]).rstrip(". ")))
     elif evidence.get("source") and not evidence.get("seed"):
         parts.append(f"source {esc(evidence['source'])}")
     parts += _literature_links(evidence)
@@ -112,7 +115,7 @@ def _literature_links(evidence: Mapping[str, Any]) -> list[str]:
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Collection[int] = (),
-           row_classes: Sequence[str] | None = None) -> str:
+           row_classes: Sequence[str] | None = None, css_class: str = "") -> str:
     """Cells arrive already escaped (some carry links)."""
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
@@ -120,7 +123,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Colle
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         tds = "".join(f'<td class="num">{c}</td>' if j in numeric else f"<td>{c}</td>" for j, c in enumerate(cells))
         body.append(f"<tr{cls}>{tds}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    table = f'<table class="{css_class}">' if css_class else "<table>"
+    return f"{table}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _num(value: float | int | None, spec: str) -> str:
@@ -161,12 +165,16 @@ def _category_table(summary: Summary, sections: Sequence[str]) -> str:
         return '<p class="note">No input protein carries one of these annotations.</p>'
     if summary.has_background:
         headers = ["section", "category", "proteins", "background", "fold", "odds ratio (95% CI)", "p", "q", "genes"]
-        untested = f"not tested (&lt; {summary.min_size} in background)"
+        untested = '<span class="muted">n.t.</span>'
         cells = [[esc(r.section), esc(r.category), esc(r.count), esc(r.background_count), _num(r.fold_enrichment, ".3g"),
                   _or_ci(r), _num(r.p_value, ".3g") if r.tested else untested, _num(r.q_value, ".3g")
                   if r.tested else "", esc(", ".join(r.genes))] for r in rows]
         classes = ["sig" if r.q_value is not None and r.q_value < 0.05 and r.count else "" for r in rows]
-        return _table(headers, cells, numeric={2, 3, 4, 5, 6, 7}, row_classes=classes)
+        legend = ""
+        if any(not r.tested for r in rows):
+            legend = (f'<p class="note">n.t.: not tested, fewer than {summary.min_size} background proteins carry the '
+                      "category (<code>--min-size</code>). Shaded rows: q &lt; 0.05.</p>")
+        return legend + _table(headers, cells, numeric={2, 3, 4, 5, 6, 7}, row_classes=classes)
     cells = [[esc(r.section), esc(r.category), esc(r.count), esc(", ".join(r.genes))] for r in rows]
     return _table(["section", "category", "proteins", "genes"], cells, numeric={2})
 
@@ -245,15 +253,32 @@ def _proteins(rows: Sequence[ProteinRow]) -> str:
     """The per-protein table: verdict, route and evidence as in the TSV, then the annotation."""
     if not rows:
         return '<p class="muted">no per-protein records given</p>'
-    cells = [[esc(r.id), esc(r.gene or r.accession or ""), esc(VERDICTS.get(r.localization, r.localization)),
-              esc(r.route), esc(r.evidence), esc(", ".join(r.cell_sources)), esc(", ".join(r.processes)),
-              esc(", ".join(r.clinical))] for r in rows]
-    return _table(PROTEIN_COLUMNS, cells)
+    cells = [[esc(r.id).replace("|", "|<wbr>"), esc(r.gene or r.accession or ""), esc(_SHORT_VERDICTS.get(r.localization) or VERDICTS.get(
+              r.localization, r.localization)), esc(r.route), esc(r.evidence), _terms(r.cell_sources),
+              _terms(r.processes), _terms(r.clinical)] for r in rows]
+    return _table(PROTEIN_COLUMNS, cells, css_class="proteins")
+
+
+def _terms(values: Sequence[str]) -> str:
+    """Vocabulary terms for reading: 'approved_target:bevacizumab' -> 'approved target: bevacizumab'."""
+    return esc(", ".join(v.replace("_", " ").replace(":", ": ") for v in values))
+
+
+PROVENANCE_LABELS = {
+    "tool name": "tool", "tool version": "tool version", "model name": "signal-peptide model",
+    "model version": "signal-peptide model version", "rules version": "rules version",
+    "uniprot release": "UniProt release", "date": "date of this summary (UTC)",
+    "inputs foreground": "input (hits)", "inputs background": "background",
+    "thresholds organism": "organism group", "thresholds sp_prob": "signal-peptide threshold, P(SP) >=",
+    "thresholds nc_score": "leaderless-secretion threshold, nc_score >=",
+    "thresholds min_size": "minimum category size in the background (--min-size)",
+    "thresholds q_value_highlight": "q-value below which rows are shaded",
+}
 
 
 def _provenance(provenance: Mapping[str, Any]) -> str:
-    rows = [[esc(k), esc(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)]
-            for k, v in _flatten(provenance)]
+    rows = [[esc(PROVENANCE_LABELS.get(k, k)), esc(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)]
+            for k, v in _flatten(provenance) if v not in (None, "", [])]
     return _table(["field", "value"], rows) if rows else '<p class="muted">no provenance given</p>'
 
 
