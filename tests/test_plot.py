@@ -363,3 +363,22 @@ def test_dot_plot_without_matplotlib(tmp_path, no_matplotlib):
     with pytest.raises(MissingDependencyError) as info:
         enrichment_plot(summarize(load_annotated(FIX / "foreground.tsv")), tmp_path / "c.png")
     _assert_install_hint(info.value)
+
+
+def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
+    """`secannot plot` draws the decision threshold the model file gives for the organism group."""
+    import json as _json
+    from importlib import resources
+
+    from helpers import run_cli
+
+    meta = _json.loads((resources.files("secannot") / "data" / "sp_model.json").read_text())
+    one = tmp_path / "msln.fa"
+    text = (DATA / "reference_subset.fasta").read_text()
+    one.write_text(">" + next(r for r in text.split(">") if "MSLN_HUMAN" in r))
+    for organism, name in (("eukarya", "eukarya"), ("gram-", "gram-negative")):
+        out = tmp_path / f"{name}.svg"
+        res = run_cli(["plot", one, "--out", out, "--organism", organism])
+        assert res.code == 0, res.err
+        expected = f"threshold {meta['decision_threshold'][name]:.2f} ({name})"
+        assert expected in [t for t, _ in svg_texts(out)]

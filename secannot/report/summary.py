@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secannot.errors import InputError
+from secannot.knowledge.citations import seed_reference
 from secannot.report.enrichment import (
     DEFAULT_MIN_SIZE,
     MULTIPLE_TESTING_DESCRIPTION,
@@ -386,8 +387,13 @@ def _hit_from_token(label: str, token: str) -> ClinicalHit:
 
 
 def resolve_evidence(evidence: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str, Any]:
-    """Evidence with a 'source' key expanded from the rule file's sources table (citation, doi, pmid, url)."""
+    """Evidence with a 'source' key expanded from the rule file's sources table (citation, doi, pmid, url).
+
+    A 'seed' item gains 'reference': the founding review in full with the section.
+    """
     resolved = dict(evidence)
+    if evidence.get("seed") is not None and "reference" not in resolved:
+        resolved["reference"] = seed_reference(evidence["seed"])  # the founding review in full, with the section
     key = evidence.get("source")
     entry = sources.get(key) if isinstance(key, str) else None
     if isinstance(entry, dict):
