@@ -221,8 +221,10 @@ def _draw_tracks(ax: Any, result: Result, signal: Segment | None) -> None:
         omega = int(result.gpi["omega_site"])
         ax.plot([omega], [rows["GPI signal"] + 0.45], marker="v", color=COLORS["gpi"], markersize=3.5)
         tail = segment(result.gpi.get("hydrophobic_tail"))
-        label = f"ω {omega}, cleaved {omega + 1}-{result.length}" + (f", tail {tail}" if tail else "") + " "
-        ax.text(omega, rows["GPI signal"] + 0.5, label, ha="right", va="bottom", fontsize=FONT["small"])
+        label = f"ω {omega}, cleaved {omega + 1}-{result.length}" + (f", tail {tail}" if tail else "")
+        right = omega > result.length / 2  # keep the label inside the axes
+        ax.text(omega, rows["GPI signal"] + 0.36, f"{label} " if right else f" {label}", ha="right" if right else "left",
+                va="bottom", fontsize=FONT["small"])
     if result.er_motif:
         ax.text(result.length, rows["ER retention"] + 0.4, result.er_motif, ha="right", va="bottom",
                 fontsize=FONT["small"])
