@@ -62,13 +62,17 @@ def panel_rows(summary: Summary, section: str) -> tuple[list[Row], int]:
     """Rows to draw (top first) and how many were left out; only categories carried by the input."""
     rows = [r for r in summary.section(section) if r.count > 0]
     if len(rows) > MAX_ROWS:
-        key = (lambda r: (r.q_value if r.q_value is not None else 2.0, -r.count, r.category)) \
-            if summary.has_background else (lambda r: (-r.count, r.category))
-        rows = sorted(rows, key=key)[:MAX_ROWS]
+        if summary.has_background:
+            rows = sorted(rows, key=lambda r: (_q_or_untested(r), -r.count, r.category))[:MAX_ROWS]
+        else:
+            rows = sorted(rows, key=lambda r: (-r.count, r.category))[:MAX_ROWS]
     dropped = len([r for r in summary.section(section) if r.count > 0]) - len(rows)
-    q_of = (lambda r: r.q_value if r.q_value is not None else 2.0)
     # x rounded so that equal ratios computed in different order tie exactly, and q then breaks the tie.
-    return sorted(rows, key=lambda r: (-round(x_value(summary, r), 6), q_of(r), r.category)), dropped
+    return sorted(rows, key=lambda r: (-round(x_value(summary, r), 6), _q_or_untested(r), r.category)), dropped
+
+
+def _q_or_untested(row: Row) -> float:
+    return row.q_value if row.q_value is not None else 2.0
 
 
 def _sizes(counts: Sequence[int], largest: int) -> list[float]:

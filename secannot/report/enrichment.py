@@ -169,7 +169,7 @@ def enrich(counts: Mapping[str, Counts], min_size: int = 1) -> dict[str, Enrichm
     what is one family (here: every TME category of one run).  Categories
     below the minimum are absent from the result.
     """
-    names = sorted(name for name, c in counts.items() if c.K >= min_size)
+    names = sorted(name for name, c in counts.items() if min_size <= c.K)
     pvalues = [hypergeom_p(counts[name]) for name in names]
     qvalues = bh_qvalues(pvalues)
     return {
