@@ -65,7 +65,19 @@ def _tsv_cell(name: str, value: Any) -> str:
     return str(value).replace("\t", " ")
 
 
-def _header_comments(summary: Summary) -> list[str]:
+def _provenance_lines(provenance: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """'tool name: secannot', 'thresholds sp_prob: 0.88', ...: the JSON provenance, flattened for # lines."""
+    lines = []
+    for key, value in provenance.items():
+        if isinstance(value, Mapping):
+            lines += _provenance_lines(value, f"{prefix}{key} ")
+        elif value not in (None, "", []):
+            shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+            lines.append(f"{prefix}{key}: {shown}".replace("\n", " "))
+    return lines
+
+
+def _header_comments(summary: Summary, provenance: Mapping[str, Any] | None = None) -> list[str]:
     lines = [f"input proteins: {summary.input_size}"]
     if summary.has_background:
         lines.append(f"background proteins: {summary.background_size}")
@@ -73,13 +85,14 @@ def _header_comments(summary: Summary) -> list[str]:
         if text:
             lines.append(f"{key.replace('_', ' ')}: {text}")
     lines += [f"note: {n}" for n in summary.notes if n != NO_BACKGROUND_NOTE]
+    lines += [f"provenance {line}" for line in _provenance_lines(provenance or {})]
     return [f"# {line}" for line in lines]
 
 
 def write_summary(summary: Summary, out: TextIO, fmt: str, provenance: Mapping[str, Any] | None = None) -> None:
     """The table as TSV (with # comment lines) or one JSON document with methods and provenance."""
     if fmt == "tsv":
-        lines = _header_comments(summary) + ["\t".join(COLUMN_NAMES)]
+        lines = _header_comments(summary, provenance) + ["\t".join(COLUMN_NAMES)]
         lines += ["\t".join(_tsv_cell(k, row[k]) for k in COLUMN_NAMES) for row in summary_rows(summary)]
         out.write("\n".join(lines) + "\n")
     elif fmt == "json":
