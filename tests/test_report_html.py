@@ -220,3 +220,14 @@ def test_report_renders_in_headless_chromium(report):
     assert [i for i in dom.ids if i in SECTIONS] == list(SECTIONS)
     assert any(t["class"] == "proteins" and len(t["rows"]) == 10 for t in dom.tables)
     assert "https://doi.org/10.17160/josha.11.3.991" in dom.links
+
+
+def test_tsv_names_inputs_thresholds_and_a_reproducible_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    res = run_cli(["summarize", FIX / "foreground.tsv", "--background", FIX / "background.tsv"])
+    assert res.code == 0, res.err
+    comments = [line for line in res.out.splitlines() if line.startswith("# provenance ")]
+    assert "# provenance date: 2026-01-01T00:00:00Z" in comments
+    assert any(line.endswith("background.tsv") and "inputs background" in line for line in comments)
+    assert any(line.startswith("# provenance thresholds sp_prob: ") for line in comments)
+    assert "# provenance thresholds min_size: 5" in comments
