@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
+from secannot.knowledge.vocabulary import ontology_ids, term_label
 
 GROUP_TITLES = {
     "cell_sources": "Cell sources",
@@ -25,7 +26,8 @@ GROUP_TITLES = {
     "clinical": "Clinical",
     "nonclassical": "Non-classical secretion",
 }
-_CLINICAL_DETAILS = ("specimen", "cancer", "use", "year", "drugs", "outcome")
+_CLINICAL_DETAILS = ("specimen", "cancer", "use", "year", "drugs", "drug_class", "outcome")
+_VOCAB = {"cell_sources": "cell_source", "processes": "process"}
 
 
 # -- citations ---------------------------------------------------------------------------
@@ -61,6 +63,8 @@ def format_evidence(item: Any, sources: dict[str, Any]) -> str:
         parts.append(f"PMID {item['pmid']} (https://pubmed.ncbi.nlm.nih.gov/{item['pmid']}/)")
     if "doi" in item:
         parts.append(f"doi:{item['doi']} (https://doi.org/{item['doi']})")
+    if "regulatory" in item:
+        parts.append(f"FDA {item['regulatory']}")
     if "database" in item:
         database = " ".join(str(item[k]) for k in ("database", "set") if item.get(k))
         parts.append(f"{database} (secondary)" if item.get("secondary") else database)
@@ -157,9 +161,12 @@ def _group_table(entry: Entry, group: str) -> Table | None:
             route = Text(f"type {c.get('route_type', '?')}")
             table.add_row(route, _with_note(str(c.get("mechanism", "")), c), _evidence_text(c, sources))
     else:
-        table = _table(title, "value", (("context / note", 1), ("evidence", 2)))
+        table = _table(title, "value", (("ontology / basis / note", 1), ("evidence", 2)))
         for c in claims:
-            table.add_row(Text(str(c.get("value", ""))), _with_note("", c), _evidence_text(c, sources))
+            value = str(c.get("value", ""))
+            basis = "basis: family (stated for the family, not this member)" if c.get("basis") == "family" else ""
+            detail = "\n".join(x for x in (term_label(_VOCAB[group], value), basis) if x)
+            table.add_row(Text(value), _with_note(detail, c), _evidence_text(c, sources))
     return table
 
 
@@ -190,8 +197,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _claim_dict(claim: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
+def _claim_dict(claim: dict[str, Any], sources: dict[str, Any], group: str = "") -> dict[str, Any]:
     data = _jsonable(claim)
+    if group in _VOCAB:
+        data["basis"] = claim.get("basis", "stated")
+        data["ontology"] = ontology_ids().get(_VOCAB[group], {}).get(str(claim.get("value")))
     data["evidence"] = [
         {**_jsonable(item), "citation": format_evidence(item, sources)} if isinstance(item, dict) else _jsonable(item)
         for item in _evidence_list(claim)
@@ -213,7 +223,7 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
         if key in entry.data:
             data[key] = _jsonable(entry.data[key])
     for group in GROUP_TITLES:
-        claims = [_claim_dict(c, entry.file.sources) for c in _claims(entry, group)]
+        claims = [_claim_dict(c, entry.file.sources, group) for c in _claims(entry, group)]
         if group == "nonclassical":
             if claims:
                 data[group] = claims[0]

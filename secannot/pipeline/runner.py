@@ -73,7 +73,7 @@ def _input_bytes(sources: Sequence[Source]) -> int | None:
 
 def load_rules(config: PredictConfig, diag: Diagnostics, annotate: bool = True) -> RuleSet:
     kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
-    rules = RuleSet.load(config.rules_dirs, kinds=kinds)
+    rules = RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims)
     for line in rules.overrides:
         diag.warn(line)
     return rules
