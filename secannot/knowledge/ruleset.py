@@ -75,6 +75,8 @@ def parse_rule_text(text: str, path: str, layer: str) -> RuleFile:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
         raise RulesError(f"{path}: invalid YAML: {exc}".replace("\n", " ")) from None
+    except ValueError as exc:  # unquoted impossible date such as 2026-13-45
+        raise RulesError(f"{path}: not a calendar date ({exc}); run 'secannot rules lint {path}'") from None
     check_schema_version(data, path)
     for key in ("kind", "rules_version", "entries"):
         if key not in data:
