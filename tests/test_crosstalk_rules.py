@@ -241,3 +241,48 @@ def test_fixes_from_the_issue():
         assert all(c.get("outcome") != "promising" for c in rules.find(gene)[0].data["clinical"])
     ctc = rules.find("EPCAM")[0].data["clinical"]
     assert sorted(c["year"] for c in ctc) == [2004, 2007, 2008]
+
+
+# -- summarize: crosstalk -------------------------------------------------------------------
+
+
+def _record(gene: str, cells: str = "") -> dict[str, str]:
+    return {"id": f"id_{gene}", "gene": gene, "accession": "", "route": "classical", "localization": "secreted",
+            "cell_sources": cells, "processes": "", "clinical": ""}
+
+
+def test_summary_crosstalk_within_hits_and_with_background(tmp_path: Path):
+    from secannot.report.output import write_summary
+    from secannot.report.summary import summarize
+
+    hits = [_record("VEGFA", "CAF;cancer_cell"), _record("KDR", "endothelial"), _record("CXCL12", "CAF"),
+            _record("CXCR4"), _record("CSF1", "cancer_cell"), _record("GAPDH")]
+    background = hits + [_record("CSF1R", "macrophage"), _record("IL6", "CAF"), _record("IL6R")]
+    s = summarize(hits, background)
+    by_name = {(c.scope, c.ligand, c.receptor, c.complex_receptor): c for c in s.crosstalk}
+    assert ("within", "VEGFA", "KDR", "KDR") in by_name and ("within", "VEGFA", "KDR", "FLT1_KDR") in by_name
+    assert ("within", "CXCL12", "CXCR4", "CXCR4") in by_name
+    to_bg = by_name["to_background", "CSF1", "CSF1R", "CSF1R"]
+    assert to_bg.senders == ("cancer_cell",) and to_bg.receivers == ("macrophage",)
+    assert not any(c.ligand == "IL6" for c in s.crosstalk)  # neither IL6 nor IL6R is a hit
+    assert not any("GAPDH" in (c.ligand, c.receptor) for c in s.crosstalk)
+    row = next(r for r in s.rows if r.section == "crosstalk_within" and r.category == "VEGFA->KDR")
+    assert row.genes == ("KDR", "VEGFA") and row.senders == ("CAF", "cancer_cell") and row.receivers == ("endothelial",)
+    out = tmp_path / "s.json"
+    with out.open("w") as fh:
+        write_summary(s, fh, "json")
+    doc = json.loads(out.read_text())
+    assert any(c["ligand"] == "CSF1" and c["scope"] == "to_background" for c in doc["crosstalk"])
+    assert summarize(hits).crosstalk and all(c.scope == "within" for c in summarize(hits).crosstalk)
+
+
+def test_report_shows_the_sender_receiver_heat_map(tmp_path: Path):
+    pytest.importorskip("matplotlib")
+    from secannot.report.html import write_report
+    from secannot.report.summary import summarize
+
+    s = summarize([_record("VEGFA", "CAF"), _record("KDR", "endothelial")])
+    text = Path(write_report(s, tmp_path / "r.html", {})).read_text(encoding="utf-8")
+    assert "Ligand-receptor crosstalk" in text and "Heat map: ligand-receptor pairs" in text
+    lonely = Path(write_report(summarize([_record("GAPDH")]), tmp_path / "q.html", {})).read_text(encoding="utf-8")
+    assert "No ligand-receptor pair" in lonely

@@ -153,6 +153,37 @@ def bar_chart_png(summary: Summary) -> bytes:
     return buffer.getvalue()
 
 
+def crosstalk_figure(summary: Summary) -> Figure:
+    """Sender (rows) x receiver (columns) cell types; each cell counts ligand-receptor pairs of the summary."""
+    from secannot.report.crosstalk import axis_order, sender_receiver_counts
+
+    counts = sender_receiver_counts(summary.crosstalk)
+    rows, cols = axis_order(counts, 0), axis_order(counts, 1)
+    matrix = np.zeros((max(len(rows), 1), max(len(cols), 1)))
+    for (sender, receiver), n in counts.items():
+        matrix[rows.index(sender), cols.index(receiver)] = n
+    fig = _new_figure(max(4.5, 2.2 + 0.45 * len(cols)), max(2.5, 1.6 + 0.35 * len(rows)))
+    ax = fig.subplots()
+    image = ax.imshow(matrix, cmap="Blues", aspect="auto", vmin=0)
+    ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("receiver cell type (receptor)")
+    ax.set_ylabel("sender cell type (ligand)")
+    for (i, j), n in np.ndenumerate(matrix):
+        if n:
+            ax.text(j, i, f"{int(n)}", ha="center", va="center", fontsize=8,
+                    color="white" if n > matrix.max() / 2 else "black")
+    fig.colorbar(image, ax=ax, label="ligand-receptor pairs")
+    return fig
+
+
+def crosstalk_heatmap_png(summary: Summary) -> bytes:
+    """The sender -> receiver heat map as PNG bytes, for the HTML report."""
+    buffer = io.BytesIO()
+    _save(crosstalk_figure(summary), buffer, "png")
+    return buffer.getvalue()
+
+
 # --------------------------------------------------------------------------- per-protein plot
 
 

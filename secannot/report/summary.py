@@ -32,8 +32,13 @@ read it with e.g. ``pandas.read_csv(path, sep="\\t", comment="#")``.  The
 JSON document has ``provenance`` (from the caller), ``summary`` (sizes,
 ``test``, ``multiple_testing``, ``odds_ratio``, ``no_test_reason``,
 ``notes``), ``columns`` (this dictionary), ``rows`` (``genes`` as a list;
-``null`` where the TSV has an empty cell) and ``clinical_hits`` (every
-clinical claim of the input with its evidence, from JSON/JSONL input).
+``null`` where the TSV has an empty cell), ``clinical_hits`` (every
+clinical claim of the input with its evidence, from JSON/JSONL input) and
+``crosstalk`` (ligand->receptor pairs among the hits, and between hits and
+background, with sender and receiver cell types; :mod:`secannot.report.crosstalk`).
+In the table, each pair is also a row of section ``crosstalk_within``,
+``crosstalk_to_background`` or ``crosstalk_from_background`` whose ``genes`` are
+the input proteins of the pair.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from secannot.errors import InputError
+from secannot.report.crosstalk import CrosstalkPair, Party, find_crosstalk
 from secannot.report.enrichment import (
     MULTIPLE_TESTING_DESCRIPTION,
     ODDS_RATIO_DESCRIPTION,
@@ -62,13 +68,20 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("p_value", "one-sided hypergeometric P(X >= count) for over-representation; TME sections only"),
     ("q_value", "Benjamini-Hochberg q-value across all tested categories of the run"),
     ("genes", "input proteins carrying the category (gene, else accession, else id; ;-separated, sorted)"),
+    ("senders", "crosstalk rows: TME cell types that secrete the ligand, per the rules (;-separated)"),
+    ("receivers", "crosstalk rows: TME cell types the rules give the receptor protein (;-separated; empty = unknown)"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in SUMMARY_COLUMNS)
 
-SECTIONS: tuple[str, ...] = ("route", "localization", "cell_source", "process", "clinical_category", "clinical_token")
+CROSSTALK_SECTIONS: tuple[str, ...] = ("crosstalk_within", "crosstalk_to_background", "crosstalk_from_background")
+SECTIONS: tuple[str, ...] = (
+    "route", "localization", "cell_source", "process", "clinical_category", "clinical_token", *CROSSTALK_SECTIONS,
+)
 TESTED_SECTIONS: tuple[str, ...] = ("cell_source", "process", "clinical_category", "clinical_token")
 FORMATS: tuple[str, ...] = ("tsv", "json")
-CLINICAL_STATUSES: tuple[str, ...] = ("fda_marker", "approved_target", "investigational_target")
+CLINICAL_STATUSES: tuple[str, ...] = (
+    "fda_marker", "approved_target", "cytokine_drug", "guideline_marker", "investigational_target",
+)
 
 NO_BACKGROUND_NOTE = (
     "no background list given, so no p-values: over-representation is only defined against the "
@@ -173,6 +186,8 @@ class Row:
     odds_ratio: float | None = None
     p_value: float | None = None
     q_value: float | None = None
+    senders: tuple[str, ...] = ()
+    receivers: tuple[str, ...] = ()
 
     @property
     def tested(self) -> bool:
@@ -202,6 +217,7 @@ class Summary:
     rows: tuple[Row, ...]
     clinical_hits: tuple[ClinicalHit, ...]
     notes: tuple[str, ...] = field(default=())
+    crosstalk: tuple[CrosstalkPair, ...] = field(default=())
 
     @property
     def has_background(self) -> bool:
@@ -267,8 +283,25 @@ def summarize(
         notes.append(NO_BACKGROUND_NOTE)
     for note in notes:
         warn(note)
-    rows = _rows(fg, bg)
-    return Summary(len(fg), len(bg) if bg is not None else None, rows, clinical_hits(fg.values()), tuple(notes))
+    pairs = find_crosstalk(_parties(fg), _parties(bg) if bg is not None else None)
+    rows = _rows(fg, bg) + _crosstalk_rows(pairs, fg)
+    rows = tuple(sorted(rows, key=_row_order))
+    return Summary(len(fg), len(bg) if bg is not None else None, rows, clinical_hits(fg.values()), tuple(notes), pairs)
+
+
+def _parties(proteins: Mapping[str, Protein]) -> list[Party]:
+    return [Party(p.label, p.gene, p.categories["cell_source"]) for p in proteins.values() if p.gene]
+
+
+def _crosstalk_rows(pairs: Sequence[CrosstalkPair], fg: Mapping[str, Protein]) -> tuple[Row, ...]:
+    """One row per pair; its genes are the input proteins of the pair (both for 'within')."""
+    hit_genes = {p.gene.upper() for p in fg.values() if p.gene}
+    rows = []
+    for pair in pairs:
+        genes = tuple(sorted({g for g in (pair.ligand, pair.receptor) if g.upper() in hit_genes}))
+        rows.append(Row(f"crosstalk_{pair.scope}", pair.name, len(genes), genes, len(genes) / len(fg),
+                        senders=pair.senders, receivers=pair.receivers))
+    return tuple(rows)
 
 
 def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None) -> tuple[Row, ...]:
@@ -346,10 +379,10 @@ def _hit_from_claim(protein: Protein, claim: Mapping[str, Any]) -> ClinicalHit:
 def _hit_from_token(label: str, token: str) -> ClinicalHit:
     """TSV cells carry 'fda_marker:specimen:cancer', 'approved_target:drug', 'investigational_target:outcome[:drug]'."""
     status, _, rest = token.partition(":")
-    if status == "fda_marker":
+    if status in ("fda_marker", "guideline_marker"):
         specimen, _, cancer = rest.partition(":")
         return ClinicalHit(label, status, specimen=specimen or None, cancer=cancer or None)
-    if status == "approved_target":
+    if status in ("approved_target", "cytokine_drug"):
         return ClinicalHit(label, status, drugs=(rest,) if rest else ())
     outcome, _, drug = rest.partition(":")
     return ClinicalHit(label, status, outcome=outcome or None, drugs=(drug,) if drug else ())
