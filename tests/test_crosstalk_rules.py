@@ -286,3 +286,11 @@ def test_report_shows_the_sender_receiver_heat_map(tmp_path: Path):
     assert "Ligand-receptor crosstalk" in text and "Heat map: ligand-receptor pairs" in text
     lonely = Path(write_report(summarize([_record("GAPDH")]), tmp_path / "q.html", {})).read_text(encoding="utf-8")
     assert "No ligand-receptor pair" in lonely
+
+
+def test_shared_uniprot_entry_warns_unless_the_note_names_the_other_gene():
+    text = GOOD.replace("VEGFA", "CGB3").replace("P15692", "P0DN86")
+    warnings = [p for p in lint_text(text, "f.yaml") if p.severity == "warning" and "P0DN86" in p.message]
+    assert warnings and "gives accession P0DN86 to CGB8" in warnings[0].message
+    noted = text.replace("    accession: P0DN86\n", '    accession: P0DN86\n    note: "shared with CGB5 and CGB8"\n')
+    assert not [p for p in lint_text(noted, "f.yaml") if "P0DN86" in p.message]

@@ -14,6 +14,7 @@ Each check yields :class:`Problem` objects with the line of the offending key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,7 +89,10 @@ def accession_problems(data: dict[str, Any], root: yaml.Node | None, file: str) 
         elif known is not None:
             message = f"accession {accession} is not an accession of {gene} (expected {', '.join(sorted(known))}; {table})"
         elif owner is not None and owner != gene.upper():
-            # the gene is not in the table: a UniProt entry shared by identical genes (CGB3/CGB5/CGB8) looks like this
+            # the gene is not in the table: a UniProt entry shared by identical genes (CGB3/CGB5/CGB8) looks like
+            # this; a note that names the other gene acknowledges it
+            if re.search(rf"\b{re.escape(owner)}\b", str(entry.get("note", "")), re.IGNORECASE):
+                continue
             severity = "warning"
             message = f"the {table} gives accession {accession} to {owner}, not {gene}; check the entry"
         else:

@@ -290,7 +290,15 @@ def summarize(
 
 
 def _parties(proteins: Mapping[str, Protein]) -> list[Party]:
-    return [Party(p.label, p.gene, p.categories["cell_source"]) for p in proteins.values() if p.gene]
+    """Proteins by gene symbol; without one, the accession's symbol in the offline table, else left out."""
+    from secannot.knowledge.ligrec import accession_genes
+
+    parties = []
+    for p in proteins.values():
+        gene = p.gene or (accession_genes().get(p.accession) if p.accession else None)
+        if gene:
+            parties.append(Party(p.label, gene, p.categories["cell_source"]))
+    return parties
 
 
 def _crosstalk_rows(pairs: Sequence[CrosstalkPair], fg: Mapping[str, Protein]) -> tuple[Row, ...]:
