@@ -205,9 +205,11 @@ def test_every_vocabulary_term_has_an_ontology_entry():
     assert ids["cell_source"]["NK"]["id"] == "CL:0000623"
     assert ids["process"]["angiogenesis"]["id"] == "GO:0001525"
     assert ids["process"]["EMT"]["id"] == "GO:0001837"
-    for vocab, prefix in (("cell_source", "CL:"), ("process", "GO:")):
+    for vocab, prefixes in (("cell_source", ("CL:",)), ("process", ("GO:", "NCIT:"))):
         for term, info in ids[vocab].items():
-            assert info["id"] is None or info["id"].startswith(prefix), term
+            assert info["id"] is None or info["id"].startswith(prefixes), term
+    assert ids["process"]["metastasis"]["id"] == "NCIT:C19151"
+    assert [t for t, info in ids["process"].items() if info["id"] is None] == ["metabolic_reprogramming", "premetastatic_niche"]
     assert all(ids["cell_source"][t].get("qualifier") == "tumour-associated" for t in ("CAF", "TAM", "TAN"))
 
 
