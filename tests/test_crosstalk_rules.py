@@ -296,3 +296,15 @@ def test_shared_uniprot_entry_warns_unless_the_note_names_the_other_gene():
     assert warnings and "gives accession P0DN86 to CGB8" in warnings[0].message
     noted = text.replace("    accession: P0DN86\n", '    accession: P0DN86\n    note: "shared with CGB5 and CGB8"\n')
     assert not [p for p in lint_text(noted, "f.yaml") if "P0DN86" in p.message]
+
+
+def test_regulatory_numbers_link_to_the_fda_databases():
+    from secannot.knowledge.regulatory import regulatory_url
+
+    assert regulatory_url("NDA 021743").endswith("ApplNo=021743")
+    assert regulatory_url("510(k) K150588").endswith("pmn.cfm?ID=K150588")
+    assert regulatory_url("PMA P130017").endswith("pma.cfm?id=P130017")
+    assert regulatory_url("NDA 21743x") is None
+    (egfr,) = RuleSet.load().find("EGFR")
+    claim = next(c for c in egfr.data["clinical"] if "erlotinib" in c.get("drugs", []))
+    assert {"regulatory": "NDA 021743"} in claim["evidence"]

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from secannot.knowledge.regulatory import regulatory_url
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
 from secannot.knowledge.vocabulary import ontology_ids, term_label
 
@@ -64,7 +65,8 @@ def format_evidence(item: Any, sources: dict[str, Any]) -> str:
     if "doi" in item:
         parts.append(f"doi:{item['doi']} (https://doi.org/{item['doi']})")
     if "regulatory" in item:
-        parts.append(f"FDA {item['regulatory']}")
+        url = regulatory_url(str(item["regulatory"]))
+        parts.append(f"FDA {item['regulatory']}" + (f" ({url})" if url else ""))
     if "database" in item:
         database = " ".join(str(item[k]) for k in ("database", "set") if item.get(k))
         parts.append(f"{database} (secondary)" if item.get("secondary") else database)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from secannot.errors import InputError
+from secannot.knowledge.regulatory import regulatory_url
 from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
 
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
@@ -91,6 +92,10 @@ def _literature_links(evidence: Mapping[str, Any]) -> list[str]:
     doi = str(evidence.get("doi") or "").strip()
     if doi:
         links.append(link(DOI.format(quote(doi, safe="/:;()._-")), f"doi:{doi}"))
+    regulatory = str(evidence.get("regulatory") or "").strip()
+    if regulatory:
+        target = regulatory_url(regulatory)
+        links.append(link(target, f"FDA {regulatory}") if target else esc(f"FDA {regulatory}"))
     url = str(evidence.get("url") or "").strip()
     if url and not pmid and not doi:
         links.append(link(url, "source page"))
