@@ -13,6 +13,8 @@ Speed (one core: taskset and single-threaded BLAS)
   * a plain Biopython SimpleFastaParser pass over the same files, and the ratio;
   * ``secannot --version`` start-up; peak memory on one proteome vs all;
   * ``-j 2`` speed-up.
+Knowledge
+  * coverage of the TME rules and ligand-receptor pairs, estimated on a proteome sample.
 
 Usage: python bench/run_bench.py [--shared ../shared] [--quick]
 """
@@ -244,6 +246,16 @@ def main() -> None:
     nonclassical(args.shared)
     reference_verdicts(args.shared)
     speed(args.shared, args.quick)
+    knowledge_coverage(args.shared)
+
+
+def knowledge_coverage(shared: Path) -> None:
+    """Issue 15: annotated fraction of secreted proteins (an estimate; method in bench/knowledge_coverage.py)."""
+    from knowledge_coverage import knowledge_counts, sample_estimate
+
+    heading("Knowledge coverage: secreted proteins with any annotation (estimate, see bench/knowledge_coverage.py)")
+    knowledge_counts()
+    sample_estimate(shared)
 
 
 if __name__ == "__main__":

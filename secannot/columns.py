@@ -75,7 +75,7 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
     Column("gene", "gene symbol (HGNC for human) from the header or the rules", _annotation("gene")),
     Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources")),
     Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes")),
-    Column("clinical", "clinical status: fda_marker, approved_target, investigational_* (;-separated, sorted)", _annotation("clinical")),
+    Column("clinical", "clinical status: fda_marker, approved_target, cytokine_drug, guideline_marker, investigational_* (;-separated, sorted)", _annotation("clinical")),
     Column("rules_version", "version of the rule set that produced the annotation", _annotation("rules_version")),
     Column("uniprot_signal", "UniProt's curated Signal feature range, if any", _uniprot("signal")),
     Column("uniprot_location", "UniProt subcellular locations (;-separated)", _uniprot("locations")),
@@ -84,6 +84,8 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
         "secannot vs UniProt on the signal peptide: agree, predicted_only, uniprot_only or no_data",
         _uniprot("agreement"),
     ),
+    Column("receptors", "receptors of this protein as a ligand, HGNC symbols, complexes as A_B (;-separated, sorted; LIANA+ consensus)", _annotation("receptors")),
+    Column("ligands", "ligands of this protein as a receptor or receptor subunit, HGNC symbols (;-separated, sorted; LIANA+ consensus)", _annotation("ligands")),
 )
 
 

@@ -18,6 +18,7 @@ class Provenance:
     model_version: str
     rules_version: str | None = None
     uniprot_release: str | None = None
+    ligand_receptor: str | None = None  # source of the receptors/ligands columns, e.g. 'liana 1.10.0'
 
     def as_dict(self) -> dict:
         data = {
@@ -27,6 +28,8 @@ class Provenance:
         }
         if self.uniprot_release:
             data["uniprot"] = {"release": self.uniprot_release}
+        if self.ligand_receptor:
+            data["ligand_receptor"] = {"source": self.ligand_receptor}
         return data
 
 

@@ -97,10 +97,10 @@ def test_user_rules_override_bundled_entries_and_are_reported(tmp_path):
 def test_incompatible_user_rules_are_refused_with_advice(tmp_path):
     rules_dir = tmp_path / "future"
     rules_dir.mkdir()
-    (rules_dir / "x.yaml").write_text("schema_version: 2\nrules_version: 1.0.0\nkind: tme\nentries: []\n")
+    (rules_dir / "x.yaml").write_text("schema_version: 3\nrules_version: 1.0.0\nkind: tme\nentries: []\n")
     res = run_cli(["annotate", REF, "--rules", rules_dir])
     assert res.code == ExitCode.RULES
-    assert "schema_version 2" in res.err and "upgrade secannot" in res.err
+    assert "schema_version 3" in res.err and "upgrade secannot" in res.err
     assert "Traceback" not in res.err
 
 

@@ -107,8 +107,8 @@ BROKEN = [
         id="seed-section",
     ),
     pytest.param(
-        ["schema_v2.yaml"],
-        "schema_v2.yaml:2: schema_version 2 is not supported by this secannot (it reads schema_version 1); "
+        ["schema_v3.yaml"],
+        "schema_v3.yaml:2: schema_version 3 is not supported by this secannot (it reads schema_version 1 and 2); "
         "upgrade secannot (pip install -U secannot)",
         id="schema-version-2",
     ),
@@ -185,7 +185,7 @@ def test_lint_text_matches_loader_advice_for_old_schema():
     text = (LINT / "good.yaml").read_text().replace("schema_version: 1", "schema_version: 0")
     (problem,) = lint_text(text, "old.yaml")
     assert str(problem).startswith("old.yaml:2: schema_version 0 is not supported")
-    assert "migrate the file to schema_version 1" in problem.message
+    assert "migrate the file to schema_version 2" in problem.message
 
 
 def test_schema_messages_are_readable():
@@ -274,19 +274,19 @@ def test_user_dir_overrides_bundled_entry(bundled_rules: RuleSet):
 
 
 def test_incompatible_user_schema_is_refused_with_advice(tmp_path: Path):
-    shutil.copy(LINT / "schema_v2.yaml", tmp_path / "tme_future.yaml")
+    shutil.copy(LINT / "schema_v3.yaml", tmp_path / "tme_future.yaml")
     with pytest.raises(RulesError, match=r"tme_future\.yaml:2: .*upgrade secannot \(pip install -U secannot\)"):
         RuleSet.load([tmp_path])
 
 
 def test_incompatible_user_schema_raises_schema_version_error(tmp_path: Path):
-    shutil.copy(LINT / "schema_v2.yaml", tmp_path / "tme_future.yaml")
+    shutil.copy(LINT / "schema_v3.yaml", tmp_path / "tme_future.yaml")
     with pytest.raises(SchemaVersionError, match=r"upgrade secannot"):
         RuleSet.load([tmp_path])
 
 
 def test_lint_marks_schema_version_problems():
-    (problem,) = lint_text((LINT / "schema_v2.yaml").read_text(), "f.yaml")
+    (problem,) = lint_text((LINT / "schema_v3.yaml").read_text(), "f.yaml")
     assert problem.code == "schema_version"
 
 

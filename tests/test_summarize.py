@@ -199,7 +199,7 @@ def test_without_background_counts_only_and_says_why():
     header = next(line for line in text.splitlines() if not line.startswith("#"))
     assert header.split("\t") == list(COLUMN_NAMES)
     caf_line = next(line for line in text.splitlines() if line.startswith("cell_source\tCAF"))
-    assert caf_line.split("\t") == ["cell_source", "CAF", "2", "", "0.6667", "", "", "", "", "GA;GB", "", "", ""]
+    assert caf_line.split("\t") == ["cell_source", "CAF", "2", "", "0.6667", "", "", "", "", "GA;GB", "", "", "", "", ""]
     out = io.StringIO()
     write_summary(s, out, "json", {"tool": {"name": "secannot"}})
     doc = json.loads(out.getvalue())
@@ -275,7 +275,8 @@ def test_rows_are_sorted_by_section_then_p_value():
     s = summarize(load_annotated(FG_TSV), load_annotated(BG_TSV))
     sections = [r.section for r in s.rows]
     assert sections == sorted(sections, key=["route", "localization", "cell_source", "process",
-                                             "clinical_category", "clinical_token"].index)
+                                             "clinical_category", "clinical_token", "crosstalk_within",
+                                             "crosstalk_to_background", "crosstalk_from_background"].index)
     cells = [r for r in s.rows if r.section == "cell_source"]
     tested = [r for r in cells if r.tested]
     assert tested and cells[:len(tested)] == tested  # tested rows first, then those below --min-size
@@ -444,7 +445,7 @@ def test_report_is_self_contained_with_evidence_links(tmp_path):
     write_report(s, path, {"tool": {"name": "secannot", "version": "test"}}, records)
     raw = path.read_text(encoding="utf-8")
     parser = _parse_report(path)
-    assert _check_self_contained(parser, raw) == 1
+    assert s.crosstalk and _check_self_contained(parser, raw) == 2  # bar chart and crosstalk heat map
     hrefs = [a.get("href") for t, a in parser.tags if t == "a"]
     assert "https://pubmed.ncbi.nlm.nih.gov/24088261/" in hrefs
     assert "https://doi.org/10.1186/1559-0275-10-13" in hrefs

@@ -54,6 +54,7 @@ def annotate(
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column of the table holding accessions, gene symbols or sp|ACC|NAME.", metavar="COL")] = None,
     sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected from the header; 'tab' or ',').")] = None,
     sequence_column: Annotated[str | None, typer.Option("--sequence-column", help="Column with protein sequences; rows with one need no UniProt fetch.", metavar="COL")] = None,
+    no_family: Annotated[bool, typer.Option("--no-family", help="Drop cell-source and process claims that the source states only for the protein's family (basis: family).")] = False,
 ) -> int:
     """Predict, then annotate with TME cell sources, processes and clinical status.
 
@@ -80,4 +81,5 @@ def annotate(
     return run_cli_job(ctx, annotate=True, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
-                       offline=offline, model=model, nc_threshold=nc_threshold, table=table)
+                       offline=offline, model=model, nc_threshold=nc_threshold, table=table,
+                       family_claims=not no_family)

@@ -53,7 +53,7 @@ def columns_help(columns) -> str:
 
 def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
-                signal_only: bool = False, table=None) -> int:
+                signal_only: bool = False, table=None, family_claims: bool = True) -> int:
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
     from secannot.io.progress import wants_progress
     from secannot.io.writers import FORMATS
@@ -68,7 +68,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     diag = diagnostics(io, quiet, verbose)
     predict_config = PredictConfig(
         organism=organism, model_path=model, nc_threshold=nc_threshold,
-        rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only,
+        rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,
     )
     if table is not None:
         from secannot.pipeline.table_job import annotate_table

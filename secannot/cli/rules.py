@@ -17,18 +17,20 @@ from secannot.errors import ExitCode, InputError
 def lint(
     ctx: typer.Context,
     files: Annotated[list[str] | None, typer.Argument(metavar="[FILE|DIR]...", help="Rule files or directories (default: the bundled rules).")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="The founding review as text: check that every seed quote occurs in the section it cites.", metavar="FILE")] = None,
 ) -> int:
-    """Check rule files: schema, vocabularies, accessions, duplicates, evidence.
+    """Check rule files: schema, vocabularies, accessions, dates, duplicates, contradictions, evidence.
 
     Prints one 'file:line: message' per problem and exits 1 when there are
     errors, so it works as a pre-commit hook.
     """
     from secannot.knowledge.lint import lint_paths
     from secannot.knowledge.ruleset import bundled_dir
+    from secannot.knowledge.seed import read_seed
 
     io: IO = ctx.obj
     paths = list(files) if files else [str(bundled_dir())]
-    problems = lint_paths(paths)
+    problems = lint_paths(paths, read_seed(seed) if seed else None)
     for p in problems:
         io.stdout.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error"]

@@ -2,7 +2,10 @@
 
 An annotation is looked up by the protein's identity (accession, ``GN=`` gene,
 entry name) in the ``tme`` rules; the TSV gets sorted ``;``-separated claim
-values, JSON gets every claim with its evidence.
+values, JSON gets every claim with its evidence and the ontology id of its term.
+``receptors`` (for a ligand) and ``ligands`` (for a receptor) come from the
+shipped ligand-receptor pairs (:mod:`secannot.knowledge.ligrec`) by gene symbol,
+so proteins without a rule entry get them too.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from typing import Any
 
 from secannot.io.headers import Identity, parse_identity
 from secannot.knowledge.citations import FOUNDING_REVIEW
+from secannot.knowledge.ligrec import accession_genes, load_ligand_receptor
 from secannot.knowledge.ontology import entry_ontology_terms
 from secannot.knowledge.ruleset import Entry, RuleSet
+from secannot.knowledge.vocabulary import with_ontology
 from secannot.results import Result
 
 
@@ -28,9 +33,11 @@ def clinical_tokens(claims: list[dict[str, Any]]) -> tuple[str, ...]:
         status = claim["status"]
         if status == "fda_marker":
             tokens.add(f"fda_marker:{_clean(claim.get('specimen', ''))}:{_clean(claim.get('cancer', ''))}")
-        elif status == "approved_target":
+        elif status in ("approved_target", "cytokine_drug"):
             for drug in claim.get("drugs", []):
-                tokens.add(f"approved_target:{_clean(drug)}")
+                tokens.add(f"{status}:{_clean(drug)}")
+        elif status == "guideline_marker":
+            tokens.add(f"guideline_marker:{_clean(claim.get('specimen', ''))}:{_clean(claim.get('cancer', ''))}")
         else:
             base = f"{status}:{_clean(claim.get('outcome', ''))}"
             drugs = claim.get("drugs") or []
@@ -48,6 +55,8 @@ class Annotation:
     rules_version: str | None
     matched_by: str | None
     entry: Entry | None
+    receptors: tuple[str, ...] = ()
+    ligands: tuple[str, ...] = ()
     ontology_terms: tuple[str, ...] = ()  # Cell Ontology / GO ids of the cell sources and processes
 
     def as_dict(self) -> dict[str, Any]:
@@ -55,6 +64,8 @@ class Annotation:
             "accession": self.accession,
             "gene": self.gene,
             "matched": self.entry is not None,
+            "receptors": list(self.receptors),
+            "ligands": list(self.ligands),
         }
         if self.entry is not None:
             raw = self.entry.data
@@ -66,8 +77,8 @@ class Annotation:
                 aliases=list(raw.get("aliases", [])),
                 family=raw.get("family"),
                 note=raw.get("note"),
-                cell_sources=raw.get("cell_sources", []),
-                processes=raw.get("processes", []),
+                cell_sources=with_ontology("cell_source", raw.get("cell_sources", [])),
+                processes=with_ontology("process", raw.get("processes", [])),
                 clinical=raw.get("clinical", []),
                 sources={k: v for k, v in self.entry.file.sources.items() if _cites(raw, k)},
             )
@@ -97,11 +108,26 @@ def _matched_by(identity: Identity, entry: Entry) -> str:
     return "entry_name"
 
 
+def _symbol(identity: Identity, entry: Entry | None) -> str | None:
+    """Gene symbol for the pair lookup: the rule entry's, the header's GN=, else the accession's in the offline table."""
+    if entry is not None:
+        return entry.gene
+    if identity.gene:
+        return identity.gene
+    if identity.accession:
+        return accession_genes().get(identity.accession)
+    return None
+
+
 def annotate(result: Result, rules: RuleSet) -> Annotation:
     identity = parse_identity(result.record.id, result.record.description)
     entry = rules.match("tme", identity)
+    pairs = load_ligand_receptor()
+    symbol = _symbol(identity, entry)
+    receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
     if entry is None:
-        return Annotation(identity.accession, identity.gene, (), (), (), None, None, None)
+        gene = identity.gene or (symbol if receptors or ligands else None)
+        return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands)
     raw = entry.data
     return Annotation(
         accession=identity.accession or entry.accession,
@@ -113,6 +139,8 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         matched_by=_matched_by(identity, entry),
         entry=entry,
         ontology_terms=entry_ontology_terms(raw),
+        receptors=receptors,
+        ligands=ligands,
     )
 
 

@@ -17,9 +17,11 @@ from typing import Any
 import yaml
 
 from secannot.errors import RulesError, SchemaVersionError
+from secannot.knowledge.lint_checks import accession_problems, contradiction_problems, date_problems, seed_problems
 from secannot.knowledge.lint_schema import schema_problems, suggest
 from secannot.knowledge.problems import Path_, Problem
 from secannot.knowledge.schema import CLAIM_GROUPS, KINDS, check_schema_version, normalise_name
+from secannot.knowledge.seed import SeedText
 from secannot.knowledge.yaml_source import duplicate_keys, line_of, parse_with_nodes, where
 
 SEED_SECTIONS = ("1", "2", "2.1", "2.2", "2.3", "3", "3.1", "3.2", "3.3", "3.4", "3.5", "4")
@@ -210,7 +212,7 @@ def _schema_version_problem(data: Any, root: yaml.Node | None, file: str) -> Pro
     return None
 
 
-def _lint_document(text: str, file: str) -> tuple[list[Problem], _Document | None]:
+def _lint_document(text: str, file: str, seed: SeedText | None = None) -> tuple[list[Problem], _Document | None]:
     data, root, problems = parse_with_nodes(text, file)
     if problems:
         return problems, None
@@ -222,6 +224,11 @@ def _lint_document(text: str, file: str) -> tuple[list[Problem], _Document | Non
     problems += schema_problems(data, root, file)
     problems += _evidence_problems(data, root, file)
     problems += _order_problems(data, root, file)
+    problems += date_problems(data, root, file)
+    problems += accession_problems(data, root, file)
+    problems += contradiction_problems(data, root, file)
+    if seed is not None:
+        problems += seed_problems(data, root, file, seed)
     names = _names(data, root, file)
     problems += _collisions(names, cross_file=False)
     kind = data.get("kind") if data.get("kind") in KINDS else None
@@ -232,9 +239,9 @@ def _unique(problems: Sequence[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
 
-def lint_text(text: str, path: str) -> list[Problem]:
-    """Every problem of one rule file, sorted by line."""
-    return _lint_document(text, path)[0]
+def lint_text(text: str, path: str, seed: SeedText | None = None) -> list[Problem]:
+    """Every problem of one rule file, sorted by line; with ``seed``, quotes are checked against the review."""
+    return _lint_document(text, path, seed)[0]
 
 
 def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -256,7 +263,7 @@ def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def lint_paths(paths: Sequence[str | Path]) -> list[Problem]:
+def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> list[Problem]:
     """Every file on its own, then collisions between files of the same kind."""
     files, problems = _expand(paths)
     documents: list[_Document] = []
@@ -269,7 +276,7 @@ def lint_paths(paths: Sequence[str | Path]) -> list[Problem]:
         except OSError as exc:
             problems.append(Problem(str(file), 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        found, document = _lint_document(text, str(file))
+        found, document = _lint_document(text, str(file), seed)
         problems += found
         if document is not None and document.kind is not None:
             documents.append(document)

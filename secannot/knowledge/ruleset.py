@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,8 @@ def parse_rule_text(text: str, path: str, layer: str) -> RuleFile:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
         raise RulesError(f"{path}: invalid YAML: {exc}".replace("\n", " ")) from None
+    except ValueError as exc:  # unquoted impossible date such as 2026-13-45
+        raise RulesError(f"{path}: not a calendar date ({exc}); run 'secannot rules lint {path}'") from None
     check_schema_version(data, path)
     for key in ("kind", "rules_version", "entries"):
         if key not in data:
@@ -140,7 +142,8 @@ class RuleSet:
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = (), include_bundled: bool = True,
-             kinds: Sequence[str] = KINDS) -> RuleSet:
+             kinds: Sequence[str] = KINDS, family_claims: bool = True) -> RuleSet:
+        """``family_claims=False`` drops claims marked ``basis: family`` (``annotate --no-family``)."""
         layers: list[RuleFile] = []
         if include_bundled:
             layers += read_rule_dir(bundled_dir(), BUNDLED_LABEL, kinds=kinds)
@@ -149,6 +152,8 @@ class RuleSet:
             if not path.is_dir():
                 raise RulesError(f"{d}: --rules expects a directory of .yaml rule files")
             layers += read_rule_dir(path, str(d), validate=True, kinds=kinds)
+        if not family_claims:
+            layers = [without_family(rf) for rf in layers]
         return cls.from_files(layers)
 
     @classmethod
@@ -210,6 +215,18 @@ class RuleSet:
         bundled = sorted({f.rules_version for f in self.files if f.layer == BUNDLED_LABEL})
         user = sorted({f"{f.layer}:{f.rules_version}" for f in self.files if f.layer != BUNDLED_LABEL})
         return "+".join(bundled + user) or "none"
+
+
+FAMILY_GROUPS = ("cell_sources", "processes")
+
+
+def without_family(rf: RuleFile) -> RuleFile:
+    """A copy of ``rf`` whose cell-source and process claims stated only for a family are gone."""
+    entries = []
+    for raw in rf.entries:
+        kept = {g: [c for c in raw.get(g, []) if c.get("basis") != "family"] for g in FAMILY_GROUPS if g in raw}
+        entries.append({**raw, **kept})
+    return replace(rf, entries=tuple(entries))
 
 
 def _drop(idx: KindIndex, entry: Entry) -> None:

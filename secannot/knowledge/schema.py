@@ -15,7 +15,10 @@ from typing import Any
 
 from secannot.errors import RulesError, SchemaVersionError
 
-SUPPORTED_SCHEMA = 1
+SUPPORTED_SCHEMA = 2
+# Schema 2 (rules 2.0.0) added claim 'basis', clinical 'drug_class', the 'cytokine_drug' and 'guideline_marker'
+# statuses, 'regulatory' evidence and vocabulary ontology ids; every schema-1 file is a valid schema-2 file.
+READABLE_SCHEMAS = (1, 2)
 KINDS = ("tme", "nonclassical")
 CLAIM_GROUPS = ("cell_sources", "processes", "clinical")
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "λ": "lambda", "ω": "omega"}
@@ -41,14 +44,15 @@ def check_schema_version(data: Any, path: str) -> None:
     version = data.get("schema_version")
     if version is None:
         raise SchemaVersionError(f"{path}: no schema_version; add 'schema_version: {SUPPORTED_SCHEMA}' (see rules/README.md)")
-    if version != SUPPORTED_SCHEMA:
+    if version not in READABLE_SCHEMAS or isinstance(version, bool):
+        readable = " and ".join(map(str, READABLE_SCHEMAS))
         if isinstance(version, int) and version > SUPPORTED_SCHEMA:
-            hint = "upgrade secannot (pip install -U secannot) to read it, or use rule files written for schema 1"
+            hint = f"upgrade secannot (pip install -U secannot) to read it, or use rule files written for schema {readable}"
         else:
             hint = f"migrate the file to schema_version {SUPPORTED_SCHEMA} (see rules/README.md)"
         raise SchemaVersionError(
             f"{path}: schema_version {version!r} is not supported by this secannot (it reads schema_version "
-            f"{SUPPORTED_SCHEMA}); {hint}"
+            f"{readable}); {hint}"
         )
 
 

@@ -18,7 +18,9 @@ from rich.table import Table
 from rich.text import Text
 
 from secannot.knowledge.citations import FOUNDING_REVIEW, seed_citation, seed_reference, seed_short
+from secannot.knowledge.regulatory import regulatory_url
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
+from secannot.knowledge.vocabulary import ontology_ids, term_label
 
 GROUP_TITLES = {
     "cell_sources": "Cell sources",
@@ -26,7 +28,8 @@ GROUP_TITLES = {
     "clinical": "Clinical",
     "nonclassical": "Non-classical secretion",
 }
-_CLINICAL_DETAILS = ("specimen", "cancer", "use", "year", "drugs", "outcome")
+_CLINICAL_DETAILS = ("specimen", "cancer", "use", "year", "drugs", "drug_class", "outcome")
+_VOCAB = {"cell_sources": "cell_source", "processes": "process"}
 
 
 # -- citations ---------------------------------------------------------------------------
@@ -68,6 +71,9 @@ def format_evidence(item: Any, sources: dict[str, Any], full: bool = False) -> s
         parts.append(f"PMID {item['pmid']} (https://pubmed.ncbi.nlm.nih.gov/{item['pmid']}/)")
     if "doi" in item:
         parts.append(f"doi:{item['doi']} (https://doi.org/{item['doi']})")
+    if "regulatory" in item:
+        url = regulatory_url(str(item["regulatory"]))
+        parts.append(f"FDA {item['regulatory']}" + (f" ({url})" if url else ""))
     if "database" in item:
         database = " ".join(str(item[k]) for k in ("database", "set") if item.get(k))
         parts.append(f"{database} (secondary)" if item.get("secondary") else database)
@@ -164,9 +170,12 @@ def _group_table(entry: Entry, group: str) -> Table | None:
             route = Text(f"type {c.get('route_type', '?')}")
             table.add_row(route, _with_note(str(c.get("mechanism", "")), c), _evidence_text(c, sources))
     else:
-        table = _table(title, "value", (("context / note", 1), ("evidence", 2)))
+        table = _table(title, "value", (("ontology / basis / note", 1), ("evidence", 2)))
         for c in claims:
-            table.add_row(Text(str(c.get("value", ""))), _with_note("", c), _evidence_text(c, sources))
+            value = str(c.get("value", ""))
+            basis = "basis: family (stated for the family, not this member)" if c.get("basis") == "family" else ""
+            detail = "\n".join(x for x in (term_label(_VOCAB[group], value), basis) if x)
+            table.add_row(Text(value), _with_note(detail, c), _evidence_text(c, sources))
     return table
 
 
@@ -219,8 +228,11 @@ def _evidence_dict(item: Any, sources: dict[str, Any]) -> Any:
     return data
 
 
-def _claim_dict(claim: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
+def _claim_dict(claim: dict[str, Any], sources: dict[str, Any], group: str = "") -> dict[str, Any]:
     data = _jsonable(claim)
+    if group in _VOCAB:
+        data["basis"] = claim.get("basis", "stated")
+        data["ontology"] = ontology_ids().get(_VOCAB[group], {}).get(str(claim.get("value")))
     data["evidence"] = [_evidence_dict(item, sources) for item in _evidence_list(claim)]
     return data
 
@@ -239,7 +251,7 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
         if key in entry.data:
             data[key] = _jsonable(entry.data[key])
     for group in GROUP_TITLES:
-        claims = [_claim_dict(c, entry.file.sources) for c in _claims(entry, group)]
+        claims = [_claim_dict(c, entry.file.sources, group) for c in _claims(entry, group)]
         if group == "nonclassical":
             if claims:
                 data[group] = claims[0]

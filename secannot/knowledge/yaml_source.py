@@ -26,9 +26,26 @@ def parse_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None, list[
         return None, None, [_syntax_problem(exc, path)]
     except yaml.YAMLError as exc:
         return None, None, [Problem(path, 1, f"YAML syntax error: {exc}".replace("\n", " "))]
+    except ValueError as exc:  # an unquoted impossible date (2026-13-45) fails in the timestamp constructor
+        return None, None, [Problem(path, _timestamp_line(text), f"not a calendar date: {exc}; quote dates as \"YYYY-MM-DD\"")]
     finally:
         loader.dispose()
     return data, root, []
+
+
+def _timestamp_line(text: str) -> int:
+    """Line of the first unquoted YYYY-MM-DD scalar that is not a calendar date (1 if none is found)."""
+    import datetime as dt
+    import re
+
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.search(r":\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*(#.*)?$", line)
+        if match:
+            try:
+                dt.date(*(int(g) for g in match.groups()[:3]))
+            except ValueError:
+                return number
+    return 1
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, path: str) -> Problem:

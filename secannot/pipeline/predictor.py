@@ -28,6 +28,7 @@ class PredictConfig:
     localize: bool = True
     batch_size: int = 512
     jobs: int = 1
+    family_claims: bool = True  # False: drop rule claims marked basis: family (annotate --no-family)
 
 
 class Predictor:

@@ -71,9 +71,15 @@ def _input_bytes(sources: Sequence[Source]) -> int | None:
     return total
 
 
+def _ligand_receptor_source() -> str:
+    from secannot.knowledge.ligrec import load_ligand_receptor
+
+    return f"{load_ligand_receptor().version} consensus ligand-receptor pairs"
+
+
 def load_rules(config: PredictConfig, diag: Diagnostics, annotate: bool = True) -> RuleSet:
     kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
-    rules = RuleSet.load(config.rules_dirs, kinds=kinds)
+    rules = RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims)
     for line in rules.overrides:
         diag.warn(line)
     return rules
@@ -101,6 +107,7 @@ def run_job(
         model_version=model_version,
         rules_version=rules.version_summary(),
         uniprot_release=stream.release,
+        ligand_receptor=_ligand_receptor_source() if config.annotate else None,
     )
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
     total_bytes = _input_bytes(sources)
@@ -200,7 +207,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
         else:
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
     provenance = Provenance(_tool_version(), predictor.sp_model.name, predictor.sp_model.version,
-                            rules.version_summary()).as_dict()
+                            rules.version_summary(), ligand_receptor=_ligand_receptor_source()).as_dict()
     provenance["thresholds"] = predictor.thresholds()
     return records, provenance
 

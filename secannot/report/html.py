@@ -21,6 +21,7 @@ from urllib.parse import quote
 from secannot.errors import InputError
 from secannot.io.writers.gff3_attributes import VERDICTS
 from secannot.knowledge.citations import FOUNDING_REVIEW, public_note
+from secannot.knowledge.regulatory import regulatory_url
 from secannot.report.protein_table import COLUMNS as PROTEIN_COLUMNS
 from secannot.report.protein_table import ProteinRow, protein_rows
 from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
@@ -50,7 +51,9 @@ _SHORT_VERDICTS = {"non_classical_candidate": "leaderless candidate"}
 
 STATUS_TITLES = {
     "fda_marker": "FDA-cleared or -approved tumour markers",
+    "guideline_marker": "Markers recommended by guidelines or staging systems (no FDA-cleared indication for that use)",
     "approved_target": "Targets of approved cancer drugs",
+    "cytokine_drug": "Proteins given as approved drugs (cytokines and engineered forms)",
     "investigational_target": "Investigational targets (clinical trials)",
 }
 
@@ -105,6 +108,10 @@ def _literature_links(evidence: Mapping[str, Any]) -> list[str]:
     doi = str(evidence.get("doi") or "").strip()
     if doi:
         links.append(link(DOI.format(quote(doi, safe="/:;()._-")), f"doi:{doi}"))
+    regulatory = str(evidence.get("regulatory") or "").strip()
+    if regulatory:
+        target = regulatory_url(regulatory)
+        links.append(link(target, f"FDA {regulatory}") if target else esc(f"FDA {regulatory}"))
     url = str(evidence.get("url") or "").strip()
     if url and not pmid and not doi:
         links.append(link(url, "source page"))
@@ -222,7 +229,7 @@ def _clinical_row(status: str, hit: ClinicalHit) -> list[str]:
     cells = [esc(hit.gene)]
     if status == "other":
         cells.append(esc(hit.status))
-    if status not in ("fda_marker", "other"):
+    if status not in ("fda_marker", "guideline_marker", "other"):
         cells.append(esc(", ".join(hit.drugs)))
     return cells + [_hit_detail(hit), _evidence_list(hit)]
 
@@ -233,7 +240,7 @@ def _clinical(summary: Summary) -> str:
     out = []
     for status, title, hits in _clinical_groups(summary):
         headers = ["gene"] + (["status"] if status == "other" else [])
-        headers += [] if status in ("fda_marker", "other") else ["drugs"]
+        headers += [] if status in ("fda_marker", "guideline_marker", "other") else ["drugs"]
         out.append(f"<h3>{esc(title)}</h3>" + _table(headers + ["details", "evidence"],
                                                      [_clinical_row(status, h) for h in hits]))
     return "".join(out)
@@ -274,6 +281,34 @@ PROVENANCE_LABELS = {
     "thresholds min_size": "minimum category size in the background (--min-size)",
     "thresholds q_value_highlight": "q-value below which rows are shaded",
 }
+
+
+CROSSTALK_TITLES = {
+    "within": "between input proteins",
+    "to_background": "from an input ligand to a background receptor",
+    "from_background": "from a background ligand to an input receptor",
+}
+
+
+def _crosstalk(summary: Summary) -> str:
+    """Heat map of sender -> receiver cell types, then the pairs (LIANA+ consensus ligand-receptor pairs)."""
+    from secannot.report.plots import crosstalk_heatmap_png
+
+    if not summary.crosstalk:
+        return ('<p class="note">No ligand-receptor pair (LIANA+ consensus) links two proteins of the input'
+                + ("" if summary.has_background else " (give a background to see pairs with background proteins)")
+                + ".</p>")
+    data = base64.b64encode(crosstalk_heatmap_png(summary)).decode("ascii")
+    figure = (f'<img class="chart" alt="Heat map: ligand-receptor pairs from sender to receiver cell types" '
+              f'src="data:image/png;base64,{data}">')
+    cells = [[esc(CROSSTALK_TITLES[c.scope]), esc(c.ligand), esc(c.receptor),
+              esc(c.complex_receptor if c.complex_receptor != c.receptor else ""),
+              esc(", ".join(c.senders) or "unknown"), esc(", ".join(c.receivers) or "unknown"),
+              esc(", ".join(c.resources) or c.origin)] for c in summary.crosstalk]
+    headers = ["scope", "ligand", "receptor", "receptor complex", "sender cells", "receiver cells", "resources"]
+    note = ('<p class="muted">Senders: cell types the TME rules give the ligand; receivers: cell types they give the '
+            "receptor protein; unknown where the rules have no such claim.</p>")
+    return figure + note + _table(headers, cells)
 
 
 def _provenance(provenance: Mapping[str, Any]) -> str:
@@ -329,6 +364,7 @@ def render(summary: Summary, provenance: Mapping[str, Any], records: Sequence[Ma
         _category_table(summary, ("cell_source", "process")),
         '<h2 id="clinical">Clinical status</h2>', _category_table(summary, ("clinical_category", "clinical_token")),
         _clinical(summary),
+        '<h2 id="crosstalk">Ligand-receptor crosstalk</h2>', _crosstalk(summary),
         '<h2 id="references">References</h2>', _references(summary),
         '<h2 id="provenance">Provenance</h2>', _provenance(provenance),
     ]

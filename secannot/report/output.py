@@ -46,6 +46,8 @@ def summary_rows(summary: Summary) -> list[dict[str, Any]]:
             "p_value": r.p_value,
             "q_value": r.q_value,
             "genes": list(r.genes),
+            "senders": list(r.senders),
+            "receivers": list(r.receivers),
             "odds_ratio_ci_low": r.odds_ratio_ci_low,
             "odds_ratio_ci_high": r.odds_ratio_ci_high,
             "fold_enrichment": r.fold_enrichment,
@@ -107,6 +109,7 @@ def write_summary(summary: Summary, out: TextIO, fmt: str, provenance: Mapping[s
             "columns": [{"name": n, "description": d} for n, d in SUMMARY_COLUMNS],
             "rows": summary_rows(summary),
             "clinical_hits": [clinical_hit_dict(h) for h in summary.clinical_hits],
+            "crosstalk": [c.as_dict() for c in summary.crosstalk],
         }
         out.write(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     else:

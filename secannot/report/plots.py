@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 
 from secannot.errors import InputError
+from secannot.report.crosstalk_plot import crosstalk_figure, crosstalk_heatmap_png
 from secannot.report.dotplot import PlotTitle, dot_figure
 from secannot.report.figures import image_format, png_bytes, require_matplotlib, save
 from secannot.report.protein_plot import WINDOW, Threshold, protein_figure
 from secannot.report.summary import Summary
 from secannot.results import Result, Segment
 
-__all__ = ["CHART_FORMATS", "PROTEIN_FORMATS", "WINDOW", "PlotTitle", "Threshold", "enrichment_plot",
+__all__ = ["CHART_FORMATS", "crosstalk_figure", "crosstalk_heatmap_png", "PROTEIN_FORMATS", "WINDOW", "PlotTitle", "Threshold", "enrichment_plot",
            "enrichment_png", "image_format", "plot_targets", "protein_figure", "protein_plot", "protein_plots",
            "require_matplotlib", "run_plot", "safe_name"]
 

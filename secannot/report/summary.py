@@ -33,8 +33,13 @@ read it with e.g. ``pandas.read_csv(path, sep="\\t", comment="#")``.  The
 JSON document has ``provenance`` (from the caller), ``summary`` (sizes,
 ``test``, ``multiple_testing``, ``odds_ratio``, ``minimum_size``, ``no_test_reason``,
 ``notes``), ``columns`` (this dictionary), ``rows`` (``genes`` as a list;
-``null`` where the TSV has an empty cell) and ``clinical_hits`` (every
-clinical claim of the input with its evidence, from JSON/JSONL input).
+``null`` where the TSV has an empty cell), ``clinical_hits`` (every
+clinical claim of the input with its evidence, from JSON/JSONL input) and
+``crosstalk`` (ligand->receptor pairs among the hits, and between hits and
+background, with sender and receiver cell types; :mod:`secannot.report.crosstalk`).
+In the table, each pair is also a row of section ``crosstalk_within``,
+``crosstalk_to_background`` or ``crosstalk_from_background`` whose ``genes`` are
+the input proteins of the pair.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from typing import Any
 
 from secannot.errors import InputError
 from secannot.knowledge.citations import seed_reference
+from secannot.report.crosstalk import CrosstalkPair, Party, find_crosstalk
 from secannot.report.enrichment import (
     DEFAULT_MIN_SIZE,
     MULTIPLE_TESTING_DESCRIPTION,
@@ -67,16 +73,23 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("p_value", "one-sided hypergeometric P(X >= count) for over-representation; TME sections only"),
     ("q_value", "Benjamini-Hochberg q-value across all tested categories of the run"),
     ("genes", "input proteins carrying the category (gene, else accession, else id; ;-separated, sorted)"),
+    ("senders", "crosstalk rows: TME cell types that secrete the ligand, per the rules (;-separated)"),
+    ("receivers", "crosstalk rows: TME cell types the rules give the receptor protein (;-separated; empty = unknown)"),
     ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
     ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
     ("fold_enrichment", "fraction / background_fraction; empty without a background"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in SUMMARY_COLUMNS)
 
-SECTIONS: tuple[str, ...] = ("route", "localization", "cell_source", "process", "clinical_category", "clinical_token")
+CROSSTALK_SECTIONS: tuple[str, ...] = ("crosstalk_within", "crosstalk_to_background", "crosstalk_from_background")
+SECTIONS: tuple[str, ...] = (
+    "route", "localization", "cell_source", "process", "clinical_category", "clinical_token", *CROSSTALK_SECTIONS,
+)
 TESTED_SECTIONS: tuple[str, ...] = ("cell_source", "process", "clinical_category", "clinical_token")
 FORMATS: tuple[str, ...] = ("tsv", "json")
-CLINICAL_STATUSES: tuple[str, ...] = ("fda_marker", "approved_target", "investigational_target")
+CLINICAL_STATUSES: tuple[str, ...] = (
+    "fda_marker", "approved_target", "cytokine_drug", "guideline_marker", "investigational_target",
+)
 
 NO_BACKGROUND_NOTE = (
     "no background list given, so no p-values: over-representation is only defined against the "
@@ -184,6 +197,8 @@ class Row:
     odds_ratio_ci_low: float | None = None
     odds_ratio_ci_high: float | None = None
     fold_enrichment: float | None = None
+    senders: tuple[str, ...] = ()
+    receivers: tuple[str, ...] = ()
 
     @property
     def tested(self) -> bool:
@@ -214,6 +229,7 @@ class Summary:
     clinical_hits: tuple[ClinicalHit, ...]
     notes: tuple[str, ...] = field(default=())
     min_size: int = DEFAULT_MIN_SIZE
+    crosstalk: tuple[CrosstalkPair, ...] = field(default=())
 
     @property
     def has_background(self) -> bool:
@@ -294,13 +310,43 @@ def summarize(
                      f"background proteins and were not tested (--min-size {min_size})")
     for note in notes:
         warn(note)
+    pairs = find_crosstalk(_parties(fg), _parties(bg) if bg is not None else None)
+    rows = tuple(sorted(rows + _crosstalk_rows(pairs, fg), key=_row_order))
     return Summary(len(fg), len(bg) if bg is not None else None, rows, clinical_hits(fg.values()), tuple(notes),
-                   min_size)
+                   min_size=min_size, crosstalk=pairs)
+
+
+def _parties(proteins: Mapping[str, Protein]) -> list[Party]:
+    """Proteins by gene symbol; without one, the accession's symbol in the offline table, else left out."""
+    from secannot.knowledge.ligrec import accession_genes
+
+    parties = []
+    for p in proteins.values():
+        gene = p.gene or (accession_genes().get(p.accession) if p.accession else None)
+        if gene:
+            parties.append(Party(p.label, gene, p.categories["cell_source"]))
+    return parties
+
+
+def _crosstalk_rows(pairs: Sequence[CrosstalkPair], fg: Mapping[str, Protein]) -> tuple[Row, ...]:
+    """One row per pair; its genes are the input proteins of the pair (both for 'within')."""
+    hit_genes = {p.gene.upper() for p in fg.values() if p.gene}
+    rows = []
+    for pair in pairs:
+        genes = tuple(sorted({g for g in (pair.ligand, pair.receptor) if g.upper() in hit_genes}))
+        rows.append(Row(f"crosstalk_{pair.scope}", pair.name, len(genes), genes, len(genes) / len(fg),
+                        senders=pair.senders, receivers=pair.receivers))
+    return tuple(rows)
 
 
 def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None, min_size: int) -> tuple[Row, ...]:
     fg_members = _members(fg)
     bg_members = _members(bg) if bg is not None else {}
+    if bg is not None:
+        # A hit is a background protein: its categories count there too, even when the background file was
+        # annotated with other rules and its copy of the protein lacks one (else K < k and the table is impossible).
+        for cell, keys in fg_members.items():
+            bg_members[cell] = bg_members.get(cell, set()) | keys
     n, big_n = len(fg), (len(bg) if bg is not None else 0)
     cells = sorted(set(fg_members) | set(bg_members))
     tested = {}
@@ -377,10 +423,10 @@ def _hit_from_claim(protein: Protein, claim: Mapping[str, Any]) -> ClinicalHit:
 def _hit_from_token(label: str, token: str) -> ClinicalHit:
     """TSV cells carry 'fda_marker:specimen:cancer', 'approved_target:drug', 'investigational_target:outcome[:drug]'."""
     status, _, rest = token.partition(":")
-    if status == "fda_marker":
+    if status in ("fda_marker", "guideline_marker"):
         specimen, _, cancer = rest.partition(":")
         return ClinicalHit(label, status, specimen=specimen or None, cancer=cancer or None)
-    if status == "approved_target":
+    if status in ("approved_target", "cytokine_drug"):
         return ClinicalHit(label, status, drugs=(rest,) if rest else ())
     outcome, _, drug = rest.partition(":")
     return ClinicalHit(label, status, outcome=outcome or None, drugs=(drug,) if drug else ())
