@@ -46,7 +46,10 @@ def _draw(fig: Figure, matrix: np.ndarray, rows: list[str], cols: list[str]) -> 
         if n:
             ax.text(j, i, f"{int(n)}", ha="center", va="center", fontsize=FONT["base"],
                     color="white" if n > matrix.max() / 2 else "black")
-    fig.colorbar(image, ax=ax, label="ligand-receptor pairs")
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(image, ax=ax, label="ligand-receptor pairs")
+    bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # pairs are counted, not measured
 
 
 def crosstalk_heatmap_png(summary: Summary) -> bytes:
