@@ -36,8 +36,9 @@ class Predictor:
     def __init__(self, config: PredictConfig, rules: RuleSet | None = None):
         from secannot.models.localization import Localizer
         from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, normalise_organism
-        from secannot.pipeline.allocator import tune_for_batches
+        from secannot.pipeline.allocator import single_blas_thread, tune_for_batches
 
+        single_blas_thread()
         tune_for_batches()
         self.config = config
         self.organism = normalise_organism(config.organism)
