@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from secannot.models.fixed_shape import blocked_matmul
 from secannot.models.scales import KYTE_DOOLITTLE, TOP_IDP
 
 AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
@@ -53,7 +54,8 @@ def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
     pos = comp[:, _POS].sum(axis=1)
     neg = comp[:, _NEG].sum(axis=1)
     extra = np.stack(
-        [np.log(np.maximum(lengths, 1)), pos, neg, pos - neg, comp @ _KD_VEC, comp @ _TOP_VEC, max_tm_logit],
+        [np.log(np.maximum(lengths, 1)), pos, neg, pos - neg, blocked_matmul(comp, _KD_VEC),
+         blocked_matmul(comp, _TOP_VEC), max_tm_logit],
         axis=1,
     )
     return np.concatenate([comp, nterm, extra], axis=1)
@@ -99,6 +101,6 @@ class NonClassicalModel:
         z = (features(seqs, max_tm_logit) - self.mean) / self.scale
         total = np.zeros(len(seqs))
         for w1, b1, w2, b2 in self.members:
-            hidden = np.maximum(z @ w1 + b1, 0.0)
-            total += 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
+            hidden = np.maximum(blocked_matmul(z, w1) + b1, 0.0)
+            total += 1.0 / (1.0 + np.exp(-(blocked_matmul(hidden, w2) + b2)))
         return total / len(self.members)

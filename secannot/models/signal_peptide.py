@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from secannot.errors import ModelError
+from secannot.models.fixed_shape import blocked_matmul
 
 WINDOW = 70
 #: Sequences per inference chunk: small enough that a layer's activations
@@ -280,7 +281,7 @@ class SignalPeptideModel:
             half = len(taps) // 2
             for j, w in enumerate(taps):
                 off = dil * (j - half)
-                np.matmul(flat[pad + off : n - pad + off], w, out=tmp)
+                tmp[:] = blocked_matmul(flat[pad + off : n - pad + off], w)
                 acc += tmp
             acc += bias
             np.maximum(acc, 0, out=acc)
@@ -294,7 +295,7 @@ class SignalPeptideModel:
     def screen_probability(self, h1: np.ndarray, organism: int) -> np.ndarray:
         """P(any signal peptide) from first-layer features: the early exit."""
         pooled = _pooled(h1, self._organism_row(organism, len(h1)))
-        return 1.0 / (1.0 + np.exp(-(pooled @ self.screen_w + self.screen_b)))
+        return 1.0 / (1.0 + np.exp(-(blocked_matmul(pooled, self.screen_w) + self.screen_b)))
 
     def predict_tokens(
         self, tok: np.ndarray, lengths: np.ndarray, organism: int = 0, positions: bool = False, screen: bool = True
@@ -339,7 +340,7 @@ class SignalPeptideModel:
         # A cleavage after the last residue would leave no mature chain.
         valid = np.arange(length - 1)[None, :] < (lengths[:, None] - 1)
         cs = np.where(valid[:, None, :], cs, -np.inf)
-        none = _pooled(h, self._organism_row(organism, batch)) @ self.none_w + self.none_b
+        none = blocked_matmul(_pooled(h, self._organism_row(organism, batch)), self.none_w) + self.none_b
         flat = np.concatenate([none[:, None], cs.reshape(batch, -1)], axis=1)
         flat -= flat.max(axis=1, keepdims=True)
         np.exp(flat, out=flat)

@@ -35,10 +35,17 @@ OMEGA_RESIDUES = frozenset(b"SNGADC")
 OMEGA2_RESIDUES = frozenset(b"GASCTV")
 
 
+#: Scale values are given to two decimals, so scaled by 100 they are exact
+#: integers: window sums become exact integer arithmetic, and a residue's
+#: numbers cannot depend on where its protein sits in a batch (a float32
+#: running sum over concatenated proteins lost up to ~0.01 far into a batch).
+_SCALE_UNIT = 100
+
+
 def _lut(scale: dict[str, float]) -> np.ndarray:
-    table = np.zeros(256, dtype=np.float32)
+    table = np.zeros(256, dtype=np.int64)
     for aa, value in scale.items():
-        table[ord(aa)] = value
+        table[ord(aa)] = round(value * _SCALE_UNIT)
     return table
 
 
@@ -97,9 +104,7 @@ def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple
     cums: dict[str, np.ndarray] = {}
     for scale, window, coef in params.features:
         if scale not in cums:
-            # float32 is exact enough here: a chunk holds at most ~10^5
-            # residues, so window sums lose < 0.01 (scales are ~1 per residue)
-            c = np.zeros(n + 1, dtype=np.float32)
+            c = np.zeros(n + 1, dtype=np.int64)
             np.cumsum(_LUTS[scale][codes], out=c[1:])
             cums[scale] = c
         c = cums[scale]
@@ -107,8 +112,9 @@ def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple
         # Centred window [i-half, i+half].  Sequences are separated by zero
         # gaps wider than any half-window, so windows at sequence ends see
         # zero padding, exactly as in calibration, and never a neighbour.
-        diff = c[2 * half + 1 :] - c[: n - 2 * half]
-        diff *= np.float32(coef / window)
+        # The integer difference is exact; the one float step is per residue.
+        diff = (c[2 * half + 1 :] - c[: n - 2 * half]).astype(np.float32)
+        diff *= np.float32(coef / (window * _SCALE_UNIT))
         logit[half : n - half] += diff
     return logit, starts, codes
 
@@ -127,23 +133,34 @@ def window_means(seq: bytes, specs: Sequence[tuple[str, int]]) -> np.ndarray:
     n = len(codes)
     out = np.zeros((len(specs), len(seq)), dtype=np.float32)
     for i, (scale, window) in enumerate(specs):
-        c = np.zeros(n + 1, dtype=np.float64)
+        c = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(_LUTS[scale][codes], out=c[1:])
         half = window // 2
         full = np.zeros(n, dtype=np.float32)
-        full[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / window
+        full[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / (window * _SCALE_UNIT)
         out[i] = full[half_max : half_max + len(seq)]
     return out
 
 
-CHUNK = 128
+#: Residues per vectorised pass: bounds the temporaries whatever the protein lengths.
+CHUNK_RESIDUES = 1 << 16
 
 
 def find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
-    """TM-like hydrophobic segments of every sequence, in cache-sized chunks."""
+    """TM-like hydrophobic segments of every sequence, in chunks of about CHUNK_RESIDUES residues.
+
+    Each protein's numbers are exact integer window sums scaled once, so the
+    chunking (and anything else in the batch) never changes a protein's result.
+    """
     out: list[ProteinTopology] = []
-    for i in range(0, len(seqs), CHUNK):
-        out += _find_segments(params, seqs[i : i + CHUNK])
+    start, size = 0, 0
+    for i, seq in enumerate(seqs):
+        size += len(seq)
+        if size >= CHUNK_RESIDUES:
+            out += _find_segments(params, seqs[start : i + 1])
+            start, size = i + 1, 0
+    if start < len(seqs):
+        out += _find_segments(params, seqs[start:])
     return out
 
 
