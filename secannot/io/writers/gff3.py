@@ -27,37 +27,46 @@ class Gff3Writer:
             f"{provenance.model_version}; rules {provenance.rules_version}\n"
         )
 
-    def _feature(self, seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, str]) -> None:
-        attr = ";".join(f"{k}={quote(v, safe=_ATTR_SAFE)}" for k, v in attrs.items())
-        self.out.write(f"{seqid}\tsecannot\t{ftype}\t{start}\t{end}\t{score}\t.\t.\t{attr}\n")
-
     def write(self, result: Result) -> None:
-        seqid = quote(result.id, safe=_SEQID_SAFE)
-        n = result.length
-        self.out.write(f"##sequence-region {seqid} 1 {n}\n")
-        base = {"localization": result.localization or "", "route": result.route}
-        self._feature(seqid, "polypeptide", 1, n, ".", {"ID": f"{result.id}", **{k: v for k, v in base.items() if v}})
-        if result.cleavage_site is not None:
-            self._feature(
-                seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
-                {"ID": f"{result.id}.sp", "Parent": result.id},
-            )
-        if result.signal_anchor is not None:
-            sa = result.signal_anchor
-            self._feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
-                          {"Parent": result.id, "Note": "signal anchor (uncleaved)"})
-        for seg in result.tm_segments:
-            self._feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", {"Parent": result.id})
-        if result.gpi is not None:
-            omega = int(result.gpi["omega_site"])
-            self._feature(seqid, "propeptide", omega + 1, n, ".",
-                          {"Parent": result.id, "Note": f"GPI-anchor signal, omega site {omega}"})
-        if result.er_motif is not None:
-            k = len(result.er_motif)
-            self._feature(seqid, "polypeptide_motif", n - k + 1, n, ".",
-                          {"Parent": result.id, "Note": f"ER retention {result.er_motif}"})
+        self.out.write(render_gff3(result))
+
+    def write_rendered(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
             self.out.write(f"# rejected: {rej}\n")
         self.out.flush()
+
+
+def _feature(seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, str]) -> str:
+    attr = ";".join(f"{k}={quote(v, safe=_ATTR_SAFE)}" for k, v in attrs.items())
+    return f"{seqid}\tsecannot\t{ftype}\t{start}\t{end}\t{score}\t.\t.\t{attr}\n"
+
+
+def render_gff3(result: Result) -> str:
+    """The sequence-region line and features of one protein, as GFF3 text."""
+    seqid = quote(result.id, safe=_SEQID_SAFE)
+    n = result.length
+    lines = [f"##sequence-region {seqid} 1 {n}\n"]
+    base = {"localization": result.localization or "", "route": result.route}
+    lines.append(_feature(seqid, "polypeptide", 1, n, ".", {"ID": f"{result.id}", **{k: v for k, v in base.items() if v}}))
+    if result.cleavage_site is not None:
+        lines.append(_feature(seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
+                              {"ID": f"{result.id}.sp", "Parent": result.id}))
+    if result.signal_anchor is not None:
+        sa = result.signal_anchor
+        lines.append(_feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
+                              {"Parent": result.id, "Note": "signal anchor (uncleaved)"}))
+    for seg in result.tm_segments:
+        lines.append(_feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".",
+                              {"Parent": result.id}))
+    if result.gpi is not None:
+        omega = int(result.gpi["omega_site"])
+        lines.append(_feature(seqid, "propeptide", omega + 1, n, ".",
+                              {"Parent": result.id, "Note": f"GPI-anchor signal, omega site {omega}"}))
+    if result.er_motif is not None:
+        k = len(result.er_motif)
+        lines.append(_feature(seqid, "polypeptide_motif", n - k + 1, n, ".",
+                              {"Parent": result.id, "Note": f"ER retention {result.er_motif}"}))
+    return "".join(lines)
