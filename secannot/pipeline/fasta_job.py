@@ -20,11 +20,11 @@ from secannot.io.seen_ids import SeenIds
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec
 from secannot.pipeline.inputs import Source
 
-MIN_CHUNK = 1 << 16
+MIN_CHUNK = 1 << 14
 
 
 def chunk_bytes_for(path: str, budget: int, workers: int) -> int:
-    """Small files are still split among workers: about four chunks per worker, at least 64 KiB."""
+    """Small files are still split among workers: about four chunks per worker, at least 16 KiB."""
     if workers <= 1:
         return budget
     size = os.path.getsize(path)
