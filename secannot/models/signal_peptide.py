@@ -287,15 +287,20 @@ class SignalPeptideModel:
         flat = np.zeros((n, h.shape[2]), dtype=np.float32)
         flat[pad:].reshape(batch, stride, -1)[:, :length] = h
         inner = slice(pad, n - pad)
+        tmp = np.empty((n - 2 * pad, self.convs[0][3]), dtype=np.float32) if self.convs else None
         for taps, bias, dil, cout in self.convs:
-            out = np.zeros((n, cout), dtype=np.float32)
+            out = np.empty((n, cout), dtype=np.float32)
+            out[:pad] = 0
+            out[n - pad :] = 0
             acc = out[inner]
-            tmp = np.empty_like(acc)
+            if tmp is None or tmp.shape[1] != cout:
+                tmp = np.empty_like(acc)
             half = len(taps) // 2
             for j, w in enumerate(taps):
                 off = dil * (j - half)
-                np.matmul(flat[pad + off : n - pad + off], w, out=tmp)
-                acc += tmp
+                np.matmul(flat[pad + off : n - pad + off], w, out=acc if j == 0 else tmp)
+                if j:
+                    acc += tmp
             acc += bias
             np.maximum(acc, 0, out=acc)
             out[pad:].reshape(batch, stride, cout)[:, length:] = 0  # keep the gaps empty
