@@ -76,7 +76,7 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
     seen_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, Path_]] = [(node, path)]
     while stack:
-        current, where = stack.pop()
+        current, at = stack.pop()
         if id(current) in seen_nodes:  # YAML anchors share nodes
             continue
         seen_nodes.add(id(current))
@@ -88,7 +88,7 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
                     continue
                 line = key.start_mark.line + 1
                 if (key.tag, name) in first:
-                    label = where((*where, name), data)
+                    label = where((*at, name), data)
                     yield Problem(
                         file,
                         line,
@@ -97,9 +97,9 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
                     )
                 else:
                     first[key.tag, name] = line
-                stack.append((value, (*where, name)))
+                stack.append((value, (*at, name)))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend((item, (*where, i)) for i, item in enumerate(current.value))
+            stack.extend((item, (*at, i)) for i, item in enumerate(current.value))
 
 
 def where(path: Sequence[str | int], data: Any) -> str:
