@@ -64,13 +64,13 @@ class ChunkOutput:
 
 
 class _Worker:
-    def __init__(self, spec: JobSpec):
+    def __init__(self, spec: JobSpec, rules=None):
         from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
         from secannot.io.writers import make_renderer
         from secannot.knowledge.ruleset import RuleSet
 
         kinds = ("tme", "nonclassical") if spec.annotate else ("nonclassical",)
-        self.rules = RuleSet.load(spec.predict.rules_dirs, kinds=kinds)
+        self.rules = rules if rules is not None else RuleSet.load(spec.predict.rules_dirs, kinds=kinds)
         self.predictor = Predictor(spec.predict, self.rules)
         self.columns = ANNOTATE_COLUMNS if spec.annotate else PREDICT_COLUMNS
         self.render = make_renderer(spec.fmt, self.columns, spec.provenance)
@@ -90,11 +90,11 @@ class _Worker:
 _WORKERS: dict[JobSpec, _Worker] = {}
 
 
-def worker_for(spec: JobSpec) -> _Worker:
-    """This process's models for ``spec``, loaded once."""
+def worker_for(spec: JobSpec, rules=None) -> _Worker:
+    """This process's models for ``spec``, loaded once (``rules``: already loaded for this spec, if at hand)."""
     worker = _WORKERS.get(spec)
     if worker is None:
-        worker = _WORKERS[spec] = _Worker(spec)
+        worker = _WORKERS[spec] = _Worker(spec, rules)
     return worker
 
 
@@ -157,7 +157,11 @@ class ProcessPool:
     def __enter__(self) -> ProcessPool:
         import multiprocessing
 
-        self._pool = multiprocessing.get_context("spawn").Pool(self.jobs)
+        # Where fork exists, workers start as copies of this process with the
+        # models already loaded (see ``worker_for``): no start-up per worker.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = ctx.Pool(self.jobs)
         return self
 
     def __exit__(self, *exc: object) -> None:

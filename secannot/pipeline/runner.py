@@ -90,6 +90,9 @@ def run_job(
         uniprot_release=stream.release,
     )
     spec = JobSpec(config.predict, config.fmt, config.annotate, provenance)
+    if config.predict.dask is None:
+        # This process runs the chunks (-j 1) or forks the workers that do (-j N): load the models once, here.
+        worker_for(spec, rules)
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
     part_dir = _part_dir(config)
     started = time.monotonic()
@@ -109,7 +112,7 @@ def run_job(
                 tasks = chunk_tasks(group, stdin, spec, executor.workers, part_dir, config.predict.dask is None)
                 done += emit(executor.run(tasks), stream.seen, diag, write, lambda n, base=done: tick(base + n))
                 continue
-            predictor = worker_for(spec).predictor
+            predictor = worker_for(spec, rules).predictor
             for index, _ in group:
                 for res in predict_stream(stream.records_of(index), config.predict, predictor):
                     _finish(res, config, rules, stream)
