@@ -211,3 +211,38 @@ def test_dask_local_cluster_rows_equal_the_plain_cli(tmp_path):
     assert [r["id"] for r in rows] == list(tsv)
     for row in rows:
         assert tsv[row["id"]][2] == f"{row['sp_prob']:.4f}"
+
+
+def test_blas_uses_one_thread_without_any_environment_variable():
+    import json
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    code = ("import json, secannot; from threadpoolctl import threadpool_info; secannot.predict(['MKVLAAGIVLLLSA']);"
+            "print(json.dumps([p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    threads = json.loads(out)
+    assert threads and set(threads) == {1}
+
+
+def test_dask_refuses_stdin_and_compressed_input_per_input(tmp_path):
+    pytest.importorskip("distributed")
+    records = _sample(5)
+    gz = tmp_path / "in.fasta.gz"
+    gz.write_bytes(gzip.compress(_tsv(records)))
+    plain = tmp_path / "in.fasta"
+    plain.write_bytes(_tsv(records))
+    res = run_cli(["predict", "--dask", "local:1", gz, plain])
+    assert res.code == 4
+    assert "--dask reads plain FASTA files" in res.err
+    assert len(res.out.splitlines()) == 1 + len(records)  # the plain file is still predicted
+
+
+@pytest.mark.parametrize("address", ["local:0", "local:x", "nonsense"])
+def test_dask_address_errors_are_usage_errors(address, tmp_path):
+    path = tmp_path / "in.fasta"
+    path.write_bytes(b">a\nMKV\n")
+    res = run_cli(["predict", "--dask", address, path])
+    assert res.code == 2
+    assert "--dask" in res.err

@@ -77,9 +77,6 @@ class DaskExecutor:
         assert self.client is not None
         pending: deque = deque()
         for task in tasks:
-            if isinstance(task.data, bytes) and task.data:
-                raise UsageError(f"{task.source}: --dask splits plain files into byte ranges; "
-                                 "decompress it or run without --dask")
             pending.append(self.client.submit(run_chunk, task, pure=False))
             if len(pending) >= 2 * self.workers:
                 yield pending.popleft().result()

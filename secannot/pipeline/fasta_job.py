@@ -39,13 +39,15 @@ def chunk_tasks(sources: Sequence[tuple[int, Source]], stdin, spec: JobSpec, wor
         name = STDIN_NAME if src.value == "-" else src.value
         if is_plain_file(src.value):
             budget = chunk_bytes_for(src.value, spec.predict.chunk_bytes, workers)
-            for k, rng in enumerate(plan_ranges(src.value, budget)):
+            # absolute paths: a Dask worker may run in another directory
+            for k, rng in enumerate(plan_ranges(os.path.abspath(src.value), budget)):
                 path = os.path.join(part_dir, f"part-{part:05d}.parquet") if part_dir else None
                 part += 1
                 yield ChunkTask(name, rng, spec, index, k, path)
             continue
-        if not can_stream and src.value == "-":
-            yield ChunkTask(name, b"", spec, index, 0, error=f"{name}: --dask reads files, not stdin")
+        if not can_stream:  # no bytes of sequences through a Dask scheduler
+            yield ChunkTask(name, b"", spec, index, 0, error=f"{name}: --dask reads plain FASTA files in byte ranges "
+                            "(not stdin or compressed files); decompress it or run without --dask")
             continue
         yield from _stream_tasks(src, name, index, stdin, spec, part_dir, part)
         part += 100000  # stream parts are numbered apart from range parts
