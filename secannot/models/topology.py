@@ -43,7 +43,7 @@ _SCALE_UNIT = 100
 
 
 def _lut(scale: dict[str, float]) -> np.ndarray:
-    table = np.zeros(256, dtype=np.int64)
+    table = np.zeros(256, dtype=np.int32)
     for aa, value in scale.items():
         table[ord(aa)] = round(value * _SCALE_UNIT)
     return table
@@ -101,21 +101,29 @@ def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple
     starts = max_half + np.concatenate([[0], np.cumsum(lengths + max_half)[:-1]])
     n = len(codes)
     logit = np.full(n, params.intercept, dtype=np.float32)
+    # int32 running sums are exact while |sum| < 2^31: scale values are at
+    # most 450 units, so up to ~4.7 million residues per call (find_segments
+    # passes ~65,000 plus at most one long protein); int64 beyond that.
+    int_type = np.int32 if n < 4_000_000 else np.int64
     cums: dict[str, np.ndarray] = {}
+    diff = np.empty(n, dtype=int_type)
+    scaled = np.empty(n, dtype=np.float32)
     for scale, window, coef in params.features:
         if scale not in cums:
-            c = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(_LUTS[scale][codes], out=c[1:])
+            c = np.zeros(n + 1, dtype=int_type)
+            np.cumsum(_LUTS[scale][codes], out=c[1:], dtype=int_type)
             cums[scale] = c
         c = cums[scale]
         half = window // 2
+        m = n - 2 * half
         # Centred window [i-half, i+half].  Sequences are separated by zero
         # gaps wider than any half-window, so windows at sequence ends see
         # zero padding, exactly as in calibration, and never a neighbour.
-        # The integer difference is exact; the one float step is per residue.
-        diff = (c[2 * half + 1 :] - c[: n - 2 * half]).astype(np.float32)
-        diff *= np.float32(coef / (window * _SCALE_UNIT))
-        logit[half : n - half] += diff
+        # The integer difference is exact; the one float step is per residue
+        # (a window sum is < 2^24, so its float32 conversion is exact too).
+        np.subtract(c[2 * half + 1 :], c[:m], out=diff[:m])
+        np.multiply(diff[:m], np.float32(coef / (window * _SCALE_UNIT)), out=scaled[:m], dtype=np.float32)
+        logit[half : n - half] += scaled[:m]
     return logit, starts, codes
 
 
@@ -166,8 +174,10 @@ def find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[Protein
 
 def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
     logit, starts, codes = transmembrane_logits(params, seqs)
-    above = (logit > params.threshold) & (codes != 0)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], above.view(np.int8), [0]])))
+    logit[codes == 0] = -np.inf  # gaps: never above the threshold, never a maximum
+    above = logit > params.threshold
+    # the ends of the array are gaps, so every run starts and ends inside it
+    edges = np.flatnonzero(above[1:] != above[:-1]) + 1
     run_starts, run_ends = edges[0::2], edges[1::2]  # [start, end)
     long_enough = (run_ends - run_starts) >= params.min_length
     run_starts, run_ends = run_starts[long_enough], run_ends[long_enough]
@@ -184,8 +194,7 @@ def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[Protei
             b = begin + round((p + 1) * step) - 1 if p < pieces - 1 else end
             per_seq[k].append(Segment(a, b))
     # Per-sequence maximum logit over its own residues (a feature for nc scoring).
-    masked = np.where(codes != 0, logit, -np.inf)
-    maxima = np.maximum.reduceat(masked, starts) if len(starts) else np.array([])
+    maxima = np.maximum.reduceat(logit, starts) if len(starts) else np.array([])
     return [ProteinTopology(tuple(segs), float(m)) for segs, m in zip(per_seq, maxima.tolist(), strict=True)]
 
 
