@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.io.diagnostics import Diagnostics
-from secannot.io.diagnostics import Rejection
+from secannot.io.diagnostics import Diagnostics, Rejection
 from secannot.io.fasta import STDIN_NAME, Record, open_input, parse_fasta
 from secannot.io.seen_ids import SeenIds
 
@@ -102,7 +101,7 @@ class RecordStream:
             self._resolved = self._resolve_ids()
 
     def __iter__(self) -> Iterator[Record]:
-        for index, src in enumerate(self.sources):
+        for index in range(len(self.sources)):
             yield from self.records_of(index)
 
     def records_of(self, index: int) -> Iterator[Record]:
