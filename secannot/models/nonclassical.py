@@ -38,13 +38,22 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+#: Residue letter -> 0..19 for the standard amino acids, 20 for anything else.
+_CLASS = np.full(256, 20, dtype=np.intp)
+_CLASS[_LETTERS] = np.arange(20)
+
+
 def _composition(seqs: Sequence[bytes]) -> np.ndarray:
-    """(B, 20) fractions of the standard residues; other letters count in the length only."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    codes = np.frombuffer(b"".join(seqs), dtype=np.uint8).astype(np.int64)
-    owner = np.repeat(np.arange(len(seqs), dtype=np.int64), lengths)
-    counts = np.bincount(owner * 256 + codes, minlength=len(seqs) * 256).reshape(len(seqs), 256)
-    return counts[:, _LETTERS] / np.maximum(lengths, 1)[:, None]
+    """(B, 20) fractions of the standard residues; other letters count in the length only.
+
+    One bincount over (sequence, residue class) pairs: 21 classes keep the
+    count table small enough to stay in cache.
+    """
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    classes = _CLASS[np.frombuffer(b"".join(seqs), dtype=np.uint8)]
+    classes += np.repeat(np.arange(0, 21 * len(seqs), 21, dtype=np.intp), lengths)
+    counts = np.bincount(classes, minlength=len(seqs) * 21).reshape(len(seqs), 21)
+    return counts[:, :20] / np.maximum(lengths, 1)[:, None]
 
 
 def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
