@@ -24,7 +24,7 @@ class ExitCode(IntEnum):
     INPUT = 4  # an input could not be read at all: missing, empty, not FASTA
     RULES = 5  # a rule file is invalid or has an incompatible schema
     NETWORK = 6  # UniProt unreachable, failing after retries, or not in the offline cache
-    DEPENDENCY = 7  # an optional dependency (plotting) is not installed
+    DEPENDENCY = 7  # an optional dependency (plotting, Parquet, Dask, pandas) is not installed
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -36,7 +36,8 @@ EXIT_CODE_HELP = {
     ExitCode.INPUT: "an input could not be read: missing, unreadable, empty or not FASTA",
     ExitCode.RULES: "a rule file is invalid or has an incompatible schema_version",
     ExitCode.NETWORK: "UniProt unreachable or failing after retries, or --offline cache miss",
-    ExitCode.DEPENDENCY: "an optional dependency is missing (pip install 'secannot[report]')",
+    ExitCode.DEPENDENCY: "an optional dependency is missing: the message names the extra to install "
+                         "(secannot[report], [parquet], [dask] or [pandas])",
     ExitCode.INTERRUPTED: "interrupted",
 }
 

@@ -23,6 +23,9 @@ LAYERS: dict[str, int] = {
     "secannot.api": 5, "secannot.cli": 5, "secannot.docs": 5,
     "secannot.__main__": 6,
 }
+#: The one import that goes up: the package root re-exports the Python API
+#: lazily (inside ``__getattr__``), so ``import secannot`` stays light.
+LAZY_FACADE = {("secannot", "secannot.api")}
 MAX_TOP_LEVEL_MODULES = 10
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
@@ -85,7 +88,7 @@ def test_imports_go_down_the_layers(module):
     wrong = []
     for target in GRAPH[module]:
         there = _unit(target)
-        if there == here or target == "secannot":
+        if there == here or target == "secannot" or (module, target) in LAZY_FACADE:
             continue
         if LAYERS[there] >= LAYERS[here]:
             wrong.append(f"{module} -> {target} (layer {LAYERS[here]} -> {LAYERS[there]})")

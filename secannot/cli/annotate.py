@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from secannot.cli.common import (
+    Dask,
     Email,
     Fmt,
     Gene,
@@ -42,6 +43,7 @@ def annotate(
     gene_list: GeneList = None,
     taxon: Taxon = 9606,
     jobs: Jobs = 1,
+    dask: Dask = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     rules: Rules = None,
@@ -78,7 +80,7 @@ def annotate(
         table = TableConfig(tsv, id_column, sep, sequence_column)
     elif id_column or sequence_column:
         raise UsageError("--id-column and --sequence-column only apply with --tsv")
-    return run_cli_job(ctx, annotate=True, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs,
+    return run_cli_job(ctx, annotate=True, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs, dask=dask,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
                        offline=offline, model=model, nc_threshold=nc_threshold, table=table,

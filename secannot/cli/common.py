@@ -20,10 +20,11 @@ from secannot.errors import ExitCode, UsageError
 INPUT_OPTIONS = ("inputs", "uniprot", "uniprot_list", "gene", "gene_list")
 
 Inputs = Annotated[list[str] | None, typer.Argument(metavar="[INPUT]...", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="Output format: tsv, jsonl, json or gff3.", case_sensitive=False)]
-Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE")]
+Fmt = Annotated[str, typer.Option("--format", "-f", help="Output format: tsv, jsonl, json, gff3 or parquet (pip install 'secannot[parquet]').", case_sensitive=False)]
+Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout (with --dask and --format parquet, a DIR/ gets one part per chunk).", metavar="FILE")]
 Organism = Annotated[str, typer.Option("--organism", help="Organism group: eukarya (default), gram-negative, gram-positive or archaea.")]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
+Dask = Annotated[str | None, typer.Option("--dask", envvar="SECANNOT_DASK", help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a local cluster of N workers (pip install 'secannot[dask]').", metavar="ADDRESS")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
 Rules = Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory layered over the bundled rules (repeatable).", metavar="DIR")]

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from secannot.cli.common import (
+    Dask,
     Email,
     Fmt,
     Gene,
@@ -51,7 +52,7 @@ def columns_help(columns) -> str:
                      + [f"  {c.name:<{width}}  {c.description}" for c in columns])
 
 
-def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, quiet, verbose, rules,
+def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, dask, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
                 signal_only: bool = False, table=None, family_claims: bool = True) -> int:
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
@@ -69,6 +70,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     predict_config = PredictConfig(
         organism=organism, model_path=model, nc_threshold=nc_threshold,
         rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,
+        dask=dask,
     )
     if table is not None:
         from secannot.pipeline.table_job import annotate_table
@@ -102,6 +104,7 @@ def predict(
     gene_list: GeneList = None,
     taxon: Taxon = 9606,
     jobs: Jobs = 1,
+    dask: Dask = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     rules: Rules = None,
@@ -120,7 +123,7 @@ def predict(
       cat proteins.fasta | secannot predict - --format gff3 > sp.gff3
       secannot predict --uniprot P01308 --format json
     """
-    return run_cli_job(ctx, annotate=False, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs,
+    return run_cli_job(ctx, annotate=False, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs, dask=dask,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
                        offline=offline, model=model, nc_threshold=nc_threshold, signal_only=signal_only)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from secannot.models.fixed_shape import blocked_matmul
 from secannot.models.scales import KYTE_DOOLITTLE, TOP_IDP
 
 AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
@@ -37,13 +38,22 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
+#: Residue letter -> 0..19 for the standard amino acids, 20 for anything else.
+_CLASS = np.full(256, 20, dtype=np.intp)
+_CLASS[_LETTERS] = np.arange(20)
+
+
 def _composition(seqs: Sequence[bytes]) -> np.ndarray:
-    """(B, 20) fractions of the standard residues; other letters count in the length only."""
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    codes = np.frombuffer(b"".join(seqs), dtype=np.uint8).astype(np.int64)
-    owner = np.repeat(np.arange(len(seqs), dtype=np.int64), lengths)
-    counts = np.bincount(owner * 256 + codes, minlength=len(seqs) * 256).reshape(len(seqs), 256)
-    return counts[:, _LETTERS] / np.maximum(lengths, 1)[:, None]
+    """(B, 20) fractions of the standard residues; other letters count in the length only.
+
+    One bincount over (sequence, residue class) pairs: 21 classes keep the
+    count table small enough to stay in cache.
+    """
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    classes = _CLASS[np.frombuffer(b"".join(seqs), dtype=np.uint8)]
+    classes += np.repeat(np.arange(0, 21 * len(seqs), 21, dtype=np.intp), lengths)
+    counts = np.bincount(classes, minlength=len(seqs) * 21).reshape(len(seqs), 21)
+    return counts[:, :20] / np.maximum(lengths, 1)[:, None]
 
 
 def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
@@ -53,7 +63,8 @@ def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
     pos = comp[:, _POS].sum(axis=1)
     neg = comp[:, _NEG].sum(axis=1)
     extra = np.stack(
-        [np.log(np.maximum(lengths, 1)), pos, neg, pos - neg, comp @ _KD_VEC, comp @ _TOP_VEC, max_tm_logit],
+        [np.log(np.maximum(lengths, 1)), pos, neg, pos - neg, blocked_matmul(comp, _KD_VEC),
+         blocked_matmul(comp, _TOP_VEC), max_tm_logit],
         axis=1,
     )
     return np.concatenate([comp, nterm, extra], axis=1)
@@ -99,6 +110,6 @@ class NonClassicalModel:
         z = (features(seqs, max_tm_logit) - self.mean) / self.scale
         total = np.zeros(len(seqs))
         for w1, b1, w2, b2 in self.members:
-            hidden = np.maximum(z @ w1 + b1, 0.0)
-            total += 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
+            hidden = np.maximum(blocked_matmul(z, w1) + b1, 0.0)
+            total += 1.0 / (1.0 + np.exp(-(blocked_matmul(hidden, w2) + b2)))
         return total / len(self.members)

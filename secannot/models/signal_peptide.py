@@ -28,9 +28,14 @@ import numpy as np
 from secannot.errors import ModelError
 
 WINDOW = 70
-#: Sequences per inference chunk: small enough that a layer's activations
+#: Sequences per inference block: small enough that a layer's activations
 #: (CHUNK x 70 x channels float32) stay in cache, large enough to amortise calls.
+#: Every block has exactly this many rows (the last one padded with empty
+#: sequences) and the deep layers run on blocks of exactly DEEP_CHUNK
+#: screened-in sequences: each BLAS product then has one fixed shape, so a
+#: protein's numbers never depend on the rest of the batch (models.fixed_shape).
 CHUNK = 128
+DEEP_CHUNK = 64
 ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 N_TOKENS = 22  # 0 = padding, 1..20 = standard residues, 21 = anything else
 
@@ -81,11 +86,14 @@ def _token_table() -> np.ndarray:
 TOKENS = _token_table()
 
 
-def encode(seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Tokens of the first WINDOW residues (padded) and the true lengths."""
-    joined = b"".join(s[:WINDOW].ljust(WINDOW, b"\0") for s in seqs)
-    raw = np.frombuffer(joined, dtype=np.uint8).reshape(len(seqs), WINDOW)
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+def encode(seqs: Sequence[bytes], rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Tokens of the first WINDOW residues (padded) and the true lengths, with ``rows`` rows
+    (empty sequences fill the rows past ``len(seqs)``)."""
+    rows = len(seqs) if rows is None else rows
+    joined = b"".join(s[:WINDOW].ljust(WINDOW, b"\0") for s in seqs).ljust(rows * WINDOW, b"\0")
+    raw = np.frombuffer(joined, dtype=np.uint8).reshape(rows, WINDOW)
+    lengths = np.zeros(rows, dtype=np.int64)
+    lengths[: len(seqs)] = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     return TOKENS[raw], lengths
 
 
@@ -120,8 +128,13 @@ def _max_over_positions(h: np.ndarray) -> np.ndarray:
 
 
 def _pooled(h: np.ndarray, organism_row: np.ndarray) -> np.ndarray:
-    """[max over positions, mean over positions, organism one-hot], as in training."""
-    mean = np.matmul(np.full(h.shape[1], 1.0 / h.shape[1], dtype=np.float32), h)
+    """[max over positions, mean over positions, organism one-hot], as in training.
+
+    The sum over the middle axis adds position after position for every
+    (sequence, channel), the same order whatever the batch.
+    """
+    mean = h.sum(axis=1)
+    mean *= np.float32(1.0 / h.shape[1])
     return np.concatenate([_max_over_positions(h), mean, organism_row], axis=1)
 
 
@@ -255,7 +268,8 @@ class SignalPeptideModel:
         if self.last_tap is not None:
             np.take(self.last_tap, padded[:, self.k1 - 1 : self.k1 - 1 + length], axis=0, out=looked_up)
             h += looked_up
-        h += self._window_features(tok) @ self.win_weight
+        feats = self._window_features(tok)
+        h += (feats.reshape(batch * length, -1) @ self.win_weight).reshape(batch, length, -1)
         np.maximum(h, 0, out=h)
         return h
 
@@ -273,15 +287,20 @@ class SignalPeptideModel:
         flat = np.zeros((n, h.shape[2]), dtype=np.float32)
         flat[pad:].reshape(batch, stride, -1)[:, :length] = h
         inner = slice(pad, n - pad)
+        tmp = np.empty((n - 2 * pad, self.convs[0][3]), dtype=np.float32) if self.convs else None
         for taps, bias, dil, cout in self.convs:
-            out = np.zeros((n, cout), dtype=np.float32)
+            out = np.empty((n, cout), dtype=np.float32)
+            out[:pad] = 0
+            out[n - pad :] = 0
             acc = out[inner]
-            tmp = np.empty_like(acc)
+            if tmp is None or tmp.shape[1] != cout:
+                tmp = np.empty_like(acc)
             half = len(taps) // 2
             for j, w in enumerate(taps):
                 off = dil * (j - half)
-                np.matmul(flat[pad + off : n - pad + off], w, out=tmp)
-                acc += tmp
+                np.matmul(flat[pad + off : n - pad + off], w, out=acc if j == 0 else tmp)
+                if j:
+                    acc += tmp
             acc += bias
             np.maximum(acc, 0, out=acc)
             out[pad:].reshape(batch, stride, cout)[:, length:] = 0  # keep the gaps empty
@@ -296,43 +315,12 @@ class SignalPeptideModel:
         pooled = _pooled(h1, self._organism_row(organism, len(h1)))
         return 1.0 / (1.0 + np.exp(-(pooled @ self.screen_w + self.screen_b)))
 
-    def predict_tokens(
-        self, tok: np.ndarray, lengths: np.ndarray, organism: int = 0, positions: bool = False, screen: bool = True
-    ) -> SignalCalls:
-        """Signal-peptide calls for a batch of encoded sequences.
-
-        Sequences whose first-layer screen probability is below the organism's
-        screen threshold (chosen in training so that at most 0.2% of true
-        signal peptides fall below it) skip the deeper layers; their sp_prob
-        is the screen's probability and no cleavage site is predicted.
-        """
-        batch, length = tok.shape
-        h1 = self._first_layer(tok, organism)
-        p_screen = self.screen_probability(h1, organism)
-        limit = self.screen_thresholds.get(_ORGANISM_NAMES[organism], 0.0) if screen else 0.0
-        deep = p_screen >= limit
-        sp_prob = p_screen.astype(np.float32)
-        cleavage = np.zeros(batch, dtype=np.int64)
-        best_cleavage = np.zeros(batch, dtype=np.int64)
-        cs_prob = np.full(batch, np.nan, dtype=np.float32)
-        type_probs = np.zeros((batch, 1 + self.n_types), dtype=np.float32)
-        type_probs[:, 0] = 1.0 - sp_prob
-        type_probs[:, 1] = sp_prob
-        pos = np.zeros((batch, length), dtype=np.float32) if positions else None
-        if deep.any():
-            idx = np.flatnonzero(deep)
-            full = self._full_model(h1[idx], lengths[idx], organism, positions)
-            sp_prob[idx], cleavage[idx], best_cleavage[idx], cs_prob[idx], type_probs[idx] = full[:5]
-            if pos is not None:
-                pos[idx] = full[5]
-        return SignalCalls(sp_prob, cleavage, best_cleavage, cs_prob, type_probs, pos, ~deep)
-
     def _full_model(self, h1: np.ndarray, lengths: np.ndarray, organism: int, positions: bool):
         batch, length, _ = h1.shape
         h = self._deep_layers(h1)
         n_types = 1 if organism == 0 else self.n_types
         cols = list(range(n_types)) + [self.n_types + t for t in range(n_types)]
-        out = h @ self.w_out[:, cols]
+        out = (np.ascontiguousarray(h).reshape(batch * length, -1) @ self.w_out[:, cols]).reshape(batch, length, -1)
         out += self.b_out[cols]
         cs = np.cumsum(out[:, :, :n_types], axis=1) + out[:, :, n_types:]
         cs = cs[:, : length - 1, :].transpose(0, 2, 1)  # (B, types, L-1)
@@ -367,10 +355,55 @@ class SignalPeptideModel:
     def predict(
         self, seqs: Sequence[bytes], organism: int = 0, positions: bool = False, screen: bool = True
     ) -> SignalCalls:
-        """Calls for any number of sequences, computed in cache-sized chunks."""
-        if len(seqs) <= CHUNK:
-            tok, lengths = encode(seqs)
-            return self.predict_tokens(tok, lengths, organism, positions, screen)
-        parts = [self.predict(seqs[i : i + CHUNK], organism, positions, screen) for i in range(0, len(seqs), CHUNK)]
-        return SignalCalls(*(None if getattr(parts[0], f) is None else np.concatenate([getattr(p, f) for p in parts])
-                             for f in SignalCalls.__dataclass_fields__))
+        """Signal-peptide calls for any number of sequences (upper-case ASCII bytes).
+
+        Sequences whose first-layer screen probability is below the organism's
+        screen threshold (chosen in training so that at most 0.2% of true
+        signal peptides fall below it) skip the deeper layers; their sp_prob
+        is the screen's probability and no cleavage site is predicted.  All
+        products run on fixed-shape blocks (CHUNK, DEEP_CHUNK), so each
+        sequence's numbers are the same in any batch, at any position.
+        """
+        n = len(seqs)
+        limit = self.screen_thresholds.get(_ORGANISM_NAMES[organism], 0.0) if screen else -1.0
+        sp_prob = np.zeros(n, dtype=np.float32)
+        deep_idx, deep_h1, deep_len = [], [], []
+        for start in range(0, n, CHUNK):
+            block = seqs[start : start + CHUNK]
+            tok, lengths = encode(block, CHUNK)
+            h1 = self._first_layer(tok, organism)
+            p = self.screen_probability(h1, organism)[: len(block)]
+            sp_prob[start : start + len(block)] = p
+            keep = np.flatnonzero(p >= limit)
+            deep_idx.append(keep + start)
+            deep_h1.append(h1[keep])
+            deep_len.append(lengths[keep])
+        calls = SignalCalls(sp_prob, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                            np.full(n, np.nan, dtype=np.float32), np.zeros((n, 1 + self.n_types), dtype=np.float32),
+                            np.zeros((n, WINDOW), dtype=np.float32) if positions else None, np.ones(n, dtype=bool))
+        calls.type_probs[:, 0] = 1.0 - sp_prob
+        calls.type_probs[:, 1] = sp_prob
+        if n:
+            self._deep_blocks(calls, np.concatenate(deep_idx), np.concatenate(deep_h1), np.concatenate(deep_len),
+                              organism, positions)
+        return calls
+
+    def _deep_blocks(self, calls: SignalCalls, idx: np.ndarray, h1: np.ndarray, lengths: np.ndarray,
+                     organism: int, positions: bool) -> None:
+        """The full model on the screened-in sequences, DEEP_CHUNK at a time (the last block padded)."""
+        calls.screened[idx] = False
+        for start in range(0, len(idx), DEEP_CHUNK):
+            sel = idx[start : start + DEEP_CHUNK]
+            m = len(sel)
+            hb = np.zeros((DEEP_CHUNK, *h1.shape[1:]), dtype=np.float32)
+            hb[:m] = h1[start : start + m]
+            lb = np.zeros(DEEP_CHUNK, dtype=np.int64)
+            lb[:m] = lengths[start : start + m]
+            full = self._full_model(hb, lb, organism, positions)
+            calls.sp_prob[sel] = full[0][:m]
+            calls.cleavage[sel] = full[1][:m]
+            calls.best_cleavage[sel] = full[2][:m]
+            calls.cs_prob[sel] = full[3][:m]
+            calls.type_probs[sel] = full[4][:m]
+            if positions:
+                calls.position_probs[sel] = full[5][:m]

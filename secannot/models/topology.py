@@ -35,10 +35,17 @@ OMEGA_RESIDUES = frozenset(b"SNGADC")
 OMEGA2_RESIDUES = frozenset(b"GASCTV")
 
 
+#: Scale values are given to two decimals, so scaled by 100 they are exact
+#: integers: window sums become exact integer arithmetic, and a residue's
+#: numbers cannot depend on where its protein sits in a batch (a float32
+#: running sum over concatenated proteins lost up to ~0.01 far into a batch).
+_SCALE_UNIT = 100
+
+
 def _lut(scale: dict[str, float]) -> np.ndarray:
-    table = np.zeros(256, dtype=np.float32)
+    table = np.zeros(256, dtype=np.int32)
     for aa, value in scale.items():
-        table[ord(aa)] = value
+        table[ord(aa)] = round(value * _SCALE_UNIT)
     return table
 
 
@@ -94,22 +101,29 @@ def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple
     starts = max_half + np.concatenate([[0], np.cumsum(lengths + max_half)[:-1]])
     n = len(codes)
     logit = np.full(n, params.intercept, dtype=np.float32)
+    # int32 running sums are exact while |sum| < 2^31: scale values are at
+    # most 450 units, so up to ~4.7 million residues per call (find_segments
+    # passes ~65,000 plus at most one long protein); int64 beyond that.
+    int_type = np.int32 if n < 4_000_000 else np.int64
     cums: dict[str, np.ndarray] = {}
+    diff = np.empty(n, dtype=int_type)
+    scaled = np.empty(n, dtype=np.float32)
     for scale, window, coef in params.features:
         if scale not in cums:
-            # float32 is exact enough here: a chunk holds at most ~10^5
-            # residues, so window sums lose < 0.01 (scales are ~1 per residue)
-            c = np.zeros(n + 1, dtype=np.float32)
-            np.cumsum(_LUTS[scale][codes], out=c[1:])
+            c = np.zeros(n + 1, dtype=int_type)
+            np.cumsum(_LUTS[scale][codes], out=c[1:], dtype=int_type)
             cums[scale] = c
         c = cums[scale]
         half = window // 2
+        m = n - 2 * half
         # Centred window [i-half, i+half].  Sequences are separated by zero
         # gaps wider than any half-window, so windows at sequence ends see
         # zero padding, exactly as in calibration, and never a neighbour.
-        diff = c[2 * half + 1 :] - c[: n - 2 * half]
-        diff *= np.float32(coef / window)
-        logit[half : n - half] += diff
+        # The integer difference is exact; the one float step is per residue
+        # (a window sum is < 2^24, so its float32 conversion is exact too).
+        np.subtract(c[2 * half + 1 :], c[:m], out=diff[:m])
+        np.multiply(diff[:m], np.float32(coef / (window * _SCALE_UNIT)), out=scaled[:m], dtype=np.float32)
+        logit[half : n - half] += scaled[:m]
     return logit, starts, codes
 
 
@@ -127,30 +141,43 @@ def window_means(seq: bytes, specs: Sequence[tuple[str, int]]) -> np.ndarray:
     n = len(codes)
     out = np.zeros((len(specs), len(seq)), dtype=np.float32)
     for i, (scale, window) in enumerate(specs):
-        c = np.zeros(n + 1, dtype=np.float64)
+        c = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(_LUTS[scale][codes], out=c[1:])
         half = window // 2
         full = np.zeros(n, dtype=np.float32)
-        full[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / window
+        full[half : n - half] = (c[2 * half + 1 :] - c[: n - 2 * half]) / (window * _SCALE_UNIT)
         out[i] = full[half_max : half_max + len(seq)]
     return out
 
 
-CHUNK = 128
+#: Residues per vectorised pass: bounds the temporaries whatever the protein lengths.
+CHUNK_RESIDUES = 1 << 16
 
 
 def find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
-    """TM-like hydrophobic segments of every sequence, in cache-sized chunks."""
+    """TM-like hydrophobic segments of every sequence, in chunks of about CHUNK_RESIDUES residues.
+
+    Each protein's numbers are exact integer window sums scaled once, so the
+    chunking (and anything else in the batch) never changes a protein's result.
+    """
     out: list[ProteinTopology] = []
-    for i in range(0, len(seqs), CHUNK):
-        out += _find_segments(params, seqs[i : i + CHUNK])
+    start, size = 0, 0
+    for i, seq in enumerate(seqs):
+        size += len(seq)
+        if size >= CHUNK_RESIDUES:
+            out += _find_segments(params, seqs[start : i + 1])
+            start, size = i + 1, 0
+    if start < len(seqs):
+        out += _find_segments(params, seqs[start:])
     return out
 
 
 def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
     logit, starts, codes = transmembrane_logits(params, seqs)
-    above = (logit > params.threshold) & (codes != 0)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], above.view(np.int8), [0]])))
+    logit[codes == 0] = -np.inf  # gaps: never above the threshold, never a maximum
+    above = logit > params.threshold
+    # the ends of the array are gaps, so every run starts and ends inside it
+    edges = np.flatnonzero(above[1:] != above[:-1]) + 1
     run_starts, run_ends = edges[0::2], edges[1::2]  # [start, end)
     long_enough = (run_ends - run_starts) >= params.min_length
     run_starts, run_ends = run_starts[long_enough], run_ends[long_enough]
@@ -167,8 +194,7 @@ def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[Protei
             b = begin + round((p + 1) * step) - 1 if p < pieces - 1 else end
             per_seq[k].append(Segment(a, b))
     # Per-sequence maximum logit over its own residues (a feature for nc scoring).
-    masked = np.where(codes != 0, logit, -np.inf)
-    maxima = np.maximum.reduceat(masked, starts) if len(starts) else np.array([])
+    maxima = np.maximum.reduceat(logit, starts) if len(starts) else np.array([])
     return [ProteinTopology(tuple(segs), float(m)) for segs, m in zip(per_seq, maxima.tolist(), strict=True)]
 
 

@@ -34,3 +34,25 @@ def tune_for_batches(mmap_threshold: int = 64 << 20, trim_threshold: int = 256 <
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     _done = bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and bool(mallopt(_M_TRIM_THRESHOLD, trim_threshold))
     return _done
+
+
+_blas_limited = False
+
+
+def single_blas_thread() -> None:
+    """Limit BLAS (OpenBLAS, MKL, BLIS) to one thread in this process, once.
+
+    secannot's products are small (tens of channels), so extra BLAS threads
+    only spin: measured on a 2-core machine, the default two threads doubled
+    the CPU time for no gain, ran 4-7x slower on a busy machine, and made
+    ``-j 2`` slower than ``-j 1``.  Parallelism comes from worker processes
+    instead.  Done here, inside secannot, so no one has to export
+    OPENBLAS_NUM_THREADS; uses threadpoolctl, which works after numpy is imported.
+    """
+    global _blas_limited  # noqa: PLW0603 - process-wide library state, applied once
+    if _blas_limited:
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+    _blas_limited = True

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.io.diagnostics import Diagnostics
-from secannot.io.fasta import STDIN_NAME, Record, accept, open_input, parse_fasta
+from secannot.io.diagnostics import Diagnostics, Rejection
+from secannot.io.fasta import STDIN_NAME, Record, open_input, parse_fasta
+from secannot.io.seen_ids import SeenIds
 
 if TYPE_CHECKING:
     from secannot.uniprot import UniProtClient, UniProtEntry
@@ -91,6 +92,7 @@ class RecordStream:
     notes: dict[str, str] = field(default_factory=dict)
     release: str | None = None
     bytes_read: int = 0  # approximate FASTA bytes consumed, for progress estimates
+    seen: SeenIds = field(default_factory=SeenIds)  # ids so far, across all inputs
     _resolved: dict[int, Any] | None = None
 
     def resolve(self) -> None:
@@ -99,37 +101,46 @@ class RecordStream:
             self._resolved = self._resolve_ids()
 
     def __iter__(self) -> Iterator[Record]:
-        self.resolve()
-        resolved = self._resolved or {}
-        seen: dict[str, str] = {}
-        for index, src in enumerate(self.sources):
-            if src.kind == FASTA:
-                yield from self._fasta(src, seen)
-                continue
-            res = resolved[index]
-            if res.entry is None:
-                self.diag.reject(src.origin, src.line, src.value, res.message.removeprefix(f"{src.value.strip()}: "))
-                if res.status.exit_code > ExitCode.REJECTED:
-                    self.diag.escalate(res.status.exit_code)
-                continue
-            entry = res.entry
-            rid = entry.accession
-            if rid in seen:
-                self.diag.reject(src.origin, src.line, src.value, f"duplicate of {rid} (first seen at {seen[rid]})")
-                continue
-            seen[rid] = f"{src.origin}:{src.line}" if src.line else src.origin
-            self.entries[rid] = entry
-            if res.message:
-                self.notes[rid] = res.message
-            record = Record(rid, entry.fasta_header(), entry.sequence.upper().encode("ascii"), "uniprot", 0)
-            yield record
+        for index in range(len(self.sources)):
+            yield from self.records_of(index)
 
-    def _fasta(self, src: Source, seen: dict[str, str]) -> Iterator[Record]:
+    def records_of(self, index: int) -> Iterator[Record]:
+        """Accepted records of source ``index``; rejections and duplicate ids go to ``diag``."""
+        self.resolve()
+        src = self.sources[index]
+        if src.kind == FASTA:
+            yield from self._fasta(src)
+            return
+        res = (self._resolved or {})[index]
+        if res.entry is None:
+            self.diag.reject(src.origin, src.line, src.value, res.message.removeprefix(f"{src.value.strip()}: "))
+            if res.status.exit_code > ExitCode.REJECTED:
+                self.diag.escalate(res.status.exit_code)
+            return
+        entry = res.entry
+        rid = entry.accession
+        first = self.seen.add(rid, src.origin, src.line if src.line else -1)
+        if first is not None:
+            self.diag.reject(src.origin, src.line, src.value, f"duplicate of {rid} (first seen at {first})")
+            return
+        self.entries[rid] = entry
+        if res.message:
+            self.notes[rid] = res.message
+        yield Record(rid, entry.fasta_header(), entry.sequence.upper().encode("ascii"), "uniprot", 0)
+
+    def _fasta(self, src: Source) -> Iterator[Record]:
         try:
             with open_input(src.value, self.stdin) as (fh, name):
-                for record in accept(parse_fasta(fh, name), self.diag, seen):
-                    self.bytes_read += len(record.seq) + len(record.description) + 2 + len(record.seq) // 60
-                    yield record
+                for item in parse_fasta(fh, name):
+                    if isinstance(item, Rejection):
+                        self.diag.reject(item.source, item.line, item.record, item.reason)
+                        continue
+                    first = self.seen.add(item.id, item.source, item.line)
+                    if first is not None:
+                        self.diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
+                        continue
+                    self.bytes_read += len(item.seq) + len(item.description) + 2 + len(item.seq) // 60
+                    yield item
         except InputError as exc:
             self.diag.error(str(exc), ExitCode.INPUT)
 

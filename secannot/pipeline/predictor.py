@@ -1,14 +1,12 @@
 """From records to results: batching, the prediction stages, and parallel workers.
 
-Records are consumed lazily in fixed-size batches so that memory stays flat
-on proteome-sized input; each batch runs the signal-peptide model and then the
-whole-protein localisation stage.  With ``jobs > 1`` batches go to worker
-processes and come back in input order.
+Records are consumed lazily in batches of a bounded number of residues, so
+memory stays flat on proteome-sized input; each batch runs the signal-peptide
+model and then the whole-protein localisation stage.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -26,9 +24,13 @@ class PredictConfig:
     nc_threshold: float | None = None
     rules_dirs: tuple[str, ...] = ()
     localize: bool = True
-    batch_size: int = 512
+    #: residues per model batch and bytes per input chunk: both bound memory,
+    #: neither changes any result (each protein's numbers are batch-invariant)
+    batch_residues: int = 1 << 20
+    chunk_bytes: int = 1 << 20
     jobs: int = 1
     family_claims: bool = True  # False: drop rule claims marked basis: family (annotate --no-family)
+    dask: str | None = None  # scheduler address, or local:N
 
 
 class Predictor:
@@ -37,8 +39,9 @@ class Predictor:
     def __init__(self, config: PredictConfig, rules: RuleSet | None = None):
         from secannot.models.localization import Localizer
         from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, normalise_organism
-        from secannot.pipeline.allocator import tune_for_batches
+        from secannot.pipeline.allocator import single_blas_thread, tune_for_batches
 
+        single_blas_thread()
         tune_for_batches()
         self.config = config
         self.organism = normalise_organism(config.organism)
@@ -72,54 +75,27 @@ class Predictor:
         return results
 
 
-def batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
+def residue_batched(items: Iterable[Record], budget: int) -> Iterator[list[Record]]:
+    """Lists of records holding about ``budget`` residues each (at least one record), so memory per
+    batch is bounded however long the proteins are."""
+    batch: list[Record] = []
+    size = 0
+    for rec in items:
+        batch.append(rec)
+        size += len(rec.seq)
+        if size >= budget:
+            yield batch
+            batch, size = [], 0
+    if batch:
         yield batch
 
 
-_WORKER: Predictor | None = None
-
-
-def _init_worker(config: PredictConfig) -> None:
-    global _WORKER  # noqa: PLW0603 - one predictor per worker process
-    _WORKER = Predictor(config)
-
-
-def _work(batch: list[Record]) -> list[Result]:
-    assert _WORKER is not None
-    results = _WORKER.predict_batch(batch)
-    # The parent still holds the records: do not ship the sequences back.
-    for res in results:
-        res.record = None  # type: ignore[assignment]
-    return results
-
-
 def predict_stream(records: Iterable[Record], config: PredictConfig, predictor: Predictor | None = None) -> Iterator[Result]:
-    """Results for ``records`` in input order, batch by batch."""
-    if config.jobs <= 1:
-        pred = predictor or Predictor(config)
-        for batch in batched(records, config.batch_size):
-            yield from pred.predict_batch(batch)
-        return
-    import multiprocessing
-    from collections import deque
+    """Results for ``records`` in input order, batch by batch, in this process.
 
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(config.jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        # Pool.imap would read the whole input ahead; a bounded queue of
-        # pending batches keeps memory flat and the output in input order.
-        pending: deque = deque()
-
-        def finished() -> Iterator[Result]:
-            batch, job = pending.popleft()
-            for rec, res in zip(batch, job.get(), strict=True):
-                res.record = rec
-                yield res
-
-        for batch in batched(records, config.batch_size):
-            pending.append((batch, pool.apply_async(_work, (batch,))))
-            if len(pending) >= 2 * config.jobs:
-                yield from finished()
-        while pending:
-            yield from finished()
+    (FASTA input runs chunk by chunk through ``secannot.pipeline.chunk_job``,
+    which is also where ``jobs > 1`` takes effect.)
+    """
+    pred = predictor or Predictor(config)
+    for batch in residue_batched(records, config.batch_residues):
+        yield from pred.predict_batch(batch)

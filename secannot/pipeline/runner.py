@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
-from secannot.errors import ExitCode, InputError
+from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.progress import ProgressBar
-from secannot.io.writers import make_writer
+from secannot.io.writers import BINARY_FORMATS, make_writer
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
+from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec, ProcessPool, serial, worker_for
+from secannot.pipeline.fasta_job import chunk_tasks, emit
 from secannot.pipeline.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 from secannot.provenance import Provenance
@@ -53,24 +55,6 @@ def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
         yield fh
 
 
-def _input_bytes(sources: Sequence[Source]) -> int | None:
-    """Total size of plain FASTA inputs, for an ETA; None if any is stdin or compressed."""
-    total = 0
-    for src in sources:
-        if src.kind != FASTA:
-            continue
-        if src.value == "-":
-            return None
-        try:
-            with open(src.value, "rb") as fh:
-                if fh.read(2) == b"\x1f\x8b":
-                    return None
-            total += os.path.getsize(src.value)
-        except OSError:
-            continue
-    return total
-
-
 def _ligand_receptor_source() -> str:
     from secannot.knowledge.ligrec import load_ligand_receptor
 
@@ -93,14 +77,17 @@ def run_job(
     diag: Diagnostics,
     stderr: TextIO | None = None,
 ) -> ExitCode:
+    """Predict (and annotate) every input in order, write the output, return the exit code.
+
+    FASTA inputs run chunk by chunk (``pipeline.chunk_job``) in this process,
+    in ``jobs`` worker processes or on a Dask cluster; id inputs (UniProt)
+    run here.  Either way rows come out in input order.
+    """
     rules = load_rules(config.predict, diag, annotate=config.annotate)
     has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
-    predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
-    model_name, model_version = (
-        (predictor.sp_model.name, predictor.sp_model.version) if predictor else _model_identity(config.predict)
-    )
+    model_name, model_version = _model_identity(config.predict)
     provenance = Provenance(
         tool_version=_tool_version(),
         model_name=model_name,
@@ -109,30 +96,117 @@ def run_job(
         uniprot_release=stream.release,
         ligand_receptor=_ligand_receptor_source() if config.annotate else None,
     )
+    spec = JobSpec(config.predict, config.fmt, config.annotate, provenance)
+    if config.predict.dask is None:
+        # This process runs the chunks (-j 1) or forks the workers that do (-j N): load the models once, here.
+        worker_for(spec, rules)
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
-    total_bytes = _input_bytes(sources)
-    n_ids = sum(1 for s in sources if s.kind != FASTA)
+    part_dir = _part_dir(config)
     started = time.monotonic()
-    with open_output(config.output, stdout) as out, \
+    with _executor(config.predict) as executor, _sink(config, stdout, part_dir) as out, \
             ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
-        writer = make_writer(config.fmt, out, columns, provenance)
-        done = 0
-        for res in predict_stream(stream, config.predict, predictor):
-            _finish(res, config, rules, stream)
-            writer.write(res)
-            done += 1
-            if bar.enabled and done % 256 == 0:
+        writer = make_writer(config.fmt, out, columns, provenance) if out is not None else None
+        write = writer.write_rendered if writer is not None else _no_writer
+
+        def tick(done: int) -> None:
+            if bar.enabled:
                 elapsed = time.monotonic() - started
-                total = n_ids or None
-                if total_bytes and stream.bytes_read:
-                    # records expected = records so far scaled by the share of input bytes read
-                    total = max(done, int(done * total_bytes / stream.bytes_read))
-                bar.update(done, total, done / elapsed if elapsed > 0 else None)
-        writer.close(diag.rejections)
+                bar.update(done, None, done / elapsed if elapsed > 0 else None)
+
+        done = 0
+        for group in _groups(stream.sources):
+            if group[0][1].kind == FASTA:
+                tasks = chunk_tasks(group, stdin, spec, executor.workers, part_dir, config.predict.dask is None)
+                done += emit(executor.run(tasks), stream.seen, diag, write, lambda n, base=done: tick(base + n))
+                continue
+            predictor = worker_for(spec, rules).predictor
+            for index, _ in group:
+                for res in predict_stream(stream.records_of(index), config.predict, predictor):
+                    _finish(res, config, rules, stream)
+                    if writer is None:
+                        raise UsageError("-o DIR with --dask writes Parquet parts of FASTA files only; "
+                                         "give UniProt ids without --dask")
+                    writer.write(res)
+                    done += 1
+        if writer is not None:
+            writer.close(diag.rejections)
     elapsed = time.monotonic() - started
     diag.info(f"secannot: {done} records written, {len(diag.rejections)} rejected, {elapsed:.2f} s "
               f"({done / elapsed if elapsed > 0 else 0:,.0f} records/s)")
     return diag.exit_code
+
+
+def _no_writer(row: object) -> None:  # pragma: no cover - parts are written by the workers
+    raise AssertionError("rows go to Parquet parts")
+
+
+def _groups(sources: Sequence[Source]) -> list[list[tuple[int, Source]]]:
+    """Runs of consecutive FASTA inputs and of id inputs, in order (FASTA runs share one task stream)."""
+    groups: list[list[tuple[int, Source]]] = []
+    for index, src in enumerate(sources):
+        is_fasta = src.kind == FASTA
+        if groups and (groups[-1][0][1].kind == FASTA) == is_fasta:
+            groups[-1].append((index, src))
+        else:
+            groups.append([(index, src)])
+    return groups
+
+
+def _part_dir(config: JobConfig) -> str | None:
+    """``-o DIR --format parquet`` with --dask: one Parquet part per chunk, written by the workers."""
+    if config.predict.dask is None or config.fmt != "parquet" or not config.output or config.output == "-":
+        return None
+    if config.output.endswith(os.sep) or os.path.isdir(config.output):
+        os.makedirs(config.output, exist_ok=True)
+        return config.output
+    return None
+
+
+@contextmanager
+def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[object]:
+    """Where the writer writes: a text handle, a binary handle for Parquet, or nothing for parts."""
+    if part_dir is not None:
+        yield None
+        return
+    if config.fmt not in BINARY_FORMATS:
+        with open_output(config.output, stdout) as out:
+            yield out
+        return
+    from secannot.io.writers.parquet import require_pyarrow
+
+    require_pyarrow()
+    if config.output in (None, "-"):
+        binary = getattr(stdout, "buffer", None)
+        if binary is None:
+            raise UsageError("--format parquet needs -o FILE (standard output is not a binary stream here)")
+        yield binary
+        return
+    try:
+        fh = open(config.output, "wb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
+    with fh:
+        yield fh
+
+
+@contextmanager
+def _executor(config: PredictConfig) -> Iterator[Executor]:
+    if config.dask is not None:
+        from secannot.pipeline.dask_job import DaskExecutor
+
+        with DaskExecutor(config.dask) as ex:
+            yield ex
+    elif config.jobs > 1:
+        with ProcessPool(config.jobs) as pool:
+            yield Executor(pool.run, config.jobs)
+    else:
+        yield Executor(serial, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Executor:
+    run: Callable[[Iterable[ChunkTask]], Iterator[ChunkOutput]]
+    workers: int
 
 
 def _finish(res: Result, config: JobConfig, rules: RuleSet, stream: RecordStream) -> None:

@@ -1,4 +1,9 @@
-"""GFF3 with Sequence Ontology feature types, 1-based inclusive coordinates."""
+"""GFF3 with Sequence Ontology feature types, 1-based inclusive coordinates.
+
+Rendering is a pure function of one result (:func:`render_gff3`), so that
+``-j`` workers and Dask tasks can format their rows and the parent only
+writes them in input order.
+"""
 
 from __future__ import annotations
 
@@ -28,53 +33,63 @@ class Gff3Writer:
             f"{provenance.model_version}; rules {provenance.rules_version}\n"
         )
 
-    def _feature(self, seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, AttrValue]) -> None:
-        # A list is a multi-valued attribute: each value escaped, then joined by the separator GFF3 reserves.
-        attr = ";".join(
-            f"{k}={','.join(quote(x, safe=_ATTR_SAFE) for x in v) if isinstance(v, list) else quote(v, safe=_ATTR_SAFE)}"
-            for k, v in attrs.items()
-        )
-        self.out.write(f"{seqid}\tsecannot\t{ftype}\t{start}\t{end}\t{score}\t.\t.\t{attr}\n")
-
     def write(self, result: Result) -> None:
-        seqid = quote(result.id, safe=_SEQID_SAFE)
-        n = result.length
-        self.out.write(f"##sequence-region {seqid} 1 {n}\n")
-        self._feature(seqid, "polypeptide", 1, n, ".", polypeptide_attributes(result))
-        if result.cleavage_site is not None:
-            self._feature(
-                seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
-                {"ID": f"{result.id}.sp", "Parent": result.id},
-            )
-        if result.signal_anchor is not None:
-            sa = result.signal_anchor
-            self._feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
-                          {"Parent": result.id, "Note": "signal anchor (uncleaved)"})
-        for seg in result.tm_segments:
-            self._feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", {"Parent": result.id})
-        if result.gpi is not None:
-            self._gpi(seqid, result)
-        if result.er_motif is not None:
-            k = len(result.er_motif)
-            self._feature(seqid, "polypeptide_motif", n - k + 1, n, ".",
-                          {"Parent": result.id, "Note": f"ER retention {result.er_motif}"})
+        self.out.write(render_gff3(result))
 
-    def _gpi(self, seqid: str, result: Result) -> None:
-        """The residues after the omega site, exchanged for the anchor, and the hydrophobic tail among them.
-
-        Both ranges are the ones the TSV evidence states ('GPI omega 234
-        (cleaved 235-257), hydrophobic tail 240-257'), so the two files agree.
-        """
-        omega = int(result.gpi["omega_site"])
-        self._feature(seqid, "cleaved_for_gpi_anchor_region", omega + 1, result.length, ".",
-                      {"Parent": result.id, "Note": f"GPI-anchor signal, cleaved after the omega site {omega}"})
-        tail = str(result.gpi.get("hydrophobic_tail") or "")
-        start, _, end = tail.partition("-")
-        if start.isdigit() and end.isdigit():
-            self._feature(seqid, "hydrophobic_region_of_peptide", int(start), int(end), ".",
-                          {"Parent": result.id, "Note": "hydrophobic tail of the GPI-anchor signal"})
+    def write_rendered(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
             self.out.write(f"# rejected: {rej}\n")
         self.out.flush()
+
+
+def _feature(seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, AttrValue]) -> str:
+    # A list is a multi-valued attribute: each value escaped, then joined by the separator GFF3 reserves.
+    attr = ";".join(
+        f"{k}={','.join(quote(x, safe=_ATTR_SAFE) for x in v) if isinstance(v, list) else quote(v, safe=_ATTR_SAFE)}"
+        for k, v in attrs.items()
+    )
+    return f"{seqid}\tsecannot\t{ftype}\t{start}\t{end}\t{score}\t.\t.\t{attr}\n"
+
+
+def _gpi(seqid: str, result: Result) -> list[str]:
+    """The residues after the omega site, exchanged for the anchor, and the hydrophobic tail among them.
+
+    Both ranges are the ones the TSV evidence states ('GPI omega 234
+    (cleaved 235-257), hydrophobic tail 240-257'), so the two files agree.
+    """
+    omega = int(result.gpi["omega_site"])
+    lines = [_feature(seqid, "cleaved_for_gpi_anchor_region", omega + 1, result.length, ".",
+                      {"Parent": result.id, "Note": f"GPI-anchor signal, cleaved after the omega site {omega}"})]
+    tail = str(result.gpi.get("hydrophobic_tail") or "")
+    start, _, end = tail.partition("-")
+    if start.isdigit() and end.isdigit():
+        lines.append(_feature(seqid, "hydrophobic_region_of_peptide", int(start), int(end), ".",
+                              {"Parent": result.id, "Note": "hydrophobic tail of the GPI-anchor signal"}))
+    return lines
+
+
+def render_gff3(result: Result) -> str:
+    """The sequence-region line and features of one protein, as GFF3 text."""
+    seqid = quote(result.id, safe=_SEQID_SAFE)
+    n = result.length
+    lines = [f"##sequence-region {seqid} 1 {n}\n", _feature(seqid, "polypeptide", 1, n, ".", polypeptide_attributes(result))]
+    if result.cleavage_site is not None:
+        lines.append(_feature(seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
+                              {"ID": f"{result.id}.sp", "Parent": result.id}))
+    if result.signal_anchor is not None:
+        sa = result.signal_anchor
+        lines.append(_feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
+                              {"Parent": result.id, "Note": "signal anchor (uncleaved)"}))
+    for seg in result.tm_segments:
+        lines.append(_feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".",
+                              {"Parent": result.id}))
+    if result.gpi is not None:
+        lines += _gpi(seqid, result)
+    if result.er_motif is not None:
+        k = len(result.er_motif)
+        lines.append(_feature(seqid, "polypeptide_motif", n - k + 1, n, ".",
+                              {"Parent": result.id, "Note": f"ER retention {result.er_motif}"}))
+    return "".join(lines)

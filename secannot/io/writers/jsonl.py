@@ -44,22 +44,34 @@ def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
     return data
 
 
+def versions_of(provenance: Provenance) -> dict[str, str | None]:
+    return {
+        "tool_version": provenance.tool_version,
+        "model_version": provenance.model_version,
+        "rules_version": provenance.rules_version,
+    }
+
+
+def jsonl_line(result: Result, columns: Sequence[Column], versions: dict[str, str | None]) -> str:
+    """One JSON Lines record (with its newline), naming the versions that produced it."""
+    data = result_dict(result, columns)
+    data.update(versions)
+    return json.dumps(data, separators=(",", ":")) + "\n"
+
+
 class JsonlWriter:
     """One JSON object per line; each carries the versions that produced it."""
 
     def __init__(self, out: TextIO, columns: Sequence[Column], provenance: Provenance):
         self.out = out
         self.columns = columns
-        self.versions = {
-            "tool_version": provenance.tool_version,
-            "model_version": provenance.model_version,
-            "rules_version": provenance.rules_version,
-        }
+        self.versions = versions_of(provenance)
 
     def write(self, result: Result) -> None:
-        data = result_dict(result, self.columns)
-        data.update(self.versions)
-        self.out.write(json.dumps(data, separators=(",", ":")) + "\n")
+        self.out.write(jsonl_line(result, self.columns, self.versions))
+
+    def write_rendered(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()
@@ -76,8 +88,11 @@ class JsonWriter:
         out.write('{"provenance": ' + json.dumps(provenance.as_dict()) + ',\n "records": [')
 
     def write(self, result: Result) -> None:
+        self.write_rendered(json.dumps(result_dict(result, self.columns)))
+
+    def write_rendered(self, text: str) -> None:
         sep = "\n  " if self.count == 0 else ",\n  "
-        self.out.write(sep + json.dumps(result_dict(result, self.columns)))
+        self.out.write(sep + text)
         self.count += 1
 
     def close(self, rejections: Sequence[Rejection]) -> None:

@@ -28,6 +28,13 @@ def predict_row(r: Result) -> str:
     )
 
 
+def tsv_row(result: Result, columns: Sequence[Column]) -> str:
+    """One TSV row (with its newline) for any column set."""
+    if tuple(columns) == PREDICT_COLUMNS:
+        return predict_row(result)
+    return "\t".join(format_cell(c.get(result)) for c in columns) + "\n"
+
+
 class TsvWriter:
     def __init__(self, out: TextIO, columns: Sequence[Column]):
         self.out = out
@@ -36,10 +43,10 @@ class TsvWriter:
         out.write("\t".join(c.name for c in columns) + "\n")
 
     def write(self, result: Result) -> None:
-        if self.fast:
-            self.out.write(predict_row(result))
-        else:
-            self.out.write("\t".join(format_cell(c.get(result)) for c in self.columns) + "\n")
+        self.out.write(predict_row(result) if self.fast else tsv_row(result, self.columns))
+
+    def write_rendered(self, text: str) -> None:
+        self.out.write(text)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()

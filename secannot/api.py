@@ -1,0 +1,197 @@
+"""The Python API: read FASTA, predict and annotate from a notebook or a script.
+
+Everything here runs the exact code of the command line, so a protein gets
+the same numbers as its ``secannot predict`` row (before the TSV's rounding to
+4 decimals).  Results come back in input order as small frozen dataclasses
+whose attributes are the TSV columns (``sp_prob``, ``cleavage_site``, ...),
+with ``to_dict()``; ``to_pandas()`` makes a DataFrame when pandas is installed.
+
+    >>> import secannot
+    >>> rows = secannot.predict(["MKWVTFISLLLLFSSAYS..."], organism="eukarya")
+    >>> rows[0].sp_prob, rows[0].cleavage_site
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, make_dataclass
+from typing import Any, BinaryIO, TextIO
+
+from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+from secannot.errors import InputError, MissingDependencyError
+from secannot.io.diagnostics import Rejection
+from secannot.io.fasta import Record, open_input, parse_fasta
+from secannot.pipeline.predictor import PredictConfig, Predictor, residue_batched
+
+__all__ = ["Annotation", "Prediction", "annotate", "predict", "read_fasta", "to_pandas"]
+
+
+def _row_class(name: str, columns, doc: str) -> type:
+    cls = make_dataclass(name, [(c.name, Any) for c in columns], frozen=True, slots=True,
+                         namespace={"to_dict": lambda self: asdict(self), "__doc__": doc})
+    cls.__module__ = __name__
+    return cls
+
+
+Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's prediction; attributes are the TSV columns.
+
+    id (str), length (int, residues), sp_prob (float, 0-1), cleavage_site (int, 1-based last residue of
+    the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
+    tm_count (int), nc_score (float or None), nc_basis (str or None), evidence (str).
+    ``to_dict()`` gives them as a dict, in column order.""")
+Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the annotation columns.
+
+    Adds accession, gene (str or None), cell_sources, processes, clinical (sorted tuples of str),
+    rules_version (str or None), and the UniProt columns (None / 'no_data': the API does not query UniProt).""")
+
+
+class _TextAsBytes(io.RawIOBase):
+    """A text handle read as UTF-8 bytes, in blocks (no whole-file copy)."""
+
+    def __init__(self, handle: TextIO):
+        self._handle = handle
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while len(self._buffer) < len(target):
+            text = self._handle.read(1 << 16)
+            if not text:
+                break
+            self._buffer += text.encode("utf-8")
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _records(source: str | os.PathLike | BinaryIO | TextIO) -> Iterator[Record | Rejection]:
+    if isinstance(source, (str, os.PathLike)):
+        with open_input(os.fspath(source)) as (fh, name):
+            yield from parse_fasta(fh, name)
+        return
+    if isinstance(source, io.TextIOBase) or isinstance(getattr(source, "read", lambda n: b"")(0), str):
+        source = io.BufferedReader(_TextAsBytes(source))  # type: ignore[arg-type]
+    name = str(getattr(source, "name", "<handle>"))
+    with open_input("-", source) as (fh, _):  # type: ignore[arg-type]
+        yield from parse_fasta(fh, name)
+
+
+def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: bool = False
+               ) -> Iterator[tuple[str, str]]:
+    """Yield ``(id, sequence)`` for every record of a FASTA file or handle, in file order.
+
+    ``source`` is a path (plain, gzip, bzip2 or xz, detected by content; ``-`` is stdin) or an open
+    binary or text handle.  ``id`` is the first word of the header; ``sequence`` is upper case,
+    without whitespace or a terminal ``*``.  Records are validated as the CLI does.
+
+    Raises InputError when the input cannot be read or is not FASTA, and, unless ``skip_invalid``,
+    on the first bad record (naming it, its line and the reason).  Duplicate ids are yielded as they come.
+    """
+    for item in _records(source):
+        if isinstance(item, Rejection):
+            if skip_invalid:
+                continue
+            raise InputError(str(item))
+        yield item.id, item.sequence
+
+
+def _as_records(records: Iterable[Any]) -> Iterator[Record]:
+    """(id, sequence) pairs, bare sequences (named seq1, seq2, ...) or objects with .id and .seq."""
+    for i, item in enumerate(records, 1):
+        if isinstance(item, (str, bytes)):
+            rid, seq = f"seq{i}", item
+        elif isinstance(item, tuple) and len(item) == 2:
+            rid, seq = item
+        elif hasattr(item, "id") and hasattr(item, "seq"):
+            rid, seq = item.id, item.seq
+        else:
+            raise TypeError(f"record {i}: expected an (id, sequence) pair or a sequence string, got {type(item).__name__}")
+        text = seq.decode("ascii", "replace") if isinstance(seq, bytes) else str(seq)
+        data = f">{rid}\n{text}\n".encode()
+        parsed = list(parse_fasta(io.BytesIO(data), "<api>"))
+        if len(parsed) != 1 or isinstance(parsed[0], Rejection):
+            reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
+            raise InputError(f"record {i} ({rid}): {reason}")
+        yield parsed[0]
+
+
+_PREDICTORS: dict[PredictConfig, Predictor] = {}
+
+
+def _predictor(config: PredictConfig, annotate: bool):
+    key = PredictConfig(**{**{f: getattr(config, f) for f in PredictConfig.__dataclass_fields__}, "jobs": int(annotate)})
+    if key not in _PREDICTORS:
+        from secannot.knowledge.ruleset import RuleSet
+
+        kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
+        _PREDICTORS[key] = Predictor(config, RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims))
+    return _PREDICTORS[key]
+
+
+def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> list:
+    predictor = _predictor(config, annotate_rows)
+    columns, cls = (ANNOTATE_COLUMNS, Annotation) if annotate_rows else (PREDICT_COLUMNS, Prediction)
+    out = []
+    for batch in residue_batched(_as_records(records), config.batch_residues):
+        for res in predictor.predict_batch(batch):
+            if annotate_rows:
+                from secannot.knowledge.annotate import annotate as annotate_result
+                from secannot.knowledge.annotate import uniprot_view
+
+                res.annotation = annotate_result(res, predictor.rules)
+                res.uniprot = uniprot_view(res, None, None)
+            values = [c.get(res) for c in columns]
+            out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values)))
+    return out
+
+
+def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
+            signal_only: bool = False, rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
+    """Signal peptide, cleavage site and localisation for every record, in input order.
+
+    ``records``: (id, sequence) pairs, bare sequence strings (named seq1, seq2, ... by position) or
+    objects with ``.id`` and ``.seq`` (Biopython SeqRecords).  ``organism``: eukarya, gram-negative,
+    gram-positive or archaea.  ``nc_threshold`` (0-1) overrides the nc_score threshold; ``signal_only``
+    skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
+    (results never depend on it).  Returns a list of :class:`Prediction`.
+
+    Raises InputError naming the first invalid record (empty, bad characters), ModelError for an
+    unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item.
+    """
+    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, rules_dirs=tuple(rules),
+                           localize=not signal_only, batch_residues=batch_residues)
+    return _run(records, config, annotate_rows=False)
+
+
+def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
+             rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
+    """:func:`predict`, plus the tumour-microenvironment annotation columns; returns :class:`Annotation` rows.
+
+    Proteins match the rules by UniProt-style ids (sp|P15692|VEGFA_HUMAN, a bare accession) as in
+    ``secannot annotate``; UniProt itself is not queried.  Raises as :func:`predict`.
+    """
+    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, rules_dirs=tuple(rules),
+                           batch_residues=batch_residues)
+    return _run(records, config, annotate_rows=True)
+
+
+def to_pandas(rows: Iterable[Any]):
+    """A pandas DataFrame with one row per result and the TSV columns, typed (needs pandas).
+
+    Raises MissingDependencyError (exit code 7 in the CLI) when pandas is not installed.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingDependencyError("to_pandas needs pandas: pip install 'secannot[pandas]'") from None
+    rows = list(rows)
+    columns = [c.name for c in (ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS)]
+    frame = pd.DataFrame([r.to_dict() for r in rows], columns=columns)
+    if len(frame):
+        frame["cleavage_site"] = frame["cleavage_site"].astype("Int64")
+    return frame

@@ -1,0 +1,182 @@
+"""One chunk of FASTA input, start to finish: read, parse, predict, annotate, render.
+
+This is the unit of work for every way secannot runs: in the main process
+(``-j 1``), in worker processes (``-j N``) and on Dask workers (``--dask``).
+A task carries a byte range of a file (the worker reads it itself) or, for
+stdin and compressed input, the raw bytes of whole records, plus a
+:class:`JobSpec`; the output carries rendered rows, ready to write, and the
+reader's rejections, with chunk-relative line numbers.  The parent only
+checks duplicate ids, fixes line numbers and writes, in input order.
+Because every chunk runs the same code and each protein's numbers do not
+depend on its neighbours, rows are identical however the input is cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from secannot.errors import InputError
+from secannot.io.chunks import ByteRange, as_handle
+from secannot.io.diagnostics import Rejection
+from secannot.io.fasta import Record, parse_fasta
+from secannot.pipeline.predictor import PredictConfig, Predictor, residue_batched
+from secannot.provenance import Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """What a worker needs to turn records into rows; hashable, so workers cache one set of models per spec."""
+
+    predict: PredictConfig
+    fmt: str
+    annotate: bool
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTask:
+    source: str  # input name for messages
+    data: ByteRange | bytes
+    spec: JobSpec
+    source_index: int = 0  # which input this chunk belongs to
+    chunk_index: int = 0  # its place in that input
+    part_path: str | None = None  # write the rows as this Parquet file instead of returning them
+    error: str | None = None  # the input could not be opened or read: report this, in order
+
+
+@dataclass(slots=True)
+class ChunkOutput:
+    """Per input record, in order: (id, line, row) for a record, (None, line, (name, reason)) for a rejection.
+
+    ``name`` is None for a record without a header, which the parent names by
+    its index in the whole file.  Lines are relative to the chunk (1-based).
+    """
+
+    source: str = ""
+    source_index: int = 0
+    chunk_index: int = 0
+    items: list[tuple[str | None, int, Any]] = field(default_factory=list)
+    n_lines: int = 0
+    error: str | None = None
+    part_path: str | None = None
+
+
+class _Worker:
+    def __init__(self, spec: JobSpec, rules=None):
+        from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+        from secannot.io.writers import make_renderer
+        from secannot.knowledge.ruleset import RuleSet
+
+        kinds = ("tme", "nonclassical") if spec.annotate else ("nonclassical",)
+        self.rules = rules if rules is not None else RuleSet.load(spec.predict.rules_dirs, kinds=kinds, family_claims=spec.predict.family_claims)
+        self.predictor = Predictor(spec.predict, self.rules)
+        self.columns = ANNOTATE_COLUMNS if spec.annotate else PREDICT_COLUMNS
+        self.render = make_renderer(spec.fmt, self.columns, spec.provenance)
+        self.annotate = spec.annotate
+
+    def rows(self, records: list[Record]) -> Iterator[Any]:
+        from secannot.knowledge.annotate import annotate, uniprot_view
+
+        for batch in residue_batched(records, self.predictor.config.batch_residues):
+            for res in self.predictor.predict_batch(batch):
+                if self.annotate:
+                    res.annotation = annotate(res, self.rules)
+                    res.uniprot = uniprot_view(res, None, None)
+                yield self.render(res)
+
+
+_WORKERS: dict[JobSpec, _Worker] = {}
+
+
+def worker_for(spec: JobSpec, rules=None) -> _Worker:
+    """This process's models for ``spec``, loaded once (``rules``: already loaded for this spec, if at hand)."""
+    worker = _WORKERS.get(spec)
+    if worker is None:
+        worker = _WORKERS[spec] = _Worker(spec, rules)
+    return worker
+
+
+def run_chunk(task: ChunkTask) -> ChunkOutput:
+    """Parse, predict and render one chunk (runs in whichever process gets the task)."""
+    out = ChunkOutput(task.source, task.source_index, task.chunk_index, error=task.error)
+    if task.error is not None:
+        return out
+    data = task.data.read() if isinstance(task.data, ByteRange) else task.data
+    out.n_lines = data.count(b"\n")
+    records: list[Record] = []
+    try:
+        for k, item in enumerate(parse_fasta(as_handle(data), task.source), 1):
+            if isinstance(item, Rejection):
+                name = None if item.record == f"record #{k}" else item.record
+                out.items.append((None, item.line or 0, (name, item.reason)))
+            else:
+                out.items.append((item.id, item.line, None))
+                records.append(item)
+    except InputError as exc:
+        out.items, out.error = [], str(exc)
+        return out
+    rows = worker_for(task.spec).rows(records)
+    if task.part_path is not None:
+        _write_part(task, list(rows))
+        out.part_path = task.part_path
+        return out
+    slots = (i for i, item in enumerate(out.items) if item[0] is not None)
+    for i, row in zip(slots, rows, strict=True):
+        rid, line, _ = out.items[i]
+        out.items[i] = (rid, line, row)
+    return out
+
+
+def _write_part(task: ChunkTask, rows: list) -> None:
+    from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+    from secannot.io.writers.parquet import write_part
+
+    columns = ANNOTATE_COLUMNS if task.spec.annotate else PREDICT_COLUMNS
+    write_part(task.part_path, rows, columns, task.spec.provenance)
+
+
+def serial(tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
+    """Chunks run one after another in this process."""
+    for task in tasks:
+        yield run_chunk(task)
+
+
+class ProcessPool:
+    """``jobs`` worker processes for the whole job; ``run`` yields outputs in input order.
+
+    At most ``2 * jobs`` chunks are in flight, so memory stays bounded and the
+    parent never reads ahead of what it writes.
+    """
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self._pool = None
+
+    def __enter__(self) -> ProcessPool:
+        import multiprocessing
+
+        # Where fork exists, workers start as copies of this process with the
+        # models already loaded (see ``worker_for``): no start-up per worker.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._pool = ctx.Pool(self.jobs)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._pool is not None
+        self._pool.terminate()
+        self._pool.join()
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
+        from collections import deque
+
+        assert self._pool is not None
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(self._pool.apply_async(run_chunk, (task,)))
+            if len(pending) >= 2 * self.jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
