@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from secannot.scales import KYTE_DOOLITTLE
+from secannot.models.scales import KYTE_DOOLITTLE
 
 ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 CLASSES = ("in", "out", "helix", "sp")
@@ -60,6 +60,37 @@ for _aa, _v in KYTE_DOOLITTLE.items():
     _KD[ord(_aa)] = _v
 _KR = np.zeros(256, dtype=np.int64)
 _KR[[ord("K"), ord("R")]] = 1
+_CHARGED = np.zeros(256, dtype=np.float32)
+_CHARGED[[ord("D"), ord("E"), ord("K"), ord("R")]] = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentModel:
+    """Log-likelihood ratio of a candidate helix segment: TM helix vs a loop window of the same length.
+
+    Scored once per segment (not per residue) from two summary statistics:
+    the mean Kyte-Doolittle hydropathy of the segment (bins of ``kd_width``
+    from ``kd_low``) and its number of charged residues D/E/K/R (capped at
+    ``charge_max``).  ``table[kd_bin, charge]`` is log P(stats | helix) - log
+    P(stats | loop window), estimated by ``train/train_topology.py``.
+    """
+
+    kd_low: float
+    kd_width: float
+    charge_max: int
+    table: np.ndarray  # (n_kd_bins, charge_max + 1) float32
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SegmentModel:
+        return cls(float(d["kd_low"]), float(d["kd_width"]), int(d["charge_max"]),
+                   np.asarray(d["table"], dtype=np.float32))
+
+    def score(self, kd_sum: np.ndarray, charge: np.ndarray, length: np.ndarray) -> np.ndarray:
+        """Segment log-odds for arrays of KD sums, charged counts and lengths (broadcast together)."""
+        n_kd = self.table.shape[0]
+        kd_bin = np.clip(((kd_sum / length - self.kd_low) / self.kd_width).astype(np.int64), 0, n_kd - 1)
+        ch = np.clip(np.rint(charge).astype(np.int64), 0, self.charge_max)
+        return self.table.ravel()[kd_bin * (self.charge_max + 1) + ch]
 
 
 def kd_window_means(seq: bytes, window: int) -> np.ndarray:
@@ -128,6 +159,7 @@ class Helix:
     start: int
     end: int
     orientation: str  # "in->out" or "out->in"
+    score: float = 0.0  # segment log-odds, TM helix vs loop (SegmentModel)
 
     def __str__(self) -> str:
         return f"{self.start}-{self.end}"
@@ -161,6 +193,8 @@ class TopologyHMM:
     """Trained parameters (``secannot/data/topology_hmm.json``) and the decoder."""
 
     residues: ResidueModel
+    segments: SegmentModel
+    flank: int  # residues each side of a helix whose composition tells inside from outside
     scale: float  # weight of the per-residue log-odds (neighbouring residues share context)
     helix_min: int
     helix_dur: np.ndarray  # (helix_max - helix_min + 1,) log P(length)
@@ -170,6 +204,7 @@ class TopologyHMM:
     loop_stay: dict[str, float]  # log P(loop -> loop) per side
     helix_entry: dict[str, float]  # log P(loop -> helix) per side
     prefilter: float  # max KD window-19 mean below which no helix is possible
+    gate: float  # a protein keeps its helices only if the best one scores at least this
     meta: dict[str, Any]
 
     @property
@@ -180,6 +215,8 @@ class TopologyHMM:
     def from_dict(cls, data: dict[str, Any]) -> TopologyHMM:
         return cls(
             residues=ResidueModel.from_dict(data["residue_model"]),
+            segments=SegmentModel.from_dict(data["segment_model"]),
+            flank=int(data["flank"]),
             scale=float(data["scale"]),
             helix_min=int(data["helix"]["min"]),
             helix_dur=np.asarray(data["helix"]["log_length"], dtype=np.float32),
@@ -189,6 +226,7 @@ class TopologyHMM:
             loop_stay={k: float(v) for k, v in data["loop_stay"].items()},
             helix_entry={k: float(v) for k, v in data["helix_entry"].items()},
             prefilter=float(data["prefilter"]),
+            gate=float(data.get("gate", -1e9)),
             meta=data.get("meta", {}),
         )
 
@@ -234,9 +272,25 @@ class TopologyHMM:
                 j += 1
             batch = todo[k:j]
             for i, call in zip(batch, self._decode([seqs[i] for i in batch]), strict=True):
-                out[i] = call
+                out[i] = self._gated(seqs[i], call)
             k = j
         return out  # type: ignore[return-value]
+
+    def helix_score(self, seq: bytes, start: int, end: int) -> float:
+        """Segment log-odds of residues ``start..end`` (1-based, inclusive)."""
+        raw = np.frombuffer(seq[start - 1 : end], dtype=np.uint8)
+        return float(self.segments.score(np.float32(_KD[raw].sum()), np.float32(_CHARGED[raw].sum()),
+                                         np.float32(len(raw))))
+
+    def _gated(self, seq: bytes, call: TopologyCall) -> TopologyCall:
+        """Score each helix; drop them all when even the best is too weak (a protein-level decision)."""
+        if not call.helices:
+            return call
+        helices = tuple(Helix(h.start, h.end, h.orientation, self.helix_score(seq, h.start, h.end))
+                        for h in call.helices)
+        if max(h.score for h in helices) < self.gate:
+            return TopologyCall((), call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
+        return TopologyCall(helices, call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
 
     def _decode(self, seqs: Sequence[bytes]) -> list[TopologyCall]:
         """Semi-Markov Viterbi for a batch, ``helix_min`` boundaries at a time.
@@ -258,15 +312,33 @@ class TopologyHMM:
         for b, s in enumerate(seqs):
             em[:, b, : len(s)] = self.residues.log_odds(s).T
         em *= np.float32(self.scale)
-        em[C["in"]] += np.float32(self.loop_stay["in"])
-        em[C["out"]] += np.float32(self.loop_stay["out"])
 
         def cum(x: np.ndarray) -> np.ndarray:
             out = np.zeros((B, W), dtype=np.float32)
             np.cumsum(x, axis=1, out=out[:, P + 1 :])
             return out
 
-        c_in, c_out, c_h, c_sp = cum(em[0]), cum(em[1]), cum(em[2]), cum(em[3])
+        # Side-specific composition counts only in the flanks of a helix (the
+        # positive-inside rule); far loops share one composition, so a helix
+        # is never bought just to move a long loop to the other side.
+        fl = self.flank
+        idx = np.arange(W)
+        side_in, side_out = cum(em[C["in"]]), cum(em[C["out"]])
+        back, ahead = np.maximum(idx - fl, 0), np.minimum(idx + fl, W - 1)
+        in_before, out_before = side_in - side_in[:, back], side_out - side_out[:, back]
+        in_after, out_after = side_in[:, ahead] - side_in, side_out[:, ahead] - side_out
+        steps = np.arange(W, dtype=np.float32) - P
+        c_in = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["in"]) + np.zeros((B, 1), np.float32)
+        c_out = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["out"]) + np.zeros((B, 1), np.float32)
+        c_h, c_sp = cum(em[C["helix"]]), cum(em[C["sp"]])
+        kd = np.zeros((B, T), dtype=np.float32)
+        charged = np.zeros((B, T), dtype=np.float32)
+        for b, s in enumerate(seqs):
+            raw = np.frombuffer(s, dtype=np.uint8)
+            kd[b, : len(s)] = _KD[raw]
+            charged[b, : len(s)] = _CHARGED[raw]
+        c_kd, c_ch = cum(kd), cum(charged)
+        d_vec = (dmax - np.arange(dmax - dmin + 1)).astype(np.float32)  # length of window element k
         neg = np.full((B, W), NEG, dtype=np.float32)
         a_io, a_oi = neg.copy(), neg.copy()  # loop score + entry - cum helix, by helix start
         v_ie, v_oe = neg.copy(), neg.copy()  # helix (out->in / in->out) ending at t
@@ -291,11 +363,17 @@ class TopologyHMM:
             t1 = min(t0 + dmin, T + 1)
             p0, p1 = t0 + P, t1 + P
             if t1 - 1 >= dmin:  # helix ends in the block: starts in [t-dmax, t-dmin], all before the block
-                for a_arr, v_arr, d_arr in ((a_io, v_oe, d_o), (a_oi, v_ie, d_i)):
-                    win = np.lib.stride_tricks.sliding_window_view(a_arr[:, p0 - dmax : p1 - dmin], dmax - dmin + 1,
-                                                                   axis=1) + dur_rev
+                def windows(arr: np.ndarray) -> np.ndarray:
+                    return np.lib.stride_tricks.sliding_window_view(arr[:, p0 - dmax : p1 - dmin], dmax - dmin + 1,
+                                                                    axis=1)
+
+                seg = self.segments.score(c_kd[:, p0:p1, None] - windows(c_kd), c_ch[:, p0:p1, None] - windows(c_ch),
+                                          d_vec) + dur_rev
+                for a_arr, v_arr, d_arr, flank_end in ((a_io, v_oe, d_o, out_after), (a_oi, v_ie, d_i, in_after)):
+                    win = windows(a_arr) + seg
                     k = win.argmax(axis=2)
-                    v_arr[:, p0:p1] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0] + c_h[:, p0:p1]
+                    v_arr[:, p0:p1] = (np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0] + c_h[:, p0:p1]
+                                       + flank_end[:, p0:p1])
                     d_arr[:, p0:p1] = dmax - k
             if t0 > 0:
                 seed_i[:, p0:p1] = v_ie[:, p0 - 1 : p1 - 1] - c_in[:, p0 - 1 : p1 - 1]
@@ -306,8 +384,8 @@ class TopologyHMM:
             w_i[:, p0:p1] = np.maximum.accumulate(np.maximum(seed_i[:, p0:p1], prev_wi[:, None]), axis=1)
             w_o[:, p0:p1] = np.maximum.accumulate(np.maximum(seed_o[:, p0:p1], prev_wo[:, None]), axis=1)
             prev_wi, prev_wo = w_i[:, p1 - 1], w_o[:, p1 - 1]
-            a_io[:, p0:p1] = w_i[:, p0:p1] + c_in[:, p0:p1] + (e_in - c_h[:, p0:p1])
-            a_oi[:, p0:p1] = w_o[:, p0:p1] + c_out[:, p0:p1] + (e_out - c_h[:, p0:p1])
+            a_io[:, p0:p1] = w_i[:, p0:p1] + c_in[:, p0:p1] + (e_in - c_h[:, p0:p1]) + in_before[:, p0:p1]
+            a_oi[:, p0:p1] = w_o[:, p0:p1] + c_out[:, p0:p1] + (e_out - c_h[:, p0:p1]) + out_before[:, p0:p1]
         return self._trace(lengths, P, c_in, c_out, w_i, w_o, v_ie, v_oe, seed_i, seed_o, sp_mark, d_i, d_o)
 
     @staticmethod
