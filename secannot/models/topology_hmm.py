@@ -87,10 +87,15 @@ class SegmentModel:
 
     def score(self, kd_sum: np.ndarray, charge: np.ndarray, length: np.ndarray) -> np.ndarray:
         """Segment log-odds for arrays of KD sums, charged counts and lengths (broadcast together)."""
+        return self.table.ravel()[self._index(kd_sum, charge, length)]
+
+    def _index(self, kd_sum: np.ndarray, charge: np.ndarray, length: np.ndarray) -> np.ndarray:
         n_kd = self.table.shape[0]
-        kd_bin = np.clip(((kd_sum / length - self.kd_low) / self.kd_width).astype(np.int64), 0, n_kd - 1)
-        ch = np.clip(np.rint(charge).astype(np.int64), 0, self.charge_max)
-        return self.table.ravel()[kd_bin * (self.charge_max + 1) + ch]
+        kd = np.asarray((kd_sum / length - np.float32(self.kd_low)) * np.float32(1 / self.kd_width))
+        idx = np.clip(kd, 0, n_kd - 1).astype(np.int32)
+        idx *= self.charge_max + 1
+        idx += np.minimum(charge, np.float32(self.charge_max + 0.5)).astype(np.int32)
+        return idx
 
 
 def kd_window_means(seq: bytes, window: int) -> np.ndarray:
@@ -136,20 +141,39 @@ class ResidueModel:
         """Per-residue category index of every feature group, in the order of :attr:`tables`."""
         raw = np.frombuffer(seq, dtype=np.uint8)
         feats = [_CODE[raw]]
-        for w, edges in zip(self.kd_windows, self.kd_edges, strict=True):
-            feats.append(np.searchsorted(edges, kd_window_means(seq, w)))
+        for w, edges, table in zip(self.kd_windows, self.kd_edges, self.tables[1:], strict=False):
+            feats.append(np.searchsorted(edges, kd_window_means(seq, w)) if table.any() else None)
         half = self.kr_window // 2
         kr = np.concatenate([[0], np.cumsum(np.pad(_KR[raw], half))])
         feats.append(np.minimum(kr[self.kr_window :] - kr[: -self.kr_window], self.kr_max).astype(np.int64))
         return feats
 
     def log_odds(self, seq: bytes) -> np.ndarray:
-        """(len(seq), K) float32: unnormalised log P(class | context) - log prior."""
+        """(len(seq), K) float32: unnormalised log P(class | context) - log prior.
+
+        Feature groups whose weights are all zero are skipped (their windows
+        are not even computed).
+        """
         feats = self.categorical(seq)
         z = self.tables[0][feats[0]] + (self.intercept - self.log_prior)
         for table, f in zip(self.tables[1:], feats[1:], strict=True):
-            z += table[f]
+            if table.any():
+                z += table[f]
         return z
+
+    def log_odds_batch(self, seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Log-odds of a whole batch in one pass: (total residues, K) and each sequence's offset.
+
+        Sequences are joined with neutral gaps wider than any window, so no
+        window sees a neighbour; every window here uses zero padding at the
+        ends exactly as :meth:`log_odds` does.
+        """
+        gap = max((*self.kd_windows, self.kr_window)) // 2 + 1
+        joined = (b"\0" * gap).join(seqs)
+        z = self.log_odds(joined)
+        lengths = np.fromiter((len(x) for x in seqs), dtype=np.int64, count=len(seqs))
+        offsets = np.concatenate([[0], np.cumsum(lengths + gap)[:-1]])
+        return z, offsets
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,10 +332,12 @@ class TopologyHMM:
         dmin, dmax = self.helix_min, self.helix_max
         P = dmax  # left padding: index p = t + P
         W = T + 1 + P
+        z, offsets = self.residues.log_odds_batch(seqs)
+        rows = np.repeat(np.arange(B), lengths)
+        cols = np.arange(int(lengths.sum())) - np.repeat(np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        src = np.repeat(offsets, lengths) + cols
         em = np.zeros((len(CLASSES), B, T), dtype=np.float32)
-        for b, s in enumerate(seqs):
-            em[:, b, : len(s)] = self.residues.log_odds(s).T
-        em *= np.float32(self.scale)
+        em[:, rows, cols] = z[src].T * np.float32(self.scale)
 
         def cum(x: np.ndarray) -> np.ndarray:
             out = np.zeros((B, W), dtype=np.float32)
@@ -331,12 +357,11 @@ class TopologyHMM:
         c_in = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["in"]) + np.zeros((B, 1), np.float32)
         c_out = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["out"]) + np.zeros((B, 1), np.float32)
         c_h, c_sp = cum(em[C["helix"]]), cum(em[C["sp"]])
+        raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
         kd = np.zeros((B, T), dtype=np.float32)
         charged = np.zeros((B, T), dtype=np.float32)
-        for b, s in enumerate(seqs):
-            raw = np.frombuffer(s, dtype=np.uint8)
-            kd[b, : len(s)] = _KD[raw]
-            charged[b, : len(s)] = _CHARGED[raw]
+        kd[rows, cols] = _KD[raw]
+        charged[rows, cols] = _CHARGED[raw]
         c_kd, c_ch = cum(kd), cum(charged)
         d_vec = (dmax - np.arange(dmax - dmin + 1)).astype(np.float32)  # length of window element k
         neg = np.full((B, W), NEG, dtype=np.float32)
