@@ -209,7 +209,7 @@ def design(prots: list[Protein], fm: ResidueModel) -> tuple[sparse.csr_matrix, n
             continue
         y = np.array([LABEL_CLASS.get(ch, -1) for ch in p.labels])
         keep = y >= 0
-        feats = fm.categorical(p.seq.encode())
+        feats = fm.categorical(p.seq.encode(), every=True)
         cols.append(np.stack([f[keep] + o for f, o in zip(feats, offsets, strict=True)], axis=1))
         ys.append(y[keep])
     col = np.concatenate(cols)
@@ -228,7 +228,7 @@ def fit_counts(prots: list[Protein], edges: np.ndarray) -> list[np.ndarray]:
             continue
         y = np.array([LABEL_CLASS.get(ch, -1) for ch in p.labels])
         keep = y >= 0
-        for cnt, f in zip(counts, fm.categorical(p.seq.encode()), strict=True):
+        for cnt, f in zip(counts, fm.categorical(p.seq.encode(), every=True), strict=True):
             np.add.at(cnt, (f[keep], y[keep]), 1)
     return [np.log(c / c.sum(axis=0, keepdims=True)) for c in counts]
 

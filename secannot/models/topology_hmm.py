@@ -137,12 +137,15 @@ class ResidueModel:
                    tuple(np.asarray(t, dtype=np.float32) for t in d["tables"]),
                    np.asarray(d["intercept"], dtype=np.float32), np.asarray(d["log_prior"], dtype=np.float32))
 
-    def categorical(self, seq: bytes) -> list[np.ndarray]:
-        """Per-residue category index of every feature group, in the order of :attr:`tables`."""
+    def categorical(self, seq: bytes, every: bool = False) -> list[np.ndarray | None]:
+        """Per-residue category index of every feature group, in the order of :attr:`tables`.
+
+        A window group whose weights are all zero is None unless ``every`` (training needs them all).
+        """
         raw = np.frombuffer(seq, dtype=np.uint8)
         feats = [_CODE[raw]]
         for w, edges, table in zip(self.kd_windows, self.kd_edges, self.tables[1:], strict=False):
-            feats.append(np.searchsorted(edges, kd_window_means(seq, w)) if table.any() else None)
+            feats.append(np.searchsorted(edges, kd_window_means(seq, w)) if every or table.any() else None)
         half = self.kr_window // 2
         kr = np.concatenate([[0], np.cumsum(np.pad(_KR[raw], half))])
         feats.append(np.minimum(kr[self.kr_window :] - kr[: -self.kr_window], self.kr_max).astype(np.int64))
