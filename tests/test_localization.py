@@ -69,6 +69,12 @@ def test_type_one_membrane_protein_reports_its_helix(results):
     assert egfr.route == "classical"
 
 
+def test_type_one_helix_runs_from_outside_to_inside(results):
+    """After a cleaved signal peptide the N-terminus is extracellular (UniProt: EGFR topology)."""
+    for acc in ("P00533", "P05067"):  # EGFR, APP: single-pass type I
+        assert [s.orientation for s in results[acc].tm_segments] == ["out->in"], acc
+
+
 def test_multipass_membrane_protein_without_signal_peptide(results):
     oprm1 = results["P35372"]
     assert oprm1.route == "none"

@@ -277,12 +277,18 @@ class TopologyHMM:
         return float((cum[PREFILTER_WINDOW:] - cum[:-PREFILTER_WINDOW]).max() / PREFILTER_WINDOW)
 
     # ------------------------------------------------------------------ decoding
-    def predict(self, seqs: Sequence[bytes], budget: int = 400_000, prefilter: bool = True) -> list[TopologyCall]:
+    def predict(self, seqs: Sequence[bytes], budget: int = 400_000, prefilter: bool = True,
+                signal_peptide: bool = True, start: str | None = None) -> list[TopologyCall]:
         """Topology of every sequence, in input order.
 
         Sequences are decoded in length-sorted batches of at most ``budget``
         padded residues.  ``prefilter=False`` decodes everything (used to check
-        the prefilter loses nothing).
+        the prefilter loses nothing).  ``signal_peptide=False`` removes the
+        N-terminal signal-peptide segment from the model: the pipeline has its
+        own signal-peptide model, and without one an N-terminal hydrophobic
+        stretch must be read as a helix (a signal anchor).  ``start="out"``
+        (or ``"in"``) fixes the side of residue 1, e.g. for a mature chain
+        after a cleaved signal peptide.
         """
         out: list[TopologyCall | None] = [None] * len(seqs)
         todo = []
@@ -298,7 +304,7 @@ class TopologyHMM:
             while j < len(todo) and len(seqs[todo[j]]) * (j - k + 1) <= budget:
                 j += 1
             batch = todo[k:j]
-            for i, call in zip(batch, self._decode([seqs[i] for i in batch]), strict=True):
+            for i, call in zip(batch, self._decode([seqs[i] for i in batch], signal_peptide, start), strict=True):
                 out[i] = self._gated(seqs[i], call)
             k = j
         return out  # type: ignore[return-value]
@@ -311,7 +317,7 @@ class TopologyHMM:
 
     def _gated(self, seq: bytes, call: TopologyCall) -> TopologyCall:
         """Score each helix; drop them all when even the best is too weak (a protein-level decision)."""
-        if not call.helices:
+        if not call.helices or self.gate <= -1e8:  # no gate in force: skip the scoring
             return call
         helices = tuple(Helix(h.start, h.end, h.orientation, self.helix_score(seq, h.start, h.end))
                         for h in call.helices)
@@ -319,7 +325,8 @@ class TopologyHMM:
             return TopologyCall((), call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
         return TopologyCall(helices, call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
 
-    def _decode(self, seqs: Sequence[bytes]) -> list[TopologyCall]:
+    def _decode(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
+                ) -> list[TopologyCall]:
         """Semi-Markov Viterbi for a batch, ``helix_min`` boundaries at a time.
 
         A helix ending at boundary ``t`` started at ``t - d`` with ``d >=
@@ -375,12 +382,12 @@ class TopologyHMM:
         d_i = np.zeros((B, W), dtype=np.int8)
         d_o = np.zeros((B, W), dtype=np.int8)
         sp_mark = np.zeros((B, W), dtype=bool)
-        seed_i[:, P] = self.start["in"]
-        seed_o[:, P] = self.start["out"]
+        seed_i[:, P] = self.start["in"] if start != "out" else NEG
+        seed_o[:, P] = self.start["out"] if start != "in" else NEG
         sp_lo, sp_hi = self.sp_min, self.sp_min + len(self.sp_dur) - 1
         sp_score = np.full((B, W), NEG, dtype=np.float32)
         hi = min(sp_hi, T)
-        if hi >= sp_lo:
+        if hi >= sp_lo and signal_peptide and start is None:
             sp_score[:, P + sp_lo : P + hi + 1] = (self.start["sp"] + c_sp[:, P + sp_lo : P + hi + 1]
                                                    + self.sp_dur[: hi - sp_lo + 1] - c_out[:, P + sp_lo : P + hi + 1])
         dur_rev = self.helix_dur[::-1].copy()
