@@ -182,7 +182,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
 
 def test_gff3_gives_each_tm_helix_its_orientation():
     res = run_cli(["predict", REF, "--format", "gff3"])
-    tm = [line.split("\t") for line in res.stdout.splitlines() if "\ttransmembrane_polypeptide_region\t" in line]
+    tm = [line.split("\t") for line in res.out.splitlines() if "\ttransmembrane_polypeptide_region\t" in line]
     egfr = [f for f in tm if f[0].startswith("sp|P00533|")]
     assert len(egfr) == 1 and "topology=outside-to-inside" in egfr[0][8]  # type I: N-terminus extracellular
     # every helix of the topology model says which side its N-terminal end faces
