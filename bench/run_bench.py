@@ -25,6 +25,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -193,6 +194,86 @@ def reference_verdicts(shared: Path) -> None:
     print(f"  {ok}/{len(rows)} as expected")
 
 
+def topology(shared: Path) -> None:
+    """Per-fold TM figures of the topology HMM (shipped hyperparameters, refitted on each fold's training part)."""
+    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/train_topology.py)")
+    sys.path.insert(0, str(ROOT / "train"))
+    import train_topology as tt
+
+    from secannot.models.topology import TopologyParams, find_segments
+    from secannot.models.topology_hmm import TopologyHMM
+
+    tmbed = tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+    prots = tmbed + tt.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
+    tt.assign_folds(prots)
+    edges = tt.kd_edges(prots)
+    shipped = TopologyHMM.load()
+    hp = (json.loads((ROOT / "secannot" / "data" / "topology_hmm.json").read_text())["hyperparameters"]["entry_bias"],
+          shipped.gate)
+    window = TopologyParams.load()
+    print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")
+    for f in range(3):
+        train = [p for p in prots if p.fold != f]
+        test = [p for p in tmbed if p.fold == f]
+        r = tt.evaluate(tt.fit(train, edges, hp), test)
+        segs = find_segments(window, [p.seq.encode() for p in test])
+        flagged = [bool(s.segments) for s in segs]
+        paired = [c.count if fl else 0 for c, fl in zip(r["calls"], flagged, strict=True)]
+        tm_i = [i for i, p in enumerate(test) if p.kind == "tm"]
+        gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
+        gn_i = [i for i in gl_i if "S" not in test[i].labels]
+
+        def rate(idx, pred):
+            return sum(pred(i) for i in idx) / max(len(idx), 1)
+
+        for name, count in (("HMM", lambda i: r["calls"][i].count), ("HMM on window-flagged (pipeline)",
+                                                                      lambda i: paired[i]),
+                            ("window detector (old)", lambda i: len(segs[i].segments))):
+            print(f"  fold {f} {name:<34} TM with helix {rate(tm_i, lambda i: count(i) > 0):.3f}  "
+                  f"globular with helix {rate(gl_i, lambda i: count(i) > 0):.3f} "
+                  f"(without SP {rate(gn_i, lambda i: count(i) > 0):.3f})  "
+                  f"exact count {rate(tm_i, lambda i: count(i) == test[i].n_true):.3f}")
+
+
+def leaderless_false_calls(shared: Path) -> None:
+    """How often intracellular proteins come out non_classical_candidate with the shipped models and rules."""
+    heading("Leaderless false calls on intracellular proteins (target <= 0.02)")
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "train"))
+    import train_topology as tt
+
+    sets = {}
+    outcyte = shared / "data" / "outcyte" / "ups_dev.fasta"
+    if outcyte.exists():
+        lines = outcyte.read_text().split(">")[1:]
+        sets["OutCyte INTRACELLULAR"] = [">" + rec for rec in lines if rec.split("|")[1] == "INTRACELLULAR"]
+    globular = [p for p in tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+                if p.kind == "globular" and "S" not in p.labels]
+    sets["TMbed globular, no signal peptide"] = [f">{p.id}\n{p.seq}\n" for p in globular]
+    for name, recs in sets.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".fasta", delete=False) as fh:
+            fh.write("".join(r if r.endswith("\n") else r + "\n" for r in recs))
+        proc = subprocess.run([*secannot_cmd(), "predict", fh.name], capture_output=True, text=True,
+                              env=one_core_env(), check=True)
+        os.unlink(fh.name)
+        rows = [line.split("\t") for line in proc.stdout.splitlines()]
+        col = rows[0].index("localization")
+        calls = [row[col] for row in rows[1:]]
+        nc = sum(c == "non_classical_candidate" for c in calls)
+        mem = sum(c == "membrane" for c in calls)
+        print(f"  {name}: {nc}/{len(calls)} = {nc / max(len(calls), 1):.3f} non_classical_candidate; "
+              f"{mem / max(len(calls), 1):.3f} membrane")
+
+
+def cpu_seconds(cmd: list[str]) -> float:
+    """User + system CPU time of one run of ``cmd`` (a child process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, env=one_core_env())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def speed(shared: Path, quick: bool) -> None:
     heading("Speed on one core (taskset -c 0, single-threaded BLAS); best of 3")
     files = sorted(glob.glob(str(shared / "data" / "proteomes" / "*.faa")))
@@ -217,6 +298,10 @@ def speed(shared: Path, quick: bool) -> None:
     print(f"  secannot predict (full: SP + TM/GPI/ER + nc_score): {full:.2f} s  ({n / full:,.0f} sequences/s; "
           f"{full / bio:.1f}x the parser pass; {full / sp_only:.2f}x signal-only)"
           f"  [target < {TARGETS['seconds']} s: {'met' if full < TARGETS['seconds'] else 'MISSED'}]")
+    sp_cpu = cpu_seconds([*cmd, "predict", "--signal-only", *files])
+    ann_cpu = cpu_seconds([*cmd, "annotate", *files])
+    print(f"  CPU time, one run each: annotate {ann_cpu:.2f} s vs predict --signal-only {sp_cpu:.2f} s: "
+          f"{ann_cpu / sp_cpu:.2f}x [target <= 1.5x: {'met' if ann_cpu <= 1.5 * sp_cpu else 'MISSED'}]")
     print(f"  peak memory: {peak_one:.0f} MB on {Path(biggest).name} alone, {peak_all:.0f} MB on all {len(files)} files"
           " (the input is streamed)")
     versions = []
@@ -245,6 +330,8 @@ def main() -> None:
     signal_peptides(args.shared)
     nonclassical(args.shared)
     reference_verdicts(args.shared)
+    topology(args.shared)
+    leaderless_false_calls(args.shared)
     speed(args.shared, args.quick)
     knowledge_coverage(args.shared)
 
