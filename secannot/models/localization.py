@@ -31,7 +31,15 @@ import numpy as np
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.nonclassical import NonClassicalModel
-from secannot.models.topology import TopologyParams, er_retention_motif, find_segments, gpi_signal
+from secannot.models.topology import (
+    TopologyParams,
+    er_retention,
+    find_segments,
+    gpi_signal,
+    lipid_anchor,
+    omega_site,
+    tolerant_gpi_tail,
+)
 from secannot.models.topology_hmm import TopologyHMM
 from secannot.results import Result, Segment
 
@@ -113,12 +121,21 @@ class Localizer:
             cs = res.cleavage_site or 0
             evidence.append(f"SP 1-{cs}")
             mature = [s for s in hydrophobic if s.start > cs + 2]
-            gpi = gpi_signal(self.topology, seq, mature) if eukaryote else None
+            gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
+                else (None, None)
+            if gpi is None and eukaryote and (tail := tolerant_gpi_tail(self.topology, seq)) is not None:
+                # one charged or polar residue in the tail (uPAR): lower confidence
+                gpi = omega_site(self.topology, seq, tail)
+                if gpi is not None:
+                    gpi["confidence"] = "medium"
+            elif gpi is not None:
+                gpi["confidence"] = "high"
             tms = [s for s in segments if s.start > cs + 2]
-            if gpi:  # the GPI tail is not a membrane-spanning helix of the mature protein
-                tms = [s for s in tms if s.end < mature[-1].start]
+            if gpi and tail is not None:  # the GPI tail is not a membrane-spanning helix of the mature protein
+                tms = [s for s in tms if s.end < tail.start]
             res.tm_segments = list(tms)
-            motif = er_retention_motif(seq)
+            er = er_retention(seq)
+            motif = er[0] if er else None
             if tms:
                 res.localization = "membrane"
                 evidence += [f"TM {s}" for s in tms]
@@ -126,11 +143,13 @@ class Localizer:
                 res.gpi = gpi
                 res.localization = "gpi_anchored"
                 omega = gpi["omega_site"]
-                evidence.append(f"GPI omega {omega} (cleaved {omega + 1}-{len(seq)}), hydrophobic tail {gpi['hydrophobic_tail']}")
+                evidence.append(f"GPI omega {omega} (cleaved {omega + 1}-{len(seq)}), hydrophobic tail "
+                                f"{gpi['hydrophobic_tail']}"
+                                + (" (one polar residue tolerated)" if gpi["confidence"] != "high" else ""))
             elif motif:
                 res.er_motif = motif
                 res.localization = "er_retained"
-                evidence.append(f"C-terminal {motif}")
+                evidence.append(f"C-terminal {motif}" + (" (variant, not PS00014)" if er[1] != "high" else ""))
             else:
                 res.localization = "secreted"
             res.evidence = evidence
@@ -140,7 +159,8 @@ class Localizer:
         if segments and segments[0].start <= self.topology.signal_anchor_max_start:
             res.signal_anchor = segments[0]
         rule = self._rule(res)
-        by_score = not segments and nc_score >= self.nc_threshold
+        lipid = lipid_anchor(seq) if eukaryote and not segments else None
+        by_score = not segments and lipid is None and nc_score >= self.nc_threshold
         if rule is not None:
             res.nc_rule = _nc_rule_summary(rule)
         if rule is not None or by_score:
@@ -157,6 +177,9 @@ class Localizer:
                 evidence += [f"TM {s}" for s in segments[1:]]
             else:
                 evidence += [f"TM {s}" for s in segments]
+        elif lipid is not None and rule is None:
+            res.localization = "membrane"
+            evidence.append(f"lipid anchor ({lipid})")
         elif res.route == "non-classical":
             res.localization = "non_classical_candidate"
         else:
