@@ -223,16 +223,16 @@ def topology(shared: Path) -> None:
         gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
         gn_i = [i for i in gl_i if "S" not in test[i].labels]
 
-        def rate(idx, pred):
-            return sum(pred(i) for i in idx) / max(len(idx), 1)
+        counts = {"HMM": [c.count for c in r["calls"]], "HMM on window-flagged (approx. pipeline)": paired,
+                  "window detector (old)": [len(x.segments) for x in segs]}
+        for name, n in counts.items():
+            def rate(idx: list[int], hit: list[bool]) -> float:
+                return sum(hit[i] for i in idx) / max(len(idx), 1)
 
-        for name, count in (("HMM", lambda i: r["calls"][i].count), ("HMM on window-flagged (pipeline)",
-                                                                      lambda i: paired[i]),
-                            ("window detector (old)", lambda i: len(segs[i].segments))):
-            print(f"  fold {f} {name:<34} TM with helix {rate(tm_i, lambda i: count(i) > 0):.3f}  "
-                  f"globular with helix {rate(gl_i, lambda i: count(i) > 0):.3f} "
-                  f"(without SP {rate(gn_i, lambda i: count(i) > 0):.3f})  "
-                  f"exact count {rate(tm_i, lambda i: count(i) == test[i].n_true):.3f}")
+            has = [c > 0 for c in n]
+            exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
+            print(f"  fold {f} {name:<42} TM with helix {rate(tm_i, has):.3f}  globular with helix "
+                  f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
 
 
 def leaderless_false_calls(shared: Path) -> None:

@@ -43,10 +43,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scipy import sparse  # noqa: E402
-
 from secannot.models.scales import KYTE_DOOLITTLE  # noqa: E402
-from secannot.models.topology_hmm import CLASSES, ResidueModel, TopologyHMM, kd_window_means  # noqa: E402
+from secannot.models.topology_hmm import CLASSES, ResidueModel, TopologyHMM  # noqa: E402
 
 C = {c: i for i, c in enumerate(CLASSES)}
 HELIX_MIN, HELIX_MAX = 14, 36
@@ -198,25 +196,6 @@ def feature_model(edges: np.ndarray) -> ResidueModel:
     return ResidueModel(KD_WINDOWS, edges, KR_WINDOW, KR_MAX,
                         tuple(np.zeros((n, len(CLASSES)), dtype=np.float32) for n in sizes),
                         np.zeros(len(CLASSES), dtype=np.float32), np.zeros(len(CLASSES), dtype=np.float32))
-
-
-def design(prots: list[Protein], fm: ResidueModel) -> tuple[sparse.csr_matrix, np.ndarray]:
-    sizes = [t.shape[0] for t in fm.tables]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    cols, ys = [], []
-    for p in prots:
-        if p.kind == "beta":
-            continue
-        y = np.array([LABEL_CLASS.get(ch, -1) for ch in p.labels])
-        keep = y >= 0
-        feats = fm.categorical(p.seq.encode(), every=True)
-        cols.append(np.stack([f[keep] + o for f, o in zip(feats, offsets, strict=True)], axis=1))
-        ys.append(y[keep])
-    col = np.concatenate(cols)
-    n, g = col.shape
-    x = sparse.csr_matrix((np.ones(n * g, dtype=np.float32), col.ravel(), np.arange(0, n * g + 1, g)),
-                          shape=(n, int(sum(sizes))))
-    return x, np.concatenate(ys)
 
 
 def fit_counts(prots: list[Protein], edges: np.ndarray) -> list[np.ndarray]:
@@ -457,7 +436,7 @@ def main() -> None:
     prots = tmbed + signalp
     assign_folds(prots)
     edges = kd_edges(prots)
-    lines = [f"folds (homology groups): " + ", ".join(
+    lines = ["folds (homology groups): " + ", ".join(
         f"{f}: {sum(p.fold == f and p.kind == 'tm' for p in tmbed)} TM / "
         f"{sum(p.fold == f and p.kind == 'globular' for p in tmbed)} globular" for f in range(3))]
     print(lines[0], file=sys.stderr)

@@ -98,6 +98,11 @@ class SegmentModel:
         return idx
 
 
+def _windows(arr: np.ndarray, lo: int, hi: int, width: int) -> np.ndarray:
+    """(B, hi - lo - width + 1, width) view: the ``width`` helix starts of each helix end in a block."""
+    return np.lib.stride_tricks.sliding_window_view(arr[:, lo:hi], width, axis=1)
+
+
 def kd_window_means(seq: bytes, window: int) -> np.ndarray:
     """Centred Kyte-Doolittle window means (zero padding at the ends), one per residue."""
     half = window // 2
@@ -398,14 +403,11 @@ class TopologyHMM:
             t1 = min(t0 + dmin, T + 1)
             p0, p1 = t0 + P, t1 + P
             if t1 - 1 >= dmin:  # helix ends in the block: starts in [t-dmax, t-dmin], all before the block
-                def windows(arr: np.ndarray) -> np.ndarray:
-                    return np.lib.stride_tricks.sliding_window_view(arr[:, p0 - dmax : p1 - dmin], dmax - dmin + 1,
-                                                                    axis=1)
-
-                seg = self.segments.score(c_kd[:, p0:p1, None] - windows(c_kd), c_ch[:, p0:p1, None] - windows(c_ch),
-                                          d_vec) + dur_rev
+                lo, hi = p0 - dmax, p1 - dmin
+                seg = self.segments.score(c_kd[:, p0:p1, None] - _windows(c_kd, lo, hi, len(d_vec)),
+                                          c_ch[:, p0:p1, None] - _windows(c_ch, lo, hi, len(d_vec)), d_vec) + dur_rev
                 for a_arr, v_arr, d_arr, flank_end in ((a_io, v_oe, d_o, out_after), (a_oi, v_ie, d_i, in_after)):
-                    win = windows(a_arr) + seg
+                    win = _windows(a_arr, lo, hi, len(d_vec)) + seg
                     k = win.argmax(axis=2)
                     v_arr[:, p0:p1] = (np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0] + c_h[:, p0:p1]
                                        + flank_end[:, p0:p1])
@@ -444,7 +446,7 @@ class TopologyHMM:
         active = np.ones(B, dtype=bool)
         while active.any():
             r = np.flatnonzero(active)
-            st, ps = state[r], pos[r]
+            st = state[r]
             is_helix = st >= 2
             h = r[is_helix]
             if len(h):
