@@ -330,17 +330,8 @@ class TopologyHMM:
             return TopologyCall((), call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
         return TopologyCall(helices, call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
 
-    def _decode(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
-                ) -> list[TopologyCall]:
-        """Semi-Markov Viterbi for a batch, ``helix_min`` boundaries at a time.
-
-        A helix ending at boundary ``t`` started at ``t - d`` with ``d >=
-        helix_min``, so the helix ends of a block of ``helix_min`` boundaries
-        depend only on loop scores already known; and a loop recursion
-        ``V[t] = max(V[t-1], Vend[t-1]) + e[t-1]`` is, after subtracting the
-        cumulative emission, a running maximum (``np.maximum.accumulate``).
-        So each block costs a handful of array operations for the whole batch.
-        """
+    def _tables(self, seqs: Sequence[bytes], signal_peptide: bool, start: str | None) -> dict[str, Any]:
+        """Cumulative score tables of a padded batch, indexed by boundary ``p = t + helix_max``."""
         B = len(seqs)
         lengths = np.array([len(s) for s in seqs])
         T = int(lengths.max())
@@ -379,6 +370,33 @@ class TopologyHMM:
         charged[rows, cols] = _CHARGED[raw]
         c_kd, c_ch = cum(kd), cum(charged)
         d_vec = (dmax - np.arange(dmax - dmin + 1)).astype(np.float32)  # length of window element k
+        sp_lo, sp_hi = self.sp_min, self.sp_min + len(self.sp_dur) - 1
+        sp_score = np.full((B, W), NEG, dtype=np.float32)
+        hi = min(sp_hi, T)
+        if hi >= sp_lo and signal_peptide and start is None:
+            sp_score[:, P + sp_lo : P + hi + 1] = (self.start["sp"] + c_sp[:, P + sp_lo : P + hi + 1]
+                                                   + self.sp_dur[: hi - sp_lo + 1] - c_out[:, P + sp_lo : P + hi + 1])
+        return {"B": B, "T": T, "P": P, "W": W, "lengths": lengths, "c_in": c_in, "c_out": c_out, "c_h": c_h,
+                "c_kd": c_kd, "c_ch": c_ch, "d_vec": d_vec, "in_before": in_before, "out_before": out_before,
+                "in_after": in_after, "out_after": out_after, "sp_score": sp_score}
+
+    def _decode(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
+                ) -> list[TopologyCall]:
+        """Semi-Markov Viterbi for a batch, ``helix_min`` boundaries at a time.
+
+        A helix ending at boundary ``t`` started at ``t - d`` with ``d >=
+        helix_min``, so the helix ends of a block of ``helix_min`` boundaries
+        depend only on loop scores already known; and a loop recursion
+        ``V[t] = max(V[t-1], Vend[t-1]) + e[t-1]`` is, after subtracting the
+        cumulative emission, a running maximum (``np.maximum.accumulate``).
+        So each block costs a handful of array operations for the whole batch.
+        """
+        tb = self._tables(seqs, signal_peptide, start)
+        B, T, P, W, lengths = tb["B"], tb["T"], tb["P"], tb["W"], tb["lengths"]
+        c_in, c_out, c_h, c_kd, c_ch, d_vec = tb["c_in"], tb["c_out"], tb["c_h"], tb["c_kd"], tb["c_ch"], tb["d_vec"]
+        in_before, out_before, in_after, out_after = tb["in_before"], tb["out_before"], tb["in_after"], tb["out_after"]
+        sp_score = tb["sp_score"]
+        dmin, dmax = self.helix_min, self.helix_max
         neg = np.full((B, W), NEG, dtype=np.float32)
         a_io, a_oi = neg.copy(), neg.copy()  # loop score + entry - cum helix, by helix start
         v_ie, v_oe = neg.copy(), neg.copy()  # helix (out->in / in->out) ending at t
@@ -389,12 +407,6 @@ class TopologyHMM:
         sp_mark = np.zeros((B, W), dtype=bool)
         seed_i[:, P] = self.start["in"] if start != "out" else NEG
         seed_o[:, P] = self.start["out"] if start != "in" else NEG
-        sp_lo, sp_hi = self.sp_min, self.sp_min + len(self.sp_dur) - 1
-        sp_score = np.full((B, W), NEG, dtype=np.float32)
-        hi = min(sp_hi, T)
-        if hi >= sp_lo and signal_peptide and start is None:
-            sp_score[:, P + sp_lo : P + hi + 1] = (self.start["sp"] + c_sp[:, P + sp_lo : P + hi + 1]
-                                                   + self.sp_dur[: hi - sp_lo + 1] - c_out[:, P + sp_lo : P + hi + 1])
         dur_rev = self.helix_dur[::-1].copy()
         e_in, e_out = self.helix_entry["in"], self.helix_entry["out"]
         prev_wi = np.full(B, NEG, dtype=np.float32)
