@@ -55,6 +55,7 @@ class Result:
     # localisation (secannot.models.localization)
     route: str = "none"
     localization: str | None = None
+    confidence: str | None = None  # high / medium / low, see secannot.models.localization.confidence
     tm_segments: list[Segment] = field(default_factory=list)
     signal_anchor: Segment | None = None
     gpi: dict[str, Any] | None = None

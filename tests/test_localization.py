@@ -206,3 +206,21 @@ def test_myristoylated_protein_is_membrane_with_lipid_evidence():
 def test_secreted_protein_with_tolerant_gpi_tail_is_gpi_anchored():
     res = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 20 + UPAR_TAIL, cleavage=18)
     assert res.localization == "gpi_anchored" and res.gpi["confidence"] == "medium"
+
+
+def test_every_verdict_says_how_sure_it_is(results):
+    for res in results.values():
+        assert res.confidence in ("high", "medium", "low"), res.id
+        if res.has_signal_peptide and res.localization in ("secreted", "membrane"):
+            # no lower-confidence motif decides these: sp_prob alone sets the level
+            assert res.confidence == ("high" if res.sp_prob >= 0.95 else "medium"), res.id
+    oprm1 = results["P35372"]  # seven helices, no signal peptide
+    assert oprm1.confidence == "high"
+
+
+def test_motif_only_verdicts_are_less_sure():
+    assert _verdict(b"MGSSKSKPKDPSQRRRSLEPPDSTHHGGFPASQTPNKTAAPDTHRTPSRSFGTVATEPK").confidence == "low"
+    kdel = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 10 + b"KDEL", cleavage=18)
+    edel = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 10 + b"EDEL", cleavage=18)
+    assert kdel.localization == edel.localization == "er_retained"
+    assert (kdel.confidence, edel.confidence) == ("high", "medium")

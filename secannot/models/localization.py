@@ -57,6 +57,35 @@ def _nc_rule_summary(entry) -> dict:
     }
 
 
+#: A signal peptide at or above this probability is beyond doubt; between the call threshold and it, "medium".
+SURE_SIGNAL_PEPTIDE = 0.95
+_STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+
+
+def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> str:
+    """How sure the verdict is: ``high``, ``medium`` or ``low`` (documented in the README).
+
+    * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower when the
+      deciding motif is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue);
+    * ``membrane`` without a signal peptide: ``high`` with two or more TM helices, ``medium`` with
+      one (single helices carry most false helices on globular proteins), ``low`` from a lipid-anchor
+      motif alone;
+    * ``non_classical_candidate``: ``high`` when listed in the rules, ``low`` from nc_score alone
+      (on a proteome most leaderless score calls are false);
+    * ``intracellular``: ``high`` when nc_score is below half the threshold, else ``medium``.
+    """
+    if res.has_signal_peptide:
+        level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
+        return _STEP_DOWN[level] if weaker_motif else level
+    if res.localization == "membrane":
+        if not res.tm_segments:
+            return "low"
+        return "high" if len(res.tm_segments) >= 2 else "medium"
+    if res.localization == "non_classical_candidate":
+        return "high" if res.nc_rule is not None else "low"
+    return "high" if (res.nc_score or 0.0) < nc_threshold / 2 else "medium"
+
+
 class Localizer:
     def __init__(self, topology: TopologyParams, nc_model: NonClassicalModel, rules: RuleSet | None,
                  nc_threshold: float | None = None, hmm: TopologyHMM | None = None):
@@ -152,6 +181,9 @@ class Localizer:
                 evidence.append(f"C-terminal {motif}" + (" (variant, not PS00014)" if er[1] != "high" else ""))
             else:
                 res.localization = "secreted"
+            weaker = (res.localization == "gpi_anchored" and gpi["confidence"] != "high") or (
+                res.localization == "er_retained" and er[1] != "high")
+            res.confidence = confidence(res, self.nc_threshold, weaker)
             res.evidence = evidence
             return
         res.tm_segments = list(segments)
@@ -185,6 +217,7 @@ class Localizer:
         else:
             res.localization = "intracellular"
             evidence.append("no signal peptide, no TM")
+        res.confidence = confidence(res, self.nc_threshold)
         res.evidence = evidence
 
     def _rule(self, res: Result):
