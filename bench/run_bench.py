@@ -189,6 +189,78 @@ _FLOOR = (
 )
 
 
+def topology(shared: Path) -> None:
+    """Per-fold TM figures of the topology HMM (shipped hyperparameters, refitted on each fold's training part)."""
+    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/train_topology.py)")
+    sys.path.insert(0, str(ROOT / "train"))
+    import train_topology as tt
+
+    from secannot.models.topology import TopologyParams, find_segments
+    from secannot.models.topology_hmm import TopologyHMM
+
+    tmbed = tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+    prots = tmbed + tt.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
+    tt.assign_folds(prots)
+    edges = tt.kd_edges(prots)
+    shipped = TopologyHMM.load()
+    hp = (json.loads((ROOT / "secannot" / "data" / "topology_hmm.json").read_text())["hyperparameters"]["entry_bias"],
+          shipped.gate)
+    window = TopologyParams.load()
+    print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")
+    for f in range(3):
+        train = [p for p in prots if p.fold != f]
+        test = [p for p in tmbed if p.fold == f]
+        r = tt.evaluate(tt.fit(train, edges, hp), test)
+        segs = find_segments(window, [p.seq.encode() for p in test])
+        flagged = [bool(s.segments) for s in segs]
+        paired = [c.count if fl else 0 for c, fl in zip(r["calls"], flagged, strict=True)]
+        tm_i = [i for i, p in enumerate(test) if p.kind == "tm"]
+        gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
+        gn_i = [i for i in gl_i if "S" not in test[i].labels]
+
+        counts = {"HMM": [c.count for c in r["calls"]], "HMM on window-flagged (approx. pipeline)": paired,
+                  "window detector (old)": [len(x.segments) for x in segs]}
+        for name, n in counts.items():
+            def rate(idx: list[int], hit: list[bool]) -> float:
+                return sum(hit[i] for i in idx) / max(len(idx), 1)
+
+            has = [c > 0 for c in n]
+            exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
+            print(f"  fold {f} {name:<42} TM with helix {rate(tm_i, has):.3f}  globular with helix "
+                  f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
+
+
+def leaderless_false_calls(shared: Path) -> None:
+    """How often intracellular proteins come out non_classical_candidate with the shipped models and rules."""
+    heading("Leaderless false calls on intracellular proteins (target <= 0.02)")
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "train"))
+    import train_topology as tt
+
+    sets = {}
+    outcyte = shared / "data" / "outcyte" / "ups_dev.fasta"
+    if outcyte.exists():
+        lines = outcyte.read_text().split(">")[1:]
+        sets["OutCyte INTRACELLULAR"] = [">" + rec for rec in lines if rec.split("|")[1] == "INTRACELLULAR"]
+    globular = [p for p in tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+                if p.kind == "globular" and "S" not in p.labels]
+    sets["TMbed globular, no signal peptide"] = [f">{p.id}\n{p.seq}\n" for p in globular]
+    for name, recs in sets.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".fasta", delete=False) as fh:
+            fh.write("".join(r if r.endswith("\n") else r + "\n" for r in recs))
+        proc = subprocess.run([*secannot_cmd(), "predict", fh.name], capture_output=True, text=True,
+                              env=one_core_env(), check=True)
+        os.unlink(fh.name)
+        rows = [line.split("\t") for line in proc.stdout.splitlines()]
+        col = rows[0].index("localization")
+        calls = [row[col] for row in rows[1:]]
+        nc = sum(c == "non_classical_candidate" for c in calls)
+        mem = sum(c == "membrane" for c in calls)
+        print(f"  {name}: {nc}/{len(calls)} = {nc / max(len(calls), 1):.3f} non_classical_candidate; "
+              f"{mem / max(len(calls), 1):.3f} membrane")
+
+
 def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(wall s, CPU s of the process tree, peak RSS MB) of one run, measured from a fresh parent."""
     out = subprocess.run([sys.executable, "-c", _CPU, *cmd], capture_output=True, text=True, check=True,
@@ -232,6 +304,9 @@ def speed(shared: Path, quick: bool) -> None:
           f"{cpu / floor:.1f}x the parser floor)  [targets <= {TARGETS['cpu_seconds']} CPU-s: "
           f"{'met' if cpu <= TARGETS['cpu_seconds'] else 'MISSED'}; <= {TARGETS['floor_ratio']}x the floor: "
           f"{'met' if cpu / floor <= TARGETS['floor_ratio'] else 'MISSED'}]")
+    ann_wall, ann_cpu, _ = best([*cmd, "annotate", *files], repeat)
+    print(f"  secannot annotate: {ann_cpu:.2f} CPU-s, {ann_cpu / sp_cpu:.2f}x predict --signal-only "
+          f"[target <= 1.5x: {'met' if ann_cpu <= 1.5 * sp_cpu else 'MISSED'}]")
     versions = []
     for _ in range(5):
         start = time.perf_counter()
@@ -281,6 +356,8 @@ def main() -> None:
     signal_peptides(args.shared)
     nonclassical(args.shared)
     reference_verdicts(args.shared)
+    topology(args.shared)
+    leaderless_false_calls(args.shared)
     speed(args.shared, args.quick)
     knowledge_coverage(args.shared)
 

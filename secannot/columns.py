@@ -60,6 +60,11 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
         "secreted, membrane, gpi_anchored, er_retained, non_classical_candidate or intracellular",
         lambda r: r.localization,
     ),
+    Column(
+        "confidence",
+        "how sure the localization is: high, medium or low (rules in the README, 'How each verdict is reached')",
+        lambda r: r.confidence,
+    ),
     Column("tm_count", "transmembrane helices outside the signal peptide", lambda r: len(r.tm_segments)),
     Column(
         "nc_score",

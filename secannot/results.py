@@ -31,10 +31,15 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A 1-based, inclusive range on the protein."""
+    """A 1-based, inclusive range on the protein.
+
+    ``orientation`` is set on transmembrane helices from the topology model:
+    ``"in->out"`` when the helix's N-terminal end is on the cytoplasmic side.
+    """
 
     start: int
     end: int
+    orientation: str | None = None
 
     def __str__(self) -> str:
         return f"{self.start}-{self.end}"
@@ -50,6 +55,7 @@ class Result:
     # localisation (secannot.models.localization)
     route: str = "none"
     localization: str | None = None
+    confidence: str | None = None  # high / medium / low, see secannot.models.localization.confidence
     tm_segments: list[Segment] = field(default_factory=list)
     signal_anchor: Segment | None = None
     gpi: dict[str, Any] | None = None

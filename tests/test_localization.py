@@ -7,7 +7,16 @@ from helpers import DATA, run_cli, shared_path
 
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, iter_records
-from secannot.models.topology import TopologyParams, er_retention_motif, find_segments, gpi_signal
+from secannot.models.topology import (
+    TopologyParams,
+    er_retention,
+    er_retention_motif,
+    find_segments,
+    gpi_signal,
+    lipid_anchor,
+    omega_site,
+    tolerant_gpi_tail,
+)
 from secannot.pipeline.predictor import PredictConfig, Predictor
 
 # UniProt facts for tests/data/reference_subset.fasta (accession, expected verdict, curated signal end)
@@ -67,6 +76,11 @@ def test_type_one_membrane_protein_reports_its_helix(results):
     helix = egfr.tm_segments[0]
     assert 640 <= helix.start <= 652 and 660 <= helix.end <= 672  # UniProt: 646-668
     assert egfr.route == "classical"
+
+
+def test_type_one_helix_runs_from_outside_to_inside(results):
+    """After a cleaved signal peptide the N-terminus is extracellular (UniProt: EGFR topology)."""
+    assert [s.orientation for s in results["P00533"].tm_segments] == ["out->in"]
 
 
 def test_multipass_membrane_protein_without_signal_peptide(results):
@@ -136,3 +150,77 @@ def test_reference_file_from_shared_matches_expected_verdicts():
 def test_record_type_is_plain_data():
     rec = Record("x", "x", b"MKV", "s", 1)
     assert rec.sequence == "MKV" and len(rec) == 3
+
+
+@pytest.mark.parametrize(
+    ("tail", "found"),
+    [(b"KDEL", ("KDEL", "high")), (b"PDEL", ("PDEL", "high")), (b"SEEL", ("SEEL", "high")),  # PS00014 incl. P
+     (b"EDEL", ("EDEL", "medium")), (b"TDEL", ("TDEL", "medium")), (b"DDEL", ("DDEL", "medium")),  # variants
+     (b"GDEL", None), (b"KDEV", None)],
+)
+def test_er_retention_confidence(tail, found):
+    assert er_retention(b"MSTAAG" + tail) == found
+
+
+@pytest.mark.parametrize(
+    ("seq", "anchor"),
+    [(b"MGSSKSKPKDPSQRRR", "N-myristoylation"),  # Src N-terminus: G-S-x-x-S
+     (b"MGKVKVGVNGFGRIGR", None),  # GAPDH: K after the glycine is excluded by PS00008
+     (b"MGSSKSPPKDPSQRRR", None),  # [STAGCN] at +5 followed by P: excluded
+     (b"MTEYKLVVVGAGGVGKSCVLS", "CaaX prenylation"),  # KRAS-like C-terminus C-V-L-S
+     (b"MTEYKLVVVGAGGVGKSCDLS", None)],  # D at a1 is excluded by PS00294
+)
+def test_lipid_anchor_motifs(seq, anchor):
+    assert lipid_anchor(seq) == anchor
+
+
+UPAR_TAIL = b"GAAPQPGPAHLSLTITLLMTARLWGGTLLWT"  # uPAR (Q03405) C-terminus: one Arg in the hydrophobic tail
+
+
+def test_gpi_tail_tolerates_one_charged_residue():
+    params = TopologyParams.load()
+    seq = b"M" + b"SEQNKT" * 20 + UPAR_TAIL
+    tail = tolerant_gpi_tail(params, seq)
+    assert tail is not None and tail.end == len(seq) and seq[tail.start - 1 : tail.end].count(b"R") == 1
+    assert omega_site(params, seq, tail) is not None
+    # two charged residues break it
+    assert tolerant_gpi_tail(params, seq[:-4] + b"E" + seq[-3:]) is None
+
+
+def _verdict(seq: bytes, cleavage: int | None = None):
+    from secannot.models.localization import Localizer
+    from secannot.results import Record, Result
+
+    res = Result(record=Record("x", "x", seq, "test", 1), sp_prob=0.99 if cleavage else 0.01, cleavage_site=cleavage,
+                 route="classical" if cleavage else "none")
+    Localizer.load().apply([res])
+    return res
+
+
+def test_myristoylated_protein_is_membrane_with_lipid_evidence():
+    res = _verdict(b"MGSSKSKPKDPSQRRRSLEPPDSTHHGGFPASQTPNKTAAPDTHRTPSRSFGTVATEPKLFGGFNTSDTVTSPQRAGALAGGV")
+    assert res.localization == "membrane" and "lipid anchor (N-myristoylation)" in res.evidence
+    assert res.tm_segments == []
+
+
+def test_secreted_protein_with_tolerant_gpi_tail_is_gpi_anchored():
+    res = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 20 + UPAR_TAIL, cleavage=18)
+    assert res.localization == "gpi_anchored" and res.gpi["confidence"] == "medium"
+
+
+def test_every_verdict_says_how_sure_it_is(results):
+    for res in results.values():
+        assert res.confidence in ("high", "medium", "low"), res.id
+        if res.has_signal_peptide and res.localization in ("secreted", "membrane"):
+            # no lower-confidence motif decides these: sp_prob alone sets the level
+            assert res.confidence == ("high" if res.sp_prob >= 0.95 else "medium"), res.id
+    oprm1 = results["P35372"]  # seven helices, no signal peptide
+    assert oprm1.confidence == "high"
+
+
+def test_motif_only_verdicts_are_less_sure():
+    assert _verdict(b"MGSSKSKPKDPSQRRRSLEPPDSTHHGGFPASQTPNKTAAPDTHRTPSRSFGTVATEPK").confidence == "low"
+    kdel = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 10 + b"KDEL", cleavage=18)
+    edel = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 10 + b"EDEL", cleavage=18)
+    assert kdel.localization == edel.localization == "er_retained"
+    assert (kdel.confidence, edel.confidence) == ("high", "medium")

@@ -178,3 +178,12 @@ def test_closed_pipe_exits_quietly(tmp_path):
     proc = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
     assert proc.stdout.count("\n") == 2
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_gff3_gives_each_tm_helix_its_orientation():
+    res = run_cli(["predict", REF, "--format", "gff3"])
+    tm = [line.split("\t") for line in res.out.splitlines() if "\ttransmembrane_polypeptide_region\t" in line]
+    egfr = [f for f in tm if f[0].startswith("sp|P00533|")]
+    assert len(egfr) == 1 and "topology=outside-to-inside" in egfr[0][8]  # type I: N-terminus extracellular
+    # every helix of the topology model says which side its N-terminal end faces
+    assert all("topology=" in f[8] for f in tm if "signal anchor" not in f[8])

@@ -27,8 +27,20 @@ from secannot.results import Segment
 CHARGED = {"K": 1.0, "R": 1.0, "D": 1.0, "E": 1.0, "H": 0.5}
 SCALES = {"hessa": HESSA, "kd": KYTE_DOOLITTLE, "charged": CHARGED}
 
-#: PROSITE PS00014 (ER_TARGET): [KRHQSA]-[DENQ]-E-L at the C-terminus.
-ER_RETENTION = re.compile(rb"[KRHQSA][DENQ]EL$")
+#: PROSITE PS00014 (ER_TARGET): [KRHQSAP]-[DENQ]-E-L at the C-terminus.
+ER_RETENTION = re.compile(rb"[KRHQSAP][DENQ]EL$")
+#: [HKRDET]DEL variants that PS00014 does not cover (DDEL, EDEL, TDEL); listed in issue 12 as seen on
+#: ER-resident proteins, not a PROSITE pattern, so they count at lower confidence.
+ER_RETENTION_VARIANT = re.compile(rb"[HKRDET]DEL$")
+#: PROSITE PS00008 (MYRISTYL) G-{EDRKHPFYW}-x(2)-[STAGCN]-{P}, anchored at the N-terminus after the
+#: initiator Met, which N-myristoyltransferase needs removed to reach the glycine.
+MYRISTOYLATION = re.compile(rb"^MG[^EDRKHPFYW]..[STAGCN][^P]")
+#: PROSITE PS00294 (PRENYLATION, CaaX box) C-{DENQ}-[LIVM]-x at the C-terminus.
+PRENYLATION = re.compile(rb"C[^DENQ][LIVM].$")
+#: Residues accepted in a GPI-anchor hydrophobic tail when one other residue is tolerated.
+GPI_TAIL_RESIDUES = frozenset(b"ACFGILMVWYST")
+#: ... and the tail's mean Kyte-Doolittle hydropathy must reach this (S/T/G-rich ends are not tails).
+GPI_TAIL_MIN_KD = 1.0
 
 # Big-PI / Eisenhaber et al. 1998: residues tolerated at the omega site and at omega+2.
 OMEGA_RESIDUES = frozenset(b"SNGADC")
@@ -198,9 +210,53 @@ def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[Protei
     return [ProteinTopology(tuple(segs), float(m)) for segs, m in zip(per_seq, maxima.tolist(), strict=True)]
 
 
-def er_retention_motif(seq: bytes) -> str | None:
+def er_retention(seq: bytes) -> tuple[str, str] | None:
+    """C-terminal ER-retrieval motif and its confidence: ``high`` for PS00014, ``medium`` for a variant."""
     match = ER_RETENTION.search(seq)
-    return match.group(0).decode("ascii") if match else None
+    if match:
+        return match.group(0).decode("ascii"), "high"
+    match = ER_RETENTION_VARIANT.search(seq)
+    return (match.group(0).decode("ascii"), "medium") if match else None
+
+
+def er_retention_motif(seq: bytes) -> str | None:
+    found = er_retention(seq)
+    return found[0] if found else None
+
+
+def lipid_anchor(seq: bytes) -> str | None:
+    """``"N-myristoylation"`` (PS00008 after Met1) or ``"CaaX prenylation"`` (PS00294), else None."""
+    if MYRISTOYLATION.search(seq):
+        return "N-myristoylation"
+    if PRENYLATION.search(seq):
+        return "CaaX prenylation"
+    return None
+
+
+def tolerant_gpi_tail(params: TopologyParams, seq: bytes) -> Segment | None:
+    """A C-terminal hydrophobic tail that allows exactly one charged or polar residue inside it.
+
+    The windowed detector misses such tails (uPAR's carries an Arg); the
+    tail must end within ``gpi_max_tail`` residues of the C-terminus and hold
+    at least ``gpi_min_length + 2`` residues, the odd one not at either end.
+    """
+    n = len(seq)
+    for end in range(n, max(n - params.gpi_max_tail, 0) - 1, -1):  # 1-based end of the tail
+        if end < 1 or seq[end - 1] not in GPI_TAIL_RESIDUES:
+            continue
+        misses, start = 0, end
+        while start > 1 and (seq[start - 2] in GPI_TAIL_RESIDUES or misses == 0):
+            misses += seq[start - 2] not in GPI_TAIL_RESIDUES
+            start -= 1
+        while seq[start - 1] not in GPI_TAIL_RESIDUES:  # never start on the odd residue
+            start += 1
+            misses -= 1
+        stretch = seq[start - 1 : end]
+        mean_kd = sum(KYTE_DOOLITTLE.get(chr(c), 0.0) for c in stretch) / len(stretch)
+        if misses == 1 and len(stretch) >= params.gpi_min_length + 2 and mean_kd >= GPI_TAIL_MIN_KD:
+            return Segment(start, end)
+        return None
+    return None
 
 
 def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment]) -> dict[str, Any] | None:
@@ -214,6 +270,12 @@ def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment]) 
     n = len(seq)
     if n - tail.end > params.gpi_max_tail or tail.end - tail.start + 1 < params.gpi_min_length:
         return None
+    return omega_site(params, seq, tail)
+
+
+def omega_site(params: TopologyParams, seq: bytes, tail: Segment) -> dict[str, Any] | None:
+    """The omega site before a hydrophobic ``tail`` (big-PI spacer rules), or None."""
+    n = len(seq)
     lo, hi = params.gpi_spacer
     # omega lies lo..hi residues before the hydrophobic tail; prefer the closest.
     for dist in range(lo, hi + 1):

@@ -22,6 +22,9 @@ _SEQID_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:^
 _ATTR_SAFE = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:^*$@!+_?-|/()'\""
 
 
+_TOPOLOGY = {"in->out": "inside-to-outside", "out->in": "outside-to-inside"}
+
+
 class Gff3Writer:
     """GFF3 with Sequence Ontology types; coordinates are 1-based and inclusive."""
 
@@ -84,8 +87,11 @@ def render_gff3(result: Result) -> str:
         lines.append(_feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
                               {"Parent": result.id, "Note": "signal anchor (uncleaved)"}))
     for seg in result.tm_segments:
-        lines.append(_feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".",
-                              {"Parent": result.id}))
+        attrs: dict[str, AttrValue] = {"Parent": result.id}
+        if seg.orientation is not None:
+            # which side the helix's N-terminal end faces: cytoplasmic (inside) or not (outside)
+            attrs["topology"] = _TOPOLOGY.get(seg.orientation, seg.orientation)
+        lines.append(_feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", attrs))
     if result.gpi is not None:
         lines += _gpi(seqid, result)
     if result.er_motif is not None:
