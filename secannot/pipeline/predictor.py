@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
 from secannot.results import Result
@@ -22,6 +24,8 @@ class PredictConfig:
     organism: str = "eukarya"
     model_path: str | None = None
     nc_threshold: float | None = None
+    #: fraction of the input expected to be leaderless-secreted; nc_score is a probability under it (None: the model's, 2%)
+    nc_prior: float | None = None
     rules_dirs: tuple[str, ...] = ()
     localize: bool = True
     #: residues per model batch and bytes per input chunk: both bound memory,
@@ -48,7 +52,7 @@ class Predictor:
         self.organism_index = ORGANISMS[self.organism]
         self.sp_model = SignalPeptideModel.load(config.model_path)
         self.rules = rules if rules is not None else RuleSet.load(config.rules_dirs, kinds=("nonclassical",))
-        self.localizer = Localizer.load(self.rules, config.nc_threshold) if config.localize else None
+        self.localizer = Localizer.load(self.rules, config.nc_threshold, config.nc_prior) if config.localize else None
 
     def thresholds(self) -> dict[str, object]:
         """The decision thresholds in force, for provenance and figures (read from the loaded models)."""
@@ -58,6 +62,12 @@ class Predictor:
         }
         if self.localizer is not None:
             data["nc_score"] = self.localizer.nc_threshold
+            data["nc_prior"] = self.localizer.nc_prior
+            band = self.localizer.band
+            if band is not None and self.organism == "eukarya":
+                data["sp_uncertain_band"] = {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob,
+                                             "h_region": [band.h_min, band.h_max],
+                                             "anchor_helix_score": band.anchor_helix_score}
         return data
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
@@ -71,7 +81,9 @@ class Predictor:
             for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
         ]
         if self.localizer is not None:
-            self.localizer.apply(results, eukaryote=self.organism == "eukarya")
+            candidates = list(zip(calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True))
+            self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
+                                 sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
         return results
 
 
