@@ -6,7 +6,7 @@ readable output names them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from secannot import TOOL_NAME, __version__
 
@@ -19,6 +19,8 @@ class Provenance:
     rules_version: str | None = None
     uniprot_release: str | None = None
     ligand_receptor: str | None = None  # source of the receptors/ligands columns, e.g. 'liana 1.10.0'
+    #: decision thresholds in force (pipeline.predictor.decision_thresholds: sp_prob, nc_score, nc_prior, ...)
+    thresholds: dict | None = field(default=None, compare=False, hash=False)
 
     def as_dict(self) -> dict:
         data = {
@@ -30,6 +32,8 @@ class Provenance:
             data["uniprot"] = {"release": self.uniprot_release}
         if self.ligand_receptor:
             data["ligand_receptor"] = {"source": self.ligand_receptor}
+        if self.thresholds:
+            data["thresholds"] = self.thresholds
         return data
 
 

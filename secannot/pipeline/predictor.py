@@ -37,6 +37,27 @@ class PredictConfig:
     dask: str | None = None  # scheduler address, or local:N
 
 
+def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], nc_model=None) -> dict[str, object]:
+    """The thresholds a run with ``config`` applies, for provenance: {organism, sp_prob[, nc_score, nc_prior,
+    sp_uncertain_band]}.  ``nc_model``: a loaded NonClassicalModel (loaded here when None and localising)."""
+    from secannot.models.localization import BandRule
+    from secannot.models.nonclassical import NonClassicalModel
+    from secannot.models.signal_peptide import normalise_organism
+
+    organism = normalise_organism(config.organism)
+    data: dict[str, object] = {"organism": organism, "sp_prob": sp_thresholds.get(organism, 0.5)}
+    if not config.localize:
+        return data
+    nc = nc_model if nc_model is not None else NonClassicalModel.load()
+    data["nc_score"] = nc.threshold if config.nc_threshold is None else config.nc_threshold
+    data["nc_prior"] = nc.prior if config.nc_prior is None else config.nc_prior
+    if organism == "eukarya":
+        band = BandRule()
+        data["sp_uncertain_band"] = {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob,
+                                     "h_region": [band.h_min, band.h_max], "anchor_helix_score": band.anchor_helix_score}
+    return data
+
+
 class Predictor:
     """Loaded models for one configuration; turns a batch of records into results."""
 
@@ -56,19 +77,8 @@ class Predictor:
 
     def thresholds(self) -> dict[str, object]:
         """The decision thresholds in force, for provenance and figures (read from the loaded models)."""
-        data: dict[str, object] = {
-            "organism": self.organism,
-            "sp_prob": self.sp_model.thresholds.get(self.organism, 0.5),
-        }
-        if self.localizer is not None:
-            data["nc_score"] = self.localizer.nc_threshold
-            data["nc_prior"] = self.localizer.nc_prior
-            band = self.localizer.band
-            if band is not None and self.organism == "eukarya":
-                data["sp_uncertain_band"] = {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob,
-                                             "h_region": [band.h_min, band.h_max],
-                                             "anchor_helix_score": band.anchor_helix_score}
-        return data
+        return decision_thresholds(self.config, self.sp_model.thresholds,
+                                   self.localizer.nc_model if self.localizer is not None else None)
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
         seqs = [r.seq for r in records]

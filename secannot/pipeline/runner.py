@@ -87,7 +87,7 @@ def run_job(
     has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
-    model_name, model_version = _model_identity(config.predict)
+    model_name, model_version, thresholds = _model_identity(config.predict)
     provenance = Provenance(
         tool_version=_tool_version(),
         model_name=model_name,
@@ -95,6 +95,7 @@ def run_job(
         rules_version=rules.version_summary(),
         uniprot_release=stream.release,
         ligand_receptor=_ligand_receptor_source() if config.annotate else None,
+        thresholds=thresholds,
     )
     spec = JobSpec(config.predict, config.fmt, config.annotate, provenance)
     if config.predict.dask is None:
@@ -222,11 +223,13 @@ def _tool_version() -> str:
     return __version__
 
 
-def _model_identity(config: PredictConfig) -> tuple[str, str]:
+def _model_identity(config: PredictConfig) -> tuple[str, str, dict[str, object]]:
+    """Name, version and the decision thresholds in force (for provenance)."""
     from secannot.models.signal_peptide import SignalPeptideModel
+    from secannot.pipeline.predictor import decision_thresholds
 
     model = SignalPeptideModel.load(config.model_path)
-    return model.name, model.version
+    return model.name, model.version, decision_thresholds(config, model.thresholds)
 
 
 def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: BinaryIO | None, diag: Diagnostics,
