@@ -107,3 +107,16 @@ def write(path: str | Path, accessions: Iterable[str], sequences: Iterable[str],
     """Write the fingerprint file for a model trained on these proteins."""
     np.savez_compressed(path, accessions=fingerprints(accession_key(a) for a in accessions),
                         sequences=fingerprints(_sequence_keys(sequences)), model_version=np.array(model_version))
+
+
+def check_overlap(accessions: Sequence[str], sequences: Sequence[str], model_version: str) -> dict | None:
+    """Overlap of scored proteins with the bundled training set, as a report field; None without a bundled set.
+
+    Returns counts, ``fraction`` and ``warning`` (a one-line text, or None when nothing overlaps).
+    """
+    shipped = TrainingSet.load()
+    if shipped is None:
+        return None
+    found = shipped.overlap(accessions, sequences)
+    return {"n": found.n, "by_accession": found.by_accession, "by_sequence": found.by_sequence,
+            "either": found.either, "fraction": found.fraction, "warning": found.warning(model_version)}
