@@ -63,7 +63,7 @@ from secannot.spmodel import ORGANISMS, SignalPeptideModel, encode, window_featu
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sp_cv import apply_screen, choose_screen, choose_thresholds, report_cv  # noqa: E402
-from sp_data import L, N_AUX, TYPES, load_all  # noqa: E402
+from sp_data import N_AUX, TYPES, L, load_all  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
