@@ -35,7 +35,7 @@ Recipe (all fixed here, so ``make train`` reproduces the shipped weights):
   because they did not measurably help; figures in docs/model_card.md):
   ``region_aux`` (n/h/c regions as auxiliary target), ``cs_smooth`` (soft
   cleavage targets), ``--dilations 2,4,8`` (receptive field 37 residues),
-  ``anchor_weight`` (up-weighted signal-anchor negatives).
+  ``anchor_weight`` (up-weighted signal-anchor negatives), ``--epochs 30``.
 
 Usage: python train/train_sp.py [--benchmark PATH --remainder PATH --targetp PATH --tmbed PATH]
        [--epochs N] [--cv-only --fold-dir DIR --cv-json PATH] [--seed N] [--set FIELD=VALUE ...]
