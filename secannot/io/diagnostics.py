@@ -14,6 +14,19 @@ from typing import TextIO
 
 from secannot.errors import ExitCode
 
+#: C0 controls but tab, DEL and C1 controls: never written to a terminal or a file as they are.
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *range(0x7F, 0xA0))}
+
+
+def is_control(ch: str) -> bool:
+    """True for a character that must not reach a terminal or a table raw (tab is allowed)."""
+    return ord(ch) in _CONTROLS
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as Python escapes (``\\x1b``), so a line stays one line."""
+    return text.translate(_CONTROLS)
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
@@ -66,5 +79,5 @@ class Diagnostics:
             self._write(message)
 
     def _write(self, line: str) -> None:
-        self.stream.write(line.replace("\n", " ") + "\n")
+        self.stream.write(escape_controls(line) + "\n")
         self.stream.flush()

@@ -1,0 +1,142 @@
+"""Input faults found by running secannot as a new user would (issue 14), one parametrised test per kind.
+
+Each expected value is the right behaviour, written down from the input, never
+an output of the code: the ids a file holds, the records a broken one must
+still give, the exit code the README documents.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from helpers import REPO, run_cli
+
+from secannot.errors import ExitCode
+from secannot.io.diagnostics import Diagnostics, Rejection
+from secannot.io.fasta import Record, accept, parse_fasta
+
+SP = "MKLLTSLALLAVLAAGASAQ"  # a textbook signal peptide start
+CYTO = "MSDQEAKPTEVKRGLEDVAKK"
+
+
+def _parse(data: bytes) -> list[Record | Rejection]:
+    return list(parse_fasta(io.BytesIO(data), "t.fa"))
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 and c not in "\t\n" or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+# -- 1. line endings ---------------------------------------------------------------------------
+@pytest.mark.parametrize("eol", ["\r", "\r\n", "\n", "\n\r"], ids=["cr", "crlf", "lf", "lfcr"])
+@pytest.mark.parametrize("trailing", [True, False], ids=["final-eol", "no-final-eol"])
+def test_every_line_end_style_gives_every_record(eol, trailing):
+    text = eol.join([">s1 a", SP[:10], SP[10:], ">s2 b", CYTO, ">s3", "MKV"]) + (eol if trailing else "")
+    items = _parse(text.encode())
+    assert [(r.id, r.sequence) for r in items] == [("s1", SP), ("s2", CYTO), ("s3", "MKV")]
+
+
+def test_cr_only_file_through_the_cli():
+    res = run_cli(["predict", "-"], stdin=f">s1 a\r{SP}\r>s2 b\r{CYTO}\r".encode())
+    assert res.code == 0, res.err
+    assert [row[0] for row in res.rows[1:]] == ["s1", "s2"]
+
+
+# -- 3. header encoding ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (b"prot_\xe9", b"prot_\xe8"),  # Latin-1 e-acute / e-grave
+        (b"\xff", b"\xfe"),
+        (b"id\x93q\x94", b"id\x91q\x92"),  # Windows-1252 smart quotes
+        (b"x\x81", b"x\x8d"),  # bytes Windows-1252 leaves undefined
+        (b"prot_\xe9", "prot_\u00e8".encode()),  # one Latin-1, one UTF-8
+    ],
+)
+def test_headers_that_are_not_utf8_keep_distinct_ids(first, second):
+    data = b">" + first + b" one\n" + SP.encode() + b"\n>" + second + b" two\n" + CYTO.encode() + b"\n"
+    stream = io.StringIO()
+    diag = Diagnostics(stream)
+    items = list(parse_fasta(io.BytesIO(data), "t.fa"))
+    records = [r for r in items if isinstance(r, Record)]
+    # whatever is decided per record, the two ids never collide and nothing is lost
+    assert len(items) == 2
+    if len(records) == 2:
+        assert records[0].id != records[1].id
+    accepted = list(accept(iter(items), diag, {}))
+    assert "duplicate" not in stream.getvalue()
+    assert len(accepted) + len(diag.rejections) == 2
+
+
+def test_latin1_header_is_read_losslessly():
+    (rec,) = _parse(b">prot_\xe9 caf\xe9\nMKV\n")
+    assert isinstance(rec, Record)
+    assert rec.id == "prot_\u00e9" and rec.description == "prot_\u00e9 caf\u00e9"
+
+
+# -- 4. control characters ---------------------------------------------------------------------
+@pytest.mark.parametrize("control", [b"\x1b[31m", b"\x07", b"\x00", b"\x7f", b"\x08"], ids=["esc", "bel", "nul", "del", "bs"])
+@pytest.mark.parametrize("padding", [0, 5000], ids=["first-4k", "after-4k"])
+def test_control_bytes_reject_only_their_record(control, padding):
+    filler = "".join(f">pad{i}\n{CYTO}\n" for i in range(padding // 30))
+    data = filler.encode() + b">ok1\n" + SP.encode() + b"\n>bad" + control + b"x note\nMKVLA\n>ok2\n" + CYTO.encode() + b"\n"
+    res = run_cli(["predict", "-"], stdin=data)
+    assert res.code == ExitCode.REJECTED
+    ids = [row[0] for row in res.rows[1:]]
+    assert ids[-2:] == ["ok1", "ok2"] and len(ids) == padding // 30 + 2
+    assert "control characters" in res.err and "bad" in res.err
+    assert not _has_control(res.out) and not _has_control(res.err)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "json", "gff3"])
+def test_control_characters_never_reach_any_output(fmt):
+    data = b">a\x1bb\nMKV\n>ok\nMKVL\n>seq\nMK\x07V\n"
+    res = run_cli(["predict", "-", "-f", fmt], stdin=data)
+    assert res.code == ExitCode.REJECTED
+    assert not _has_control(res.out) and not _has_control(res.err)
+    assert len(res.err.splitlines()) == 2
+
+
+# -- 11. terminal stops ------------------------------------------------------------------------
+@pytest.mark.parametrize("tail, accepted", [("*", True), ("**", True), ("*\n*", True), ("*A", False), ("", True)])
+def test_terminal_stops(tail, accepted):
+    (item,) = _parse(f">x\nMKVLA{tail}\n".encode())
+    assert isinstance(item, Record) is accepted
+    if accepted:
+        assert item.sequence == "MKVLA"
+    else:
+        assert "invalid character(s) '*'" in item.reason and "only at the end" in item.reason
+
+
+# -- FASTA through Biopython ---------------------------------------------------------------------
+def test_biopython_is_imported_for_fasta_but_not_for_version():
+    code = (
+        "import io, sys\n"
+        "from secannot.cli import main\n"
+        "main(['--version'], stdout=io.StringIO())\n"
+        "assert 'Bio.SeqIO.FastaIO' not in sys.modules, 'imported by --version'\n"
+        "from secannot.io.fasta import parse_fasta\n"
+        "assert 'Bio.SeqIO.FastaIO' not in sys.modules, 'imported by the module'\n"
+        "list(parse_fasta(io.BytesIO(b'>a\\nMKV\\n'), 'x'))\n"
+        "assert 'Bio.SeqIO.FastaIO' in sys.modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_biopython_is_a_runtime_dependency():
+    import tomllib
+
+    deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.lower().startswith("biopython") for d in deps)
+
+
+def test_every_record_accounted_for_in_json(tmp_path):
+    data = b">a\nMKV\n>\nMKV\n>b\nMK1\n>a\nMKV\n>c\x1b\nMKV\n>d\n"
+    res = run_cli(["predict", "-", "-f", "json"], stdin=data)
+    doc = json.loads(res.out)
+    assert doc["counts"] == {"written": 1, "rejected": 5}
