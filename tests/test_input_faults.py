@@ -140,3 +140,43 @@ def test_every_record_accounted_for_in_json(tmp_path):
     res = run_cli(["predict", "-", "-f", "json"], stdin=data)
     doc = json.loads(res.out)
     assert doc["counts"] == {"written": 1, "rejected": 5}
+
+
+# -- 2. byte-order marks ----------------------------------------------------------------------
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("sep", ["\t", ",", ";"], ids=["tab", "comma", "semicolon"])
+@pytest.mark.parametrize("bom", [BOM, b""], ids=["bom", "no-bom"])
+def test_table_header_with_bom_finds_its_columns(tmp_path, sep, bom):
+    table = tmp_path / "t.csv"
+    rows = [["protein", "seq"], ["P1", SP + "LLLLLLLLKKK"], ["P2", CYTO]]
+    table.write_bytes(bom + "\n".join(sep.join(r) for r in rows).encode() + b"\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq"])
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert lines[0].split(sep)[:2] == ["protein", "seq"] and not lines[0].startswith("\ufeff")
+    assert [line.split(sep)[0] for line in lines[1:]] == ["P1", "P2"]
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"], ids=["lf", "crlf"])
+def test_id_list_with_bom_checks_line_one_and_finds_duplicates(tmp_path, newline):
+    path = tmp_path / "ids.txt"
+    path.write_bytes(BOM + newline.join([b"P05067", b"P01308", b"Q9XXX1", b"P05067"]) + newline)
+    res = run_cli(["check", path])
+    assert res.code == ExitCode.FINDINGS
+    assert res.out.splitlines() == [f"{path}:4: P05067: duplicate of line 1"]
+
+
+def test_id_column_table_with_bom(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_bytes(BOM + b"accession,note\nP05067,a\nP01308,b\nP05067,c\n")
+    res = run_cli(["check", path, "--id-column", "accession"])
+    assert res.out.splitlines() == [f"{path}:4: P05067: duplicate of line 2"]
+
+
+def test_fasta_checked_with_bom(tmp_path):
+    path = tmp_path / "ids.fa"
+    path.write_bytes(BOM + b">P05067\nMKV\n>P05067\nMKV\n")
+    res = run_cli(["check", path])
+    assert res.out.splitlines() == [f"{path}:3: P05067: duplicate of line 1"]

@@ -113,7 +113,7 @@ def stdin_text(io: IO):
 
         if io.stdin is None:
             raise UsageError("no standard input available")
-        return _io.TextIOWrapper(io.stdin, encoding="utf-8", errors="replace")
+        return _io.TextIOWrapper(io.stdin, encoding="utf-8-sig", errors="replace")
 
     return get
 

@@ -20,5 +20,15 @@ def detect_separator(header: str, sep: str | None) -> str:
     return best if counts[best] else "\t"
 
 
+#: Spreadsheet programs (Excel's "CSV UTF-8") start exported files with a byte-order mark.
+BOM = "\ufeff"
+
+
 def text_lines(fh: BinaryIO) -> Iterator[str]:
-    yield from io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+    """The lines of a UTF-8 table, with a leading byte-order mark removed (``utf-8-sig``)."""
+    yield from io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def decode_text(data: bytes) -> str:
+    """A whole text file as read from bytes: UTF-8, without a leading byte-order mark."""
+    return data.decode("utf-8-sig", "replace")

@@ -19,7 +19,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
-from secannot.io.tables import detect_separator
+from secannot.io.tables import decode_text, detect_separator
 
 if TYPE_CHECKING:
     from secannot.pipeline.predictor import PredictConfig
@@ -67,6 +67,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
         raise InputError(f"{path}: no such file")
     with open_input(path, getattr(stdin, "buffer", None)) as (fh, name):
         data = fh.read()
+    data = data.removeprefix(b"\xef\xbb\xbf")  # an Excel export's byte-order mark
     if not data.strip():
         return
     if data.lstrip().startswith(b">"):
@@ -76,7 +77,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
             else:
                 yield Item(name, rec.line or 0, rec.record, None, rec.reason)
         return
-    text = data.decode("utf-8", "replace")
+    text = decode_text(data)
     if config.id_column is not None:
         lines = text.splitlines()
         sep = detect_separator(lines[0], config.sep)

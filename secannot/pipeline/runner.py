@@ -171,6 +171,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     import io as _io
 
     from secannot.io.annotated import detect_format, load_annotated
+    from secannot.io.tables import decode_text
     from secannot.pipeline.inputs import expand_sources
 
     rules = load_rules(config.predict, diag)
@@ -182,10 +183,10 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
             continue
         data = _read_all(value, io.stdin)
-        text = data[:65536].decode("utf-8", "replace")
+        text = decode_text(data[:65536])
         kind = detect_format(text)
         if kind is not None:
-            records += load_annotated(_io.StringIO(data.decode("utf-8", "replace")))
+            records += load_annotated(_io.StringIO(decode_text(data)))
         elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
             source = Source(FASTA, "-", value)
             records += _annotate_sources([source], config, _io.BufferedReader(_io.BytesIO(data)), diag, rules, predictor)
@@ -193,7 +194,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
 
-            ids = list(iter_ids(data.decode("utf-8", "replace").splitlines(), value))
+            ids = list(iter_ids(decode_text(data).splitlines(), value))
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
             records += _annotate_sources(sources, config, None, diag, rules, predictor)
