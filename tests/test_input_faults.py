@@ -180,3 +180,67 @@ def test_fasta_checked_with_bom(tmp_path):
     path.write_bytes(BOM + b">P05067\nMKV\n>P05067\nMKV\n")
     res = run_cli(["check", path])
     assert res.out.splitlines() == [f"{path}:3: P05067: duplicate of line 1"]
+
+
+# -- 5. GFF3 signal anchors ------------------------------------------------------------------
+def _gff3_tm_lines(out: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) == 9 and cols[2] == "transmembrane_polypeptide_region":
+            found.setdefault(cols[0], []).append(line)
+    return found
+
+
+@pytest.mark.parametrize(
+    "fasta",
+    [
+        b">sa1\nMFWWAWWWIFFMVIMWAVVAWMWIWRVPKMKI\n",
+        b">sa2\nMALLLVAAVLLLAVALLWAGSPKERRQQEEQHHLSRDDSETSSKK\n",
+        (REPO / "examples" / "reference.fasta").read_bytes(),
+    ],
+    ids=["sa1", "sa2", "bundled-example"],
+)
+def test_gff3_has_one_line_per_tm_helix(fasta):
+    tsv = run_cli(["predict", "-"], stdin=fasta)
+    gff = run_cli(["predict", "-", "-f", "gff3"], stdin=fasta)
+    header = tsv.rows[0]
+    tm_count = {row[0]: int(row[header.index("tm_count")]) for row in tsv.rows[1:]}
+    lines = _gff3_tm_lines(gff.out)
+    assert {k: len(v) for k, v in lines.items()} == {k: n for k, n in tm_count.items() if n}
+    for found in lines.values():
+        assert len(set(found)) == len(found)
+        assert sum("signal anchor" in line for line in found) <= 1
+
+
+# -- 6. injection ------------------------------------------------------------------------------
+@pytest.mark.parametrize("payload", ["BAD\n##FASTA\n>evil", "X\r\n>evil", "P0\x1b]0;pwned\x07", "A\u2028B\n#x"])
+def test_gff3_rejection_comments_stay_one_line(payload):
+    res = run_cli(["predict", "--uniprot", payload, "-f", "gff3", "--offline"])
+    assert res.code == ExitCode.REJECTED
+    for line in res.out.splitlines():
+        assert line.startswith("#") and not line.startswith("##FASTA")
+    assert sum(line.startswith("# rejected:") for line in res.out.splitlines()) == 1
+    assert not _has_control(res.out) and not _has_control(res.err)
+
+
+@pytest.mark.parametrize(
+    "rid, safe",
+    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+cmd", "'+cmd"), ("-x|y", "'-x|y"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("P05067", "P05067"), ("-1.5", "-1.5")],
+)
+def test_safe_cells_makes_formulas_inert(rid, safe):
+    data = f">{rid}\n{SP}\n".encode()
+    plain = run_cli(["predict", "-"], stdin=data)
+    guarded = run_cli(["predict", "-", "--safe-cells"], stdin=data)
+    assert plain.rows[1][0] == rid  # verbatim by default: pandas and R read the value as written
+    assert guarded.rows[1][0] == safe
+
+
+def test_safe_cells_in_annotated_tables(tmp_path):
+    table = tmp_path / "t.tsv"
+    table.write_text(f"protein\tseq\tnote\n=1+1\t{SP}\t@x\nok\t{CYTO}\t-2\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq", "--safe-cells"])
+    rows = res.rows
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "ok"]
+    assert [r[2] for r in rows[1:]] == ["'@x", "-2"]

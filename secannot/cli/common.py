@@ -36,6 +36,7 @@ UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNO
 Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
+SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
 NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
 
 

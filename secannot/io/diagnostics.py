@@ -14,8 +14,10 @@ from typing import TextIO
 
 from secannot.errors import ExitCode
 
-#: C0 controls but tab, DEL and C1 controls: never written to a terminal or a file as they are.
+#: C0 controls but tab, DEL, C1 controls and the Unicode line/paragraph separators: never written
+#: to a terminal or a file as they are (they would move the cursor or start a new line).
 _CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *range(0x7F, 0xA0))}
+_CONTROLS.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 def is_control(ch: str) -> bool:

@@ -38,6 +38,7 @@ class JobConfig:
     annotate: bool = False
     uniprot: UniProtConfig | None = None
     progress: bool = False
+    safe_cells: bool = False  # TSV: make cells starting with = + - @ inert for spreadsheets
 
 
 @contextmanager
@@ -108,7 +109,7 @@ def run_job(
     started = time.monotonic()
     with open_output(config.output, stdout) as out, \
             ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
-        writer = make_writer(config.fmt, out, columns, provenance)
+        writer = make_writer(config.fmt, out, columns, provenance, config.safe_cells)
         done = 0
         for res in predict_stream(stream, config.predict, predictor):
             _finish(res, config, rules, stream)

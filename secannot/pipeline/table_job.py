@@ -19,6 +19,7 @@ from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import RESIDUES, Record, open_input
 from secannot.io.headers import split_accession
 from secannot.io.tables import detect_separator, text_lines
+from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor
 
@@ -71,7 +72,7 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
             if "error" in header:
                 added[-1] = PREFIX + "error"
-            writer = _make_writer(job.fmt, out, sep, header + added)
+            writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells)
             reader = csv.reader(lines, delimiter=sep)
             number = 1
             chunk: list[_Row] = []
@@ -93,14 +94,15 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     return diag.exit_code
 
 
-def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str]):
+def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False):
     if fmt in ("tsv", "csv"):
         w = csv.writer(out, delimiter=sep, lineterminator="\n")
         w.writerow(header)
 
         def write(rows: list[_Row]) -> None:
             for row in rows:
-                w.writerow(row.cells + row.extra)
+                cells = row.cells + row.extra
+                w.writerow([safe_cell(c) for c in cells] if safe_cells else cells)
             out.flush()
 
         return write

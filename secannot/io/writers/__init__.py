@@ -14,12 +14,12 @@ from secannot.columns import Column
 from secannot.io.diagnostics import Rejection
 from secannot.io.writers.gff3 import Gff3Writer
 from secannot.io.writers.jsonl import JsonlWriter, JsonWriter, result_dict
-from secannot.io.writers.tsv import TsvWriter, predict_row
+from secannot.io.writers.tsv import TsvWriter, predict_row, safe_cell
 from secannot.provenance import Provenance
 from secannot.results import Result
 
 __all__ = ["FORMATS", "Gff3Writer", "JsonWriter", "JsonlWriter", "TsvWriter", "Writer", "make_writer", "predict_row",
-           "result_dict"]
+           "result_dict", "safe_cell"]
 
 FORMATS = ("tsv", "jsonl", "json", "gff3")
 
@@ -30,9 +30,10 @@ class Writer(Protocol):
     def close(self, rejections: Sequence[Rejection]) -> None: ...
 
 
-def make_writer(fmt: str, out: TextIO, columns: Sequence[Column], provenance: Provenance) -> Writer:
+def make_writer(fmt: str, out: TextIO, columns: Sequence[Column], provenance: Provenance,
+                safe_cells: bool = False) -> Writer:
     if fmt == "tsv":
-        return TsvWriter(out, columns)
+        return TsvWriter(out, columns, safe_cells)
     if fmt == "jsonl":
         return JsonlWriter(out, columns, provenance)
     if fmt == "json":

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TextIO
 from urllib.parse import quote
 
-from secannot.io.diagnostics import Rejection
+from secannot.io.diagnostics import Rejection, escape_controls
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -42,12 +42,12 @@ class Gff3Writer:
                 seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
                 {"ID": f"{result.id}.sp", "Parent": result.id},
             )
-        if result.signal_anchor is not None:
-            sa = result.signal_anchor
-            self._feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
-                          {"Parent": result.id, "Note": "signal anchor (uncleaved)"})
+        # The signal anchor is one of the TM helices (tm_count counts it): one line per helix, the anchor marked.
         for seg in result.tm_segments:
-            self._feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", {"Parent": result.id})
+            attrs = {"Parent": result.id}
+            if seg == result.signal_anchor:
+                attrs["Note"] = "signal anchor (uncleaved)"
+            self._feature(seqid, "transmembrane_polypeptide_region", seg.start, seg.end, ".", attrs)
         if result.gpi is not None:
             omega = int(result.gpi["omega_site"])
             self._feature(seqid, "propeptide", omega + 1, n, ".",
@@ -59,5 +59,6 @@ class Gff3Writer:
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
-            self.out.write(f"# rejected: {rej}\n")
+            # one comment line each, whatever the id or reason holds (a newline would start a GFF3 line)
+            self.out.write(f"# rejected: {escape_controls(str(rej))}\n")
         self.out.flush()

@@ -28,16 +28,40 @@ def predict_row(r: Result) -> str:
     )
 
 
+#: A cell starting with one of these is run as a formula by spreadsheet programs (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` made inert for spreadsheets: a leading formula character gets a ``'`` in front.
+
+    Numbers (``-1.5``, ``+3``) are left alone, as spreadsheets read them as
+    numbers.  Used with ``--safe-cells`` only: by default TSV cells are written
+    verbatim, because pandas and R would keep the quote as part of the value.
+    Source of the rule: OWASP, "CSV Injection".
+    """
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
+
+
 class TsvWriter:
-    def __init__(self, out: TextIO, columns: Sequence[Column]):
+    def __init__(self, out: TextIO, columns: Sequence[Column], safe_cells: bool = False):
         self.out = out
         self.columns = columns
-        self.fast = tuple(columns) == PREDICT_COLUMNS
+        self.safe_cells = safe_cells
+        self.fast = tuple(columns) == PREDICT_COLUMNS and not safe_cells
         out.write("\t".join(c.name for c in columns) + "\n")
 
     def write(self, result: Result) -> None:
         if self.fast:
             self.out.write(predict_row(result))
+        elif self.safe_cells:
+            self.out.write("\t".join(safe_cell(format_cell(c.get(result))) for c in self.columns) + "\n")
         else:
             self.out.write("\t".join(format_cell(c.get(result)) for c in self.columns) + "\n")
 
