@@ -244,3 +244,48 @@ def test_safe_cells_in_annotated_tables(tmp_path):
     rows = res.rows
     assert [r[0] for r in rows[1:]] == ["'=1+1", "ok"]
     assert [r[2] for r in rows[1:]] == ["'@x", "-2"]
+
+
+# -- 7. YAML alias bombs ---------------------------------------------------------------------
+def _bomb(levels: int, width: int, mapping: bool) -> str:
+    lines = ["schema_version: 1", 'rules_version: "1.0.0"', "kind: tme", "x0: &a0 [lol]"]
+    for i in range(1, levels + 1):
+        refs = ", ".join(f"k{j}: *a{i - 1}" for j in range(width)) if mapping else ", ".join([f"*a{i - 1}"] * width)
+        lines.append(f"x{i}: &a{i} {{{refs}}}" if mapping else f"x{i}: &a{i} [{refs}]")
+    lines.append(f"entries: [{{gene: VEGFA, accession: P15692, cell_sources: *a{levels}}}]")
+    return "\n".join(lines) + "\n"
+
+
+BOMBS = [
+    pytest.param(_bomb(6, 10, False), id="nested-lists"),
+    pytest.param(_bomb(6, 10, True), id="nested-mappings"),
+    pytest.param(_bomb(1, 1, False), id="one-harmless-alias"),
+    pytest.param("schema_version: 1\nkind: tme\nrules_version: '1'\nbase: &b {value: x}\nentries:\n"
+                 "  - {gene: VEGFA, accession: P15692, <<: *b}\n", id="merge-key"),
+]
+
+
+@pytest.mark.parametrize("text", BOMBS)
+def test_rules_lint_refuses_aliases_with_exit_5(tmp_path, text):
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    res = run_cli(["rules", "lint", path])
+    assert res.code == ExitCode.RULES
+    assert f"{path}:" in res.out and "aliases" in res.out
+
+
+@pytest.mark.parametrize("text", BOMBS)
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_rules_option_refuses_aliases_with_exit_5(tmp_path, text, command):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "bomb.yaml").write_text(text)
+    res = run_cli([command, "-", "--rules", tmp_path / "r"], stdin=f">a\n{SP}\n".encode())
+    assert res.code == ExitCode.RULES
+    assert "aliases" in res.err and len(res.err.splitlines()) == 1
+    assert res.out == ""
+
+
+def test_an_asterisk_in_a_quoted_value_is_not_an_alias(tmp_path):
+    from secannot.knowledge.schema import refuse_aliases
+
+    refuse_aliases('note: "5* more"\nlist: ["*a"]\n', "f.yaml")  # no exception

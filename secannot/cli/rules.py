@@ -32,6 +32,9 @@ def lint(
     for p in problems:
         io.stdout.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error"]
+    if any(p.code == "yaml_alias" for p in problems):
+        io.stderr.write("error: rule files with YAML aliases are refused (see the lines above)\n")
+        return int(ExitCode.RULES)
     if errors:
         io.stderr.write(f"{len(errors)} error(s) in {len({p.path for p in errors})} file(s)\n")
         return int(ExitCode.FINDINGS)

@@ -13,11 +13,15 @@ from typing import Any
 import yaml
 
 from secannot.knowledge.problems import Path_, Problem
-from secannot.knowledge.schema import yaml_loader
+from secannot.knowledge.schema import YamlAliasError, refuse_aliases, yaml_loader
 
 
 def parse_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None, list[Problem]]:
     """Compose once and construct from the same tree, so a file is parsed a single time."""
+    try:
+        refuse_aliases(text, path)
+    except YamlAliasError as exc:
+        return None, None, [Problem(path, exc.line, exc.reason, code="yaml_alias")]
     loader = yaml_loader()(text)
     try:
         root = loader.get_single_node()
@@ -76,7 +80,7 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
     seen_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, Path_]] = [(node, path)]
     while stack:
-        current, where = stack.pop()
+        current, at = stack.pop()
         if id(current) in seen_nodes:  # YAML anchors share nodes
             continue
         seen_nodes.add(id(current))
@@ -88,7 +92,7 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
                     continue
                 line = key.start_mark.line + 1
                 if (key.tag, name) in first:
-                    label = where((*where, name), data)
+                    label = where((*at, name), data)
                     yield Problem(
                         file,
                         line,
@@ -97,9 +101,9 @@ def duplicate_keys(node: yaml.Node, path: Path_, data: Any, file: str) -> Iterat
                     )
                 else:
                     first[key.tag, name] = line
-                stack.append((value, (*where, name)))
+                stack.append((value, (*at, name)))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend((item, (*where, i)) for i, item in enumerate(current.value))
+            stack.extend((item, (*at, i)) for i, item in enumerate(current.value))
 
 
 def where(path: Sequence[str | int], data: Any) -> str:
