@@ -289,3 +289,125 @@ def test_an_asterisk_in_a_quoted_value_is_not_an_alias(tmp_path):
     from secannot.knowledge.schema import refuse_aliases
 
     refuse_aliases('note: "5* more"\nlist: ["*a"]\n', "f.yaml")  # no exception
+
+
+# -- 9. exit codes and outputs of failed runs ------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plot", "P05067", "--offline", "--out", "{tmp}/p.png"],
+        ["plot", "P05067", "Q9XXX9", "--offline", "--out", "{tmp}/p.png"],
+        ["summarize", "--uniprot", "P05067", "--offline"],
+        ["summarize", "--uniprot", "P05067,P01308", "--offline", "-f", "json"],
+        ["predict", "--uniprot", "P05067", "--offline"],
+        ["annotate", "--gene", "APP", "--offline"],
+    ],
+    ids=["plot", "plot-two", "summarize", "summarize-json", "predict", "annotate-gene"],
+)
+def test_offline_cache_miss_exits_6(tmp_path, args):
+    pytest.importorskip("matplotlib")
+    res = run_cli([a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert res.code == ExitCode.NETWORK, res.err
+    assert "offline cache" in res.err
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "json", "gff3"])
+@pytest.mark.parametrize("inputs", [["/nonexistent/x.fa"], ["/nonexistent/x.fa", "/nonexistent/y.fa"]], ids=["one", "two"])
+def test_unreadable_input_leaves_no_output_file(tmp_path, fmt, inputs):
+    out = tmp_path / "out.txt"
+    res = run_cli(["predict", *inputs, "-o", out, "-f", fmt])
+    assert res.code == ExitCode.INPUT
+    assert not out.exists()
+
+
+def test_output_file_still_written_when_one_input_is_readable(tmp_path):
+    good = tmp_path / "g.fa"
+    good.write_text(f">a\n{SP}\n")
+    out = tmp_path / "out.tsv"
+    res = run_cli(["predict", "/nonexistent/x.fa", good, "-o", out])
+    assert res.code == ExitCode.INPUT
+    assert [line.split("\t")[0] for line in out.read_text().splitlines()] == ["id", "a"]
+
+
+@pytest.mark.parametrize(
+    "inputs, stdin, expected",
+    [
+        (["/nonexistent/x.fa"], b"", [("/nonexistent/x.fa", "no such file")]),
+        (["-"], b"not fasta\n", [("<stdin>", "not FASTA (line 1 does not start with '>')")]),
+        (["/nonexistent/x.fa", "-"], f">a\n{SP}\n".encode(), [("/nonexistent/x.fa", "no such file")]),
+    ],
+    ids=["missing", "not-fasta-stdin", "missing-and-good"],
+)
+def test_json_lists_unreadable_inputs_under_rejected(inputs, stdin, expected):
+    res = run_cli(["predict", *inputs, "-f", "json"], stdin=stdin)
+    assert res.code == ExitCode.INPUT
+    doc = json.loads(res.out)
+    assert [(r["source"], r["reason"]) for r in doc["rejected"]] == expected
+    assert doc["counts"]["rejected"] == len(expected)
+
+
+def _rule_dirs(tmp_path, change):
+    from secannot.knowledge.ruleset import bundled_dir
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    text = (bundled_dir() / "tme_growth_factors.yaml").read_text()
+    (old / "tme.yaml").write_text(text)
+    (new / "tme.yaml").write_text(change(text))
+    return old, new
+
+
+@pytest.mark.parametrize(
+    "change, differs",
+    [
+        (lambda t: t, False),
+        (lambda t: t.replace("# ", "#  ", 1), False),  # a comment is not a claim
+        (lambda t: t.replace("gene: VEGFA", "gene: VEGFA_X", 1), True),
+    ],
+    ids=["identical", "comment-only", "entry-renamed"],
+)
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_rules_diff_exit_code(tmp_path, change, differs, fmt):
+    old, new = _rule_dirs(tmp_path, change)
+    plain = run_cli(["rules", "diff", old, new, "-f", fmt])
+    strict = run_cli(["rules", "diff", old, new, "-f", fmt, "--exit-code"])
+    assert plain.code == 0
+    assert strict.code == (ExitCode.FINDINGS if differs else 0)
+    assert strict.out == plain.out
+
+
+# -- 10. progress and NO_COLOR ------------------------------------------------------------------
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "env, shown",
+    [({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": "yes"}, False), ({"NO_COLOR": ""}, True),
+     ({"TERM": "dumb"}, False), ({"SECANNOT_NO_PROGRESS": "1"}, False)],
+)
+def test_progress_bar_only_on_a_colour_terminal(monkeypatch, env, shown):
+    from secannot.io.progress import wants_progress
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("SECANNOT_NO_PROGRESS", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert wants_progress(_Tty(), quiet=False) is shown
+    assert wants_progress(io.StringIO(), quiet=False) is False
+    assert wants_progress(_Tty(), quiet=True) is False
+
+
+def test_no_color_terminal_gets_no_bar_end_to_end(monkeypatch):
+    from secannot.cli import main
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    data = "".join(f">p{i}\n{SP}\n" for i in range(600)).encode()
+    from helpers import BytesStdin
+
+    out, err = io.StringIO(), _Tty()
+    assert main(["predict", "-"], stdout=out, stderr=err, stdin=BytesStdin(data)) == 0
+    assert err.getvalue() == ""

@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated, TextIO
+from typing import Annotated, Literal, TextIO
 
 import typer
 
@@ -19,10 +19,13 @@ from secannot.errors import ExitCode, UsageError
 
 INPUT_OPTIONS = ("inputs", "uniprot", "uniprot_list", "gene", "gene_list")
 
-Inputs = Annotated[list[str] | None, typer.Argument(metavar="[INPUT]...", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="Output format: tsv, jsonl, json or gff3.", case_sensitive=False)]
+FormatChoice = Literal["tsv", "jsonl", "json", "gff3"]
+OrganismChoice = Literal["eukarya", "gram-negative", "gram-positive", "archaea"]
+
+Inputs = Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
+Fmt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.", metavar="FILE")]
-Organism = Annotated[str, typer.Option("--organism", help="Organism group: eukarya (default), gram-negative, gram-positive or archaea.")]
+Organism = Annotated[OrganismChoice, typer.Option("--organism", help="Organism group of the proteins (sets the signal-peptide threshold).", case_sensitive=False)]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]

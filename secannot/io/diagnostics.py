@@ -41,7 +41,7 @@ class Rejection:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.record}: {self.reason}"
+        return f"{where}: {self.record}: {self.reason}" if self.record else f"{where}: {self.reason}"
 
     def as_dict(self) -> dict:
         return {"source": self.source, "line": self.line, "record": self.record, "reason": self.reason}
@@ -67,6 +67,15 @@ class Diagnostics:
         # only trace of a record that is missing from the output.
         self._write(f"error: {rej}")
         return rej
+
+    def unreadable(self, source: str, message: str, code: ExitCode = ExitCode.INPUT) -> None:
+        """An input that could not be read at all (missing, not FASTA).
+
+        It is kept with the rejections (an empty ``record``), so that JSON and
+        GFF3 output account for it as they do for a bad record.
+        """
+        self.rejections.append(Rejection(source, None, "", message.removeprefix(f"{source}: ")))
+        self.error(message, code)
 
     def error(self, message: str, code: ExitCode) -> None:
         self.escalate(code)

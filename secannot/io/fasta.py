@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from secannot.errors import ExitCode, InputError
+from secannot.errors import InputError
 from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, is_control
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
@@ -256,4 +256,4 @@ def iter_records(
             with open_input(path, stdin) as (fh, name):
                 yield from accept(parse_fasta(fh, name), diag, seen)
         except InputError as exc:
-            diag.error(str(exc), ExitCode.INPUT)
+            diag.unreadable(STDIN_NAME if path == "-" else path, str(exc), exc.exit_code)

@@ -197,6 +197,10 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
             findings.append(Finding(it.path, it.line, it.text, f"no signal peptide predicted (sp_prob {res.sp_prob:.2f})"))
         elif config.require == "secreted" and res.localization not in ("secreted", "non_classical_candidate"):
             findings.append(Finding(it.path, it.line, it.text, f"predicted {res.localization} ({'; '.join(res.evidence)})"))
+        elif config.require == "secreted" and res.localization == "non_classical_candidate":
+            # It passes (leaderless secretion is secretion), but the user is told it rests on nc_score or a rule.
+            diag.warn(f"{it.path}:{it.line}: {it.text}: passes --require secreted as a non-classical (leaderless) "
+                      f"candidate, without a signal peptide ({'; '.join(res.evidence)})")
         elif config.require == "annotated" and annotate(res, rules).entry is None:
             findings.append(Finding(it.path, it.line, it.text, "no tumour-microenvironment rule entry"))
     return findings

@@ -131,7 +131,7 @@ class RecordStream:
                     self.bytes_read += len(record.seq) + len(record.description) + 2 + len(record.seq) // 60
                     yield record
         except InputError as exc:
-            self.diag.error(str(exc), ExitCode.INPUT)
+            self.diag.unreadable(STDIN_NAME if src.value == "-" else src.value, str(exc), exc.exit_code)
 
     def _resolve_ids(self) -> dict[int, Any]:
         acc = [(i, s) for i, s in enumerate(self.sources) if s.kind == ACCESSION]

@@ -41,6 +41,38 @@ class JobConfig:
     safe_cells: bool = False  # TSV: make cells starting with = + - @ inert for spreadsheets
 
 
+class _LazyOutput:
+    """The ``-o`` file, created only when there is something to put in it.
+
+    A run whose inputs could not be read at all (exit 4) must not leave a file
+    with only a header behind, which a make rule or a pipeline would take for
+    a real, empty result.  stdout is always written: the JSON document there
+    names the unreadable input under ``rejected``.
+    """
+
+    def __init__(self, path: str | None, stdout: TextIO):
+        self.path = None if path in (None, "-") else path
+        self.stdout = stdout
+        self._fh: TextIO | None = None
+
+    def wanted(self, records: int, diag: Diagnostics) -> bool:
+        return self.path is None or records > 0 or diag.exit_code < ExitCode.INPUT
+
+    def open(self) -> TextIO:
+        if self.path is None:
+            return self.stdout
+        if self._fh is None:
+            try:
+                self._fh = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+        return self._fh
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
 @contextmanager
 def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
     if path in (None, "-"):
@@ -107,22 +139,30 @@ def run_job(
     total_bytes = _input_bytes(sources)
     n_ids = sum(1 for s in sources if s.kind != FASTA)
     started = time.monotonic()
-    with open_output(config.output, stdout) as out, \
-            ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
-        writer = make_writer(config.fmt, out, columns, provenance, config.safe_cells)
-        done = 0
-        for res in predict_stream(stream, config.predict, predictor):
-            _finish(res, config, rules, stream)
-            writer.write(res)
-            done += 1
-            if bar.enabled and done % 256 == 0:
-                elapsed = time.monotonic() - started
-                total = n_ids or None
-                if total_bytes and stream.bytes_read:
-                    # records expected = records so far scaled by the share of input bytes read
-                    total = max(done, int(done * total_bytes / stream.bytes_read))
-                bar.update(done, total, done / elapsed if elapsed > 0 else None)
-        writer.close(diag.rejections)
+    output = _LazyOutput(config.output, stdout)
+    try:
+        writer = None
+        with ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
+            done = 0
+            for res in predict_stream(stream, config.predict, predictor):
+                _finish(res, config, rules, stream)
+                if writer is None:
+                    writer = make_writer(config.fmt, output.open(), columns, provenance, config.safe_cells)
+                writer.write(res)
+                done += 1
+                if bar.enabled and done % 256 == 0:
+                    elapsed = time.monotonic() - started
+                    total = n_ids or None
+                    if total_bytes and stream.bytes_read:
+                        # records expected = records so far scaled by the share of input bytes read
+                        total = max(done, int(done * total_bytes / stream.bytes_read))
+                    bar.update(done, total, done / elapsed if elapsed > 0 else None)
+        if writer is None and output.wanted(done, diag):
+            writer = make_writer(config.fmt, output.open(), columns, provenance, config.safe_cells)
+        if writer is not None:
+            writer.close(diag.rejections)
+    finally:
+        output.close()
     elapsed = time.monotonic() - started
     diag.info(f"secannot: {done} records written, {len(diag.rejections)} rejected, {elapsed:.2f} s "
               f"({done / elapsed if elapsed > 0 else 0:,.0f} records/s)")
