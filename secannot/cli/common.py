@@ -128,11 +128,15 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
     kwargs: dict[str, object] = {"offline": offline, "email": email, "taxon": taxon, "backoff": 0.5}
     if url:
         kwargs["base_url"] = url
-    retries = os.environ.get("SECANNOT_UNIPROT_RETRIES")
-    if retries:
-        if not retries.isdigit():
-            raise UsageError(f"SECANNOT_UNIPROT_RETRIES must be a number, got {retries!r}")
-        kwargs["max_retries"] = int(retries)
+    for env, key, kind in (("SECANNOT_UNIPROT_RETRIES", "max_retries", int),
+                           ("SECANNOT_UNIPROT_DEADLINE", "request_deadline", float),
+                           ("SECANNOT_UNIPROT_RUN_DEADLINE", "run_deadline", float)):
+        value = os.environ.get(env)
+        if value:
+            try:
+                kwargs[key] = kind(value)
+            except ValueError:
+                raise UsageError(f"{env} must be a number, got {value!r}") from None
     return UniProtConfig(**kwargs)  # type: ignore[arg-type]
 
 

@@ -175,7 +175,7 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
     if ids:
         from secannot.uniprot import UniProtClient, UniProtConfig
 
-        with UniProtClient(config.uniprot or UniProtConfig()) as client:
+        with UniProtClient(config.uniprot or UniProtConfig(), log=diag.info) as client:
             accs = [(i, it, key) for i, it, key in ids if not key.startswith("gene:")]
             genes = [(i, it, key) for i, it, key in ids if key.startswith("gene:")]
             resolved = list(zip(accs, client.fetch([k for _, _, k in accs]), strict=True))

@@ -39,7 +39,7 @@ def resolved_stream(sources: Sequence[Source], diag: Diagnostics, stdin: BinaryI
     if any(s.kind in (ACCESSION, GENE) for s in sources):
         from secannot.uniprot import UniProtClient, UniProtConfig
 
-        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress)
+        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress, log=diag.info)
     stream = RecordStream(list(sources), diag, stdin, client)
     try:
         stream.resolve()

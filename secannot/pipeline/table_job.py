@@ -154,7 +154,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
         if client is None:
             from secannot.uniprot import UniProtClient, UniProtConfig
 
-            client = UniProtClient(job.uniprot or UniProtConfig())
+            client = UniProtClient(job.uniprot or UniProtConfig(), log=diag.info)
         accs = [(r, k) for r, kind, k in lookups if kind == "accession"]
         genes = [(r, k) for r, kind, k in lookups if kind == "gene"]
         pairs = list(zip(accs, client.fetch([k for _, k in accs]), strict=True)) if accs else []
