@@ -87,5 +87,6 @@ def summarize(
     if background is not None:
         back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
     with open_output(output, io.stdout) as out:
-        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn)
+        note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
+        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note)
     return int(diag.exit_code)

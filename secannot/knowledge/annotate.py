@@ -46,10 +46,13 @@ class Annotation:
     rules_version: str | None
     matched_by: str | None
     entry: Entry | None
+    #: The isoform the input named (P15692-2); ``accession`` stays canonical, as rules and UniProt key by it.
+    isoform: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "accession": self.accession,
+            "isoform": self.isoform,
             "gene": self.gene,
             "matched": self.entry is not None,
         }
@@ -91,7 +94,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     identity = parse_identity(result.record.id, result.record.description)
     entry = rules.match("tme", identity)
     if entry is None:
-        return Annotation(identity.accession, identity.gene, (), (), (), None, None, None)
+        return Annotation(identity.accession, identity.gene, (), (), (), None, None, None, identity.isoform)
     raw = entry.data
     return Annotation(
         accession=identity.accession or entry.accession,
@@ -102,6 +105,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         rules_version=entry.rules_version,
         matched_by=_matched_by(identity, entry),
         entry=entry,
+        isoform=identity.isoform,
     )
 
 

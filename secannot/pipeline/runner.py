@@ -23,7 +23,7 @@ from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
 from secannot.pipeline.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
-from secannot.provenance import Provenance
+from secannot.pipeline.run_info import input_summary, run_provenance
 from secannot.results import Result
 
 if TYPE_CHECKING:
@@ -125,16 +125,9 @@ def run_job(
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
     predictor = Predictor(config.predict, rules) if config.predict.jobs <= 1 else None
-    model_name, model_version = (
-        (predictor.sp_model.name, predictor.sp_model.version) if predictor else _model_identity(config.predict)
-    )
-    provenance = Provenance(
-        tool_version=_tool_version(),
-        model_name=model_name,
-        model_version=model_version,
-        rules_version=rules.version_summary(),
-        uniprot_release=stream.release,
-    )
+    sp_model = predictor.sp_model if predictor else _sp_model(config.predict)
+    provenance = run_provenance(config.predict, sp_model, input_summary(sources), rules.version_summary(),
+                                stream.release)
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
     total_bytes = _input_bytes(sources)
     n_ids = sum(1 for s in sources if s.kind != FASTA)
@@ -176,17 +169,10 @@ def _finish(res: Result, config: JobConfig, rules: RuleSet, stream: RecordStream
         res.uniprot = uniprot_view(res, stream.entries.get(res.id), stream.release)
 
 
-def _tool_version() -> str:
-    from secannot import __version__
-
-    return __version__
-
-
-def _model_identity(config: PredictConfig) -> tuple[str, str]:
+def _sp_model(config: PredictConfig):
     from secannot.models.signal_peptide import SignalPeptideModel
 
-    model = SignalPeptideModel.load(config.model_path)
-    return model.name, model.version
+    return SignalPeptideModel.load(config.model_path)
 
 
 def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: BinaryIO | None, diag: Diagnostics,
@@ -241,8 +227,8 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             records += _annotate_sources(sources, config, None, diag, rules, predictor)
         else:
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
-    provenance = Provenance(_tool_version(), predictor.sp_model.name, predictor.sp_model.version,
-                            rules.version_summary()).as_dict()
+    inputs = tuple({"kind": option, "value": value} for option, value in raw)
+    provenance = run_provenance(config.predict, predictor.sp_model, inputs, rules.version_summary(), None).as_dict()
     return records, provenance
 
 

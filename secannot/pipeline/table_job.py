@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from secannot.columns import ANNOTATE_COLUMNS, format_cell
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
-from secannot.io.fasta import RESIDUES, Record, open_input
+from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
 from secannot.io.tables import detect_separator, text_lines
 from secannot.io.writers import safe_cell
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from secannot.pipeline.runner import JobConfig
 
 PREFIX = "secannot_"
-_WHITESPACE = b" \t\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +117,9 @@ def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells:
 
 
 def _sequence_cell(text: str) -> tuple[bytes | None, str | None]:
-    seq = text.encode("ascii", "replace").translate(None, _WHITESPACE).upper().rstrip(b"*")
-    if not seq:
-        return None, "empty sequence"
-    bad = seq.translate(None, RESIDUES)
-    if bad:
-        return None, f"sequence has invalid character(s) {', '.join(sorted({repr(chr(b)) for b in bad}))}"
-    return seq, None
+    """The residues of a sequence cell, checked as FASTA sequences are (one alphabet, one message)."""
+    seq, problem = check_sequence(text)
+    return (None, f"sequence: {problem}") if problem else (seq, None)
 
 
 def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: Predictor, rules, job: JobConfig,
@@ -136,8 +131,9 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
         if not ident:
             row.error = "empty id"
             continue
-        if seq_index is not None:
-            seq, problem = _sequence_cell(row.cells[seq_index] if seq_index < len(row.cells) else "")
+        cell = row.cells[seq_index] if seq_index is not None and seq_index < len(row.cells) else ""
+        if cell.strip():  # an empty sequence cell falls back to UniProt, like a table without the column
+            seq, problem = _sequence_cell(cell)
             if problem:
                 row.error = problem
                 continue

@@ -55,7 +55,8 @@ def _tsv_cell(name: str, value: Any) -> str:
     return str(value).replace("\t", " ")
 
 
-def _header_comments(summary: Summary) -> list[str]:
+def summary_notes(summary: Summary) -> list[str]:
+    """Sizes, methods and notes: in the JSON document, and on stderr next to TSV (which stays one table)."""
     lines = [f"input proteins: {summary.input_size}"]
     if summary.has_background:
         lines.append(f"background proteins: {summary.background_size}")
@@ -63,13 +64,13 @@ def _header_comments(summary: Summary) -> list[str]:
         if text:
             lines.append(f"{key.replace('_', ' ')}: {text}")
     lines += [f"note: {n}" for n in summary.notes if n != NO_BACKGROUND_NOTE]
-    return [f"# {line}" for line in lines]
+    return lines
 
 
 def write_summary(summary: Summary, out: TextIO, fmt: str, provenance: Mapping[str, Any] | None = None) -> None:
-    """The table as TSV (with # comment lines) or one JSON document with methods and provenance."""
+    """The table as TSV (one header row, nothing else) or one JSON document with methods and provenance."""
     if fmt == "tsv":
-        lines = _header_comments(summary) + ["\t".join(COLUMN_NAMES)]
+        lines = ["\t".join(COLUMN_NAMES)]
         lines += ["\t".join(_tsv_cell(k, row[k]) for k in COLUMN_NAMES) for row in summary_rows(summary)]
         out.write("\n".join(lines) + "\n")
     elif fmt == "json":
@@ -112,12 +113,15 @@ def run_summarize(
     plot: str | None,
     provenance: dict,
     warn: Callable[[str], None],
+    note: Callable[[str], None] | None = None,
 ) -> None:
     """The ``summarize`` command without the command line.
 
     Everything that can fail for a reason the user can fix (format, plot
     extension, missing matplotlib) is checked before anything is written,
-    so a failed run leaves no half-written output behind.
+    so a failed run leaves no half-written output behind.  With TSV, the
+    sizes, methods and notes go to ``note`` (stderr), as the JSON document
+    carries them.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")
@@ -132,6 +136,9 @@ def run_summarize(
     write_summary(summary, buffer, fmt, provenance)
     out.write(buffer.getvalue())
     out.flush()
+    if fmt == "tsv" and note is not None:
+        for line in summary_notes(summary):
+            note(line)
     if report is not None:
         from secannot.report.html import write_report
 

@@ -26,6 +26,10 @@ class Gff3Writer:
             f"# secannot {provenance.tool_version}; model {provenance.model_name} "
             f"{provenance.model_version}; rules {provenance.rules_version}\n"
         )
+        if provenance.run is not None:
+            run = provenance.run
+            out.write(f"# organism {run.organism}; sp_prob threshold {run.sp_thresholds.get(run.organism)}; "
+                      f"nc_score threshold {run.nc_threshold}; date {run.date}\n")
 
     def _feature(self, seqid: str, ftype: str, start: int, end: int, score: str, attrs: dict[str, str]) -> None:
         attr = ";".join(f"{k}={quote(v, safe=_ATTR_SAFE)}" for k, v in attrs.items())

@@ -45,7 +45,12 @@ def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
 
 
 class JsonlWriter:
-    """One JSON object per line; each carries the versions that produced it."""
+    """One JSON object per line; each carries the versions and the run's full provenance.
+
+    Every line stands alone (``grep``, ``head`` and shuffling keep it
+    reproducible), so each names the versions, thresholds in force, organism
+    group, date and inputs under ``provenance``; the block is serialised once.
+    """
 
     def __init__(self, out: TextIO, columns: Sequence[Column], provenance: Provenance):
         self.out = out
@@ -55,11 +60,12 @@ class JsonlWriter:
             "model_version": provenance.model_version,
             "rules_version": provenance.rules_version,
         }
+        self._tail = ',"provenance":' + json.dumps(provenance.as_dict(), separators=(",", ":")) + "}\n"
 
     def write(self, result: Result) -> None:
         data = result_dict(result, self.columns)
         data.update(self.versions)
-        self.out.write(json.dumps(data, separators=(",", ":")) + "\n")
+        self.out.write(json.dumps(data, separators=(",", ":"))[:-1] + self._tail)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()
