@@ -54,7 +54,7 @@ def annotate(
     safe_cells: SafeCells = False,
     tsv: Annotated[str | None, typer.Option("--tsv", help="Annotate the rows of a TSV/CSV table ('-' = stdin); keeps every column and row.", metavar="TABLE")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column of the table holding accessions, gene symbols or sp|ACC|NAME.", metavar="COL")] = None,
-    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected from the header; 'tab' or ',').")] = None,
+    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected from the header; 'tab' or ',').", metavar="SEP")] = None,
     sequence_column: Annotated[str | None, typer.Option("--sequence-column", help="Column with protein sequences; rows with one need no UniProt fetch.", metavar="COL")] = None,
 ) -> int:
     """Predict, then annotate with TME cell sources, processes and clinical status.
