@@ -111,8 +111,8 @@ def test_bad_records_are_reported_and_good_ones_written(tmp_path):
     ("args", "code", "message"),
     [
         (["predict", "/nonexistent.fa"], ExitCode.INPUT, "no such file"),
-        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "unknown --format"),
-        (["predict", "--organism", "plants", str(REF)], ExitCode.INPUT, "unknown organism group"),
+        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
+        (["predict", "--organism", "plants", str(REF)], ExitCode.USAGE, "'plants' is not one of 'eukarya'"),
         (["predict", "--no-such-option"], ExitCode.USAGE, "No such option"),
         (["predict", "--jobs", "0", str(REF)], ExitCode.USAGE, "--jobs"),
     ],
