@@ -11,6 +11,9 @@ Accuracy
 Speed (one core: taskset and single-threaded BLAS)
   * ``secannot predict`` on all proteomes, signal peptides only and full;
   * a plain Biopython SimpleFastaParser pass over the same files, and the ratio;
+  * the FASTA reader (Biopython's SimpleFastaParser inside secannot's layer) in CPU time against the
+    parser floor and the previous hand-written reader (from git history), and the whole predict run
+    with each reader, interleaved in the same process;
   * ``secannot --version`` start-up; peak memory on one proteome vs all;
   * ``-j 2`` speed-up.
 
@@ -232,6 +235,91 @@ def speed(shared: Path, quick: bool) -> None:
         print(f"  -j 2 (two cores): {two:.2f} s vs -j 1 {one:.2f} s: speed-up {one / two:.2f}x")
 
 
+PREVIOUS_READER_COMMIT = "e9bcdfa"  # the last commit with the hand-written record splitter
+
+
+def _previous_reader():
+    """The hand-written FASTA reader as of PREVIOUS_READER_COMMIT, loaded from git history (None without git)."""
+    import types
+
+    try:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{PREVIOUS_READER_COMMIT}:secannot/io/fasta.py"],
+                                capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("previous_fasta_reader")
+    exec(compile(source, "previous_fasta_reader.py", "exec"), module.__dict__)  # noqa: S102 - our own history
+    return module
+
+
+def _cpu(fn) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def _predict_in_process(files: list[str], parse_fasta) -> None:
+    import io
+
+    import secannot.pipeline.inputs as inputs
+    from secannot.cli import main
+
+    saved = inputs.parse_fasta
+    inputs.parse_fasta = parse_fasta
+    try:
+        code = main(["predict", *files], stdout=io.StringIO(), stderr=io.StringIO(), stdin=None)
+    finally:
+        inputs.parse_fasta = saved
+    if code not in (0, 3):
+        raise SystemExit(f"predict failed with exit code {code}")
+
+
+def fasta_reader(shared: Path, quick: bool) -> None:
+    """CPU time of the Biopython-based reader against the parser floor and the previous reader, same run."""
+    heading("FASTA reader: Biopython SimpleFastaParser inside secannot's layer (CPU time, this process, best of 5)")
+    from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+    from secannot.io.fasta import open_input, parse_fasta
+
+    files = sorted(glob.glob(str(shared / "data" / "proteomes" / "*.f*a")))
+    previous = _previous_reader()
+
+    def read_all(parse) -> int:
+        n = 0
+        for f in files:
+            with open_input(f) as (fh, name):
+                n += sum(1 for _ in parse(fh, name))
+        return n
+
+    def floor() -> None:
+        for f in files:
+            with open(f) as fh:
+                for _ in SimpleFastaParser(fh):
+                    pass
+
+    repeat = 1 if quick else 5
+    n = read_all(parse_fasta)
+    t_floor = min(_cpu(floor) for _ in range(repeat))
+    t_new = min(_cpu(lambda: read_all(parse_fasta)) for _ in range(repeat))
+    print(f"  {len(files)} files, {n} records")
+    print(f"  SimpleFastaParser alone (the floor): {t_floor:.3f} s;  secannot reader: {t_new:.3f} s "
+          f"({t_new / t_floor:.2f}x the floor; validation, line numbers, accounting)")
+    if previous is None:
+        print("  previous reader: not available (no git history)")
+        return
+    t_old = min(_cpu(lambda: read_all(previous.parse_fasta)) for _ in range(repeat))
+    print(f"  previous hand-written reader ({PREVIOUS_READER_COMMIT}): {t_old:.3f} s; "
+          f"difference {t_new - t_old:+.3f} s")
+    runs: dict[str, list[float]] = {"previous": [], "biopython": []}
+    for _ in range(repeat):  # interleaved, so drift on a shared machine hits both alike
+        runs["previous"].append(_cpu(lambda: _predict_in_process(files, previous.parse_fasta)))
+        runs["biopython"].append(_cpu(lambda: _predict_in_process(files, parse_fasta)))
+    old, new = min(runs["previous"]), min(runs["biopython"])
+    print(f"  whole predict run (SP + localisation, {n} proteins, in-process CPU): previous reader {old:.2f} s, "
+          f"Biopython reader {new:.2f} s: ratio {new / old:.3f} "
+          f"[{'not slower' if new <= old * 1.03 else 'SLOWER'} within 3%]")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -243,6 +331,7 @@ def main() -> None:
     signal_peptides(args.shared)
     nonclassical(args.shared)
     reference_verdicts(args.shared)
+    fasta_reader(args.shared, args.quick)
     speed(args.shared, args.quick)
 
 

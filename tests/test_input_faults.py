@@ -411,3 +411,15 @@ def test_no_color_terminal_gets_no_bar_end_to_end(monkeypatch):
     out, err = io.StringIO(), _Tty()
     assert main(["predict", "-"], stdout=out, stderr=err, stdin=BytesStdin(data)) == 0
     assert err.getvalue() == ""
+
+
+@pytest.mark.parametrize("first, second", [(b"prot_\xe9", b"prot_\xe8"), (b"x\x81", b"x\x8d"), (b"\xff", b"\xfe")])
+def test_non_utf8_ids_in_lists_and_tables_stay_distinct(tmp_path, first, second):
+    ids = tmp_path / "ids.csv"
+    ids.write_bytes(b"protein,seq\n" + first + b"," + SP.encode() + b"\n" + second + b"," + CYTO.encode() + b"\n")
+    res = run_cli(["check", ids, "--id-column", "protein", "--allow-genes"])
+    assert "duplicate" not in res.out
+    table = run_cli(["annotate", "--tsv", ids, "--id-column", "protein", "--sequence-column", "seq"])
+    assert table.code == 0, table.err
+    cells = [line.split(",")[0] for line in table.out.splitlines()[1:]]
+    assert len(cells) == 2 and cells[0] != cells[1] and "\ufffd" not in "".join(cells)

@@ -9,6 +9,7 @@ with a non-zero status.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -20,9 +21,17 @@ _CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *rang
 _CONTROLS.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
+_CONTROL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CONTROLS)) + "]")
+
+
 def is_control(ch: str) -> bool:
     """True for a character that must not reach a terminal or a table raw (tab is allowed)."""
     return ord(ch) in _CONTROLS
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds any character :func:`is_control` names (one regex scan, for hot paths)."""
+    return _CONTROL_RE.search(text) is not None
 
 
 def escape_controls(text: str) -> str:

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, is_control
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, has_control, is_control
+from secannot.io.tables import lossless
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
 STDIN_NAME = "<stdin>"
@@ -139,8 +140,7 @@ class _Lines:
         yield line
         headers = self.header_lines
         try:
-            for line in self.text:
-                number += 1
+            for number, line in enumerate(self.text, number + 1):
                 if line[0] == ">":
                     headers.append(number)
                 yield line
@@ -174,30 +174,12 @@ def check_sequence(text: str) -> tuple[bytes, str | None]:
     return seq, None
 
 
-def _header_text(title: str) -> str:
-    """The header as text.
-
-    A header that is not UTF-8 (Latin-1 or Windows-1252 exports) is decoded
-    as Windows-1252, or as Latin-1 where that leaves bytes undefined: every
-    byte keeps its own character, so two different ids never become one.
-    """
-    try:
-        title.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = title.encode("utf-8", "surrogateescape")
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return raw.decode("latin-1")
-    return title
-
-
 def _make_record(title: str, body: str, source: str, line: int, index: int) -> Record | Rejection:
-    header_text = _header_text(title).strip()
+    header_text = lossless(title).strip()
     if not header_text:
         return Rejection(source, line, f"record #{index}", "header is empty (a line with only '>')")
     rid = header_text.split(None, 1)[0]
-    if any(is_control(ch) for ch in header_text):
+    if not header_text.isprintable() and has_control(header_text):  # isprintable: a fast C pre-check
         return Rejection(source, line, escape_controls(rid),
                          "header contains control characters (shown escaped); fix or remove them")
     seq, problem = check_sequence(body)

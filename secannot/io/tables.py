@@ -24,11 +24,36 @@ def detect_separator(header: str, sep: str | None) -> str:
 BOM = "\ufeff"
 
 
+def lossless(text: str) -> str:
+    """``text`` decoded with ``surrogateescape``, its non-UTF-8 bytes read as Windows-1252 (else Latin-1).
+
+    Spreadsheet and legacy exports are often Windows-1252 or Latin-1; reading
+    such bytes as U+FFFD would make two different ids one (``prot_\\xe9`` and
+    ``prot_\\xe8``).  Every byte keeps its own character instead.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+    return text
+
+
 def text_lines(fh: BinaryIO) -> Iterator[str]:
-    """The lines of a UTF-8 table, with a leading byte-order mark removed (``utf-8-sig``)."""
-    yield from io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
+    """The lines of a table: UTF-8 without a leading byte-order mark (``utf-8-sig``), other bytes lossless."""
+    wrapper = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        for line in wrapper:
+            yield lossless(line)
+    finally:
+        wrapper.detach()  # the caller owns fh
 
 
 def decode_text(data: bytes) -> str:
-    """A whole text file as read from bytes: UTF-8, without a leading byte-order mark."""
-    return data.decode("utf-8-sig", "replace")
+    """A whole text file as read from bytes: UTF-8 without a leading byte-order mark, other bytes lossless."""
+    return lossless(data.decode("utf-8-sig", "surrogateescape"))
