@@ -423,3 +423,11 @@ def test_non_utf8_ids_in_lists_and_tables_stay_distinct(tmp_path, first, second)
     assert table.code == 0, table.err
     cells = [line.split(",")[0] for line in table.out.splitlines()[1:]]
     assert len(cells) == 2 and cells[0] != cells[1] and "\ufffd" not in "".join(cells)
+
+
+def test_id_list_with_latin1_comment_is_read(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"\xef\xbb\xbfP05067  # caf\xe9\nP01308\n")
+    from secannot.uniprot import read_id_list
+
+    assert [i.text for i in read_id_list(ids)] == ["P05067", "P01308"]

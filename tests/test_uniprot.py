@@ -158,9 +158,12 @@ def test_read_id_list_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="contains no ids"):
         read_id_list(empty)
     binary = tmp_path / "binary.txt"
-    binary.write_bytes(b"P05067\n\xff\xfe\n")
-    with pytest.raises(InputError, match="not a UTF-8"):
+    binary.write_bytes(b"P05067\n\x00\x01\xff\xfe\n")
+    with pytest.raises(InputError, match="not a text file"):
         read_id_list(binary)
+    latin1 = tmp_path / "latin1.txt"  # a Latin-1 byte is one id's problem, not the whole list's
+    latin1.write_bytes(b"P05067\n\xff\xfe\n")
+    assert [i.text for i in read_id_list(latin1)] == ["P05067", "\u00ff\u00fe"]
 
 
 # -- entry parsing -------------------------------------------------------------
