@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from secannot.errors import InputError
 from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, has_control, is_control
-from secannot.io.tables import lossless
+from secannot.io.tables import detach, lossless
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
 STDIN_NAME = "<stdin>"
@@ -208,7 +208,7 @@ def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
         for index, (title, body) in enumerate(SimpleFastaParser(iter(lines)), start=1):
             yield _make_record(title, body, source, headers.popleft(), index)
     finally:
-        text.detach()  # the caller owns fh (stdin must stay open)
+        detach(text)  # the caller owns fh (stdin must stay open)
 
 
 def accept(items: Iterable[Record | Rejection], diag: Diagnostics, seen: dict[str, str]) -> Iterator[Record]:

@@ -51,7 +51,18 @@ def text_lines(fh: BinaryIO) -> Iterator[str]:
         for line in wrapper:
             yield lossless(line)
     finally:
-        wrapper.detach()  # the caller owns fh
+        detach(wrapper)
+
+
+def detach(wrapper: io.TextIOWrapper) -> None:
+    """Let go of the binary stream under ``wrapper`` without closing it: the caller owns it (stdin stays open).
+
+    When the caller has already closed it (a generator finished late), there is nothing left to do.
+    """
+    try:
+        wrapper.detach()
+    except ValueError:
+        pass
 
 
 def decode_text(data: bytes) -> str:
