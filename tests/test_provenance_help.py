@@ -193,3 +193,16 @@ def test_require_secreted_names_leaderless_passes(tmp_path):
     assert res.code == 0, res.out + res.err
     assert "FGF2_HUMAN" in res.err and "non-classical" in res.err
     assert "VEGFA" not in res.err
+
+
+@pytest.mark.parametrize("user_columns", [["id", "seq"], ["id", "seq", "provenance"]])
+def test_annotated_table_jsonl_carries_provenance(tmp_path, user_columns):
+    table = tmp_path / "t.tsv"
+    table.write_text("\t".join(user_columns) + "\n" + "\t".join(["x", SP, "mine"][: len(user_columns)]) + "\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq", "-f", "jsonl",
+                   "--nc-threshold", "0.6"])
+    row = json.loads(res.out.splitlines()[0])
+    key = "secannot_provenance" if "provenance" in user_columns else "provenance"
+    assert row[key]["thresholds"]["nc_score"] == 0.6 and row[key]["inputs"] == [{"kind": "table", "path": str(table)}]
+    if "provenance" in user_columns:
+        assert row["provenance"] == "mine"

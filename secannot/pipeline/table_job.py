@@ -22,6 +22,7 @@ from secannot.io.tables import detect_separator, text_lines
 from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor
+from secannot.pipeline.run_info import run_provenance
 
 if TYPE_CHECKING:
     from secannot.pipeline.runner import JobConfig
@@ -71,7 +72,9 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
             if "error" in header:
                 added[-1] = PREFIX + "error"
-            writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells)
+            provenance = run_provenance(job.predict, predictor.sp_model, ({"kind": "table", "path": name},),
+                                        rules.version_summary(), None).as_dict()
+            writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells, provenance)
             reader = csv.reader(lines, delimiter=sep)
             number = 1
             chunk: list[_Row] = []
@@ -93,7 +96,8 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     return diag.exit_code
 
 
-def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False):
+def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False,
+                 provenance: dict | None = None):
     if fmt in ("tsv", "csv"):
         w = csv.writer(out, delimiter=sep, lineterminator="\n")
         w.writerow(header)
@@ -106,10 +110,13 @@ def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells:
 
         return write
     if fmt == "jsonl":
+        key = "provenance" if "provenance" not in header else PREFIX + "provenance"
+        tail = f', "{key}": ' + json.dumps(provenance or {}) + "}\n"  # the run's provenance on every line
+
         def write_jsonl(rows: list[_Row]) -> None:
             for row in rows:
                 values = row.cells + [""] * (len(header) - len(row.cells) - len(row.extra)) + row.extra
-                out.write(json.dumps(dict(zip(header, values, strict=False))) + "\n")
+                out.write(json.dumps(dict(zip(header, values, strict=False)))[:-1] + tail)
             out.flush()
 
         return write_jsonl
