@@ -431,3 +431,36 @@ def test_id_list_with_latin1_comment_is_read(tmp_path):
     from secannot.uniprot import read_id_list
 
     assert [i.text for i in read_id_list(ids)] == ["P05067", "P01308"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_fasta_with_bom_is_read(tmp_path, encoding):
+    text = f">s1 a\r\n{SP}\r\n>s2\r\n{CYTO}\r\n"
+    data = text.encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff".encode(encoding)) + data
+    path = tmp_path / "ps.fa"
+    path.write_bytes(data)
+    res = run_cli(["predict", path])
+    assert res.code == 0, res.err
+    assert [row[0] for row in res.rows[1:]] == ["s1", "s2"]
+
+
+@pytest.mark.parametrize(
+    "data, ids, rejected",
+    [
+        (b">a\rMKV\n>b\r\nMKVL\r>c\nMK\n", ["a", "b", "c"], 0),  # mixed line ends in one file
+        (b">a\nMKV\n>d", ["a"], 1),  # header at EOF without newline or sequence
+        (b">a\nMK>V\n>b\nMKV\n", ["b"], 1),  # '>' inside a sequence line
+        (b">a\xa0x\nMKV\n>b\nMKV\n", ["a", "b"], 0),  # Windows-1252 no-break space ends the id
+        (b">a\nMK\x7fV\n>b\nMKV\n", ["b"], 1),  # DEL in a sequence
+        (b"\n\n>a\n\nMKV\n\n>b\nMKV", ["a", "b"], 0),  # blank lines everywhere, no final newline
+    ],
+)
+def test_more_fasta_shapes(data, ids, rejected):
+    stream = io.StringIO()
+    diag = Diagnostics(stream)
+    items = list(accept(parse_fasta(io.BytesIO(data), "t.fa"), diag, {}))
+    assert [r.id for r in items] == ids
+    assert len(diag.rejections) == rejected
+    assert not _has_control(stream.getvalue())

@@ -190,6 +190,13 @@ def _make_record(title: str, body: str, source: str, line: int, index: int) -> R
     return Record(rid, header_text, seq, source, line)
 
 
+def _encoding(fh: BinaryIO) -> str:
+    """UTF-16 when the stream starts with its byte-order mark (PowerShell's '>' writes it), else UTF-8."""
+    peek = getattr(fh, "peek", None)
+    head = peek(2)[:2] if peek is not None else b""
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+
+
 def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
     """Yield a Record or a Rejection for every FASTA record in ``fh``.
 
@@ -201,7 +208,7 @@ def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
     """
     from Bio.SeqIO.FastaIO import SimpleFastaParser  # ~0.15 s to import: only when FASTA is read
 
-    text = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline=None)  # type: ignore[arg-type]
+    text = io.TextIOWrapper(fh, encoding=_encoding(fh), errors="surrogateescape", newline=None)  # type: ignore[arg-type]
     try:
         lines = _Lines(text, source)
         headers = lines.header_lines

@@ -60,8 +60,8 @@ class UniProtConfig:
     backoff: float = 1.0  # first retry waits this long, then doubles
     max_wait: float = 60.0  # longest single wait; a longer Retry-After ends the run's UniProt part at once
     max_total_wait: float = 120.0  # all waits between retries in one run, together
-    request_deadline: float = 300.0  # one request, from connecting to the last byte (seconds)
-    run_deadline: float = 1800.0  # all UniProt traffic of one run (seconds)
+    request_deadline: float = 60.0  # one attempt, from connecting to the last byte (seconds)
+    run_deadline: float = 3600.0  # all UniProt traffic of one run (seconds)
     max_response_bytes: int = 64 << 20  # one answer; a page of entries is a few MB
     taxon: int = 9606
     #: Cached answers older than this are fetched again when online (UniProt
