@@ -193,7 +193,10 @@ def _make_record(title: str, body: str, source: str, line: int, index: int) -> R
 def _encoding(fh: BinaryIO) -> str:
     """UTF-16 when the stream starts with its byte-order mark (PowerShell's '>' writes it), else UTF-8."""
     peek = getattr(fh, "peek", None)
-    head = peek(2)[:2] if peek is not None else b""
+    try:
+        head = peek(2)[:2] if peek is not None else b""
+    except _DECOMPRESSION_ERRORS:
+        return "utf-8"  # the first read fails again, and is reported as corrupt data
     return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
 
 
