@@ -175,7 +175,7 @@ def run_evaluate(path: str, out: TextIO, fmt: str, partitions: Sequence[int] = (
         with open_input(path) as (fh, name):
             import io
 
-            text = io.TextIOWrapper(fh, encoding="utf-8")
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig")
             records = list(read_three_line(text, name))
         if partitions:
             records = [r for r in records if r.partition in partitions]
