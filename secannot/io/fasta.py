@@ -39,6 +39,20 @@ _MAGIC = (
     (b"\xfd7zXZ\x00", "xz"),
 )
 _DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+#: Leading bytes of the compressed formats the reader opens (also used to tell plain files, which split into byte ranges).
+COMPRESSION_MAGIC = tuple(magic for magic, _ in _MAGIC)
+
+
+def read_blocks(fh: BinaryIO, source: str, size: int = 1 << 20) -> Iterator[bytes]:
+    """Raw blocks of ``size`` bytes from ``fh``; corrupt compressed data becomes one InputError naming ``source``."""
+    while True:
+        try:
+            block = fh.read(size)
+        except _DECOMPRESSION_ERRORS as exc:
+            raise InputError(f"{source}: corrupt or truncated compressed data ({exc})") from None
+        if not block:
+            return
+        yield block
 
 
 def _decompressor(kind: str, fh: BinaryIO) -> BinaryIO:

@@ -11,6 +11,7 @@ whatever a redirect or a ``Link`` header names.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -73,10 +74,8 @@ class _Sockets:
         with self._lock:
             live = list(self._live)
         for sock in live:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)  # a blocked recv() returns at once
-            except OSError:
-                pass
 
 
 def _adapter(sockets: _Sockets) -> Any:
