@@ -16,6 +16,9 @@ Speed (CPU seconds on one core; every figure beside a baseline run in the same r
     files, measured the same way, and each figure's ratio to it;
   * ``secannot --version`` start-up; peak memory for the proteomes and for 10x the records;
   * ``-j 2`` wall-time speed-up over ``-j 1`` (meaningful only on two idle cores: the load is printed).
+  * the FASTA reader (Biopython's SimpleFastaParser inside secannot's layer) in CPU time against the
+    parser floor and the previous hand-written reader (from git history), and the whole predict run
+    with each reader, interleaved in the same process;
 Knowledge
   * coverage of the TME rules and ligand-receptor pairs, estimated on a proteome sample.
 
@@ -289,6 +292,98 @@ def parallel(cmd: list[str], files: list[str], repeat: int) -> None:
           f"load average was {load:.1f}]")
 
 
+PREVIOUS_READER_COMMIT = "e9bcdfa"  # the last commit with the hand-written record splitter
+
+
+def _previous_reader():
+    """The hand-written FASTA reader as of PREVIOUS_READER_COMMIT, loaded from git history (None without git)."""
+    import types
+
+    try:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{PREVIOUS_READER_COMMIT}:secannot/io/fasta.py"],
+                                capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("previous_fasta_reader")
+    exec(compile(source, "previous_fasta_reader.py", "exec"), module.__dict__)  # noqa: S102 - our own history
+    return module
+
+
+def _cpu(fn) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def _predict_in_process(files: list[str], parse_fasta) -> None:
+    import io
+
+    import secannot.pipeline.inputs as inputs
+    from secannot.cli import main
+
+    saved = inputs.parse_fasta
+    inputs.parse_fasta = parse_fasta
+    try:
+        code = main(["predict", *files], stdout=io.StringIO(), stderr=io.StringIO(), stdin=None)
+    finally:
+        inputs.parse_fasta = saved
+    if code not in (0, 3):
+        raise SystemExit(f"predict failed with exit code {code}")
+
+
+def fasta_reader(shared: Path, quick: bool) -> None:
+    """CPU time of the Biopython-based reader against the parser floor and the previous reader, same run."""
+    heading("FASTA reader: Biopython SimpleFastaParser inside secannot's layer (CPU time, this process, best of 5)")
+    from Bio.SeqIO.FastaIO import SimpleFastaParser
+
+    from secannot.io.fasta import open_input, parse_fasta
+
+    files = sorted(glob.glob(str(shared / "data" / "proteomes" / "*.f*a")))
+    previous = _previous_reader()
+
+    def read_all(parse) -> int:
+        n = 0
+        for f in files:
+            with open_input(f) as (fh, name):
+                n += sum(1 for _ in parse(fh, name))
+        return n
+
+    def floor() -> None:
+        for f in files:
+            with open(f) as fh:
+                for _ in SimpleFastaParser(fh):
+                    pass
+
+    repeat = 1 if quick else 5
+    n = read_all(parse_fasta)
+    t_floor = min(_cpu(floor) for _ in range(repeat))
+    t_new = min(_cpu(lambda: read_all(parse_fasta)) for _ in range(repeat))
+    print(f"  {len(files)} files, {n} records")
+    print(f"  SimpleFastaParser alone (the floor): {t_floor:.3f} s;  secannot reader: {t_new:.3f} s "
+          f"({t_new / t_floor:.2f}x the floor; validation, line numbers, accounting)")
+    if previous is None:
+        print("  previous reader: not available (no git history)")
+        return
+    t_old = min(_cpu(lambda: read_all(previous.parse_fasta)) for _ in range(repeat))
+    print(f"  previous hand-written reader ({PREVIOUS_READER_COMMIT}): {t_old:.3f} s; "
+          f"difference {t_new - t_old:+.3f} s")
+    _predict_in_process(files, parse_fasta)  # warm-up: models loaded and caches filled for both
+    old_runs: list[float] = []
+    new_runs: list[float] = []
+    for i in range(repeat):  # paired rounds in alternating order, so drift on a shared machine hits both alike
+        pair = [(old_runs, previous.parse_fasta), (new_runs, parse_fasta)]
+        for runs, parse in pair if i % 2 == 0 else pair[::-1]:
+            runs.append(_cpu(lambda parse=parse: _predict_in_process(files, parse)))
+    ratios = sorted(new / old for new, old in zip(new_runs, old_runs, strict=True))
+    median = statistics.median(ratios)
+    noise = statistics.median(abs(r - median) for r in ratios) if len(ratios) > 1 else 0.0
+    verdict = "not slower" if median <= 1.0 + max(noise, 0.01) else "SLOWER"
+    print(f"  whole predict run (SP + localisation, {n} proteins, in-process CPU, {repeat} paired rounds): "
+          f"previous reader best {min(old_runs):.2f} s, Biopython reader best {min(new_runs):.2f} s; "
+          f"ratio new/old median {median:.3f} (range {ratios[0]:.3f}-{ratios[-1]:.3f}, noise +-{noise:.3f}) "
+          f"[{verdict}]; the reader's own CPU difference is {100 * (t_new - t_old) / min(old_runs):+.1f}% of the run")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -305,6 +400,7 @@ def main() -> None:
     topology(args.shared)
     leaderless_false_calls(args.shared, oof)
     sp_band(args.shared)
+    fasta_reader(args.shared, args.quick)
     speed(args.shared, args.quick)
     knowledge_coverage(args.shared)
 

@@ -30,7 +30,7 @@ class ExitCode(IntEnum):
 
 EXIT_CODE_HELP = {
     ExitCode.OK: "success",
-    ExitCode.FINDINGS: "check or rules lint found problems",
+    ExitCode.FINDINGS: "check or rules lint found problems; rules diff --exit-code found differences",
     ExitCode.USAGE: "usage error (unknown option, bad value)",
     ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
     ExitCode.INPUT: "an input could not be read: missing, unreadable, empty or not FASTA",

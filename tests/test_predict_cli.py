@@ -111,8 +111,8 @@ def test_bad_records_are_reported_and_good_ones_written(tmp_path):
     ("args", "code", "message"),
     [
         (["predict", "/nonexistent.fa"], ExitCode.INPUT, "no such file"),
-        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "unknown --format"),
-        (["predict", "--organism", "plants", str(REF)], ExitCode.INPUT, "unknown organism group"),
+        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
+        (["predict", "--organism", "plants", str(REF)], ExitCode.USAGE, "'plants' is not one of 'eukarya'"),
         (["predict", "--no-such-option"], ExitCode.USAGE, "No such option"),
         (["predict", "--jobs", "0", str(REF)], ExitCode.USAGE, "--jobs"),
     ],
@@ -154,8 +154,10 @@ def test_help_documents_exit_codes_and_columns():
     assert res.code == 0
     for col in PREDICT_COLUMNS:
         assert col.name in res.out
+    top = run_cli(["--help"]).out  # the exit-code table is in the top-level help, once
     for code in ExitCode:
-        assert f"{int(code):>3}  " in res.out
+        assert f"{int(code):>3}  " in top
+    assert "secannot --help" in res.out
     assert "gpi_anchored" in res.out
 
 

@@ -134,14 +134,14 @@ def test_stdin_is_read_with_dash():
     assert records[0].source == "<stdin>"
 
 
-def test_records_span_read_blocks(monkeypatch):
-    """Records cut by the 1 MiB block boundary are reassembled."""
-    import secannot.io.fasta as seqio
-
-    monkeypatch.setattr(seqio, "CHUNK_SIZE", 7)
-    items = parse(GOOD * 3)
-    assert [r.sequence for r in items if isinstance(r, Record)][:2] == ["MKVLAAGIVALLLAAGCSSAKKEE", "MSTNPKPQRKTKRNTNRRPQ"]
-    assert len(items) == 6
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_records_split_by_biopython_whatever_the_line_ends(eol):
+    """Biopython's SimpleFastaParser splits the records; every line-end style gives the same ones."""
+    data = GOOD.decode().replace("\n", eol).encode()
+    items = parse(data * 3)
+    assert len(items) == 6 and all(isinstance(r, Record) for r in items)
+    assert [r.sequence for r in items][:2] == ["MKVLAAGIVALLLAAGCSSAKKEE", "MSTNPKPQRKTKRNTNRRPQ"]
+    assert [r.line for r in items][:3] == [1, 4, 6]
 
 
 def _biopython_records(data: bytes) -> list[tuple[str, str]]:

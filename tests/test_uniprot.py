@@ -158,9 +158,12 @@ def test_read_id_list_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="contains no ids"):
         read_id_list(empty)
     binary = tmp_path / "binary.txt"
-    binary.write_bytes(b"P05067\n\xff\xfe\n")
-    with pytest.raises(InputError, match="not a UTF-8"):
+    binary.write_bytes(b"P05067\n\x00\x01\xff\xfe\n")
+    with pytest.raises(InputError, match="not a text file"):
         read_id_list(binary)
+    latin1 = tmp_path / "latin1.txt"  # a Latin-1 byte is one id's problem, not the whole list's
+    latin1.write_bytes(b"P05067\n\xff\xfe\n")
+    assert [i.text for i in read_id_list(latin1)] == ["P05067", "\u00ff\u00fe"]
 
 
 # -- entry parsing -------------------------------------------------------------
@@ -371,11 +374,13 @@ def test_retries_503_and_429_with_exponential_backoff(uniprot_server, tmp_path) 
     assert len(uniprot_server.requests_to("/uniprotkb/accessions")) == 4
 
 
-def test_retry_after_is_honoured_and_capped(uniprot_server, tmp_path) -> None:
+def test_retry_after_is_honoured_and_a_longer_one_ends_the_wait(uniprot_server, tmp_path) -> None:
     uniprot_server.fail("/uniprotkb/accessions", Failure(503, retry_after="2"), Failure(429, retry_after="3600"))
     client, sleeps = make_client(uniprot_server, tmp_path, backoff=0.01, max_wait=30)
-    assert client.fetch(["P05067"])[0].status == "ok"
-    assert sleeps == [2.0, 30.0]
+    (result,) = client.fetch(["P05067"])
+    assert result.status == "unavailable"
+    assert "Retry-After" in result.message and "3600" in result.message
+    assert sleeps == [2.0]
 
 
 def test_connection_drop_is_retried(uniprot_server, tmp_path) -> None:

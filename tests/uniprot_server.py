@@ -63,6 +63,24 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Misbehaviour:
+    """A scripted hostile answer, for the client's limits.
+
+    * ``trickle``: the whole answer (status line included) one byte every ``delay`` seconds;
+    * ``huge``: a 200 whose body is ``size`` bytes of a JSON string, with or without Content-Length;
+    * ``redirect``: a ``status`` redirect to ``location`` (absolute: another host or scheme);
+    * ``link``: the normal answer plus ``Link: <location>; rel="next"``.
+    """
+
+    kind: str
+    delay: float = 0.0
+    size: int = 0
+    declare_length: bool = True
+    location: str = ""
+    status: int = 303
+
+
+@dataclass(frozen=True)
 class LoggedRequest:
     method: str
     path: str
@@ -98,6 +116,7 @@ class FakeUniProt:
 
     def __post_init__(self) -> None:
         self._failures: list[tuple[str, Failure]] = []
+        self._misbehaviours: list[tuple[str, Misbehaviour]] = []
         self._jobs: dict[str, _Job] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -130,6 +149,26 @@ class FakeUniProt:
         with self._lock:
             self._failures.extend((match, f) for f in failures)
 
+    def misbehave(self, match: str, behaviour: Misbehaviour, times: int = 1) -> None:
+        """Answer the next ``times`` requests whose path+query contains ``match`` with ``behaviour``."""
+        with self._lock:
+            self._misbehaviours.extend((match, behaviour) for _ in range(times))
+
+    def add_entry(self, accession: str, sequence: str, **extra: Any) -> None:
+        """Serve an active entry with this accession and (possibly invalid) sequence."""
+        keep = ("entryType", "primaryAccession", "uniProtkbId", "organism")
+        entry = {k: copy.deepcopy(v) for k, v in self.entries["P0DTR4"].items() if k in keep}
+        entry.update(primaryAccession=accession, uniProtkbId=f"{accession}_HUMAN",
+                     sequence={"value": sequence, "length": len(sequence)}, **extra)
+        self.entries[accession] = entry
+
+    def add_merged_into(self, accession: str, targets: list[Any], kind: str = "MERGED") -> None:
+        """An inactive entry whose inactiveReason names ``targets`` (served as given, valid or not)."""
+        self.inactive[accession] = {
+            "entryType": "Inactive", "primaryAccession": accession,
+            "inactiveReason": {"inactiveReasonType": kind, "mergeDemergeTo": targets},
+        }
+
     def requests_to(self, prefix: str) -> list[LoggedRequest]:
         return [r for r in self.requests if r.path.startswith(prefix)]
 
@@ -157,6 +196,14 @@ class FakeUniProt:
                 if match in target:
                     del self._failures[index]
                     return failure
+        return None
+
+    def _take_misbehaviour(self, target: str) -> Misbehaviour | None:
+        with self._lock:
+            for index, (match, behaviour) in enumerate(self._misbehaviours):
+                if match in target:
+                    del self._misbehaviours[index]
+                    return behaviour
         return None
 
     def _valid(self, accession: str) -> bool:
@@ -217,6 +264,11 @@ class _Handler(BaseHTTPRequestHandler):
         form = parse_qs(body) if method == "POST" else {}
         with self.fake._lock:
             self.fake.requests.append(LoggedRequest(method, parts.path, query, form, dict(self.headers)))
+        behaviour = self.fake._take_misbehaviour(self.path)
+        if behaviour is not None and behaviour.kind != "link":
+            self._misbehave(behaviour)
+            return
+        self._link_next = behaviour.location if behaviour is not None else None
         failure = self.fake._take_failure(self.path)
         if failure is not None:
             if failure.status is None:
@@ -328,6 +380,34 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Link"] = f'<{self.fake.url}/idmapping/uniprotkb/results/{job_id}?{urlencode(nxt)}>; rel="next"'
         self._json(200, body, headers)
 
+    # -- hostile answers -----------------------------------------------
+    def _misbehave(self, behaviour: Misbehaviour) -> None:
+        import time
+
+        self.close_connection = True
+        try:
+            if behaviour.kind == "trickle":
+                body = json.dumps({"results": []}).encode()
+                raw = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                       .encode() + body)
+                for byte in raw:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(behaviour.delay)
+            elif behaviour.kind == "huge":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if behaviour.declare_length:
+                    self.send_header("Content-Length", str(behaviour.size))
+                self.end_headers()
+                block = b'"' + b"x" * 65534 + b'"'
+                for _ in range(behaviour.size // len(block) + 1):
+                    self.wfile.write(block)
+            elif behaviour.kind == "redirect":
+                self._send(behaviour.status, b"", {"Location": behaviour.location})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up, as it should
+
     # -- responses -----------------------------------------------------
     def _error(self, status: int, *messages: str, headers: dict[str, str] | None = None) -> None:
         self._json(status, {"url": f"{self.fake.url}{self.path}", "messages": list(messages)}, headers)
@@ -339,6 +419,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
         self.send_header("X-UniProt-Release", self.fake.release)
+        if getattr(self, "_link_next", None):
+            headers = {**headers, "Link": f'<{self._link_next}>; rel="next"'}
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name, value)

@@ -1,10 +1,13 @@
-"""Train secannot's signal-peptide model on the SignalP 6.0 benchmark (torch, CPU).
+"""Train secannot's signal-peptide model (2.x) on the SignalP 6.0 benchmark and the extras (torch, CPU).
 
 Recipe (all fixed here, so ``make train`` reproduces the shipped weights):
 
-* data: ../shared/data/signalp6/benchmark_dev.3line, partitions 0 and 1, every
-  kingdom (prokaryotic signal types are modelled too, so the eukaryotic model
-  learns from ~3x more signal peptides); first 70 residues.
+* data (``sp_data.py``; sources, licences and partitions in docs/model_card.md):
+  ../shared/data/signalp6/benchmark_dev.3line partitions 0 and 1, every kingdom
+  (prokaryotic signal types are modelled too, so the eukaryotic model learns
+  from more signal peptides), plus the SignalP 6.0 remainder, the TargetP 2.0
+  set (transit peptides) and TMbed's N-terminal TM helices as signal-anchor
+  negatives, each in the homology partition 0 or 1; first 70 residues.
 * network: token embedding + fixed physico-chemical channels + windowed
   hydropathy/charge/amphipathicity channels -> three convolutions
   (32 channels, kernel 9 then 3 with dilations 2 and 4) with a learned
@@ -16,27 +19,27 @@ Recipe (all fixed here, so ``make train`` reproduces the shipped weights):
 * regularisation: dropout 0.25, 5% random residue substitutions, AdamW weight
   decay 0.05, one-cycle schedule, 20 epochs, exponential moving average of
   the weights (the EMA weights are exported).
-* cross-validation: one model per direction (train 0 -> validate 1, train 1
-  -> validate 0); their out-of-fold predictions set the early-exit screen
-  thresholds.  The fold models are written to bench/models/ so that
-  ``make bench`` reports honest cross-partition figures; the shipped model is
-  retrained on 0+1.
+* cross-validation (``sp_cv.py``): one model per direction (train 0 + its
+  extras -> validate 1, and back); their out-of-fold predictions set the
+  early-exit screen and the decision threshold and give the CV report, on the
+  benchmark proteins alone so that figures compare across model versions.
+  The fold models are written to bench/models/ for ``make bench``; the
+  shipped model is retrained on everything.
 * decision: a signal peptide is called when P(Sec/SPI) reaches the organism
-  group's threshold (and no other signal type is likelier).  The threshold is
-  the one that maximises the pooled out-of-fold MCC of the two fold models
-  (grid 0.50-0.96, step 0.02; 0.5 where a group has fewer than 100
-  out-of-fold signal peptides, as archaea do).  It sits well above 0.5 because a model meets
-  protein families it never saw with too much confidence: on negatives of an
-  unseen partition (signal anchors, transit peptides) it is overconfident.
-  Averaged over nine variants tried in development (other seeds, widths,
-  loss weights and output heads), raising the threshold from 0.5 to 0.88
-  left train 0 -> test 1 unchanged (MCC 0.885 -> 0.883) and lifted
-  train 1 -> test 0 from 0.845 to 0.927; the held-out partition is unseen in
-  the same way.
+  group's threshold (and no other signal type is likelier): the grid value
+  (0.50-0.96, step 0.02) with the best pooled out-of-fold MCC; 0.5 where a
+  group has fewer than 100 out-of-fold signal peptides, as archaea do.  It
+  sits above 0.5 because the network is overconfident on protein families it
+  never saw (signal anchors above all); see docs/model_card.md, calibration.
+* variants tried for 2.0.0 (switches in Hyper, off in the shipped recipe
+  because they did not measurably help; figures in docs/model_card.md):
+  ``region_aux`` (n/h/c regions as auxiliary target), ``cs_smooth`` (soft
+  cleavage targets), ``--dilations 2,4,8`` (receptive field 37 residues),
+  ``anchor_weight`` (up-weighted signal-anchor negatives), ``--epochs 30``.
 
-Usage: python train/train_sp.py [--benchmark PATH] [--epochs N] [--cv-only --fold-dir DIR]
-       [--seed N] [--set FIELD=VALUE ...]   (the last three for experiments)
-Needs torch (pip install 'secannot[train]', CPU build 2.13.0).
+Usage: python train/train_sp.py [--benchmark PATH --remainder PATH --targetp PATH --tmbed PATH]
+       [--epochs N] [--cv-only --fold-dir DIR --cv-json PATH] [--seed N] [--set FIELD=VALUE ...]
+Needs torch and Biopython (pip install 'secannot[train]', CPU build 2.13.0).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import copy
 import hashlib
 import json
 import math
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -56,19 +60,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, encode, window_feature_specs
-from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, KingdomScore, read_three_line, score_signalp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sp_cv import apply_screen, choose_screen, choose_thresholds, report_cv  # noqa: E402
+from sp_data import N_AUX, TYPES, L, load_all  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_BENCHMARK = ROOT.parent / "shared" / "data" / "signalp6" / "benchmark_dev.3line"
-L = 70
-TYPES = ("SP", "LIPO", "TAT", "TATLIPO", "PILIN")
-TYPE_LABEL = {"SP": "S", "LIPO": "L", "TAT": "T", "TATLIPO": "T", "PILIN": "P"}
-AUX = {"S": 1, "L": 1, "T": 1, "P": 1, "I": 2, "M": 3, "O": 4}
+SHARED = ROOT.parent / "shared" / "data"
+DEFAULT_BENCHMARK = SHARED / "signalp6" / "benchmark_dev.3line"
 NT = len(TYPES)
 MODEL_NAME = "secannot-sp"
-MODEL_VERSION = "1.1.0"
-THRESHOLD_GRID = np.round(np.arange(0.50, 0.9601, 0.02), 2)
-MIN_POSITIVES_FOR_THRESHOLD = 100  # fewer out-of-fold signal peptides: too noisy to move 0.5
+MODEL_VERSION = "2.0.0"
 
 
 class Hyper:
@@ -94,25 +96,10 @@ class Hyper:
     kd_weight = 0.5
     kd_temperature = 2.0
     seed = 0
-
-
-def load(path: Path) -> list[dict]:
-    with path.open() as fh:
-        records = list(read_three_line(fh, str(path)))
-    out = []
-    for r in records:
-        tok, length = encode([r.sequence.encode()])
-        if r.sp_type == "NO_SP":
-            target = 0
-        else:
-            cs = r.labels.rfind(TYPE_LABEL[r.sp_type])
-            target = 1 + TYPES.index(r.sp_type) * (L - 1) + cs
-        aux = [AUX.get(c, 0) for c in r.labels[:L]] + [0] * (L - len(r.labels[:L]))
-        out.append({
-            "rec": r, "tok": tok[0].tolist(), "len": int(length[0]), "org": ORGANISMS[KINGDOM_TO_ORGANISM[r.kingdom]],
-            "target": target, "aux": aux,
-        })
-    return out
+    extras = 1  # train on the extras (remainder, TargetP, TMbed signal anchors) too
+    region_aux = 0  # 1: the auxiliary target splits Sec/SPI signal peptides into n-, h- and c-regions
+    cs_smooth = 0.0  # probability mass moved from the true cleavage position to each neighbour (+-1)
+    anchor_weight = 1.0  # loss weight of signal-anchor negatives (N-terminal TM helices) relative to the rest
 
 
 def window_features(tok: torch.Tensor, kd: torch.Tensor, charge: torch.Tensor) -> torch.Tensor:
@@ -153,7 +140,7 @@ class Net(nn.Module):
         self.convs = nn.ModuleList(nn.Conv1d(c, c, hp.k2, padding=d * (hp.k2 // 2), dilation=d) for d in hp.dilations)
         self.out = nn.Linear(c, 2 * NT)
         self.det = nn.Linear(2 * c + 4, 1 + NT)
-        self.aux = nn.Linear(c, 5)
+        self.aux = nn.Linear(c, N_AUX)
         # early-exit screen on first-layer features: P(any signal peptide)
         self.screen = nn.Linear(2 * c + 4, 1)
         self.drop = nn.Dropout(hp.dropout)
@@ -200,6 +187,30 @@ def tensors(data: list[dict]):
             torch.tensor([d["aux"] for d in data]))
 
 
+def cleavage_loss(logits: torch.Tensor, target: torch.Tensor, length: torch.Tensor, smooth: float,
+                  weight: torch.Tensor | None) -> torch.Tensor:
+    """Weighted cross-entropy over {none} U {(type, cleavage)}; with ``smooth`` > 0 a soft target that gives
+    each valid neighbouring cleavage position (same type, +-1 residue) ``smooth`` of the mass. ``weight``
+    None means all ones (the plain mean, bit for bit the 1.x recipe's loss)."""
+    if weight is None:
+        weight = torch.ones(len(target))
+        if smooth <= 0:
+            return F.cross_entropy(logits, target)
+    if smooth <= 0:
+        return (F.cross_entropy(logits, target, reduction="none") * weight).sum() / weight.sum()
+    q = F.one_hot(target, logits.shape[1]).float()
+    cs = (target - 1) % (L - 1)
+    is_sp = target > 0
+    centre = torch.ones_like(q[:, 0])
+    for step in (-1, 1):
+        ok = is_sp & (cs + step >= 0) & (cs + step < torch.clamp(length - 1, max=L - 1))
+        rows = torch.nonzero(ok)[:, 0]
+        q[rows, target[rows] + step] = smooth
+        centre = centre - smooth * ok.float()
+    q[torch.arange(len(q)), target] = centre
+    return (-(q * torch.log_softmax(logits, 1)).sum(1) * weight).sum() / weight.sum()
+
+
 def train(data: list[dict], hp: Hyper, log_prefix: str, teacher: Net | None = None) -> Net:
     """Train one network; with a teacher, also match its softened outputs (distillation)."""
     torch.manual_seed(hp.seed)
@@ -208,6 +219,8 @@ def train(data: list[dict], hp: Hyper, log_prefix: str, teacher: Net | None = No
     ema = copy.deepcopy(model)
     opt = torch.optim.AdamW(model.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)
     tok, org, length, target, aux = tensors(data)
+    weight = torch.tensor([hp.anchor_weight if d["negative"] == "signal_anchor" else 1.0 for d in data]) \
+        if hp.anchor_weight != 1.0 else None
     n = len(data)
     steps = hp.epochs * ((n + hp.batch - 1) // hp.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=hp.lr, total_steps=steps, pct_start=0.1)
@@ -220,7 +233,7 @@ def train(data: list[dict], hp: Hyper, log_prefix: str, teacher: Net | None = No
             mutate = (torch.rand(tb.shape) < hp.mutate) & (tb > 0)
             tb = torch.where(mutate, torch.randint(1, 21, tb.shape), tb)
             logits, aux_logits, screen = model(tb, org[idx], length[idx])
-            loss = F.cross_entropy(logits, target[idx])
+            loss = cleavage_loss(logits, target[idx], length[idx], hp.cs_smooth, None if weight is None else weight[idx])
             if teacher is not None:
                 with torch.no_grad():
                     soft = torch.softmax(teacher(tb, org[idx], length[idx])[0] / hp.kd_temperature, 1)
@@ -230,7 +243,7 @@ def train(data: list[dict], hp: Hyper, log_prefix: str, teacher: Net | None = No
             has_signal = (target[idx] > 0).float()
             loss = loss + hp.screen_weight * F.binary_cross_entropy_with_logits(
                 screen, has_signal, pos_weight=torch.tensor(hp.screen_pos_weight))
-            loss = loss + hp.aux_weight * F.cross_entropy(aux_logits.reshape(-1, 5), aux[idx].reshape(-1), ignore_index=0)
+            loss = loss + hp.aux_weight * F.cross_entropy(aux_logits.reshape(-1, N_AUX), aux[idx].reshape(-1), ignore_index=0)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -309,89 +322,21 @@ def oof_calls(path: Path, data: list[dict]) -> list[tuple[float, int, float, flo
     return [tuple(o[1:]) for o in out]
 
 
-def choose_screen(data: list[dict], calls: list, loss: float) -> dict[str, float]:
-    """Per organism group, the screen threshold that lets at most ``loss`` of true signals exit early."""
-    out = {}
-    for organism, org in ORGANISMS.items():
-        idx = [i for i, d in enumerate(data) if d["org"] == org]
-        positive = np.array([calls[i][3] for i in idx if data[i]["target"] > 0])
-        negative = np.array([calls[i][3] for i in idx if data[i]["target"] == 0])
-        t = float(np.quantile(positive, loss)) if len(positive) else 0.0
-        out[organism] = round(t * 0.999, 6)
-        print(f"screen {organism}: threshold {out[organism]:.5f} keeps {np.mean(positive >= out[organism]):.4f} of "
-              f"signal peptides, sends {np.mean(negative < out[organism]):.3f} of negatives to the early exit")
-    return out
-
-
-def apply_screen(data: list[dict], calls: list, screen: dict[str, float]) -> list[tuple[float, int, float]]:
-    """What the shipped pipeline reports: screened sequences get the screen probability and no SP."""
-    names = {v: k for k, v in ORGANISMS.items()}
-    out = []
-    for d, (p, cs, other, s) in zip(data, calls, strict=True):
-        if s < screen[names[d["org"]]]:
-            out.append((s, 0, 0.0))
-        else:
-            out.append((p, cs, other))
-    return out
-
-
-def _organism_score(data: list[dict], oof: list, organism: str, threshold: float) -> KingdomScore:
-    """Out-of-fold score of one organism group when Sec/SPI is called at ``threshold``.
-
-    The call rule is the shipped one: P(Sec/SPI) >= threshold, no other signal
-    type likelier, and a cleavage site at all (screened sequences have none).
-    """
-    org = ORGANISMS[organism]
-    records, calls = [], []
-    for d, (p, cs, other) in zip(data, oof, strict=True):
-        if d["org"] == org:
-            is_sp = p >= threshold and p >= other and cs > 0
-            records.append(d["rec"])
-            calls.append((is_sp, cs if is_sp else None))
-    (score,) = score_signalp(records, calls).values()  # one organism group is one kingdom
-    return score
-
-
-def choose_thresholds(data: list[dict], oof: list) -> dict[str, float]:
-    """Per organism group, the grid threshold with the best pooled out-of-fold MCC (Sec/SPI vs the rest)."""
-    out = {}
-    for organism in ORGANISMS:
-        positives = _organism_score(data, oof, organism, 0.5).true
-        if positives < MIN_POSITIVES_FOR_THRESHOLD:
-            out[organism] = 0.5
-            print(f"threshold {organism}: 0.50 (only {positives} out-of-fold signal peptides)")
-            continue
-        best = (-2.0, 0.5)
-        for t in THRESHOLD_GRID:
-            score = _organism_score(data, oof, organism, float(t)).as_dict()["mcc"]
-            if score > best[0] + 1e-9:
-                best = (score, float(t))
-        out[organism] = best[1]
-        print(f"threshold {organism}: {best[1]:.2f} (pooled out-of-fold MCC {best[0]:.4f})")
-    return out
-
-
-def report_cv(data: list[dict], oof: list, thresholds: dict[str, float]) -> None:
-    """Pooled out-of-fold eukaryote figures at the chosen threshold (what make bench reports)."""
-    t = thresholds["eukarya"]
-    k = _organism_score(data, oof, "eukarya", t).as_dict()
-    c = k["confusion"]
-    print(f"CV eukarya @ {t:.2f}: MCC {k['mcc']:.4f}  CS precision {k['cs_exact']['precision'] or 0:.4f}  "
-          f"CS recall {k['cs_exact']['recall'] or 0:.4f}  (tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']})",
-          flush=True)
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def main() -> None:
+def parse_args() -> tuple[argparse.Namespace, Hyper]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--benchmark", type=Path, default=DEFAULT_BENCHMARK)
+    ap.add_argument("--remainder", type=Path, default=SHARED / "signalp6" / "extra_remainder.3line")
+    ap.add_argument("--targetp", type=Path, default=SHARED / "signalp6" / "extra_targetp.3line")
+    ap.add_argument("--tmbed", type=Path, default=SHARED / "tmbed" / "tmbed_dev.3line")
     ap.add_argument("--epochs", type=int, default=Hyper.epochs)
     ap.add_argument("--out", type=Path, default=ROOT / "secannot" / "data" / "sp_model.npz")
     ap.add_argument("--fold-dir", type=Path, default=ROOT / "bench" / "models")
     ap.add_argument("--cv-only", action="store_true", help="train the two fold models only (architecture search)")
+    ap.add_argument("--cv-json", type=Path, help="also write the CV figures here (variant tables)")
     ap.add_argument("--channels", type=int, default=Hyper.channels)
     ap.add_argument("--k2", type=int, default=Hyper.k2)
     ap.add_argument("--dilations", default=",".join(map(str, Hyper.dilations)))
@@ -401,7 +346,6 @@ def main() -> None:
     ap.add_argument("--teacher-channels", type=int, default=Hyper.teacher_channels,
                     help="distil from a teacher of this width (0 = no teacher)")
     args = ap.parse_args()
-    torch.set_num_threads(1)
     hp = Hyper()
     hp.epochs = args.epochs
     hp.channels = args.channels
@@ -415,16 +359,25 @@ def main() -> None:
         if not isinstance(current, int | float) or isinstance(current, bool):
             raise SystemExit(f"--set {item}: {key!r} is not a numeric field of Hyper")
         setattr(hp, key, type(current)(value))
-    data = load(args.benchmark)
-    base_meta = {
+    return args, hp
+
+
+def training_meta(args: argparse.Namespace, hp: Hyper) -> dict:
+    files = [args.benchmark] + ([args.remainder, args.targetp, args.tmbed] if hp.extras else [])
+    return {
         "format": 1, "name": MODEL_NAME, "version": MODEL_VERSION, "architecture": architecture(hp),
         "training": {
-            "data": "SignalP 6.0 benchmark (Teufel et al. 2022), benchmark_dev.3line",
-            "data_sha256": sha256(args.benchmark), "epochs": hp.epochs, "seed": hp.seed,
+            "data": "SignalP 6.0 benchmark partitions 0-1 (Teufel et al. 2022)" + (
+                "; SignalP 6.0 remainder and TargetP 2.0 extras; TMbed N-terminal signal anchors" if hp.extras else ""),
+            "data_sha256": {p.name: sha256(p) for p in files if p.exists()},
+            "epochs": hp.epochs, "seed": hp.seed, "region_aux": hp.region_aux, "cs_smooth": hp.cs_smooth,
             "recipe": "train/train_sp.py", "date": date.today().isoformat(), "torch": torch.__version__,
         },
     }
-    # 1. one model per direction, for thresholds and for honest benchmark figures
+
+
+def cross_validate(data: list[dict], hp: Hyper, args: argparse.Namespace, base_meta: dict):
+    """One model per direction; returns the screened out-of-fold calls, screen and decision thresholds."""
     oof: list = [None] * len(data)
     for train_p, test_p in ((0, 1), (1, 0)):
         tr = [d for d in data if d["rec"].partition == train_p]
@@ -441,22 +394,46 @@ def main() -> None:
     screen = choose_screen(data, oof, hp.screen_loss)
     oof = apply_screen(data, oof, screen)
     thresholds = choose_thresholds(data, oof)
-    report_cv(data, oof, thresholds)
+    figures = report_cv(data, oof, thresholds)
+    if args.cv_json:
+        args.cv_json.write_text(json.dumps(dict(figures, hyper={k: getattr(hp, k) for k in dir(hp)
+                                                                if not k.startswith("_")}), indent=1, default=list))
     for train_p in (0, 1):
         path = args.fold_dir / f"sp_fold_train{train_p}.npz"
         meta = json.loads(path.with_suffix(".json").read_text())
         meta["decision_threshold"] = thresholds
         meta["screen_threshold"] = screen
         path.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return screen, thresholds
+
+
+def write_training_set(data: list[dict], path: Path) -> None:
+    """Fingerprints of every training protein, so that ``secannot evaluate`` can warn on overlap."""
+    from secannot.models import training_set
+
+    accessions = [a for d in data for a in d["rec"].accession.split("|")]  # TMbed: PDB chain|UniProt
+    training_set.write(path, accessions, [d["rec"].sequence for d in data], MODEL_VERSION)
+    print(f"wrote {path} ({len(data)} training proteins, fingerprints only)")
+
+
+def main() -> None:
+    args, hp = parse_args()
+    torch.set_num_threads(1)
+    extras = (args.remainder, args.targetp, args.tmbed) if hp.extras else (None, None, None)
+    data = load_all(args.benchmark, *extras, regions=bool(hp.region_aux))
+    base_meta = training_meta(args, hp)
+    screen, thresholds = cross_validate(data, hp, args, base_meta)
     if args.cv_only:
         return
-    # 2. the shipped model, on both partitions
+    # the shipped model, on both partitions and their extras
     model = train(data, hp, "final", make_teacher(data, hp, "teacher final"))
     meta = dict(base_meta, decision_threshold=thresholds, screen_threshold=screen,
                 training=dict(base_meta["training"], partitions=[0, 1],
-                              threshold_rule="P(Sec/SPI) >= the grid threshold with the best pooled out-of-fold MCC"))
+                              threshold_rule="P(Sec/SPI) >= the grid threshold with the best pooled out-of-fold MCC "
+                                             "on the benchmark proteins"))
     export(model, args.out, meta)
     check_export(model, args.out, data)
+    write_training_set(data, args.out.with_name("sp_training_set.npz"))
     print(f"wrote {args.out} and fold models in {args.fold_dir}")
 
 

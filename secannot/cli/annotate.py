@@ -22,6 +22,7 @@ from secannot.cli.common import (
     Output,
     Quiet,
     Rules,
+    SafeCells,
     Taxon,
     Uniprot,
     UniprotList,
@@ -54,9 +55,10 @@ def annotate(
     model: Model = None,
     nc_threshold: NcThreshold = None,
     nc_prior: NcPrior = None,
+    safe_cells: SafeCells = False,
     tsv: Annotated[str | None, typer.Option("--tsv", help="Annotate the rows of a TSV/CSV table ('-' = stdin); keeps every column and row.", metavar="TABLE")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column of the table holding accessions, gene symbols or sp|ACC|NAME.", metavar="COL")] = None,
-    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected from the header; 'tab' or ',').")] = None,
+    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected from the header; 'tab' or ',').", metavar="SEP")] = None,
     sequence_column: Annotated[str | None, typer.Option("--sequence-column", help="Column with protein sequences; rows with one need no UniProt fetch.", metavar="COL")] = None,
     no_family: Annotated[bool, typer.Option("--no-family", help="Drop cell-source and process claims that the source states only for the protein's family (basis: family).")] = False,
 ) -> int:
@@ -86,4 +88,4 @@ def annotate(
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
                        offline=offline, model=model, nc_threshold=nc_threshold, nc_prior=nc_prior, table=table,
-                       family_claims=not no_family)
+                       family_claims=not no_family, safe_cells=safe_cells)

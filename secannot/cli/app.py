@@ -43,7 +43,7 @@ def build_app() -> typer.Typer:
     codes = exit_code_help()
     app = typer.Typer(
         name=TOOL_NAME,
-        add_completion=False,
+        add_completion=True,  # Typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell)
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
@@ -51,17 +51,19 @@ def build_app() -> typer.Typer:
         help=ROOT_HELP + codes,
     )
     app.callback(invoke_without_command=True)(root)
-    predict_epilog = predict.columns_help(PREDICT_COLUMNS) + "\n\n" + predict.VERDICT_HELP + "\n\n" + codes
+    # The exit-code table is in the top-level help only; each command points to it once.
+    see = "Exit codes: see 'secannot --help'."
+    predict_epilog = predict.columns_help(PREDICT_COLUMNS) + "\n\n" + predict.VERDICT_HELP + "\n\n" + see
     app.command(epilog=predict_epilog)(exit_code(predict.predict))
-    app.command(epilog=predict.columns_help(ANNOTATE_COLUMNS) + "\n\n" + codes)(exit_code(annotate.annotate))
-    app.command(epilog=codes)(exit_code(evaluate.evaluate))
-    app.command(epilog=summarize.summary_help() + "\n\n" + codes)(exit_code(summarize.summarize))
-    app.command(epilog=codes)(exit_code(plot.plot))
-    app.command(epilog=codes)(exit_code(check.check))
+    app.command(epilog=predict.columns_help(ANNOTATE_COLUMNS) + "\n\n" + see)(exit_code(annotate.annotate))
+    app.command(epilog=see)(exit_code(evaluate.evaluate))
+    app.command(epilog=summarize.summary_help() + "\n\n" + see)(exit_code(summarize.summarize))
+    app.command(epilog=see)(exit_code(plot.plot))
+    app.command(epilog=see)(exit_code(check.check))
 
     rules_app = typer.Typer(help="Inspect, check and compare rule files.", no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(rules_app, name="rules")
-    rules_app.command("lint", epilog=codes)(exit_code(rules.lint))
-    rules_app.command("show")(exit_code(rules.show))
-    rules_app.command("diff")(exit_code(rules.diff))
+    rules_app.command("lint", epilog=see)(exit_code(rules.lint))
+    rules_app.command("show", epilog=see)(exit_code(rules.show))
+    rules_app.command("diff", epilog=see)(exit_code(rules.diff))
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -22,11 +22,11 @@ from secannot.cli.streams import IO
 
 def check(
     ctx: typer.Context,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Id lists (one per line, # comments), TSV/CSV with --id-column, or FASTA.")],
+    files: Annotated[list[str], typer.Argument(metavar="FILE", help="Id lists (one per line, # comments), TSV/CSV with --id-column, or FASTA.")],
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column holding the ids in TSV/CSV files.", metavar="COL")] = None,
-    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected).")] = None,
+    sep: Annotated[str | None, typer.Option("--sep", help="Table delimiter (default: detected).", metavar="SEP")] = None,
     allow_genes: Annotated[bool, typer.Option("--allow-genes", help="Accept gene symbols as well as accessions.")] = False,
-    require: Annotated[str | None, typer.Option("--require", help="Every protein must be: secreted, classical or annotated.")] = None,
+    require: Annotated[Literal["secreted", "classical", "annotated"] | None, typer.Option("--require", help="Every protein must be predicted secreted (classical or non-classical/leaderless candidate: the finding names which), classical (a signal peptide, whatever the localisation) or annotated (has a rule entry).", case_sensitive=False)] = None,
     organism: Organism = "eukarya",
     taxon: Taxon = 9606,
     rules: Rules = None,

@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated, TextIO
+from typing import Annotated, Literal, TextIO
 
 import typer
 
@@ -19,10 +19,13 @@ from secannot.errors import ExitCode, UsageError
 
 INPUT_OPTIONS = ("inputs", "uniprot", "uniprot_list", "gene", "gene_list")
 
-Inputs = Annotated[list[str] | None, typer.Argument(metavar="[INPUT]...", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="Output format: tsv, jsonl, json, gff3 or parquet (pip install 'secannot[parquet]').", case_sensitive=False)]
+FormatChoice = Literal["tsv", "jsonl", "json", "gff3", "parquet"]
+OrganismChoice = Literal["eukarya", "gram-negative", "gram-positive", "archaea"]
+
+Inputs = Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
+Fmt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format (parquet needs pip install 'secannot[parquet]').", case_sensitive=False)]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout (with --dask and --format parquet, a DIR/ gets one part per chunk).", metavar="FILE")]
-Organism = Annotated[str, typer.Option("--organism", help="Organism group: eukarya (default), gram-negative, gram-positive or archaea.")]
+Organism = Annotated[OrganismChoice, typer.Option("--organism", help="Organism group of the proteins (sets the signal-peptide threshold).", case_sensitive=False)]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
 Dask = Annotated[str | None, typer.Option("--dask", envvar="SECANNOT_DASK", help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a local cluster of N workers (pip install 'secannot[dask]').", metavar="ADDRESS")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
@@ -32,12 +35,13 @@ Uniprot = Annotated[list[str] | None, typer.Option("--uniprot", help="UniProt ac
 UniprotList = Annotated[list[str] | None, typer.Option("--uniprot-list", help="File of accessions, one per line ('-' = stdin; # comments).", metavar="FILE")]
 Gene = Annotated[list[str] | None, typer.Option("--gene", help="Gene symbol(s) mapped through UniProt, comma-separated, repeatable.", metavar="SYMBOL")]
 GeneList = Annotated[list[str] | None, typer.Option("--gene-list", help="File of gene symbols, one per line ('-' = stdin).", metavar="FILE")]
-Taxon = Annotated[int, typer.Option("--taxon", help="NCBI taxon for gene symbols.")]
-UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNOT_UNIPROT_URL", help="UniProt REST base URL (env SECANNOT_UNIPROT_URL).")]
-Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.")]
+Taxon = Annotated[int, typer.Option("--taxon", help="NCBI taxon for gene symbols.", metavar="TAXID")]
+UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNOT_UNIPROT_URL", help="UniProt REST base URL (env SECANNOT_UNIPROT_URL).", metavar="URL")]
+Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.", metavar="ADDRESS")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
 NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).", min=1e-6, max=0.999999)]
+SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
 NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
 
 
@@ -115,7 +119,7 @@ def stdin_text(io: IO):
 
         if io.stdin is None:
             raise UsageError("no standard input available")
-        return _io.TextIOWrapper(io.stdin, encoding="utf-8", errors="replace")
+        return _io.TextIOWrapper(io.stdin, encoding="utf-8-sig", errors="replace")
 
     return get
 
@@ -126,11 +130,15 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
     kwargs: dict[str, object] = {"offline": offline, "email": email, "taxon": taxon, "backoff": 0.5}
     if url:
         kwargs["base_url"] = url
-    retries = os.environ.get("SECANNOT_UNIPROT_RETRIES")
-    if retries:
-        if not retries.isdigit():
-            raise UsageError(f"SECANNOT_UNIPROT_RETRIES must be a number, got {retries!r}")
-        kwargs["max_retries"] = int(retries)
+    for env, key, kind in (("SECANNOT_UNIPROT_RETRIES", "max_retries", int),
+                           ("SECANNOT_UNIPROT_DEADLINE", "request_deadline", float),
+                           ("SECANNOT_UNIPROT_RUN_DEADLINE", "run_deadline", float)):
+        value = os.environ.get(env)
+        if value:
+            try:
+                kwargs[key] = kind(value)
+            except ValueError:
+                raise UsageError(f"{env} must be a number, got {value!r}") from None
     return UniProtConfig(**kwargs)  # type: ignore[arg-type]
 
 

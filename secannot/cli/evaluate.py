@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -14,7 +14,7 @@ from secannot.errors import UsageError
 def evaluate(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(metavar="FILE", help="SignalP 6.0 .3line benchmark, or an OutCyte-style UPS FASTA.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = "text",
     partition: Annotated[list[int] | None, typer.Option("--partition", help="Only these benchmark partitions (repeatable).")] = None,
     model: Model = None,
     nc_threshold: NcThreshold = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -23,9 +23,9 @@ from secannot.cli.streams import IO
 
 def plot(
     ctx: typer.Context,
-    items: Annotated[list[str], typer.Argument(metavar="ID|FASTA...", help="FASTA files, UniProt accessions or gene symbols.")],
+    items: Annotated[list[str], typer.Argument(metavar="ID|FASTA", help="FASTA files, UniProt accessions or gene symbols.")],
     out: Annotated[str, typer.Option("--out", help="FILE.png|.svg (one protein, or _ID is added), FILE.pdf (one page each) or a directory.", metavar="FILE")],
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="png, svg or pdf when --out is a directory.")] = None,
+    fmt: Annotated[Literal["png", "svg", "pdf"] | None, typer.Option("--format", "-f", help="Figure format when --out is a directory.", case_sensitive=False)] = None,
     organism: Organism = "eukarya",
     taxon: Taxon = 9606,
     uniprot_url: UniprotUrl = None,
@@ -50,6 +50,8 @@ def plot(
            for i in items]
     triples, thresholds = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),
                                io, diag, stdin_text(io))
+    if not triples and diag.exit_code:
+        return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     for path in run_plot(triples, out, fmt, thresholds):
         io.stdout.write(f"{path}\n")
     return int(diag.exit_code)

@@ -22,6 +22,7 @@ from secannot.cli.common import (
     Output,
     Quiet,
     Rules,
+    SafeCells,
     Taxon,
     Uniprot,
     UniprotList,
@@ -61,7 +62,8 @@ def columns_help(columns) -> str:
 
 def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, dask, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
-                signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True) -> int:
+                signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True,
+                safe_cells: bool = False) -> int:
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
     from secannot.io.progress import wants_progress
     from secannot.io.writers import FORMATS
@@ -85,7 +87,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         if inputs or uniprot or uniprot_list or gene or gene_list:
             raise UsageError("--tsv annotates a table; do not combine it with FASTA inputs or id options")
         config = JobConfig(predict=predict_config, fmt=fmt, output=output, annotate=True,
-                           uniprot=uniprot_config(uniprot_url, email, offline, taxon))
+                           uniprot=uniprot_config(uniprot_url, email, offline, taxon), safe_cells=safe_cells)
         with open_output(output, io.stdout) as out:
             return int(annotate_table(table, config, out, io.stdin, diag))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
@@ -94,7 +96,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if any(s.kind != "fasta" for s in sources):
         ids_config = uniprot_config(uniprot_url, email, offline, taxon)
     config = JobConfig(predict=predict_config, fmt=fmt, output=output, annotate=annotate,
-                       uniprot=ids_config, progress=wants_progress(io.stderr, quiet))
+                       uniprot=ids_config, progress=wants_progress(io.stderr, quiet), safe_cells=safe_cells)
     stdin = None if any(v == "-" for k, v in raw if k != "input") else io.stdin
     return int(run_job(config, sources, io.stdout, stdin, diag, io.stderr))
 
@@ -121,6 +123,7 @@ def predict(
     model: Model = None,
     nc_threshold: NcThreshold = None,
     nc_prior: NcPrior = None,
+    safe_cells: SafeCells = False,
     signal_only: Annotated[bool, typer.Option("--signal-only", help="Only the signal-peptide model: skip localisation and leaderless scoring (fastest).")] = False,
 ) -> int:
     """Predict signal peptides, cleavage sites and localisation.
@@ -134,4 +137,5 @@ def predict(
     return run_cli_job(ctx, annotate=False, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs, dask=dask,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
-                       offline=offline, model=model, nc_threshold=nc_threshold, nc_prior=nc_prior, signal_only=signal_only)
+                       offline=offline, model=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
+                       signal_only=signal_only, safe_cells=safe_cells)

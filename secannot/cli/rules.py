@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -16,7 +16,7 @@ from secannot.errors import ExitCode, InputError
 
 def lint(
     ctx: typer.Context,
-    files: Annotated[list[str] | None, typer.Argument(metavar="[FILE|DIR]...", help="Rule files or directories (default: the bundled rules).")] = None,
+    files: Annotated[list[str] | None, typer.Argument(metavar="FILE|DIR", help="Rule files or directories (default: the bundled rules).")] = None,
     seed: Annotated[str | None, typer.Option("--seed", help="The founding review as text: check that every seed quote occurs in the section it cites.", metavar="FILE")] = None,
 ) -> int:
     """Check rule files: schema, vocabularies, accessions, dates, duplicates, contradictions, evidence.
@@ -34,6 +34,9 @@ def lint(
     for p in problems:
         io.stdout.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error"]
+    if any(p.code == "yaml_alias" for p in problems):
+        io.stderr.write("error: rule files with YAML aliases are refused (see the lines above)\n")
+        return int(ExitCode.RULES)
     if errors:
         io.stderr.write(f"{len(errors)} error(s) in {len({p.path for p in errors})} file(s)\n")
         return int(ExitCode.FINDINGS)
@@ -44,7 +47,7 @@ def show(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(metavar="GENE|ACCESSION|ALIAS")],
     rules: Rules = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = "text",
 ) -> int:
     """Print a rule entry and its evidence."""
     from rich.console import Console
@@ -71,7 +74,8 @@ def diff(
     ctx: typer.Context,
     old_dir: Annotated[str, typer.Argument(metavar="OLD_DIR")],
     new_dir: Annotated[str, typer.Argument(metavar="NEW_DIR")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", "-f", help="Output format.", case_sensitive=False)] = "text",
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the rule sets differ and 0 when they do not, as git diff --exit-code.")] = False,
 ) -> int:
     """List added, removed and changed claims between two rule sets."""
     from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, render_diff
@@ -86,4 +90,4 @@ def diff(
         io.stdout.write(json.dumps(diff_as_dict(changes), indent=2) + "\n")
     else:
         render_diff(changes, io.stdout)
-    return 0
+    return int(ExitCode.FINDINGS) if exit_code and changes else 0

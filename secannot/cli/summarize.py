@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -38,13 +38,13 @@ def summary_help() -> str:
 
 def summarize(
     ctx: typer.Context,
-    inputs: Annotated[list[str] | None, typer.Argument(metavar="[INPUT]...", help="annotate output (TSV/JSONL/JSON) or FASTA; '-' = stdin.")] = None,
+    inputs: Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="annotate output (TSV/JSONL/JSON) or FASTA; '-' = stdin.")] = None,
     uniprot: Uniprot = None,
     uniprot_list: UniprotList = None,
     gene: Gene = None,
     gene_list: GeneList = None,
     background: Annotated[str | None, typer.Option("--background", help="Everything detected in the experiment: annotate output, FASTA, or a list of accessions/genes.", metavar="FILE")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="tsv or json.")] = "tsv",
+    fmt: Annotated[Literal["tsv", "json"], typer.Option("--format", "-f", help="Output format; json also carries the provenance and totals.", case_sensitive=False)] = "tsv",
     output: Output = None,
     report: Annotated[str | None, typer.Option("--report", help="Write a self-contained HTML report (needs secannot[report]).", metavar="HTML")] = None,
     plot: Annotated[str | None, typer.Option("--plot", help="Write the enrichment dot plot (.png, .svg or .pdf; needs secannot[report]).", metavar="FILE")] = None,
@@ -82,11 +82,14 @@ def summarize(
                        uniprot=uniprot_config(uniprot_url, email, offline, taxon))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     records, provenance = collect_annotated(raw, config, io, diag, stdin_text(io))
+    if not records and diag.exit_code:
+        return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     back = None
     if background is not None:
         back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
     with open_output(output, io.stdout) as out:
-        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, min_size=min_size,
+        note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
+        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note, min_size=min_size,
                       inputs=[input_label(o, v) for o, v in raw],
                       background_name=input_label("background", background) if background else None)
     return int(diag.exit_code)

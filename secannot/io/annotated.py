@@ -58,7 +58,7 @@ def load_annotated(source: str | os.PathLike[str] | TextIO) -> list[dict[str, An
 def _read_text(source: str | os.PathLike[str] | TextIO) -> tuple[str, str]:
     if isinstance(source, (str, os.PathLike)):
         try:
-            with open(source, encoding="utf-8") as fh:
+            with open(source, encoding="utf-8-sig") as fh:
                 return os.fspath(source), fh.read()
         except OSError as exc:
             raise InputError(f"{os.fspath(source)}: cannot read ({exc.strerror})") from None

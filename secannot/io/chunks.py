@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from secannot.io.fasta import _MAGIC, _reading
+from secannot.io.fasta import COMPRESSION_MAGIC, read_blocks
 
 #: Default chunk size in bytes (about a million residues).
 CHUNK_BYTES = 1 << 20
@@ -47,7 +47,7 @@ def is_plain_file(path: str) -> bool:
             head = fh.read(8)
     except OSError:
         return False
-    return not any(head.startswith(magic) for magic, _ in _MAGIC)
+    return not head.startswith(COMPRESSION_MAGIC)
 
 
 def _next_record(fh: BinaryIO, pos: int, size: int) -> int:
@@ -96,7 +96,7 @@ def split_stream(fh: BinaryIO, source: str, chunk_bytes: int = CHUNK_BYTES) -> I
     Raises InputError (through the reader's block reader) on corrupt compressed data.
     """
     pending = b""
-    for block in _reading(fh, source):
+    for block in read_blocks(fh, source):
         pending += block
         if len(pending) < chunk_bytes:
             continue

@@ -9,10 +9,34 @@ with a non-zero status.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from secannot.errors import ExitCode
+
+#: C0 controls but tab, DEL, C1 controls and the Unicode line/paragraph separators: never written
+#: to a terminal or a file as they are (they would move the cursor or start a new line).
+_CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *range(0x7F, 0xA0))}
+_CONTROLS.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+_CONTROL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CONTROLS)) + "]")
+
+
+def is_control(ch: str) -> bool:
+    """True for a character that must not reach a terminal or a table raw (tab is allowed)."""
+    return ord(ch) in _CONTROLS
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds any character :func:`is_control` names (one regex scan, for hot paths)."""
+    return _CONTROL_RE.search(text) is not None
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as Python escapes (``\\x1b``), so a line stays one line."""
+    return text.translate(_CONTROLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +50,7 @@ class Rejection:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.record}: {self.reason}"
+        return f"{where}: {self.record}: {self.reason}" if self.record else f"{where}: {self.reason}"
 
     def as_dict(self) -> dict:
         return {"source": self.source, "line": self.line, "record": self.record, "reason": self.reason}
@@ -53,6 +77,15 @@ class Diagnostics:
         self._write(f"error: {rej}")
         return rej
 
+    def unreadable(self, source: str, message: str, code: ExitCode = ExitCode.INPUT) -> None:
+        """An input that could not be read at all (missing, not FASTA).
+
+        It is kept with the rejections (an empty ``record``), so that JSON and
+        GFF3 output account for it as they do for a bad record.
+        """
+        self.rejections.append(Rejection(source, None, "", message.removeprefix(f"{source}: ")))
+        self.error(message, code)
+
     def error(self, message: str, code: ExitCode) -> None:
         self.escalate(code)
         self._write(f"error: {message}")
@@ -66,5 +99,5 @@ class Diagnostics:
             self._write(message)
 
     def _write(self, line: str) -> None:
-        self.stream.write(line.replace("\n", " ") + "\n")
+        self.stream.write(escape_controls(line) + "\n")
         self.stream.flush()

@@ -1,11 +1,12 @@
-"""Streaming FASTA input: files, stdin, gzip/bzip2/xz, CRLF, lowercase.
+"""Streaming FASTA input: files, stdin, gzip/bzip2/xz, LF/CRLF/CR line ends, lowercase.
 
-This reader replaces Biopython's parser on the hot path for two reasons:
-importing ``Bio.SeqIO`` alone costs ~0.3 s of start-up, and secannot needs
-per-record validation (alphabet, empty records, line numbers for messages)
-that would otherwise be a second pass.  It works on bytes in 1 MiB blocks, so
-memory stays flat however large the input; the test-suite checks that it
-yields the same records as ``Bio.SeqIO.FastaIO.SimpleFastaParser``.
+Records are split by Biopython's ``SimpleFastaParser`` (the design card's
+library for FASTA) over a text stream with universal newlines.  secannot keeps
+its own layer around it for what the parser does not do: decompression by
+magic bytes, telling a file that is not FASTA at all from a bad record, the
+residue alphabet, header encoding and control characters, line numbers, and
+the accounting of every record as a Record or a Rejection.  The input is read
+line by line, so memory stays flat however large it is.
 """
 
 from __future__ import annotations
@@ -15,29 +16,43 @@ import gzip
 import io
 import lzma
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from secannot.errors import ExitCode, InputError
-from secannot.io.diagnostics import Diagnostics, Rejection
+from secannot.errors import InputError
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, has_control, is_control
+from secannot.io.tables import detach, lossless
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
-CHUNK_SIZE = 1 << 20
 STDIN_NAME = "<stdin>"
 
 #: Every residue letter accepted: the 20 standard amino acids plus the
 #: ambiguity codes and rare amino acids found in real proteomes.
 RESIDUES = b"ACDEFGHIKLMNPQRSTVWYXBZJUO"
 _WHITESPACE = b" \t\r\n\v\f"
-_BOM = b"\xef\xbb\xbf"
+_UPPER = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _MAGIC = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bzip2"),
     (b"\xfd7zXZ\x00", "xz"),
 )
-# Control bytes that never occur in a text file (tab, LF, VT, FF, CR do).
-_BINARY_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+_DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+#: Leading bytes of the compressed formats the reader opens (also used to tell plain files, which split into byte ranges).
+COMPRESSION_MAGIC = tuple(magic for magic, _ in _MAGIC)
+
+
+def read_blocks(fh: BinaryIO, source: str, size: int = 1 << 20) -> Iterator[bytes]:
+    """Raw blocks of ``size`` bytes from ``fh``; corrupt compressed data becomes one InputError naming ``source``."""
+    while True:
+        try:
+            block = fh.read(size)
+        except _DECOMPRESSION_ERRORS as exc:
+            raise InputError(f"{source}: corrupt or truncated compressed data ({exc})") from None
+        if not block:
+            return
+        yield block
 
 
 def _decompressor(kind: str, fh: BinaryIO) -> BinaryIO:
@@ -88,95 +103,136 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[tuple[Binar
             raw.close()
 
 
-def _reading(fh: BinaryIO, source: str) -> Iterator[bytes]:
-    """Yield blocks, turning decompression failures into one clear InputError."""
-    while True:
+_PREAMBLE_LIMIT = 1 << 16  # characters read per line while looking for the first header
+
+
+class _Lines:
+    """The text lines of one input, numbered, for Biopython's parser.
+
+    Owns what the parser does not do: decompression errors become one
+    InputError, the first header is looked for within bounded reads (so a
+    binary file is never read as one giant line), and the line number of every
+    header is remembered so that messages can name it.
+    """
+
+    def __init__(self, text: io.TextIOWrapper, source: str):
+        self.text = text
+        self.source = source
+        self.header_lines: deque[int] = deque()
+
+    def _corrupt(self, exc: Exception) -> InputError:
+        return InputError(f"{self.source}: corrupt or truncated compressed data ({exc})")
+
+    def first_header(self) -> tuple[str, int]:
+        """The first header line and its number; raises InputError if the stream is not FASTA."""
+        number = 0
+        while True:
+            try:
+                line = self.text.readline(_PREAMBLE_LIMIT)
+            except _DECOMPRESSION_ERRORS as exc:
+                raise self._corrupt(exc) from None
+            if not line:
+                raise InputError(f"{self.source}: empty input, no FASTA records")
+            number += 1
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            stripped = line.lstrip()
+            if not stripped:
+                continue
+            if stripped.startswith(">"):
+                return stripped, number
+            try:
+                probe = (line + self.text.read(4096))[:4096]
+            except _DECOMPRESSION_ERRORS as exc:
+                raise self._corrupt(exc) from None
+            if any(is_control(ch) and ch not in "\n\v\f" for ch in probe):
+                raise InputError(f"{self.source}: not FASTA (binary data)")
+            raise InputError(f"{self.source}: not FASTA (line {number} does not start with '>')")
+
+    def __iter__(self) -> Iterator[str]:
+        first, first_number = self.first_header()
+        self.header_lines.append(first_number)
+        yield first
+        headers = self.header_lines
         try:
-            block = fh.read(CHUNK_SIZE)
-        except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
-            raise InputError(f"{source}: corrupt or truncated compressed data ({exc})") from None
-        if not block:
-            return
-        yield block
+            for number, line in enumerate(self.text, first_number + 1):
+                if line[0] == ">":
+                    headers.append(number)
+                yield line
+        except _DECOMPRESSION_ERRORS as exc:
+            raise self._corrupt(exc) from None
 
 
 def _describe_invalid(seq: bytes, invalid: bytes) -> str:
     bad = set(invalid)
     pos = next(i for i, b in enumerate(seq) if b in bad)
-    shown = ", ".join(repr(chr(b)) for b in sorted(bad)[:5])
+    shown = ", ".join(repr(chr(b)) if 32 <= b < 127 else f"byte 0x{b:02x}" for b in sorted(bad)[:5])
     return (
         f"invalid character(s) {shown} (first at residue {pos + 1}); "
-        "allowed: amino-acid letters incl. X B Z J U O, and a terminal '*'"
+        "allowed: amino-acid letters incl. X B Z J U O, and '*' (stop) only at the end"
     )
 
 
-def _parse_record(chunk: bytes, source: str, line: int, index: int) -> Record | Rejection:
-    newline = chunk.find(b"\n")
-    if newline < 0:
-        header, body = chunk[1:], b""
-    else:
-        header, body = chunk[1:newline], chunk[newline + 1 :]
-    header_text = header.strip().decode("utf-8", "replace")
+def check_sequence(text: str) -> tuple[bytes, str | None]:
+    """The residues of ``text`` as upper-case ASCII bytes, and the problem with them, if any.
+
+    Whitespace is dropped and a run of terminal stops (``*``, ``**``) is
+    removed, as translated ORFs carry them; anything else outside
+    :data:`RESIDUES` is a problem, named with its first position.
+    """
+    # one pass upper-cases and drops whitespace (the hot path of proteome reading)
+    seq = text.encode("utf-8", "surrogateescape").translate(_UPPER, _WHITESPACE).rstrip(b"*")
+    if not seq:
+        return seq, "record has no sequence"
+    invalid = seq.translate(None, RESIDUES)
+    if invalid:
+        return seq, _describe_invalid(seq, invalid)
+    return seq, None
+
+
+def _make_record(title: str, body: str, source: str, line: int, index: int) -> Record | Rejection:
+    header_text = lossless(title).strip()
     if not header_text:
         return Rejection(source, line, f"record #{index}", "header is empty (a line with only '>')")
     rid = header_text.split(None, 1)[0]
-    seq = body.translate(None, _WHITESPACE).upper()
-    if seq.endswith(b"*"):
-        seq = seq[:-1]
-    if not seq:
-        return Rejection(source, line, rid, "record has no sequence")
-    invalid = seq.translate(None, RESIDUES)
-    if invalid:
-        return Rejection(source, line, rid, _describe_invalid(seq, invalid))
+    if not header_text.isprintable() and has_control(header_text):  # isprintable: a fast C pre-check
+        return Rejection(source, line, escape_controls(rid),
+                         "header contains control characters (shown escaped); fix or remove them")
+    seq, problem = check_sequence(body)
+    if problem:
+        return Rejection(source, line, rid, problem)
     return Record(rid, header_text, seq, source, line)
+
+
+def _encoding(fh: BinaryIO) -> str:
+    """UTF-16 when the stream starts with its byte-order mark (PowerShell's '>' writes it), else UTF-8."""
+    peek = getattr(fh, "peek", None)
+    try:
+        head = peek(2)[:2] if peek is not None else b""
+    except _DECOMPRESSION_ERRORS:
+        return "utf-8"  # the first read fails again, and is reported as corrupt data
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
 
 
 def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
     """Yield a Record or a Rejection for every FASTA record in ``fh``.
 
-    Raises InputError when the stream as a whole is not FASTA (empty, binary,
-    text without a header), because then there is no record to name.
+    Records are split by Biopython's ``SimpleFastaParser`` over a text view
+    with universal newlines (LF, CRLF and the lone CR of old Mac exports);
+    secannot adds line numbers, validation and messages.  Raises InputError
+    when the stream as a whole is not FASTA (empty, binary, text without a
+    header), because then there is no record to name.
     """
-    blocks = _reading(fh, source)
-    pending = b""
-    line_offset = 1
-    for block in blocks:
-        pending += block
-        if pending.startswith(_BOM):
-            pending = pending[3:]
-        stripped = pending.lstrip()
-        if stripped or len(pending) > CHUNK_SIZE:
-            break
-    else:
-        raise InputError(f"{source}: empty input, no FASTA records")
-    probe = pending[:4096]
-    if probe.translate(None, _BINARY_BYTES) != probe:
-        raise InputError(f"{source}: not FASTA (binary data)")
-    if not stripped.startswith(b">"):
-        bad_line = pending[: len(pending) - len(stripped)].count(b"\n") + 1
-        raise InputError(f"{source}: not FASTA (line {bad_line} does not start with '>')")
-    line_offset += pending[: len(pending) - len(stripped)].count(b"\n")
-    pending = stripped
-    index = 0
-    while True:
-        start = 0
-        while True:
-            end = pending.find(b"\n>", start)
-            if end < 0:
-                break
-            chunk = pending[start:end]
-            index += 1
-            yield _parse_record(chunk, source, line_offset, index)
-            line_offset += chunk.count(b"\n") + 1
-            start = end + 1
-        pending = pending[start:]
-        block = next(blocks, None)
-        if block is None:
-            break
-        pending += block
-    if pending.strip():
-        index += 1
-        yield _parse_record(pending, source, line_offset, index)
+    from Bio.SeqIO.FastaIO import SimpleFastaParser  # ~0.15 s to import: only when FASTA is read
+
+    text = io.TextIOWrapper(fh, encoding=_encoding(fh), errors="surrogateescape", newline=None)  # type: ignore[arg-type]
+    try:
+        lines = _Lines(text, source)
+        headers = lines.header_lines
+        for index, (title, body) in enumerate(SimpleFastaParser(iter(lines)), start=1):
+            yield _make_record(title, body, source, headers.popleft(), index)
+    finally:
+        detach(text)  # the caller owns fh (stdin must stay open)
 
 
 def accept(items: Iterable[Record | Rejection], diag: Diagnostics, seen: dict[str, str]) -> Iterator[Record]:
@@ -208,4 +264,4 @@ def iter_records(
             with open_input(path, stdin) as (fh, name):
                 yield from accept(parse_fasta(fh, name), diag, seen)
         except InputError as exc:
-            diag.error(str(exc), ExitCode.INPUT)
+            diag.unreadable(STDIN_NAME if path == "-" else path, str(exc), exc.exit_code)

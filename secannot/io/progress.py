@@ -12,7 +12,14 @@ from typing import Any, TextIO
 
 
 def wants_progress(stream: TextIO, quiet: bool) -> bool:
-    if quiet or os.environ.get("SECANNOT_NO_PROGRESS"):
+    """A bar only on a terminal, and never with --quiet, SECANNOT_NO_PROGRESS, NO_COLOR or TERM=dumb.
+
+    NO_COLOR (https://no-color.org: set and not empty) asks for plain output;
+    a redrawn bar is cursor control, so it goes too, as the README promises.
+    """
+    if quiet or os.environ.get("SECANNOT_NO_PROGRESS") or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -58,10 +58,13 @@ class Annotation:
     receptors: tuple[str, ...] = ()
     ligands: tuple[str, ...] = ()
     ontology_terms: tuple[str, ...] = ()  # Cell Ontology / GO ids of the cell sources and processes
+    #: The isoform the input named (P15692-2); ``accession`` stays canonical, as rules and UniProt key by it.
+    isoform: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "accession": self.accession,
+            "isoform": self.isoform,
             "gene": self.gene,
             "matched": self.entry is not None,
             "receptors": list(self.receptors),
@@ -127,7 +130,8 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
     if entry is None:
         gene = identity.gene or (symbol if receptors or ligands else None)
-        return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands)
+        return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands,
+                          isoform=identity.isoform)
     raw = entry.data
     return Annotation(
         accession=identity.accession or entry.accession,
@@ -141,6 +145,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         ontology_terms=entry_ontology_terms(raw),
         receptors=receptors,
         ligands=ligands,
+        isoform=identity.isoform,
     )
 
 

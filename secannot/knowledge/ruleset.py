@@ -23,6 +23,7 @@ from secannot.knowledge.schema import (  # noqa: F401 - re-exported for callers 
     bundled_dir,
     check_schema_version,
     normalise_name,
+    refuse_aliases,
     schema_document,
     yaml_loader,
 )
@@ -71,6 +72,7 @@ class KindIndex:
 def parse_rule_text(text: str, path: str, layer: str) -> RuleFile:
     import yaml
 
+    refuse_aliases(text, path)
     try:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
@@ -120,6 +122,8 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
             text = item.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{shown}: cannot read ({exc})") from None
+        if layer != BUNDLED_LABEL:
+            refuse_aliases(text, shown)  # even in a file of a kind this run skips: the user named it
         declared = _KIND_LINE.search(text[:4000])
         if declared and declared.group(1) not in kinds:
             continue

@@ -13,11 +13,15 @@ from typing import Any
 import yaml
 
 from secannot.knowledge.problems import Path_, Problem
-from secannot.knowledge.schema import yaml_loader
+from secannot.knowledge.schema import YamlAliasError, refuse_aliases, yaml_loader
 
 
 def parse_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None, list[Problem]]:
     """Compose once and construct from the same tree, so a file is parsed a single time."""
+    try:
+        refuse_aliases(text, path)
+    except YamlAliasError as exc:
+        return None, None, [Problem(path, exc.line, exc.reason, code="yaml_alias")]
     loader = yaml_loader()(text)
     try:
         root = loader.get_single_node()

@@ -19,7 +19,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
-from secannot.io.tables import detect_separator
+from secannot.io.tables import decode_text, detect_separator
 
 if TYPE_CHECKING:
     from secannot.pipeline.predictor import PredictConfig
@@ -67,6 +67,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
         raise InputError(f"{path}: no such file")
     with open_input(path, getattr(stdin, "buffer", None)) as (fh, name):
         data = fh.read()
+    data = data.removeprefix(b"\xef\xbb\xbf")  # an Excel export's byte-order mark
     if not data.strip():
         return
     if data.lstrip().startswith(b">"):
@@ -76,7 +77,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
             else:
                 yield Item(name, rec.line or 0, rec.record, None, rec.reason)
         return
-    text = data.decode("utf-8", "replace")
+    text = decode_text(data)
     if config.id_column is not None:
         lines = text.splitlines()
         sep = detect_separator(lines[0], config.sep)
@@ -174,7 +175,7 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
     if ids:
         from secannot.uniprot import UniProtClient, UniProtConfig
 
-        with UniProtClient(config.uniprot or UniProtConfig()) as client:
+        with UniProtClient(config.uniprot or UniProtConfig(), log=diag.info) as client:
             accs = [(i, it, key) for i, it, key in ids if not key.startswith("gene:")]
             genes = [(i, it, key) for i, it, key in ids if key.startswith("gene:")]
             resolved = list(zip(accs, client.fetch([k for _, _, k in accs]), strict=True))
@@ -196,6 +197,10 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
             findings.append(Finding(it.path, it.line, it.text, f"no signal peptide predicted (sp_prob {res.sp_prob:.2f})"))
         elif config.require == "secreted" and res.localization not in ("secreted", "non_classical_candidate"):
             findings.append(Finding(it.path, it.line, it.text, f"predicted {res.localization} ({'; '.join(res.evidence)})"))
+        elif config.require == "secreted" and res.localization == "non_classical_candidate":
+            # It passes (leaderless secretion is secretion), but the user is told it rests on nc_score or a rule.
+            diag.warn(f"{it.path}:{it.line}: {it.text}: passes --require secreted as a non-classical (leaderless) "
+                      f"candidate, without a signal peptide ({'; '.join(res.evidence)})")
         elif config.require == "annotated" and annotate(res, rules).entry is None:
             findings.append(Finding(it.path, it.line, it.text, "no tumour-microenvironment rule entry"))
     return findings

@@ -13,6 +13,7 @@ depend on its neighbours, rows are identical however the input is cut.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,12 +28,23 @@ from secannot.provenance import Provenance
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """What a worker needs to turn records into rows; hashable, so workers cache one set of models per spec."""
+    """What a worker needs to turn records into rows; hashable, so workers cache one set of models per spec.
+
+    The provenance holds dicts (thresholds, inputs), so it takes no part in
+    hashing; ``provenance_key``, its JSON text, stands in for it.
+    """
 
     predict: PredictConfig
     fmt: str
     annotate: bool
-    provenance: Provenance
+    provenance: Provenance = field(compare=False, hash=False)
+    safe_cells: bool = False
+    provenance_key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.provenance_key:
+            key = json.dumps(self.provenance.as_dict(), sort_keys=True, default=str)
+            object.__setattr__(self, "provenance_key", key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +85,7 @@ class _Worker:
         self.rules = rules if rules is not None else RuleSet.load(spec.predict.rules_dirs, kinds=kinds, family_claims=spec.predict.family_claims)
         self.predictor = Predictor(spec.predict, self.rules)
         self.columns = ANNOTATE_COLUMNS if spec.annotate else PREDICT_COLUMNS
-        self.render = make_renderer(spec.fmt, self.columns, spec.provenance)
+        self.render = make_renderer(spec.fmt, self.columns, spec.provenance, spec.safe_cells)
         self.annotate = spec.annotate
 
     def rows(self, records: list[Record]) -> Iterator[Any]:

@@ -16,6 +16,7 @@ import numpy as np
 
 from secannot.errors import ExitCode, InputError
 from secannot.io.fasta import Record, open_input, parse_fasta
+from secannot.models.training_set import check_overlap
 from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, BenchmarkRecord, mcc, read_three_line, score_signalp
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ def evaluate_signalp(records: Sequence[BenchmarkRecord], model_path: str | None 
         "model": {"name": model.name, "version": model.version},
         "n": len(records),
         "kingdoms": [scores[k].as_dict() for k in order],
+        # a user's own model (model_path) has its own training data, unknown here
+        "training_overlap": None if model_path else check_overlap(
+            [r.accession for r in records], [r.sequence for r in records], model.version),
     }
 
 
@@ -151,6 +155,8 @@ def render_text(report: dict[str, Any], out: TextIO) -> None:
         out.write(f"at threshold {report['threshold']:.2f}: MCC {_fmt(report['mcc'])}  precision {_fmt(report['precision'])}  "
                   f"recall {_fmt(report['recall'])}  (tp {c['tp']} fp {c['fp']} fn {c['fn']} tn {c['tn']})\n")
         return
+    if (report.get("training_overlap") or {}).get("warning"):
+        out.write(f"# {report['training_overlap']['warning']}\n")
     header = ["kingdom", "n", "MCC", "MCC1", "precision", "recall", "cs_prec", "cs_rec", "cs±1_prec", "cs±1_rec",
               "tp", "fp", "fn", "tn"]
     out.write("\t".join(header) + "\n")
@@ -169,7 +175,7 @@ def run_evaluate(path: str, out: TextIO, fmt: str, partitions: Sequence[int] = (
         with open_input(path) as (fh, name):
             import io
 
-            text = io.TextIOWrapper(fh, encoding="utf-8")
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig")
             records = list(read_three_line(text, name))
         if partitions:
             records = [r for r in records if r.partition in partitions]

@@ -40,7 +40,7 @@ def resolved_stream(sources: Sequence[Source], diag: Diagnostics, stdin: BinaryI
     if any(s.kind in (ACCESSION, GENE) for s in sources):
         from secannot.uniprot import UniProtClient, UniProtConfig
 
-        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress)
+        client = UniProtClient(uniprot_config or UniProtConfig(), progress=progress, log=diag.info)
     stream = RecordStream(list(sources), diag, stdin, client)
     try:
         stream.resolve()
@@ -142,7 +142,7 @@ class RecordStream:
                     self.bytes_read += len(item.seq) + len(item.description) + 2 + len(item.seq) // 60
                     yield item
         except InputError as exc:
-            self.diag.error(str(exc), ExitCode.INPUT)
+            self.diag.unreadable(STDIN_NAME if src.value == "-" else src.value, str(exc), exc.exit_code)
 
     def _resolve_ids(self) -> dict[int, Any]:
         acc = [(i, s) for i, s in enumerate(self.sources) if s.kind == ACCESSION]

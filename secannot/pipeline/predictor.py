@@ -40,7 +40,6 @@ class PredictConfig:
 def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], nc_model=None) -> dict[str, object]:
     """The thresholds a run with ``config`` applies, for provenance: {organism, sp_prob[, nc_score, nc_prior,
     sp_uncertain_band]}.  ``nc_model``: a loaded NonClassicalModel (loaded here when None and localising)."""
-    from secannot.models.localization import BandRule
     from secannot.models.nonclassical import NonClassicalModel
     from secannot.models.signal_peptide import normalise_organism
 
@@ -51,11 +50,22 @@ def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], 
     nc = nc_model if nc_model is not None else NonClassicalModel.load()
     data["nc_score"] = nc.threshold if config.nc_threshold is None else config.nc_threshold
     data["nc_prior"] = nc.prior if config.nc_prior is None else config.nc_prior
-    if organism == "eukarya":
-        band = BandRule()
-        data["sp_uncertain_band"] = {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob,
-                                     "h_region": [band.h_min, band.h_max], "anchor_helix_score": band.anchor_helix_score}
+    band = band_settings(config)
+    if band is not None:
+        data["sp_uncertain_band"] = band
     return data
+
+
+def band_settings(config: PredictConfig) -> dict[str, object] | None:
+    """The uncertain-band SP vs signal-anchor rule in force (eukaryotes, localising), for provenance; else None."""
+    from secannot.models.localization import BandRule
+    from secannot.models.signal_peptide import normalise_organism
+
+    if not config.localize or normalise_organism(config.organism) != "eukarya":
+        return None
+    band = BandRule()
+    return {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob, "h_region": [band.h_min, band.h_max],
+            "anchor_helix_score": band.anchor_helix_score, "nterm_span": band.nterm_span}
 
 
 class Predictor:

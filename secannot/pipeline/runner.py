@@ -25,7 +25,7 @@ from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec, Process
 from secannot.pipeline.fasta_job import chunk_tasks, emit
 from secannot.pipeline.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
-from secannot.provenance import Provenance
+from secannot.pipeline.run_info import input_summary, run_provenance
 from secannot.results import Result
 
 if TYPE_CHECKING:
@@ -40,6 +40,52 @@ class JobConfig:
     annotate: bool = False
     uniprot: UniProtConfig | None = None
     progress: bool = False
+    safe_cells: bool = False  # TSV: make cells starting with = + - @ inert for spreadsheets
+
+
+class _LazyOutput:
+    """The ``-o`` file, created only when there is something to put in it.
+
+    A run whose inputs could not be read at all (exit 4) must not leave a file
+    with only a header behind, which a make rule or a pipeline would take for
+    a real, empty result.  stdout is always written: the JSON document there
+    names the unreadable input under ``rejected``.
+    """
+
+    def __init__(self, path: str | None, stdout: TextIO):
+        self.path = None if path in (None, "-") else path
+        self.stdout = stdout
+        self._fh: TextIO | None = None
+
+    def wanted(self, records: int, diag: Diagnostics) -> bool:
+        return self.path is None or records > 0 or diag.exit_code < ExitCode.INPUT
+
+    def open(self) -> TextIO:
+        if self.path is None:
+            return self.stdout
+        if self._fh is None:
+            try:
+                self._fh = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+        return self._fh
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenOutput:
+    """A handle that is already open (Parquet's binary output), with the interface of :class:`_LazyOutput`."""
+
+    handle: BinaryIO
+
+    def open(self) -> BinaryIO:
+        return self.handle
+
+    def wanted(self, records: int, diag: Diagnostics) -> bool:
+        return True
 
 
 @contextmanager
@@ -87,17 +133,10 @@ def run_job(
     has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
-    model_name, model_version, thresholds = _model_identity(config.predict)
-    provenance = Provenance(
-        tool_version=_tool_version(),
-        model_name=model_name,
-        model_version=model_version,
-        rules_version=rules.version_summary(),
-        uniprot_release=stream.release,
-        ligand_receptor=_ligand_receptor_source() if config.annotate else None,
-        thresholds=thresholds,
-    )
-    spec = JobSpec(config.predict, config.fmt, config.annotate, provenance)
+    provenance = run_provenance(config.predict, _sp_model(config.predict), input_summary(sources),
+                                rules.version_summary(), stream.release,
+                                _ligand_receptor_source() if config.annotate else None)
+    spec = JobSpec(config.predict, config.fmt, config.annotate, provenance, config.safe_cells)
     if config.predict.dask is None:
         # This process runs the chunks (-j 1) or forks the workers that do (-j N): load the models once, here.
         worker_for(spec, rules)
@@ -106,8 +145,15 @@ def run_job(
     started = time.monotonic()
     with _executor(config.predict) as executor, _sink(config, stdout, part_dir) as out, \
             ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
-        writer = make_writer(config.fmt, out, columns, provenance) if out is not None else None
-        write = writer.write_rendered if writer is not None else _no_writer
+        writers: list = []
+
+        def writer():
+            # Made at the first row, so that a run with nothing readable leaves no -o file behind.
+            if not writers:
+                writers.append(make_writer(config.fmt, out.open(), columns, provenance, config.safe_cells))
+            return writers[0]
+
+        write = (lambda row: writer().write_rendered(row)) if out is not None else _no_writer
 
         def tick(done: int) -> None:
             if bar.enabled:
@@ -124,13 +170,13 @@ def run_job(
             for index, _ in group:
                 for res in predict_stream(stream.records_of(index), config.predict, predictor):
                     _finish(res, config, rules, stream)
-                    if writer is None:
+                    if out is None:
                         raise UsageError("-o DIR with --dask writes Parquet parts of FASTA files only; "
                                          "give UniProt ids without --dask")
-                    writer.write(res)
+                    writer().write(res)
                     done += 1
-        if writer is not None:
-            writer.close(diag.rejections)
+        if out is not None and (writers or out.wanted(done, diag)):
+            writer().close(diag.rejections)
     elapsed = time.monotonic() - started
     diag.info(f"secannot: {done} records written, {len(diag.rejections)} rejected, {elapsed:.2f} s "
               f"({done / elapsed if elapsed > 0 else 0:,.0f} records/s)")
@@ -170,8 +216,11 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
         yield None
         return
     if config.fmt not in BINARY_FORMATS:
-        with open_output(config.output, stdout) as out:
-            yield out
+        output = _LazyOutput(config.output, stdout)
+        try:
+            yield output
+        finally:
+            output.close()
         return
     from secannot.io.writers.parquet import require_pyarrow
 
@@ -180,14 +229,14 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
         binary = getattr(stdout, "buffer", None)
         if binary is None:
             raise UsageError("--format parquet needs -o FILE (standard output is not a binary stream here)")
-        yield binary
+        yield _OpenOutput(binary)
         return
     try:
         fh = open(config.output, "wb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
     with fh:
-        yield fh
+        yield _OpenOutput(fh)
 
 
 @contextmanager
@@ -217,19 +266,10 @@ def _finish(res: Result, config: JobConfig, rules: RuleSet, stream: RecordStream
         res.uniprot = uniprot_view(res, stream.entries.get(res.id), stream.release)
 
 
-def _tool_version() -> str:
-    from secannot import __version__
-
-    return __version__
-
-
-def _model_identity(config: PredictConfig) -> tuple[str, str, dict[str, object]]:
-    """Name, version and the decision thresholds in force (for provenance)."""
+def _sp_model(config: PredictConfig):
     from secannot.models.signal_peptide import SignalPeptideModel
-    from secannot.pipeline.predictor import decision_thresholds
 
-    model = SignalPeptideModel.load(config.model_path)
-    return model.name, model.version, decision_thresholds(config, model.thresholds)
+    return SignalPeptideModel.load(config.model_path)
 
 
 def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: BinaryIO | None, diag: Diagnostics,
@@ -255,6 +295,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     import io as _io
 
     from secannot.io.annotated import detect_format, load_annotated
+    from secannot.io.tables import decode_text
     from secannot.pipeline.inputs import expand_sources
 
     rules = load_rules(config.predict, diag)
@@ -266,10 +307,10 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
             continue
         data = _read_all(value, io.stdin)
-        text = data[:65536].decode("utf-8", "replace")
+        text = decode_text(data[:65536])
         kind = detect_format(text)
         if kind is not None:
-            records += load_annotated(_io.StringIO(data.decode("utf-8", "replace")))
+            records += load_annotated(_io.StringIO(decode_text(data)))
         elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
             source = Source(FASTA, "-", value)
             records += _annotate_sources([source], config, _io.BufferedReader(_io.BytesIO(data)), diag, rules, predictor)
@@ -277,15 +318,15 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
 
-            ids = list(iter_ids(data.decode("utf-8", "replace").splitlines(), value))
+            ids = list(iter_ids(decode_text(data).splitlines(), value))
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
             records += _annotate_sources(sources, config, None, diag, rules, predictor)
         else:
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
-    provenance = Provenance(_tool_version(), predictor.sp_model.name, predictor.sp_model.version,
-                            rules.version_summary(), ligand_receptor=_ligand_receptor_source()).as_dict()
-    provenance["thresholds"] = predictor.thresholds()
+    inputs = tuple({"kind": option, "value": value} for option, value in raw)
+    provenance = run_provenance(config.predict, predictor.sp_model, inputs, rules.version_summary(), None,
+                                _ligand_receptor_source()).as_dict()
     return records, provenance
 
 

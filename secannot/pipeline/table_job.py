@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from secannot.columns import ANNOTATE_COLUMNS, format_cell
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
-from secannot.io.fasta import RESIDUES, Record, open_input
+from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
 from secannot.io.tables import detect_separator, text_lines
+from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor
+from secannot.pipeline.run_info import run_provenance
 
 if TYPE_CHECKING:
     from secannot.pipeline.runner import JobConfig
 
 PREFIX = "secannot_"
-_WHITESPACE = b" \t\r\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,9 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
             if "error" in header:
                 added[-1] = PREFIX + "error"
-            writer = _make_writer(job.fmt, out, sep, header + added)
+            provenance = run_provenance(job.predict, predictor.sp_model, ({"kind": "table", "path": name},),
+                                        rules.version_summary(), None).as_dict()
+            writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells, provenance)
             reader = csv.reader(lines, delimiter=sep)
             number = 1
             chunk: list[_Row] = []
@@ -93,22 +96,27 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     return diag.exit_code
 
 
-def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str]):
+def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False,
+                 provenance: dict | None = None):
     if fmt in ("tsv", "csv"):
         w = csv.writer(out, delimiter=sep, lineterminator="\n")
         w.writerow(header)
 
         def write(rows: list[_Row]) -> None:
             for row in rows:
-                w.writerow(row.cells + row.extra)
+                cells = row.cells + row.extra
+                w.writerow([safe_cell(c) for c in cells] if safe_cells else cells)
             out.flush()
 
         return write
     if fmt == "jsonl":
+        key = "provenance" if "provenance" not in header else PREFIX + "provenance"
+        tail = f', "{key}": ' + json.dumps(provenance or {}) + "}\n"  # the run's provenance on every line
+
         def write_jsonl(rows: list[_Row]) -> None:
             for row in rows:
                 values = row.cells + [""] * (len(header) - len(row.cells) - len(row.extra)) + row.extra
-                out.write(json.dumps(dict(zip(header, values, strict=False))) + "\n")
+                out.write(json.dumps(dict(zip(header, values, strict=False)))[:-1] + tail)
             out.flush()
 
         return write_jsonl
@@ -116,13 +124,9 @@ def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str]):
 
 
 def _sequence_cell(text: str) -> tuple[bytes | None, str | None]:
-    seq = text.encode("ascii", "replace").translate(None, _WHITESPACE).upper().rstrip(b"*")
-    if not seq:
-        return None, "empty sequence"
-    bad = seq.translate(None, RESIDUES)
-    if bad:
-        return None, f"sequence has invalid character(s) {', '.join(sorted({repr(chr(b)) for b in bad}))}"
-    return seq, None
+    """The residues of a sequence cell, checked as FASTA sequences are (one alphabet, one message)."""
+    seq, problem = check_sequence(text)
+    return (None, f"sequence: {problem}") if problem else (seq, None)
 
 
 def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: Predictor, rules, job: JobConfig,
@@ -134,8 +138,9 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
         if not ident:
             row.error = "empty id"
             continue
-        if seq_index is not None:
-            seq, problem = _sequence_cell(row.cells[seq_index] if seq_index < len(row.cells) else "")
+        cell = row.cells[seq_index] if seq_index is not None and seq_index < len(row.cells) else ""
+        if cell.strip():  # an empty sequence cell falls back to UniProt, like a table without the column
+            seq, problem = _sequence_cell(cell)
             if problem:
                 row.error = problem
                 continue
@@ -152,7 +157,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
         if client is None:
             from secannot.uniprot import UniProtClient, UniProtConfig
 
-            client = UniProtClient(job.uniprot or UniProtConfig())
+            client = UniProtClient(job.uniprot or UniProtConfig(), log=diag.info)
         accs = [(r, k) for r, kind, k in lookups if kind == "accession"]
         genes = [(r, k) for r, kind, k in lookups if kind == "gene"]
         pairs = list(zip(accs, client.fetch([k for _, k in accs]), strict=True)) if accs else []

@@ -67,19 +67,8 @@ def _tsv_cell(name: str, value: Any) -> str:
     return str(value).replace("\t", " ")
 
 
-def _provenance_lines(provenance: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """'tool name: secannot', 'thresholds sp_prob: 0.88', ...: the JSON provenance, flattened for # lines."""
-    lines = []
-    for key, value in provenance.items():
-        if isinstance(value, Mapping):
-            lines += _provenance_lines(value, f"{prefix}{key} ")
-        elif value not in (None, "", []):
-            shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
-            lines.append(f"{prefix}{key}: {shown}".replace("\n", " "))
-    return lines
-
-
-def _header_comments(summary: Summary, provenance: Mapping[str, Any] | None = None) -> list[str]:
+def summary_notes(summary: Summary) -> list[str]:
+    """Sizes, methods and notes: in the JSON document, and on stderr next to TSV (which stays one table)."""
     lines = [f"input proteins: {summary.input_size}"]
     if summary.has_background:
         lines.append(f"background proteins: {summary.background_size}")
@@ -87,14 +76,13 @@ def _header_comments(summary: Summary, provenance: Mapping[str, Any] | None = No
         if text:
             lines.append(f"{key.replace('_', ' ')}: {text}")
     lines += [f"note: {n}" for n in summary.notes if n != NO_BACKGROUND_NOTE]
-    lines += [f"provenance {line}" for line in _provenance_lines(provenance or {})]
-    return [f"# {line}" for line in lines]
+    return lines
 
 
 def write_summary(summary: Summary, out: TextIO, fmt: str, provenance: Mapping[str, Any] | None = None) -> None:
-    """The table as TSV (with # comment lines) or one JSON document with methods and provenance."""
+    """The table as TSV (one header row, nothing else) or one JSON document with methods and provenance."""
     if fmt == "tsv":
-        lines = _header_comments(summary, provenance) + ["\t".join(COLUMN_NAMES)]
+        lines = ["\t".join(COLUMN_NAMES)]
         lines += ["\t".join(_tsv_cell(k, row[k]) for k in COLUMN_NAMES) for row in summary_rows(summary)]
         out.write("\n".join(lines) + "\n")
     elif fmt == "json":
@@ -170,6 +158,7 @@ def run_summarize(
     min_size: int = DEFAULT_MIN_SIZE,
     inputs: Sequence[str] = (),
     background_name: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> None:
     """The ``summarize`` command without the command line.
 
@@ -177,7 +166,8 @@ def run_summarize(
     extension, missing matplotlib, --min-size) is checked before anything is
     written, so a failed run leaves no half-written output behind.  ``inputs``
     and ``background_name`` name the files in the provenance, the plot title
-    and the report.
+    and the report.  With TSV, the sizes, methods and notes
+    go to ``note`` (stderr), as the JSON document carries them.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")
@@ -193,6 +183,9 @@ def run_summarize(
     write_summary(summary, buffer, fmt, provenance)
     out.write(buffer.getvalue())
     out.flush()
+    if fmt == "tsv" and note is not None:
+        for line in summary_notes(summary):
+            note(line)
     if report is None and plot is None:
         return
     from secannot.report.plots import PlotTitle, enrichment_plot

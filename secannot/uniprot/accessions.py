@@ -16,6 +16,7 @@ from typing import TextIO
 
 from secannot.errors import InputError
 from secannot.io.headers import ACCESSION_PATTERN  # the one definition of the official pattern
+from secannot.io.tables import lossless
 
 _ACCESSION_RE = re.compile(
     rf"(?P<base>{ACCESSION_PATTERN})(?:-(?P<isoform>[0-9]{{1,3}}))?(?:\.(?P<version>[0-9]{{1,4}}))?"
@@ -116,6 +117,13 @@ def iter_ids(lines: Iterable[str], source: str) -> Iterator[IdLine]:
                 yield IdLine(token, source, number)
 
 
+def _text_lines(handle: Iterable[str], source: str) -> Iterator[str]:
+    for number, line in enumerate(handle, start=1):
+        if "\x00" in line:
+            raise InputError(f"{source}: not a text file (NUL byte on line {number})")
+        yield lossless(line)
+
+
 def read_id_list(path: str | Path, stdin: TextIO | None = None) -> list[IdLine]:
     """Read an id list from a file, or from stdin when ``path`` is ``-``.
 
@@ -129,14 +137,13 @@ def read_id_list(path: str | Path, stdin: TextIO | None = None) -> list[IdLine]:
     else:
         source = str(path)
         try:
-            with open(path, encoding="utf-8-sig", errors="strict") as handle:
-                ids = list(iter_ids(handle, source))
+            # Excel's byte-order mark is dropped; Latin-1/Windows-1252 bytes stay distinct (io.tables.lossless)
+            with open(path, encoding="utf-8-sig", errors="surrogateescape") as handle:
+                ids = list(iter_ids(_text_lines(handle, source), source))
         except FileNotFoundError as err:
             raise InputError(f"{source}: no such file") from err
         except IsADirectoryError as err:
             raise InputError(f"{source}: is a directory, not an id list") from err
-        except UnicodeDecodeError as err:
-            raise InputError(f"{source}: not a UTF-8 text file (byte {err.start})") from err
         except OSError as err:
             raise InputError(f"{source}: cannot read: {err.strerror}") from err
     if not ids:

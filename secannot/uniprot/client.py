@@ -38,7 +38,8 @@ from secannot.uniprot.resolve import EntryResolution
 class UniProtClient(GeneMapping, EntryResolution, BatchFetching):
     """Resolve UniProt accessions and gene symbols to entries.
 
-    ``sleep`` exists so tests can observe backoff without waiting for it.
+    ``sleep`` exists so tests can observe backoff without waiting for it;
+    ``log`` receives a line per retry (the CLI shows them with ``-v``).
     """
 
     def __init__(
@@ -47,8 +48,10 @@ class UniProtClient(GeneMapping, EntryResolution, BatchFetching):
         progress: ProgressCallback | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] | None = None,
     ):
         self.config = config
+        self._log = log
         self._progress = progress
         self._sleep = sleep
         self._cache = UniProtCache(config.cache_dir)
@@ -82,7 +85,7 @@ class UniProtClient(GeneMapping, EntryResolution, BatchFetching):
     # -- plumbing ------------------------------------------------------
     def _get_transport(self) -> Transport:
         if self._transport is None:
-            self._transport = Transport(self.config, self._sleep)
+            self._transport = Transport(self.config, self._sleep, self._log)
         return self._transport
 
     def _usable(self, item: CachedItem) -> bool:

@@ -58,7 +58,11 @@ class UniProtConfig:
     timeout: tuple[float, float] = (5.0, 60.0)  # connect, read
     max_retries: int = 5
     backoff: float = 1.0  # first retry waits this long, then doubles
-    max_wait: float = 60.0  # cap on any single wait, Retry-After included
+    max_wait: float = 60.0  # longest single wait; a longer Retry-After ends the run's UniProt part at once
+    max_total_wait: float = 120.0  # all waits between retries in one run, together
+    request_deadline: float = 60.0  # one attempt, from connecting to the last byte (seconds)
+    run_deadline: float = 3600.0  # all UniProt traffic of one run (seconds)
+    max_response_bytes: int = 64 << 20  # one answer; a page of entries is a few MB
     taxon: int = 9606
     #: Cached answers older than this are fetched again when online (UniProt
     #: releases every eight weeks); ``None`` keeps them forever.  Offline
@@ -69,8 +73,10 @@ class UniProtConfig:
         parsed = urlparse(self.base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise UsageError(f"invalid UniProt URL {self.base_url!r}: expected e.g. {DEFAULT_BASE_URL}")
-        if self.max_retries < 0 or self.backoff < 0 or self.max_wait < 0:
+        if self.max_retries < 0 or self.backoff < 0 or self.max_wait < 0 or self.max_total_wait < 0:
             raise UsageError("UniProt retry settings must not be negative")
+        if self.request_deadline <= 0 or self.run_deadline <= 0 or self.max_response_bytes <= 0:
+            raise UsageError("UniProt deadlines and the response size cap must be positive")
 
     @property
     def api_root(self) -> str:

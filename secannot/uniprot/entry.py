@@ -7,11 +7,16 @@ each path against a real served entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from secannot.io.fasta import check_sequence
+from secannot.io.headers import ACCESSION_PATTERN
 from secannot.results import Segment
+
+_ACCESSION = re.compile(rf"(?:{ACCESSION_PATTERN})(?:-[0-9]+)?")
 
 SECRETED_KEYWORD = "KW-0964"
 SECRETED_LOCATION = "SL-0243"
@@ -116,6 +121,12 @@ def parse_entry(data: Mapping[str, Any]) -> UniProtEntry:
     sequence = _get(data, "sequence", "value")
     if not isinstance(accession, str) or not isinstance(sequence, str) or not sequence:
         raise EntryFormatError("not a UniProtKB entry: no primaryAccession or sequence")
+    if not _ACCESSION.fullmatch(accession):
+        raise EntryFormatError(f"served accession {accession!r} is not a UniProt accession")
+    # A served sequence goes into predictions and output rows: it is held to the FASTA alphabet.
+    residues, problem = check_sequence(sequence)
+    if problem:
+        raise EntryFormatError(f"served sequence of {accession}: {problem}")
     entry_type = str(data.get("entryType", ""))
     features = _list(data.get("features"))
     gene, synonyms = _primary_gene(_list(data.get("genes")))
@@ -132,7 +143,7 @@ def parse_entry(data: Mapping[str, Any]) -> UniProtEntry:
         taxon_id=_int(_get(data, "organism", "taxonId")),
         organism=_get(data, "organism", "scientificName"),
         protein_name=_protein_name(data.get("proteinDescription") or {}),
-        sequence=sequence.upper(),
+        sequence=residues.decode("ascii"),
         md5=_get(data, "sequence", "md5"),
         signal=signals[0] if signals else None,
         transmembrane=_segments(features, "Transmembrane"),

@@ -15,6 +15,9 @@ from secannot.uniprot.http import REDIRECT_STATUSES, Unavailable, as_mapping, er
 #: A merged accession may point at one that was merged again; stop after this many hops.
 MAX_MERGE_HOPS = 3
 
+#: What a merge or demerge target must look like before it is put into a URL or an output row.
+TARGET_ACCESSION = re.compile(rf"(?:{ACCESSION_PATTERN})(?:-[0-9]+)?")
+
 LOCATION_ACCESSION = re.compile(rf"/uniprotkb/(?P<acc>(?:{ACCESSION_PATTERN})(?:-[0-9]+)?)(?:\.[a-z]+)?$")
 
 
@@ -152,7 +155,11 @@ def inactive_outcome(data: Mapping[str, Any]) -> Outcome:
     reason = as_mapping(data.get("inactiveReason"))
     kind = str(reason.get("inactiveReasonType", "")).upper()
     listed_targets = reason.get("mergeDemergeTo")
-    targets = tuple(t for t in listed_targets if isinstance(t, str)) if isinstance(listed_targets, list) else ()
+    listed = listed_targets if isinstance(listed_targets, list) else []
+    targets = tuple(t for t in listed if isinstance(t, str) and TARGET_ACCESSION.fullmatch(t))
+    invalid = [t for t in listed if not (isinstance(t, str) and TARGET_ACCESSION.fullmatch(t))]
+    if kind == "MERGED" and invalid and not targets:
+        return Outcome(Status.UNAVAILABLE, f"UniProt named an invalid merge target {invalid[0]!r}; not followed")
     if kind == "DEMERGED":
         listed = ", ".join(targets) if targets else "entries not named by UniProt"
         return Outcome(Status.DEMERGED, f"demerged into {listed}; give one of these instead", candidates=targets)

@@ -17,13 +17,13 @@ from typing import Any, Protocol
 from secannot.columns import Column
 from secannot.io.diagnostics import Rejection
 from secannot.io.writers.gff3 import Gff3Writer, render_gff3
-from secannot.io.writers.jsonl import JsonlWriter, JsonWriter, jsonl_line, result_dict, versions_of
-from secannot.io.writers.tsv import TsvWriter, predict_row, tsv_row
+from secannot.io.writers.jsonl import JsonlWriter, JsonWriter, jsonl_line, provenance_tail, result_dict, versions_of
+from secannot.io.writers.tsv import TsvWriter, predict_row, safe_cell, tsv_row
 from secannot.provenance import Provenance
 from secannot.results import Result
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "Gff3Writer", "JsonWriter", "JsonlWriter", "TsvWriter", "Writer",
-           "make_renderer", "make_writer", "predict_row", "result_dict"]
+           "make_renderer", "make_writer", "predict_row", "result_dict", "safe_cell"]
 
 FORMATS = ("tsv", "jsonl", "json", "gff3", "parquet")
 BINARY_FORMATS = ("parquet",)
@@ -37,10 +37,11 @@ class Writer(Protocol):
     def close(self, rejections: Sequence[Rejection]) -> None: ...
 
 
-def make_writer(fmt: str, out: Any, columns: Sequence[Column], provenance: Provenance) -> Writer:
+def make_writer(fmt: str, out: Any, columns: Sequence[Column], provenance: Provenance,
+                safe_cells: bool = False) -> Writer:
     """A writer on ``out``: a text handle, or a binary handle or path for Parquet."""
     if fmt == "tsv":
-        return TsvWriter(out, columns)
+        return TsvWriter(out, columns, safe_cells)
     if fmt == "jsonl":
         return JsonlWriter(out, columns, provenance)
     if fmt == "json":
@@ -54,14 +55,15 @@ def make_writer(fmt: str, out: Any, columns: Sequence[Column], provenance: Prove
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def make_renderer(fmt: str, columns: Sequence[Column], provenance: Provenance) -> Callable[[Result], Any]:
+def make_renderer(fmt: str, columns: Sequence[Column], provenance: Provenance,
+                  safe_cells: bool = False) -> Callable[[Result], Any]:
     """The function that turns one result into what ``make_writer(fmt, ...).write_rendered`` takes."""
     columns = tuple(columns)
     if fmt == "tsv":
-        return lambda r: tsv_row(r, columns)
+        return lambda r: tsv_row(r, columns, safe_cells)
     if fmt == "jsonl":
-        versions = versions_of(provenance)
-        return lambda r: jsonl_line(r, columns, versions)
+        versions, tail = versions_of(provenance), provenance_tail(provenance)
+        return lambda r: jsonl_line(r, columns, versions, tail)
     if fmt == "json":
         return lambda r: json.dumps(result_dict(r, columns))
     if fmt == "gff3":

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TextIO
 from urllib.parse import quote
 
-from secannot.io.diagnostics import Rejection
+from secannot.io.diagnostics import Rejection, escape_controls
 from secannot.io.writers.gff3_attributes import AttrValue, polypeptide_attributes
 from secannot.provenance import Provenance
 from secannot.results import Result
@@ -35,6 +35,10 @@ class Gff3Writer:
             f"# secannot {provenance.tool_version}; model {provenance.model_name} "
             f"{provenance.model_version}; rules {provenance.rules_version}\n"
         )
+        if provenance.run is not None:
+            run = provenance.run
+            out.write(f"# organism {run.organism}; sp_prob threshold {run.sp_thresholds.get(run.organism)}; "
+                      f"nc_score threshold {run.nc_threshold} (prior {run.nc_prior}); date {run.date}\n")
 
     def write(self, result: Result) -> None:
         self.out.write(render_gff3(result))
@@ -44,7 +48,8 @@ class Gff3Writer:
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
-            self.out.write(f"# rejected: {rej}\n")
+            # one comment line each, whatever the id or reason holds (a newline would start a GFF3 line)
+            self.out.write(f"# rejected: {escape_controls(str(rej))}\n")
         self.out.flush()
 
 
@@ -82,12 +87,16 @@ def render_gff3(result: Result) -> str:
     if result.cleavage_site is not None:
         lines.append(_feature(seqid, "signal_peptide", 1, result.cleavage_site, f"{result.sp_prob:.3f}",
                               {"ID": f"{result.id}.sp", "Parent": result.id}))
-    if result.signal_anchor is not None:
-        sa = result.signal_anchor
+    # The signal anchor is one of the TM helices (tm_count counts it): one line per helix, the anchor marked.
+    sa = result.signal_anchor
+    span = (sa.start, sa.end) if sa is not None else None
+    if sa is not None and all((s.start, s.end) != span for s in result.tm_segments):
         lines.append(_feature(seqid, "transmembrane_polypeptide_region", sa.start, sa.end, ".",
                               {"Parent": result.id, "Note": "signal anchor (uncleaved)"}))
     for seg in result.tm_segments:
         attrs: dict[str, AttrValue] = {"Parent": result.id}
+        if (seg.start, seg.end) == span:
+            attrs["Note"] = "signal anchor (uncleaved)"
         if seg.orientation is not None:
             # which side the helix's N-terminal end faces: cytoplasmic (inside) or not (outside)
             attrs["topology"] = _TOPOLOGY.get(seg.orientation, seg.orientation)

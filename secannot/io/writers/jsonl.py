@@ -55,23 +55,34 @@ def versions_of(provenance: Provenance) -> dict[str, str | None]:
     }
 
 
-def jsonl_line(result: Result, columns: Sequence[Column], versions: dict[str, str | None]) -> str:
-    """One JSON Lines record (with its newline), naming the versions that produced it."""
+def provenance_tail(provenance: Provenance) -> str:
+    """The closing ``"provenance": {...}}`` of every JSON Lines record, serialised once per run."""
+    return ',"provenance":' + json.dumps(provenance.as_dict(), separators=(",", ":")) + "}\n"
+
+
+def jsonl_line(result: Result, columns: Sequence[Column], versions: dict[str, str | None], tail: str) -> str:
+    """One JSON Lines record (with its newline), naming the versions and the run's provenance."""
     data = result_dict(result, columns)
     data.update(versions)
-    return json.dumps(data, separators=(",", ":")) + "\n"
+    return json.dumps(data, separators=(",", ":"))[:-1] + tail
 
 
 class JsonlWriter:
-    """One JSON object per line; each carries the versions that produced it."""
+    """One JSON object per line; each carries the versions and the run's full provenance.
+
+    Every line stands alone (``grep``, ``head`` and shuffling keep it
+    reproducible), so each names the versions, thresholds in force, organism
+    group, date and inputs under ``provenance``; the block is serialised once.
+    """
 
     def __init__(self, out: TextIO, columns: Sequence[Column], provenance: Provenance):
         self.out = out
         self.columns = columns
         self.versions = versions_of(provenance)
+        self.tail = provenance_tail(provenance)
 
     def write(self, result: Result) -> None:
-        self.out.write(jsonl_line(result, self.columns, self.versions))
+        self.out.write(jsonl_line(result, self.columns, self.versions, self.tail))
 
     def write_rendered(self, text: str) -> None:
         self.out.write(text)

@@ -28,22 +28,46 @@ def predict_row(r: Result) -> str:
     )
 
 
-def tsv_row(result: Result, columns: Sequence[Column]) -> str:
-    """One TSV row (with its newline) for any column set."""
+#: A cell starting with one of these is run as a formula by spreadsheet programs (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """``text`` made inert for spreadsheets: a leading formula character gets a ``'`` in front.
+
+    Numbers (``-1.5``, ``+3``) are left alone, as spreadsheets read them as
+    numbers.  Used with ``--safe-cells`` only: by default TSV cells are written
+    verbatim, because pandas and R would keep the quote as part of the value.
+    Source of the rule: OWASP, "CSV Injection".
+    """
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
+
+
+def tsv_row(result: Result, columns: Sequence[Column], safe_cells: bool = False) -> str:
+    """One TSV row (with its newline) for any column set; ``safe_cells`` applies :func:`safe_cell`."""
+    if safe_cells:
+        return "\t".join(safe_cell(format_cell(c.get(result))) for c in columns) + "\n"
     if tuple(columns) == PREDICT_COLUMNS:
         return predict_row(result)
     return "\t".join(format_cell(c.get(result)) for c in columns) + "\n"
 
 
 class TsvWriter:
-    def __init__(self, out: TextIO, columns: Sequence[Column]):
+    def __init__(self, out: TextIO, columns: Sequence[Column], safe_cells: bool = False):
         self.out = out
         self.columns = columns
-        self.fast = tuple(columns) == PREDICT_COLUMNS
+        self.safe_cells = safe_cells
+        self.fast = tuple(columns) == PREDICT_COLUMNS and not safe_cells
         out.write("\t".join(c.name for c in columns) + "\n")
 
     def write(self, result: Result) -> None:
-        self.out.write(predict_row(result) if self.fast else tsv_row(result, self.columns))
+        self.out.write(tsv_row(result, self.columns, self.safe_cells))
 
     def write_rendered(self, text: str) -> None:
         self.out.write(text)

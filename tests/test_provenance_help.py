@@ -1,0 +1,208 @@
+"""Issue 14, "Also" and fault 11: provenance in machine-readable output, plain TSV, help text, smaller faults."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import uniprot_server as fake_uniprot
+from helpers import REPO, run_cli
+
+from secannot.errors import EXIT_CODE_HELP, ExitCode
+
+uniprot_server = fake_uniprot.uniprot_server
+SP = "MKLLTSLALLAVLAAGASAQ"
+FASTA = f">a\n{SP}LLKKEE\n>b\nMSDQEAKPTEVKRGLEDVAKK\n".encode()
+SP_MODEL = json.loads((REPO / "secannot" / "data" / "sp_model.json").read_text())
+NC_MODEL = json.loads((REPO / "secannot" / "data" / "nc_model.json").read_text())
+
+
+def _provenances(fmt: str, out: str) -> list[dict]:
+    if fmt == "json":
+        return [json.loads(out)["provenance"]]
+    return [json.loads(line)["provenance"] for line in out.splitlines()]
+
+
+# -- provenance ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+@pytest.mark.parametrize(
+    "options, organism, nc",
+    [
+        ([], "eukarya", NC_MODEL["threshold"]),
+        (["--nc-threshold", "0.5", "--organism", "gram-negative"], "gram-negative", 0.5),
+        (["--organism", "ARCHAEA"], "archaea", NC_MODEL["threshold"]),
+        (["--nc-threshold", "0.9"], "eukarya", 0.9),
+    ],
+)
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_json_outputs_carry_every_setting(fmt, options, organism, nc, command):
+    res = run_cli([command, "-", "-f", fmt, *options], stdin=FASTA)
+    assert res.code == 0, res.err
+    provs = _provenances(fmt, res.out)
+    assert len(provs) == (1 if fmt == "json" else 2)
+    for prov in provs:
+        assert prov["tool"]["name"] == "secannot"
+        assert prov["model"]["version"] == SP_MODEL["version"]
+        assert prov["nc_model"] == {"name": NC_MODEL["name"], "version": NC_MODEL["version"]}
+        assert prov["rules"]["version"]
+        assert prov["organism"] == organism
+        expected_sp = SP_MODEL["decision_threshold"].get(organism, 0.5)
+        assert prov["thresholds"]["sp_prob"] == expected_sp
+        assert prov["thresholds"]["sp_prob_by_organism"]["eukarya"] == SP_MODEL["decision_threshold"]["eukarya"]
+        assert prov["thresholds"]["nc_score"] == nc
+        assert prov["thresholds"]["overrides"] == ({"nc_score": nc} if "--nc-threshold" in options else {})
+        assert prov["date"][:2] == "20" and prov["date"].endswith("+00:00")
+        assert prov["inputs"] == [{"kind": "fasta", "path": "-"}]
+
+
+def test_id_inputs_are_summarised_not_listed(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join(["P05067"] * 3 + ["P01308"]) + "\n")
+    res = run_cli(["predict", "-", "--uniprot-list", ids, "--uniprot", "P15692", "--offline", "-f", "json"],
+                  stdin=FASTA)
+    prov = json.loads(res.out)["provenance"]
+    assert prov["inputs"] == [{"kind": "fasta", "path": "-"},
+                              {"kind": "accession", "origin": str(ids), "count": 4},
+                              {"kind": "accession", "origin": "--uniprot", "count": 1}]
+
+
+@pytest.mark.parametrize("options", [[], ["--nc-threshold", "0.5"], ["--organism", "gram-positive"]])
+def test_tsv_stays_one_plain_table(options):
+    res = run_cli(["predict", "-", *options], stdin=FASTA)
+    lines = res.out.splitlines()
+    assert lines[0].startswith("id\t") and len(lines) == 3
+    assert not any(line.startswith("#") for line in lines)
+
+
+def test_gff3_names_the_thresholds():
+    res = run_cli(["predict", "-", "-f", "gff3", "--nc-threshold", "0.6", "--organism", "gram-negative"], stdin=FASTA)
+    comment = next(line for line in res.out.splitlines() if line.startswith("# organism"))
+    assert "gram-negative" in comment and "nc_score threshold 0.6" in comment
+    assert f"sp_prob threshold {SP_MODEL['decision_threshold']['gram-negative']}" in comment
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json"])
+def test_summarize_tsv_is_one_table_and_json_has_the_rest(tmp_path, fmt):
+    hits = tmp_path / "hits.fa"
+    hits.write_text(">sp|P15692|VEGFA_HUMAN x GN=VEGFA\n" + SP + "LLKK\n")
+    res = run_cli(["summarize", hits, "-f", fmt])
+    assert res.code == 0, res.err
+    if fmt == "tsv":
+        lines = res.out.splitlines()
+        assert lines[0].startswith("category\t") or "\t" in lines[0]
+        assert not any(line.startswith("#") for line in lines)
+        assert "input proteins: 1" in res.err
+    else:
+        doc = json.loads(res.out)
+        assert doc["summary"]["input_size"] == 1
+        assert doc["provenance"]["organism"] == "eukarya" and "thresholds" in doc["provenance"]
+
+
+# -- help --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "command, choices",
+    [
+        (["predict"], ["<tsv|jsonl|json|gff3>", "<eukarya|gram-negative|gram-positive|archaea>"]),
+        (["annotate"], ["<tsv|jsonl|json|gff3>", "<eukarya|gram-negative|gram-positive|archaea>"]),
+        (["check"], ["<secreted|classical|annotated>"]),
+        (["summarize"], ["<tsv|json>"]),
+        (["rules", "diff"], ["<text|json>", "--exit-code"]),
+    ],
+)
+def test_help_lists_choices(command, choices):
+    res = run_cli([*command, "--help"])
+    assert res.code == 0
+    for choice in choices:
+        assert choice in res.out
+    assert "<str>" not in res.out.split("Options:")[1]
+
+
+@pytest.mark.parametrize("command", ["predict", "annotate", "summarize"])
+def test_input_metavar(command):
+    usage = run_cli([command, "--help"]).out.splitlines()[0]
+    assert usage.endswith("[OPTIONS] [INPUT]...")
+
+
+@pytest.mark.parametrize("command", [["predict"], ["annotate"], ["check"], ["plot"], ["evaluate"], ["summarize"],
+                                     ["rules", "lint"], ["rules", "diff"]])
+def test_exit_codes_only_in_top_level_help(command):
+    sub = run_cli([*command, "--help"]).out
+    top = run_cli(["--help"]).out
+    for text in EXIT_CODE_HELP.values():
+        assert text in top
+        assert text not in sub
+
+
+def test_shell_completion_is_offered():
+    top = run_cli(["--help"]).out
+    assert "--install-completion" in top and "--show-completion" in top
+
+
+@pytest.mark.parametrize("value", ["plants", "tsv", "euk aryote"])
+def test_bad_choice_is_a_usage_error(value):
+    res = run_cli(["predict", "-", "--organism", value], stdin=FASTA)
+    assert res.code == ExitCode.USAGE and "organism" in res.err
+
+
+# -- 11. smaller faults ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "header, isoform",
+    [(">sp|P15692-2|VEGFA_HUMAN x GN=VEGFA", "P15692-2"), (">P15692-4", "P15692-4"),
+     (">sp|P15692|VEGFA_HUMAN x GN=VEGFA", ""), (">P15692", ""), (">tr|A0A0A0MRG2-3|X_HUMAN y", "A0A0A0MRG2-3")],
+)
+def test_annotate_keeps_the_isoform(header, isoform):
+    res = run_cli(["annotate", "-"], stdin=f"{header}\n{SP}LLKK\n".encode())
+    head = res.rows[0]
+    row = res.rows[1]
+    assert row[head.index("isoform")] == isoform
+    assert row[head.index("accession")] == (isoform.rsplit("-", 1)[0] if isoform else row[head.index("accession")])
+    assert "-" not in row[head.index("accession")]
+
+
+def test_annotate_json_keeps_the_isoform():
+    res = run_cli(["annotate", "-", "-f", "json"], stdin=f">sp|P15692-2|VEGFA_HUMAN GN=VEGFA\n{SP}\n".encode())
+    rec = json.loads(res.out)["records"][0]
+    assert rec["isoform"] == "P15692-2" and rec["accession"] == "P15692"
+    assert rec["annotation"]["isoform"] == "P15692-2"
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\t"], ids=["empty", "spaces", "tab"])
+def test_empty_sequence_cell_falls_back_to_uniprot(uniprot_server, tmp_path, empty):
+    table = tmp_path / "t.csv"
+    table.write_text(f"id,seq\nP05067,{empty}\nmine,{SP}LLKK\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq",
+                   "--uniprot-url", uniprot_server.url])
+    assert res.code == 0, res.err
+    rows = list(csv.reader(io.StringIO(res.out)))
+    head = rows[0]
+    assert rows[1][head.index("length")] == "770"  # APP from UniProt, not "empty sequence"
+    assert rows[2][head.index("length")] == str(len(SP) + 4)
+    assert rows[1][head.index("error")] == ""
+
+
+def test_require_secreted_names_leaderless_passes(tmp_path):
+    fasta = tmp_path / "panel.fa"
+    # FGF2 is the textbook leaderless secreted protein (rules/nonclassical.yaml)
+    fasta.write_text(">sp|P09038|FGF2_HUMAN Fibroblast growth factor 2 GN=FGF2\n"
+                     "MAAGSITTLPALPEDGGSGAFPPGHFKDPKRLYCKNGGFFLRIHPDGRVDGVREKSDPHIKLQLQAEERGVVSIKGVCANRYLAMKEDGRLLASKCVTDE"
+                     "CFFFERLESNNYNTYRSRKYTSWYVALKRTGQYKLGSKTGPGQKAILFLPMSAKS\n"
+                     ">sp|P15692|VEGFA_HUMAN GN=VEGFA\nMNFLLSWVHWSLALLLYLHHAKWSQAAPMAEGGGQNHHEVVKFMDVYQRSYCHPIETLVDIFQEYPDEIEYIFKPSCVPLMRCGGCCNDEGLECVPTEESNITMQIMRIKPHQGQHIGEMSFLQHNKCECRPKKDRARQENPCGPCSERRKHLFVQDPQTCKCSCKNTDSRCKARQLELNERTCRCDKPRR\n")
+    res = run_cli(["check", fasta, "--require", "secreted"])
+    assert res.code == 0, res.out + res.err
+    assert "FGF2_HUMAN" in res.err and "non-classical" in res.err
+    assert "VEGFA" not in res.err
+
+
+@pytest.mark.parametrize("user_columns", [["id", "seq"], ["id", "seq", "provenance"]])
+def test_annotated_table_jsonl_carries_provenance(tmp_path, user_columns):
+    table = tmp_path / "t.tsv"
+    table.write_text("\t".join(user_columns) + "\n" + "\t".join(["x", SP, "mine"][: len(user_columns)]) + "\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq", "-f", "jsonl",
+                   "--nc-threshold", "0.6"])
+    row = json.loads(res.out.splitlines()[0])
+    key = "secannot_provenance" if "provenance" in user_columns else "provenance"
+    assert row[key]["thresholds"]["nc_score"] == 0.6 and row[key]["inputs"] == [{"kind": "table", "path": str(table)}]
+    if "provenance" in user_columns:
+        assert row["provenance"] == "mine"
