@@ -376,7 +376,7 @@ def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
     one = tmp_path / "msln.fa"
     text = (DATA / "reference_subset.fasta").read_text()
     one.write_text(">" + next(r for r in text.split(">") if "MSLN_HUMAN" in r))
-    for organism, name in (("eukarya", "eukarya"), ("gram-", "gram-negative")):
+    for organism, name in (("eukarya", "eukarya"), ("gram-negative", "gram-negative")):
         out = tmp_path / f"{name}.svg"
         res = run_cli(["plot", one, "--out", out, "--organism", organism])
         assert res.code == 0, res.err

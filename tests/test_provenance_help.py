@@ -104,8 +104,8 @@ def test_summarize_tsv_is_one_table_and_json_has_the_rest(tmp_path, fmt):
 @pytest.mark.parametrize(
     "command, choices",
     [
-        (["predict"], ["<tsv|jsonl|json|gff3>", "<eukarya|gram-negative|gram-positive|archaea>"]),
-        (["annotate"], ["<tsv|jsonl|json|gff3>", "<eukarya|gram-negative|gram-positive|archaea>"]),
+        (["predict"], ["<tsv|jsonl|json|gff3|parquet>", "<eukarya|gram-negative|gram-positive|archaea>"]),
+        (["annotate"], ["<tsv|jsonl|json|gff3|parquet>", "<eukarya|gram-negative|gram-positive|archaea>"]),
         (["check"], ["<secreted|classical|annotated>"]),
         (["summarize"], ["<tsv|json>"]),
         (["rules", "diff"], ["<text|json>", "--exit-code"]),

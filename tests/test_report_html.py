@@ -222,12 +222,13 @@ def test_report_renders_in_headless_chromium(report):
     assert "https://doi.org/10.17160/josha.11.3.991" in dom.links
 
 
-def test_tsv_names_inputs_thresholds_and_a_reproducible_date(monkeypatch):
+def test_json_names_inputs_thresholds_and_a_reproducible_date(monkeypatch):
+    """The TSV stays one table (issue 14); the summary's provenance lives in --format json."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
-    res = run_cli(["summarize", FIX / "foreground.tsv", "--background", FIX / "background.tsv"])
+    res = run_cli(["summarize", FIX / "foreground.tsv", "--background", FIX / "background.tsv", "--format", "json"])
     assert res.code == 0, res.err
-    comments = [line for line in res.out.splitlines() if line.startswith("# provenance ")]
-    assert "# provenance date: 2026-01-01T00:00:00Z" in comments
-    assert any(line.endswith("background.tsv") and "inputs background" in line for line in comments)
-    assert any(line.startswith("# provenance thresholds sp_prob: ") for line in comments)
-    assert "# provenance thresholds min_size: 5" in comments
+    provenance = json.loads(res.out)["provenance"]
+    assert provenance["date"] == "2026-01-01T00:00:00Z"
+    assert provenance["inputs"]["background"].endswith("background.tsv")
+    assert "sp_prob" in provenance["thresholds"]
+    assert provenance["thresholds"]["min_size"] == 5

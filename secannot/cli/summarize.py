@@ -89,7 +89,7 @@ def summarize(
         back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
-        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note, min_size=min_size,
+        run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,
                       inputs=[input_label(o, v) for o, v in raw],
                       background_name=input_label("background", background) if background else None)
     return int(diag.exit_code)

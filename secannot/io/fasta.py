@@ -208,7 +208,14 @@ def _encoding(fh: BinaryIO) -> str:
     """UTF-16 when the stream starts with its byte-order mark (PowerShell's '>' writes it), else UTF-8."""
     peek = getattr(fh, "peek", None)
     try:
-        head = peek(2)[:2] if peek is not None else b""
+        if peek is not None:
+            head = peek(2)[:2]
+        elif fh.seekable():  # an in-memory chunk (-j, Dask): look and step back
+            where = fh.tell()
+            head = fh.read(2)
+            fh.seek(where)
+        else:
+            head = b""
     except _DECOMPRESSION_ERRORS:
         return "utf-8"  # the first read fails again, and is reported as corrupt data
     return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"

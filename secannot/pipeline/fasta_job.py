@@ -77,7 +77,7 @@ def emit(outputs: Iterable[ChunkOutput], seen: SeenIds, diag: Diagnostics, write
         if skipping:
             continue
         if out.error is not None:
-            diag.error(out.error, ExitCode.INPUT)
+            diag.unreadable(out.source, out.error, ExitCode.INPUT)
             skipping = True  # the input as a whole is unusable: nothing more from it
             continue
         written += _emit_one(out, seen, diag, write, line_base, index_base)
