@@ -148,8 +148,13 @@ def _signalp_band(shared: Path, hmm) -> list[dict]:
         thr = model.thresholds.get("eukarya", 0.5)
         band += [dict(part=part, seq=r[1], cls=r[2], p=float(p), cs=float(np.nan_to_num(c)), h=h_region_length(r[1]))
                  for r, p, c in zip(sub, calls.sp_prob, calls.cs_prob, strict=True) if 0.35 <= p < thr]
-    for o, call in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), strict=True):
-        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40] or [-99.0])
+    from secannot.models.topology import TopologyParams, find_segments
+
+    flagged = [bool(t.segments) for t in find_segments(TopologyParams.load(), [o["seq"] for o in band])]
+    for o, call, flag in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), flagged, strict=True):
+        # as in the pipeline: only proteins the windowed detector flags can have helices
+        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40 and flag]
+                       or [-99.0])
     return band
 
 

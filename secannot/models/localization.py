@@ -159,11 +159,15 @@ class Localizer:
         return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyHMM.load(), nc_prior)
 
     def band_decisions(self, results: Sequence[Result], candidates: Sequence[tuple[int, float]],
-                       sp_threshold: float) -> dict[int, tuple[str, tuple[Segment, ...], str]]:
+                       sp_threshold: float, flagged: Sequence[bool] | None = None
+                       ) -> dict[int, tuple[str, tuple[Segment, ...], str]]:
         """{index: (decision, the HMM's helices, evidence)} for the proteins in the uncertain band.
 
         ``candidates``: per result (best cleavage site, its cs_prob) from the
-        SP model whatever its decision.  Decisions: ``"signal peptide"``,
+        SP model whatever its decision; ``flagged``: per result, whether the
+        windowed detector found a hydrophobic segment (as in the pipeline, only
+        those can have helices, so only those can be anchors; None: all).
+        Decisions: ``"signal peptide"``,
         ``"signal anchor"`` or ``"neither"`` (see :class:`BandRule`).  Results
         called "signal peptide" get their cleavage site, cs_prob and route here.
         """
@@ -179,7 +183,7 @@ class Localizer:
             seq = res.record.seq
             helices = tuple(Segment(h.start, h.end, h.orientation) for h in call.helices)
             nterm = [self.hmm.helix_score(seq, h.start, h.end) for h in helices  # type: ignore[union-attr]
-                     if h.start <= rule.nterm_span]
+                     if h.start <= rule.nterm_span and (flagged is None or flagged[i])]
             h_len = h_region_length(seq, rule.nterm_span)
             facts = f"sp_prob {res.sp_prob:.2f}, cs_prob {cs_prob:.2f}, h-region {h_len}"
             if cs_prob >= rule.min_cs_prob and rule.h_min <= h_len <= rule.h_max:
@@ -229,9 +233,10 @@ class Localizer:
         """
         if not results:
             return
-        band = self.band_decisions(results, candidates, sp_threshold) if candidates is not None and eukaryote else {}
         seqs = [r.record.seq for r in results]
         topologies = find_segments(self.topology, seqs)
+        band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies]) \
+            if candidates is not None and eukaryote else {}
         helices = self._helices(results, topologies)
         notes = [""] * len(results)
         for i, (decision, band_helices, note) in band.items():
