@@ -101,7 +101,17 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
 
 
 def _as_records(records: Iterable[Any]) -> Iterator[Record]:
-    """(id, sequence) pairs, bare sequences (named seq1, seq2, ...) or objects with .id and .seq."""
+    """(id, sequence) pairs, bare sequences (named seq1, seq2, ...) or objects with .id and .seq.
+
+    Raises TypeError for a lone string or bytes: iterating it would make one protein per letter.
+    """
+    if isinstance(records, (str, bytes, bytearray, os.PathLike)):
+        raise TypeError("expected an iterable of records, got a single string: pass [sequence] for one protein, "
+                        "or secannot.read_fasta(path) for a FASTA file")
+    return _iter_records(records)
+
+
+def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
     for i, item in enumerate(records, 1):
         if isinstance(item, (str, bytes)):
             rid, seq = f"seq{i}", item

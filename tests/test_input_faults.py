@@ -79,7 +79,8 @@ def test_latin1_header_is_read_losslessly():
 
 
 # -- 4. control characters ---------------------------------------------------------------------
-@pytest.mark.parametrize("control", [b"\x1b[31m", b"\x07", b"\x00", b"\x7f", b"\x08"], ids=["esc", "bel", "nul", "del", "bs"])
+@pytest.mark.parametrize("control", [b"\x1b[31m", b"\x07", b"\x00", b"\x7f", b"\x08", "\u202e".encode(), "\u2066".encode(), "\u2028".encode()],
+                         ids=["esc", "bel", "nul", "del", "bs", "rlo", "lri", "line-sep"])
 @pytest.mark.parametrize("padding", [0, 5000], ids=["first-4k", "after-4k"])
 def test_control_bytes_reject_only_their_record(control, padding):
     filler = "".join(f">pad{i}\n{CYTO}\n" for i in range(padding // 30))

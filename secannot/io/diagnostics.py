@@ -15,10 +15,11 @@ from typing import TextIO
 
 from secannot.errors import ExitCode
 
-#: C0 controls but tab, DEL, C1 controls and the Unicode line/paragraph separators: never written
-#: to a terminal or a file as they are (they would move the cursor or start a new line).
+#: C0 controls but tab, DEL, C1 controls, the Unicode line/paragraph separators and the bidirectional
+#: embedding, override and isolate marks: never written to a terminal or a file as they are (they would
+#: move the cursor, start a new line, or make an id display reversed, as in "Trojan Source" attacks).
 _CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *range(0x7F, 0xA0))}
-_CONTROLS.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+_CONTROLS.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 
 
 _CONTROL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CONTROLS)) + "]")

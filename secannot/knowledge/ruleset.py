@@ -15,7 +15,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from secannot.errors import RulesError, SchemaVersionError
+from secannot.errors import InputError, RulesError, SchemaVersionError
 from secannot.io.headers import Identity
 from secannot.knowledge.schema import (  # noqa: F401 - re-exported for callers of the loader
     KINDS,
@@ -154,7 +154,8 @@ class RuleSet:
         for d in extra_dirs:
             path = Path(d)
             if not path.is_dir():
-                raise RulesError(f"{d}: --rules expects a directory of .yaml rule files")
+                what = "no such directory" if not path.exists() else "not a directory"
+                raise InputError(f"{d}: {what}; --rules expects a directory of .yaml rule files")
             layers += read_rule_dir(path, str(d), validate=True, kinds=kinds)
         if not family_claims:
             layers = [without_family(rf) for rf in layers]

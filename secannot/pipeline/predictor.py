@@ -100,22 +100,47 @@ class Predictor:
                    route="classical" if cs else "none")
             for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
         ]
+        withdrawn = [res for res in results if res.cleavage_site and _mostly_unknown(res.record.seq[:res.cleavage_site])]
+        for res in withdrawn:
+            res.cleavage_site, res.cs_prob, res.route = None, None, "none"
         if self.localizer is not None:
             candidates = list(zip(calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True))
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
+        for res in withdrawn:
+            res.confidence = "low"
+            res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
+                        "ambiguous residues (X, B, Z, J)")
         return results
 
 
+#: Residues that stand for "unknown" (X) or for either of two residues (B, Z, J).  The model never
+#: learned a signal peptide from them, and a masked N-terminus (XXXX...) is no evidence of one.
+AMBIGUOUS = (b"X", b"B", b"Z", b"J")
+
+
+def _mostly_unknown(region: bytes) -> bool:
+    """True when ambiguous residues make up a fifth or more of ``region`` (a predicted signal peptide)."""
+    return 5 * sum(region.count(a) for a in AMBIGUOUS) >= len(region)
+
+
+#: Every protein costs the signal-peptide model a full window (about 20 KB of intermediate arrays,
+#: however short the protein), so a record counts as at least this many residues ...
+MIN_RECORD_COST = 70
+#: ... and a batch holds at most this many records (peptide lists: 50,000 3-mers once took ~1 GB).
+MAX_BATCH_RECORDS = 4096
+
+
 def residue_batched(items: Iterable[Record], budget: int) -> Iterator[list[Record]]:
-    """Lists of records holding about ``budget`` residues each (at least one record), so memory per
-    batch is bounded however long the proteins are."""
+    """Lists of records holding about ``budget`` residues each (at least one record, at most
+    MAX_BATCH_RECORDS), so memory per batch is bounded however long or short the proteins are.
+    Results do not depend on the batches (every model is batch-invariant)."""
     batch: list[Record] = []
     size = 0
     for rec in items:
         batch.append(rec)
-        size += len(rec.seq)
-        if size >= budget:
+        size += max(len(rec.seq), MIN_RECORD_COST)
+        if size >= budget or len(batch) >= MAX_BATCH_RECORDS:
             yield batch
             batch, size = [], 0
     if batch:
