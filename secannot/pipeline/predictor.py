@@ -104,7 +104,9 @@ class Predictor:
         for res in withdrawn:
             res.cleavage_site, res.cs_prob, res.route = None, None, "none"
         if self.localizer is not None:
-            candidates = list(zip(calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True))
+            # the uncertain-band rule may call a signal peptide at the best site: not on ambiguous residues either
+            candidates = [(site if site and not _mostly_unknown(rec.seq[:site]) else 0, csp) for rec, site, csp in
+                          zip(records, calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True)]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
         for res in withdrawn:
