@@ -6,7 +6,9 @@ Accuracy
     out-of-partition figures; the shipped model is trained on both and is not
     scored here (that would be training-set accuracy);
   * leaderless secretion: grouped (by gene) 5-fold cross-validation of the
-    nc_score recipe on the OutCyte set (needs scikit-learn: secannot[train]);
+    nc_score recipe on the OutCyte set, calibrated false-call rates on intracellular
+    proteins, and the signal-peptide vs signal-anchor band rule (bench/verdicts.py;
+    needs scikit-learn: secannot[train]);
   * localisation verdicts on the 17 reference proteins.
 Speed (CPU seconds on one core; every figure beside a baseline run in the same run)
   * ``secannot predict`` on all proteomes, signal peptides only and full, in CPU-s;
@@ -42,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from secannot.pipeline.evaluate import predict_benchmark  # noqa: E402
-from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, mcc, read_three_line, score_signalp  # noqa: E402
+from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, read_three_line, score_signalp  # noqa: E402
 
 TARGETS = {"mcc": 0.93, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.85, "version": 0.4,
            "cpu_seconds": 2.2, "floor_ratio": 9.0, "jobs_speedup": 1.8, "memory_ratio": 1.5}
@@ -127,33 +129,6 @@ def threshold_sweep(records: list, probs: np.ndarray, best: np.ndarray, shipped:
               f"R {k['cs_exact']['recall'] or 0:.3f}" + ("   <- shipped" if t == shipped else ""))
 
 
-def nonclassical(shared: Path) -> None:
-    heading("Leaderless secretion: nc_score, grouped 5-fold CV on the OutCyte dev set")
-    try:
-        sys.path.insert(0, str(ROOT / "train"))
-        import train_nonclassical as tn  # noqa: PLC0415
-        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
-        from sklearn.model_selection import GroupKFold  # noqa: PLC0415
-    except ImportError as exc:
-        print(f"  skipped: {exc} (pip install 'secannot[train]')")
-        return
-    data = shared / "data" / "outcyte" / "ups_dev.fasta"
-    x, y, groups = tn.load(data)
-    oof = np.zeros(len(y))
-    for tr, te in GroupKFold(tn.FOLDS).split(x, y, groups):
-        oof[te] = tn.predict(*tn.fit(x[tr], y[tr]), x[te])
-    auc = roc_auc_score(y, oof)
-    meta = json.loads((ROOT / "secannot" / "data" / "nc_model.json").read_text())
-    t = meta["threshold"]
-    pred = oof >= t
-    tp, fp = int((pred & y).sum()), int((pred & ~y).sum())
-    fn, tn_ = int((~pred & y).sum()), int((~pred & ~y).sum())
-    print(f"  n={len(y)} ({int(y.sum())} UPS), groups by gene (orthologs together)")
-    print(f"  ROC AUC {auc:.3f} [target >= {TARGETS['nc_auc']}: {'met' if auc >= TARGETS['nc_auc'] else 'MISSED'}]")
-    print(f"  at the shipped threshold {t}: MCC {mcc(tp, fp, fn, tn_):.3f} precision {tp / max(tp + fp, 1):.3f} "
-          f"recall {tp / max(tp + fn, 1):.3f}")
-
-
 def reference_verdicts(shared: Path) -> None:
     heading("Localisation verdicts on the 17 reference proteins (../shared/data/reference_proteins.fasta)")
     expected = {
@@ -231,37 +206,6 @@ def topology(shared: Path) -> None:
             exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
             print(f"  fold {f} {name:<42} TM with helix {rate(tm_i, has):.3f}  globular with helix "
                   f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
-
-
-def leaderless_false_calls(shared: Path) -> None:
-    """How often intracellular proteins come out non_classical_candidate with the shipped models and rules."""
-    heading("Leaderless false calls on intracellular proteins (target <= 0.02)")
-    import tempfile
-
-    sys.path.insert(0, str(ROOT / "train"))
-    import train_topology as tt
-
-    sets = {}
-    outcyte = shared / "data" / "outcyte" / "ups_dev.fasta"
-    if outcyte.exists():
-        lines = outcyte.read_text().split(">")[1:]
-        sets["OutCyte INTRACELLULAR"] = [">" + rec for rec in lines if rec.split("|")[1] == "INTRACELLULAR"]
-    globular = [p for p in tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
-                if p.kind == "globular" and "S" not in p.labels]
-    sets["TMbed globular, no signal peptide"] = [f">{p.id}\n{p.seq}\n" for p in globular]
-    for name, recs in sets.items():
-        with tempfile.NamedTemporaryFile("w", suffix=".fasta", delete=False) as fh:
-            fh.write("".join(r if r.endswith("\n") else r + "\n" for r in recs))
-        proc = subprocess.run([*secannot_cmd(), "predict", fh.name], capture_output=True, text=True,
-                              env=one_core_env(), check=True)
-        os.unlink(fh.name)
-        rows = [line.split("\t") for line in proc.stdout.splitlines()]
-        col = rows[0].index("localization")
-        calls = [row[col] for row in rows[1:]]
-        nc = sum(c == "non_classical_candidate" for c in calls)
-        mem = sum(c == "membrane" for c in calls)
-        print(f"  {name}: {nc}/{len(calls)} = {nc / max(len(calls), 1):.3f} non_classical_candidate; "
-              f"{mem / max(len(calls), 1):.3f} membrane")
 
 
 def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
@@ -449,10 +393,13 @@ def main() -> None:
         sys.exit(f"make bench needs the shared data at {args.shared} (see README)")
     print(f"secannot bench, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     signal_peptides(args.shared)
-    nonclassical(args.shared)
+    from verdicts import leaderless_cv, leaderless_false_calls, sp_band
+
+    oof = leaderless_cv(args.shared)
     reference_verdicts(args.shared)
     topology(args.shared)
-    leaderless_false_calls(args.shared)
+    leaderless_false_calls(args.shared, oof)
+    sp_band(args.shared)
     fasta_reader(args.shared, args.quick)
     speed(args.shared, args.quick)
     knowledge_coverage(args.shared)

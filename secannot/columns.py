@@ -68,7 +68,7 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
     Column("tm_count", "transmembrane helices outside the signal peptide", lambda r: len(r.tm_segments)),
     Column(
         "nc_score",
-        "leaderless-secretion score 0-1 (only for proteins without a signal peptide)",
+        "probability of leaderless secretion under --nc-prior (default 0.02, a proteome); only without a signal peptide",
         lambda r: r.nc_score,
     ),
     Column("nc_basis", "why route is non-classical: rule, score or rule+score", lambda r: r.nc_basis),

@@ -30,6 +30,10 @@ class RunSettings:
     date: str  # ISO 8601, UTC
     inputs: tuple[dict[str, Any], ...] = ()
     overrides: dict[str, float] = field(default_factory=dict)
+    #: prior under which nc_score is a probability (secannot.models.nonclassical), None when not localising
+    nc_prior: float | None = None
+    #: the signal-peptide vs signal-anchor rule for the uncertain sp_prob band (eukaryotes), None when not applied
+    sp_band: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +42,8 @@ class RunSettings:
                 "sp_prob": self.sp_thresholds.get(self.organism),
                 "sp_prob_by_organism": dict(self.sp_thresholds),
                 "nc_score": self.nc_threshold,
+                "nc_prior": self.nc_prior,
+                "sp_uncertain_band": dict(self.sp_band) if self.sp_band else None,
                 "overrides": dict(self.overrides),
             },
             "nc_model": dict(self.nc_model),

@@ -15,6 +15,7 @@ from secannot.cli.common import (
     Inputs,
     Jobs,
     Model,
+    NcPrior,
     NcThreshold,
     Offline,
     Organism,
@@ -53,6 +54,7 @@ def annotate(
     offline: Offline = False,
     model: Model = None,
     nc_threshold: NcThreshold = None,
+    nc_prior: NcPrior = None,
     safe_cells: SafeCells = False,
     tsv: Annotated[str | None, typer.Option("--tsv", help="Annotate the rows of a TSV/CSV table ('-' = stdin); keeps every column and row.", metavar="TABLE")] = None,
     id_column: Annotated[str | None, typer.Option("--id-column", help="Column of the table holding accessions, gene symbols or sp|ACC|NAME.", metavar="COL")] = None,
@@ -85,5 +87,5 @@ def annotate(
     return run_cli_job(ctx, annotate=True, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs, dask=dask,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
-                       offline=offline, model=model, nc_threshold=nc_threshold, table=table,
+                       offline=offline, model=model, nc_threshold=nc_threshold, nc_prior=nc_prior, table=table,
                        family_claims=not no_family, safe_cells=safe_cells)

@@ -40,6 +40,7 @@ UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNO
 Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.", metavar="ADDRESS")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
+NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).", min=1e-6, max=0.999999)]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
 NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
 

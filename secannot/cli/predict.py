@@ -15,6 +15,7 @@ from secannot.cli.common import (
     Inputs,
     Jobs,
     Model,
+    NcPrior,
     NcThreshold,
     Offline,
     Organism,
@@ -40,10 +41,16 @@ VERDICT_HELP = "\n".join([
     "How the verdict is reached (localization):",
     "  with a signal peptide: a TM helix in the mature chain -> membrane; else a C-terminal",
     "    GPI signal (omega site + hydrophobic tail) -> gpi_anchored; else a C-terminal ER",
-    "    retention motif [KRHQSA][DENQ]EL (PROSITE PS00014) -> er_retained; else secreted.",
+    "    retention motif [KRHQSAP][DENQ]EL (PROSITE PS00014) -> er_retained; else secreted.",
+    "  uncertain band (eukaryotes, 0.35 <= sp_prob < threshold): cs_prob >= 0.9 and an h-region",
+    "    of 8-18 residues -> signal peptide (cleaved at the best site, rules above); else an",
+    "    N-terminal helix scoring >= 5.0 in the topology HMM -> signal anchor (membrane); else",
+    "    neither: a weaker N-terminal helix is dropped (e.g. mitochondrial presequences).",
     "  without: a TM helix -> membrane (an uncleaved N-terminal one is a signal anchor);",
-    "    else a rules/nonclassical.yaml match or nc_score >= threshold -> route non-classical,",
-    "    localization non_classical_candidate; else intracellular.",
+    "    else a rules/nonclassical.yaml match, or nc_score >= threshold -> route non-classical,",
+    "    localization non_classical_candidate; else intracellular. nc_score is P(leaderless",
+    "    secretion) under --nc-prior (default 0.02); fragments (no initial M) and short",
+    "    Cys/Pro-rich proteins (< 200 aa, C+P >= 20%) are never called by score.",
 ])
 
 
@@ -55,7 +62,8 @@ def columns_help(columns) -> str:
 
 def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, dask, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
-                signal_only: bool = False, table=None, family_claims: bool = True, safe_cells: bool = False) -> int:
+                signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True,
+                safe_cells: bool = False) -> int:
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
     from secannot.io.progress import wants_progress
     from secannot.io.writers import FORMATS
@@ -69,7 +77,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     diag = diagnostics(io, quiet, verbose)
     predict_config = PredictConfig(
-        organism=organism, model_path=model, nc_threshold=nc_threshold,
+        organism=organism, model_path=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
         rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,
         dask=dask,
     )
@@ -114,6 +122,7 @@ def predict(
     offline: Offline = False,
     model: Model = None,
     nc_threshold: NcThreshold = None,
+    nc_prior: NcPrior = None,
     safe_cells: SafeCells = False,
     signal_only: Annotated[bool, typer.Option("--signal-only", help="Only the signal-peptide model: skip localisation and leaderless scoring (fastest).")] = False,
 ) -> int:
@@ -128,5 +137,5 @@ def predict(
     return run_cli_job(ctx, annotate=False, inputs=inputs, fmt=fmt, output=output, organism=organism, jobs=jobs, dask=dask,
                        quiet=quiet, verbose=verbose, rules=rules, uniprot=uniprot, uniprot_list=uniprot_list,
                        gene=gene, gene_list=gene_list, taxon=taxon, uniprot_url=uniprot_url, email=email,
-                       offline=offline, model=model, nc_threshold=nc_threshold, signal_only=signal_only,
-                       safe_cells=safe_cells)
+                       offline=offline, model=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
+                       signal_only=signal_only, safe_cells=safe_cells)

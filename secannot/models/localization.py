@@ -11,12 +11,20 @@ With a predicted signal peptide (route ``classical``):
 3. a C-terminal ER-retention motif (PROSITE PS00014)     -> ``er_retained``
 4. otherwise                                             -> ``secreted``
 
+In the uncertain band (eukaryotes; sp_prob from 0.35 up to the call
+threshold) an explicit signal-peptide vs signal-anchor decision comes first
+(:class:`BandRule`): a confident cleavage site and an SP-sized h-region ->
+signal peptide (cleaved at the model's best site, then rules 1-4); else an
+N-terminal helix -> signal anchor; else neither, and a weak N-terminal helix
+is dropped (mitochondrial presequences, amphipathic N-termini).
+
 Without one:
 
 5. a listed unconventionally secreted protein (``rules/nonclassical.yaml``)
    -> route ``non-classical`` (basis ``rule``)
-6. no transmembrane helix and ``nc_score`` >= threshold -> route ``non-classical``
-   (basis ``score``)
+6. no transmembrane helix, no composition guard (fragment, short Cys/Pro-rich)
+   and ``nc_score`` (a probability at the ``--nc-prior``) >= threshold
+   -> route ``non-classical`` (basis ``score``)
 7. a transmembrane helix (an uncleaved N-terminal one is a signal anchor)
    -> ``membrane``; else ``non_classical_candidate`` when the route is
    non-classical; else ``intracellular``.
@@ -25,12 +33,13 @@ Without one:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.nonclassical import NonClassicalModel
+from secannot.models.nonclassical import NonClassicalModel, composition_guard
 from secannot.models.topology import (
     TopologyParams,
     er_retention,
@@ -86,18 +95,106 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
     return "high" if (res.nc_score or 0.0) < nc_threshold / 2 else "medium"
 
 
+_H_BREAKERS = np.zeros(256, dtype=bool)
+_H_BREAKERS[np.frombuffer(b"DEKRHPNQ", dtype=np.uint8)] = True
+
+
+def h_region_length(seq: bytes, span: int = 40) -> int:
+    """Longest run of residues in the first ``span`` free of charged (D, E, K, R, H), Pro, Asn and Gln residues.
+
+    A crude h-region: Sec signal peptides have a 7-15 residue hydrophobic core
+    (von Heijne 1985, J Mol Biol 184:99); signal anchors have 18 or more.
+    """
+    best = run = 0
+    for breaker in _H_BREAKERS[np.frombuffer(seq[:span], dtype=np.uint8)].tolist():
+        run = 0 if breaker else run + 1
+        best = max(best, run)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class BandRule:
+    """Signal peptide vs signal anchor for proteins with ``low`` <= sp_prob < the SP call threshold (eukaryotes).
+
+    1. signal peptide: cs_prob of the model's best cleavage site >= ``min_cs_prob``
+       and an h-region (:func:`h_region_length`) of ``h_min``..``h_max``
+       residues; a helix the HMM puts there is read as the h-region (a false
+       helix made transferrin, sp_prob 0.875, a membrane protein);
+    2. signal anchor: else the topology HMM (no signal-peptide state) puts a
+       helix starting in the first ``nterm_span`` residues whose segment
+       log-odds (``TopologyHMM.helix_score``) is >= ``anchor_helix_score``;
+    3. neither: a weaker N-terminal helix is not a membrane anchor.
+
+    Chosen by a grid search on the SignalP 6.0 benchmark's eukaryotic N-termini
+    in the band (each partition scored by the SP model trained on the other;
+    the parameters that improve on the old rule in both partitions), checked
+    on full-length TMbed proteins (``make bench``, bench/verdicts.py).
+    """
+
+    low: float = 0.35
+    min_cs_prob: float = 0.9
+    h_min: int = 8
+    h_max: int = 18
+    anchor_helix_score: float = 5.0
+    nterm_span: int = 40
+
+
 class Localizer:
     def __init__(self, topology: TopologyParams, nc_model: NonClassicalModel, rules: RuleSet | None,
-                 nc_threshold: float | None = None, hmm: TopologyHMM | None = None):
+                 nc_threshold: float | None = None, hmm: TopologyHMM | None = None, nc_prior: float | None = None,
+                 band: BandRule | None = BandRule()):
         self.topology = topology
         self.nc_model = nc_model
         self.rules = rules
         self.nc_threshold = nc_model.threshold if nc_threshold is None else nc_threshold
+        self.nc_prior = nc_model.prior if nc_prior is None else nc_prior
+        if not 0.0 < self.nc_prior < 1.0:
+            raise ValueError(f"nc prior must be strictly between 0 and 1, got {self.nc_prior}")
         self.hmm = hmm
+        self.band = band if hmm is not None else None
 
     @classmethod
-    def load(cls, rules: RuleSet | None = None, nc_threshold: float | None = None) -> Localizer:
-        return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyHMM.load())
+    def load(cls, rules: RuleSet | None = None, nc_threshold: float | None = None,
+             nc_prior: float | None = None) -> Localizer:
+        return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyHMM.load(), nc_prior)
+
+    def band_decisions(self, results: Sequence[Result], candidates: Sequence[tuple[int, float]],
+                       sp_threshold: float, flagged: Sequence[bool] | None = None
+                       ) -> dict[int, tuple[str, tuple[Segment, ...], str]]:
+        """{index: (decision, the HMM's helices, evidence)} for the proteins in the uncertain band.
+
+        ``candidates``: per result (best cleavage site, its cs_prob) from the
+        SP model whatever its decision; ``flagged``: per result, whether the
+        windowed detector found a hydrophobic segment (as in the pipeline, only
+        those can have helices, so only those can be anchors; None: all).
+        Decisions: ``"signal peptide"``,
+        ``"signal anchor"`` or ``"neither"`` (see :class:`BandRule`).  Results
+        called "signal peptide" get their cleavage site, cs_prob and route here.
+        """
+        rule = self.band
+        if rule is None:
+            return {}
+        idx = [i for i, (r, (site, _)) in enumerate(zip(results, candidates, strict=True))
+               if not r.has_signal_peptide and rule.low <= r.sp_prob < sp_threshold and site > 0]
+        calls = self.hmm.predict([results[i].record.seq for i in idx], signal_peptide=False)  # type: ignore[union-attr]
+        out: dict[int, tuple[str, tuple[Segment, ...], str]] = {}
+        for i, call in zip(idx, calls, strict=True):
+            res, (site, cs_prob) = results[i], candidates[i]
+            seq = res.record.seq
+            helices = tuple(Segment(h.start, h.end, h.orientation) for h in call.helices)
+            nterm = [self.hmm.helix_score(seq, h.start, h.end) for h in helices  # type: ignore[union-attr]
+                     if h.start <= rule.nterm_span and (flagged is None or flagged[i])]
+            h_len = h_region_length(seq, rule.nterm_span)
+            facts = f"sp_prob {res.sp_prob:.2f}, cs_prob {cs_prob:.2f}, h-region {h_len}"
+            if cs_prob >= rule.min_cs_prob and rule.h_min <= h_len <= rule.h_max:
+                res.cleavage_site, res.cs_prob, res.route = site, cs_prob, "classical"
+                out[i] = ("signal peptide", (), f"uncertain SP band: signal peptide ({facts})")
+            elif nterm and max(nterm) >= rule.anchor_helix_score:
+                out[i] = ("signal anchor", helices,
+                          f"uncertain SP band: signal anchor (N-terminal helix score {max(nterm):.1f}; {facts})")
+            else:
+                out[i] = ("neither", helices, f"uncertain SP band: neither signal peptide nor anchor ({facts})")
+        return out
 
     def _helices(self, results: Sequence[Result], topologies: Sequence) -> list[tuple[Segment, ...]]:
         """TM helices with orientation from the topology HMM, for the proteins the windowed detector flags.
@@ -126,20 +223,38 @@ class Localizer:
                 out[i] = tuple(Segment(h.start + c, h.end + c, h.orientation) for h in call.helices)
         return out
 
-    def apply(self, results: Sequence[Result], eukaryote: bool = True) -> None:
-        """Fill the localisation fields of every result in place."""
+    def apply(self, results: Sequence[Result], eukaryote: bool = True,
+              candidates: Sequence[tuple[int, float]] | None = None, sp_threshold: float = 1.0) -> None:
+        """Fill the localisation fields of every result in place.
+
+        ``candidates`` (per result: the SP model's best cleavage site and its
+        cs_prob, whatever its decision) and ``sp_threshold`` enable the
+        uncertain-band decision (eukaryotes only); without them it is skipped.
+        """
         if not results:
             return
         seqs = [r.record.seq for r in results]
         topologies = find_segments(self.topology, seqs)
+        band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies]) \
+            if candidates is not None and eukaryote else {}
         helices = self._helices(results, topologies)
+        notes = [""] * len(results)
+        for i, (decision, band_helices, note) in band.items():
+            notes[i] = note
+            if decision == "signal anchor":
+                helices[i] = band_helices
+            elif decision == "neither":
+                helices[i] = tuple(h for h in helices[i] if h.start > self.band.nterm_span)  # type: ignore[union-attr]
         no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide]
         scores = np.zeros(len(results))
         if no_sp:
             tm_max = np.array([topologies[i].max_logit for i in no_sp])
-            scores[no_sp] = self.nc_model.score([seqs[i] for i in no_sp], tm_max)
-        for res, topo, hel, score in zip(results, topologies, helices, scores.tolist(), strict=True):
+            scores[no_sp] = self.nc_model.score([seqs[i] for i in no_sp], tm_max, self.nc_prior)
+        for res, topo, hel, score, note in zip(results, topologies, helices, scores.tolist(), notes, strict=True):
             self._decide(res, topo.segments, hel, score, eukaryote)
+            if note:
+                res.evidence.insert(0, note)
+                res.confidence = _STEP_DOWN[res.confidence or "low"]
 
     def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment], nc_score: float,
                 eukaryote: bool) -> None:
@@ -186,13 +301,20 @@ class Localizer:
             res.confidence = confidence(res, self.nc_threshold, weaker)
             res.evidence = evidence
             return
+        self._decide_without_sp(res, segments, nc_score, eukaryote)
+
+    def _decide_without_sp(self, res: Result, segments: Sequence[Segment], nc_score: float, eukaryote: bool) -> None:
+        """Rules 5-7: signal anchor / TM helices, listed leaderless proteins, the calibrated nc_score."""
+        seq = res.record.seq
+        evidence: list[str] = []
         res.tm_segments = list(segments)
         res.nc_score = nc_score
         if segments and segments[0].start <= self.topology.signal_anchor_max_start:
             res.signal_anchor = segments[0]
         rule = self._rule(res)
         lipid = lipid_anchor(seq) if eukaryote and not segments else None
-        by_score = not segments and lipid is None and nc_score >= self.nc_threshold
+        guard = composition_guard(seq)
+        by_score = not segments and lipid is None and nc_score >= self.nc_threshold and guard is None
         if rule is not None:
             res.nc_rule = _nc_rule_summary(rule)
         if rule is not None or by_score:
@@ -201,7 +323,9 @@ class Localizer:
         if rule is not None:
             evidence.append(f"non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path})")
         if by_score:
-            evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f}")
+            evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f} (prior {self.nc_prior:g})")
+        elif guard is not None and not segments and nc_score >= self.nc_threshold:
+            evidence.append(f"nc_score {nc_score:.2f} not used: {guard}")
         if segments:
             res.localization = "membrane"
             if res.signal_anchor is not None:

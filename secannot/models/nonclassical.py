@@ -8,6 +8,23 @@ by ``train/train_nonclassical.py`` on the OutCyte UPS/intracellular set (an
 average of five one-hidden-layer networks) turns them into ``nc_score``; its weights and the documented threshold ship in
 ``secannot/data/nc_model.json``.  All features of a batch are computed with a
 few ``bincount`` calls, so scoring costs almost nothing next to reading input.
+
+``nc_score`` is a probability for a proteome, not the network's raw output.
+The raw ensemble output was fitted on OutCyte's mix, in which 38% of the
+proteins are leaderless-secreted; on a proteome perhaps 1-2% are.  So the raw
+score is first calibrated (Platt scaling, fitted on out-of-fold predictions
+of the grouped cross-validation in ``train/train_nonclassical.py``), which
+gives P(leaderless | sequence) at the training prior, and then its odds are
+multiplied by the ratio of the target prior's odds to the training prior's
+odds (Bayes' rule with the likelihood ratio held fixed; Saerens et al. 2002,
+Neural Comput 14:21).  The default prior is 2%; ``--nc-prior`` changes it.
+
+Composition guards (:func:`composition_guard`): the features are whole-chain
+composition, so short Cys- or Pro-rich proteins (keratin-associated proteins,
+metallothioneins, small proline-rich proteins) and fragments (no initiator
+Met; often the mature chain of a classically secreted protein) score high
+for the wrong reason.  Their score is kept but they are never called by
+score alone.
 """
 
 from __future__ import annotations
@@ -56,6 +73,44 @@ def _composition(seqs: Sequence[bytes]) -> np.ndarray:
     return counts[:, :20] / np.maximum(lengths, 1)[:, None]
 
 
+#: Proteins shorter than this whose Cys + Pro fraction reaches GUARD_CYS_PRO are not called by score.
+GUARD_SHORT = 200
+GUARD_CYS_PRO = 0.20
+
+
+def composition_guard(seq: bytes) -> str | None:
+    """Why ``seq`` must not be called leaderless by score alone, or None.
+
+    Returns ``"fragment (no initiator Met)"`` or ``"short Cys/Pro-rich"``.
+    In OutCyte the UPS sequences that do not start with Met are fragments of
+    classically secreted proteins (immunoglobulin constant regions, PDGFA,
+    FSTL1), and short Cys/Pro-rich proteins score high from composition alone
+    (issue 12: KRTAP, MT4, SPRR1B).
+    """
+    if not seq.startswith(b"M"):
+        return "fragment (no initiator Met)"
+    if len(seq) < GUARD_SHORT and (seq.count(b"C") + seq.count(b"P")) / len(seq) >= GUARD_CYS_PRO:
+        return "short Cys/Pro-rich"
+    return None
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1.0 - 1e-9)
+    return np.log(p / (1.0 - p))
+
+
+def prior_shift(logit_train: np.ndarray, training_prior: float, prior: float) -> np.ndarray:
+    """P(class | x) at ``prior`` from its log-odds at ``training_prior`` (both in (0, 1)).
+
+    The likelihood ratio P(x | UPS) / P(x | not) does not depend on the prior,
+    so only the prior odds change (Saerens et al. 2002).
+    """
+    if not 0.0 < prior < 1.0:
+        raise ValueError(f"prior must be strictly between 0 and 1, got {prior}")
+    shift = np.log(prior / (1.0 - prior)) - np.log(training_prior / (1.0 - training_prior))
+    return 1.0 / (1.0 + np.exp(-(logit_train + shift)))
+
+
 def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
     comp = _composition(seqs)
     nterm = _composition([s[:N_TERMINAL] for s in seqs])
@@ -72,13 +127,22 @@ def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class NonClassicalModel:
-    """An averaged ensemble of small one-hidden-layer networks on standardised features."""
+    """An averaged ensemble of small one-hidden-layer networks on standardised features, calibrated.
+
+    ``calibration``: Platt slope and intercept on the logit of the raw score
+    (out-of-fold fit); ``training_prior``: the UPS fraction of the training
+    set; ``prior``: the default target prior; ``threshold``: the call
+    threshold on the calibrated probability at that prior.
+    """
 
     mean: np.ndarray
     scale: np.ndarray
     members: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, float], ...]  # (W1, b1, w2, b2)
     threshold: float
     meta: dict[str, Any]
+    calibration: tuple[float, float] = (1.0, 0.0)
+    training_prior: float = 0.5
+    prior: float = 0.5
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NonClassicalModel:
@@ -93,6 +157,9 @@ class NonClassicalModel:
             members=members,
             threshold=float(data["threshold"]),
             meta=data.get("meta", {}),
+            calibration=(float(data["calibration"]["slope"]), float(data["calibration"]["intercept"])),
+            training_prior=float(data["calibration"]["training_prior"]),
+            prior=float(data["prior"]),
         )
 
     @classmethod
@@ -104,7 +171,19 @@ class NonClassicalModel:
     def version(self) -> str:
         return str(self.meta.get("version", "unknown"))
 
-    def score(self, seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
+    def score(self, seqs: Sequence[bytes], max_tm_logit: np.ndarray, prior: float | None = None) -> np.ndarray:
+        """(B,) P(leaderless-secreted | sequence) under ``prior`` (default: the model's, 2%).
+
+        ``max_tm_logit``: (B,) the windowed TM detector's best logit per protein.
+        Raises ValueError for a prior outside (0, 1).
+        """
+        raw = self.raw_score(seqs, max_tm_logit)
+        slope, intercept = self.calibration
+        return prior_shift(slope * _logit(raw) + intercept, self.training_prior,
+                           self.prior if prior is None else prior)
+
+    def raw_score(self, seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
+        """(B,) the ensemble's mean output, uncalibrated (its scale is the OutCyte training mix)."""
         if not seqs:
             return np.zeros(0)
         z = (features(seqs, max_tm_logit) - self.mean) / self.scale

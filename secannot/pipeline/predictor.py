@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
 from secannot.results import Result
@@ -22,6 +24,8 @@ class PredictConfig:
     organism: str = "eukarya"
     model_path: str | None = None
     nc_threshold: float | None = None
+    #: fraction of the input expected to be leaderless-secreted; nc_score is a probability under it (None: the model's, 2%)
+    nc_prior: float | None = None
     rules_dirs: tuple[str, ...] = ()
     localize: bool = True
     #: residues per model batch and bytes per input chunk: both bound memory,
@@ -31,6 +35,37 @@ class PredictConfig:
     jobs: int = 1
     family_claims: bool = True  # False: drop rule claims marked basis: family (annotate --no-family)
     dask: str | None = None  # scheduler address, or local:N
+
+
+def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], nc_model=None) -> dict[str, object]:
+    """The thresholds a run with ``config`` applies, for provenance: {organism, sp_prob[, nc_score, nc_prior,
+    sp_uncertain_band]}.  ``nc_model``: a loaded NonClassicalModel (loaded here when None and localising)."""
+    from secannot.models.nonclassical import NonClassicalModel
+    from secannot.models.signal_peptide import normalise_organism
+
+    organism = normalise_organism(config.organism)
+    data: dict[str, object] = {"organism": organism, "sp_prob": sp_thresholds.get(organism, 0.5)}
+    if not config.localize:
+        return data
+    nc = nc_model if nc_model is not None else NonClassicalModel.load()
+    data["nc_score"] = nc.threshold if config.nc_threshold is None else config.nc_threshold
+    data["nc_prior"] = nc.prior if config.nc_prior is None else config.nc_prior
+    band = band_settings(config)
+    if band is not None:
+        data["sp_uncertain_band"] = band
+    return data
+
+
+def band_settings(config: PredictConfig) -> dict[str, object] | None:
+    """The uncertain-band SP vs signal-anchor rule in force (eukaryotes, localising), for provenance; else None."""
+    from secannot.models.localization import BandRule
+    from secannot.models.signal_peptide import normalise_organism
+
+    if not config.localize or normalise_organism(config.organism) != "eukarya":
+        return None
+    band = BandRule()
+    return {"sp_prob_from": band.low, "cs_prob": band.min_cs_prob, "h_region": [band.h_min, band.h_max],
+            "anchor_helix_score": band.anchor_helix_score, "nterm_span": band.nterm_span}
 
 
 class Predictor:
@@ -48,17 +83,12 @@ class Predictor:
         self.organism_index = ORGANISMS[self.organism]
         self.sp_model = SignalPeptideModel.load(config.model_path)
         self.rules = rules if rules is not None else RuleSet.load(config.rules_dirs, kinds=("nonclassical",))
-        self.localizer = Localizer.load(self.rules, config.nc_threshold) if config.localize else None
+        self.localizer = Localizer.load(self.rules, config.nc_threshold, config.nc_prior) if config.localize else None
 
     def thresholds(self) -> dict[str, object]:
         """The decision thresholds in force, for provenance and figures (read from the loaded models)."""
-        data: dict[str, object] = {
-            "organism": self.organism,
-            "sp_prob": self.sp_model.thresholds.get(self.organism, 0.5),
-        }
-        if self.localizer is not None:
-            data["nc_score"] = self.localizer.nc_threshold
-        return data
+        return decision_thresholds(self.config, self.sp_model.thresholds,
+                                   self.localizer.nc_model if self.localizer is not None else None)
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
         seqs = [r.seq for r in records]
@@ -74,7 +104,11 @@ class Predictor:
         for res in withdrawn:
             res.cleavage_site, res.cs_prob, res.route = None, None, "none"
         if self.localizer is not None:
-            self.localizer.apply(results, eukaryote=self.organism == "eukarya")
+            # the uncertain-band rule may call a signal peptide at the best site: not on ambiguous residues either
+            candidates = [(site if site and not _mostly_unknown(rec.seq[:site]) else 0, csp) for rec, site, csp in
+                          zip(records, calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True)]
+            self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
+                                 sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
         for res in withdrawn:
             res.confidence = "low"
             res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "

@@ -31,7 +31,7 @@ def input_summary(sources: Sequence[Any]) -> tuple[dict[str, Any], ...]:
 
 def run_settings(config: PredictConfig, sp_thresholds: dict[str, float],
                  inputs: tuple[dict[str, Any], ...] = ()) -> RunSettings:
-    """Thresholds in force for ``config``: the SP model's per-group thresholds and the nc threshold.
+    """Thresholds in force for ``config``: the SP model's per-group thresholds, the nc threshold and prior, the band rule.
 
     ``sp_thresholds`` are the loaded model's (``SignalPeptideModel.thresholds``);
     a group the model does not list uses 0.5, as the model itself does.
@@ -39,10 +39,15 @@ def run_settings(config: PredictConfig, sp_thresholds: dict[str, float],
     from secannot.models.signal_peptide import ORGANISMS, normalise_organism
 
     nc_meta = _nc_meta()
+    from secannot.pipeline.predictor import band_settings
+
     overrides = {"nc_score": config.nc_threshold} if config.nc_threshold is not None else {}
-    nc_threshold = None
+    if config.nc_prior is not None:
+        overrides["nc_prior"] = config.nc_prior
+    nc_threshold = nc_prior = None
     if config.localize:
         nc_threshold = config.nc_threshold if config.nc_threshold is not None else float(nc_meta["threshold"])
+        nc_prior = config.nc_prior if config.nc_prior is not None else float(nc_meta["prior"])
     return RunSettings(
         organism=normalise_organism(config.organism),
         sp_thresholds={group: float(sp_thresholds.get(group, 0.5)) for group in ORGANISMS},
@@ -51,6 +56,8 @@ def run_settings(config: PredictConfig, sp_thresholds: dict[str, float],
         date=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         inputs=inputs,
         overrides=overrides,
+        nc_prior=nc_prior,
+        sp_band=band_settings(config),
     )
 
 

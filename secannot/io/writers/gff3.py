@@ -38,7 +38,7 @@ class Gff3Writer:
         if provenance.run is not None:
             run = provenance.run
             out.write(f"# organism {run.organism}; sp_prob threshold {run.sp_thresholds.get(run.organism)}; "
-                      f"nc_score threshold {run.nc_threshold}; date {run.date}\n")
+                      f"nc_score threshold {run.nc_threshold} (prior {run.nc_prior}); date {run.date}\n")
 
     def write(self, result: Result) -> None:
         self.out.write(render_gff3(result))
