@@ -161,31 +161,34 @@ def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> 
 
 
 def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
-            signal_only: bool = False, rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
+            nc_prior: float | None = None, signal_only: bool = False, rules: Iterable[str] = (),
+            batch_residues: int = 1 << 20) -> list:
     """Signal peptide, cleavage site and localisation for every record, in input order.
 
     ``records``: (id, sequence) pairs, bare sequence strings (named seq1, seq2, ... by position) or
     objects with ``.id`` and ``.seq`` (Biopython SeqRecords).  ``organism``: eukarya, gram-negative,
-    gram-positive or archaea.  ``nc_threshold`` (0-1) overrides the nc_score threshold; ``signal_only``
+    gram-positive or archaea.  ``nc_prior`` (0-1, default the model's 0.02) is the share of leaderless-secreted
+    proteins assumed when nc_score is turned into a probability (as ``--nc-prior``); ``nc_threshold`` (0-1)
+    overrides the nc_score threshold; ``signal_only``
     skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
     (results never depend on it).  Returns a list of :class:`Prediction`.
 
     Raises InputError naming the first invalid record (empty, bad characters), ModelError for an
     unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item.
     """
-    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, rules_dirs=tuple(rules),
+    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior, rules_dirs=tuple(rules),
                            localize=not signal_only, batch_residues=batch_residues)
     return _run(records, config, annotate_rows=False)
 
 
 def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
-             rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
+             nc_prior: float | None = None, rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
     """:func:`predict`, plus the tumour-microenvironment annotation columns; returns :class:`Annotation` rows.
 
     Proteins match the rules by UniProt-style ids (sp|P15692|VEGFA_HUMAN, a bare accession) as in
     ``secannot annotate``; UniProt itself is not queried.  Raises as :func:`predict`.
     """
-    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, rules_dirs=tuple(rules),
+    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior, rules_dirs=tuple(rules),
                            batch_residues=batch_residues)
     return _run(records, config, annotate_rows=True)
 

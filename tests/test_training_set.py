@@ -92,3 +92,21 @@ def test_evaluate_names_the_fraction_of_training_proteins(tmp_path):
     fresh.write_text(_three_line(made_up))
     res = run_cli(["evaluate", fresh])
     assert res.code == 0 and "training proteins" not in res.out
+
+
+def test_evaluate_warns_when_scoring_the_leaderless_models_training_set(tmp_path):
+    """The nc model was trained on OutCyte's set; scoring those proteins again must say so."""
+    source = shared_path("data/outcyte/ups_dev.fasta").read_text().split(">")[1:]
+    real = [">" + block for block in source[:24]]
+    rng = random.Random(5)
+    made_up = [f">Q9ZY{i:02d}|{'UPS' if i % 2 else 'INTRACELLULAR'}|Homo sapiens|FAKE{i}\nM{protein(rng, 150)}\n"
+               for i in range(8)]
+    mixed = tmp_path / "mixed.fasta"
+    mixed.write_text("".join(real + made_up))
+    res = run_cli(["evaluate", mixed])
+    assert res.code == 0, res.err
+    assert "24 of 32 scored proteins (75.0%) are training proteins of leaderless-secretion model" in res.out
+    fresh = tmp_path / "fresh.fasta"
+    fresh.write_text("".join(made_up))
+    res = run_cli(["evaluate", fresh])
+    assert res.code == 0 and "training proteins" not in res.out

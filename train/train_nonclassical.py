@@ -35,6 +35,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 
 from secannot.io.fasta import Record, parse_fasta
+from secannot.models import training_set
 from secannot.models.nonclassical import FEATURE_NAMES, composition_guard, features, prior_shift
 from secannot.models.topology import TopologyParams, find_segments
 
@@ -182,6 +183,16 @@ def main() -> None:
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
+    write_training_set(args.data, args.out.with_name(training_set.NC_FILE_NAME), out["version"])
+
+
+def write_training_set(data: Path, path: Path, version: str) -> None:
+    """Fingerprints of the training proteins (hashes, never sequences), so ``secannot evaluate`` can warn
+    when it scores them."""
+    with data.open("rb") as fh:
+        records = [r for r in parse_fasta(fh, str(data)) if isinstance(r, Record)]
+    training_set.write(path, [r.id.split("|")[0] for r in records], [r.sequence for r in records], version)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

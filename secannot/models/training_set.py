@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 
 FILE_NAME = "sp_training_set.npz"
+#: The leaderless-secretion (nc) model's training proteins, written by ``train/train_nonclassical.py``.
+NC_FILE_NAME = "nc_training_set.npz"
 #: Residues compared: the model reads only the first 70, so equal 70-residue N-termini are the same input.
 PREFIX = 70
 
@@ -59,12 +61,12 @@ class Overlap:
     def fraction(self) -> float:
         return self.either / self.n if self.n else 0.0
 
-    def warning(self, model_version: str) -> str | None:
+    def warning(self, model_version: str, model: str = "signal-peptide model") -> str | None:
         """One line for the report, or None when nothing overlaps."""
         if not self.either:
             return None
         return (f"warning: {self.either} of {self.n} scored proteins ({100 * self.fraction:.1f}%) are training "
-                f"proteins of signal-peptide model {model_version} ({self.by_accession} by accession, "
+                f"proteins of {model} {model_version} ({self.by_accession} by accession, "
                 f"{self.by_sequence} by identical first {PREFIX} residues); figures on them are not an "
                 "independent estimate")
 
@@ -76,11 +78,11 @@ class TrainingSet:
     model_version: str
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> TrainingSet | None:
-        """The bundled set (or ``path``); None when there is none, so older installs simply do not warn."""
+    def load(cls, path: str | Path | None = None, file_name: str = FILE_NAME) -> TrainingSet | None:
+        """The bundled set ``file_name`` (or ``path``); None when there is none, so older installs simply do not warn."""
         try:
             if path is None:
-                with resources.as_file(resources.files("secannot") / "data" / FILE_NAME) as p:
+                with resources.as_file(resources.files("secannot") / "data" / file_name) as p:
                     arrays = dict(np.load(p))
             else:
                 arrays = dict(np.load(path))
@@ -109,14 +111,17 @@ def write(path: str | Path, accessions: Iterable[str], sequences: Iterable[str],
                         sequences=fingerprints(_sequence_keys(sequences)), model_version=np.array(model_version))
 
 
-def check_overlap(accessions: Sequence[str], sequences: Sequence[str], model_version: str) -> dict | None:
-    """Overlap of scored proteins with the bundled training set, as a report field; None without a bundled set.
+def check_overlap(accessions: Sequence[str], sequences: Sequence[str], model_version: str,
+                  file_name: str = FILE_NAME, model: str = "signal-peptide model") -> dict | None:
+    """Overlap of scored proteins with a bundled training set, as a report field; None without a bundled set.
 
-    Returns counts, ``fraction`` and ``warning`` (a one-line text, or None when nothing overlaps).
+    ``file_name`` picks the set (:data:`FILE_NAME` for the signal-peptide model, :data:`NC_FILE_NAME` for the
+    leaderless-secretion model). Returns counts, ``fraction`` and ``warning`` (a one-line text, or None when
+    nothing overlaps).
     """
-    shipped = TrainingSet.load()
+    shipped = TrainingSet.load(file_name=file_name)
     if shipped is None:
         return None
     found = shipped.overlap(accessions, sequences)
     return {"n": found.n, "by_accession": found.by_accession, "by_sequence": found.by_sequence,
-            "either": found.either, "fraction": found.fraction, "warning": found.warning(model_version)}
+            "either": found.either, "fraction": found.fraction, "warning": found.warning(model_version, model)}
