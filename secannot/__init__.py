@@ -14,6 +14,10 @@ _API = ("read_fasta", "predict", "annotate", "to_pandas", "Prediction", "Annotat
 __all__ = ["TOOL_NAME", "__version__", *_API]
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})  # notebooks complete the lazy API names too
+
+
 def __getattr__(name: str):
     if name in _API:
         from secannot import api  # the top layer, loaded lazily: see docs/architecture.md

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, make_dataclass
 from typing import Any, BinaryIO, TextIO
 
@@ -108,6 +108,8 @@ def _as_records(records: Iterable[Any]) -> Iterator[Record]:
     if isinstance(records, (str, bytes, bytearray, os.PathLike)):
         raise TypeError("expected an iterable of records, got a single string: pass [sequence] for one protein, "
                         "or secannot.read_fasta(path) for a FASTA file")
+    if isinstance(records, Mapping):
+        raise TypeError("expected an iterable of records, got a mapping: pass list(d.items()) for {id: sequence}")
     return _iter_records(records)
 
 
@@ -143,6 +145,17 @@ def _predictor(config: PredictConfig, annotate: bool):
     return _PREDICTORS[key]
 
 
+def _config(organism: str, nc_threshold: float | None, nc_prior: float | None, rules: Iterable[str] | str,
+            **options: Any) -> PredictConfig:
+    """The run's settings, checked as the command line checks them (a probability in 0-1, rule directories)."""
+    for name, value in (("nc_threshold", nc_threshold), ("nc_prior", nc_prior)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+    dirs = (rules,) if isinstance(rules, (str, os.PathLike)) else tuple(rules)
+    return PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior,
+                         rules_dirs=tuple(os.fspath(d) for d in dirs), **options)
+
+
 def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> list:
     predictor = _predictor(config, annotate_rows)
     columns, cls = (ANNOTATE_COLUMNS, Annotation) if annotate_rows else (PREDICT_COLUMNS, Prediction)
@@ -174,22 +187,24 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     (results never depend on it).  Returns a list of :class:`Prediction`.
 
     Raises InputError naming the first invalid record (empty, bad characters), ModelError for an
-    unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item.
+    unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item or for a
+    lone string or mapping in place of the records, ValueError for a probability outside 0-1.
     """
-    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior, rules_dirs=tuple(rules),
-                           localize=not signal_only, batch_residues=batch_residues)
+    config = _config(organism, nc_threshold, nc_prior, rules, localize=not signal_only, batch_residues=batch_residues)
     return _run(records, config, annotate_rows=False)
 
 
 def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
-             nc_prior: float | None = None, rules: Iterable[str] = (), batch_residues: int = 1 << 20) -> list:
+             nc_prior: float | None = None, rules: Iterable[str] = (), family_claims: bool = True,
+             batch_residues: int = 1 << 20) -> list:
     """:func:`predict`, plus the tumour-microenvironment annotation columns; returns :class:`Annotation` rows.
 
     Proteins match the rules by UniProt-style ids (sp|P15692|VEGFA_HUMAN, a bare accession) as in
-    ``secannot annotate``; UniProt itself is not queried.  Raises as :func:`predict`.
+    ``secannot annotate``; UniProt itself is not queried.  ``family_claims=False`` drops claims the source
+    states only for the protein's family (as ``--no-family``).  Raises as :func:`predict`.
     """
-    config = PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior, rules_dirs=tuple(rules),
-                           batch_residues=batch_residues)
+    config = _config(organism, nc_threshold, nc_prior, rules, family_claims=family_claims,
+                     batch_residues=batch_residues)
     return _run(records, config, annotate_rows=True)
 
 

@@ -21,7 +21,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1  # `check` / `rules lint` found problems
     USAGE = 2  # bad command line (Click's own code)
     REJECTED = 3  # some records or ids were rejected; the good ones were written
-    INPUT = 4  # an input could not be read at all: missing, empty, not FASTA
+    INPUT = 4  # an input could not be read at all (missing, empty, not FASTA), or an output not written
     RULES = 5  # a rule file is invalid or has an incompatible schema
     NETWORK = 6  # UniProt unreachable, failing after retries, or not in the offline cache
     DEPENDENCY = 7  # an optional dependency (plotting, Parquet, Dask, pandas) is not installed
@@ -33,7 +33,7 @@ EXIT_CODE_HELP = {
     ExitCode.FINDINGS: "check or rules lint found problems; rules diff --exit-code found differences",
     ExitCode.USAGE: "usage error (unknown option, bad value)",
     ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
-    ExitCode.INPUT: "an input could not be read: missing, unreadable, empty or not FASTA",
+    ExitCode.INPUT: "an input could not be read (missing, unreadable, empty or not FASTA) or an output could not be written",
     ExitCode.RULES: "a rule file is invalid or has an incompatible schema_version",
     ExitCode.NETWORK: "UniProt unreachable or failing after retries, or --offline cache miss",
     ExitCode.DEPENDENCY: "an optional dependency is missing: the message names the extra to install "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from helpers import run_cli
 
@@ -52,3 +55,78 @@ def test_batches_hold_a_bounded_number_of_records(length):
 def test_api_refuses_a_lone_string(call, single):
     with pytest.raises(TypeError, match="read_fasta"):
         call(single)
+
+
+# -- tables -------------------------------------------------------------------------------------
+def test_ragged_table_rows_keep_their_columns_and_are_named(tmp_path):
+    table = tmp_path / "ragged.tsv"
+    table.write_text(f"protein\tseq\nlong\t{SIGNAL}{MATURE}\textra\tcells\nshort\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq", "--offline"])
+    rows = list(csv.reader(io.StringIO(res.out), delimiter="\t"))
+    assert len({len(r) for r in rows}) == 1, "every row has the header's width"
+    header = rows[0]
+    long_row = dict(zip(header, rows[1], strict=True))
+    assert long_row["seq"].endswith("\textra\tcells"), "no cell is lost"
+    assert "fields, the header has 2" in long_row["error"]
+    assert f"{table}:2: long:" in res.err and "fields, the header has 2" in res.err
+    assert res.code != 0
+
+
+@pytest.mark.parametrize("cell, reason", [("MKV1LL", "invalid character"), ("", "not in the offline cache")])
+def test_table_rows_that_are_not_annotated_are_named_on_stderr(tmp_path, cell, reason):
+    table = tmp_path / "t.tsv"
+    table.write_text(f"protein\tseq\nP15692\t{cell}\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq", "--offline"],)
+    assert f"{table}:2: P15692: " in res.err and reason in res.err
+    assert reason in res.out.splitlines()[1]
+
+
+# -- output files -------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["tsv", "parquet"])
+def test_an_interrupted_run_leaves_no_output_file(tmp_path, fmt):
+    from secannot.pipeline.predictor import PredictConfig
+    from secannot.pipeline.runner import JobConfig, _sink
+
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    out = tmp_path / f"out.{fmt}"
+    config = JobConfig(predict=PredictConfig(), fmt=fmt, output=str(out))
+    with pytest.raises(KeyboardInterrupt), _sink(config, None, None) as sink:
+        sink.open().write("id\n" if fmt == "tsv" else b"PAR1")
+        assert out.exists()
+        raise KeyboardInterrupt
+    assert not out.exists()
+
+
+def test_more_jobs_than_cpus_are_capped_with_a_warning(tmp_path):
+    fasta = tmp_path / "a.fa"
+    fasta.write_text(f">a\n{SIGNAL}{MATURE}\n")
+    res = run_cli(["predict", fasta, "-j", "100000"])
+    assert res.code == 0 and "more than the" in res.err and len(res.out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("option", ["--uniprot", "--gene"])
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_an_empty_id_option_is_a_usage_error(option, value):
+    res = run_cli(["predict", option, value])
+    assert res.code == 2 and "needs at least one" in res.err
+
+
+# -- Python API ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("call, error", [
+    (lambda: secannot.predict({"a": SIGNAL + MATURE}), TypeError),
+    (lambda: secannot.predict([SIGNAL + MATURE], nc_threshold=2), ValueError),
+    (lambda: secannot.predict([SIGNAL + MATURE], nc_prior=-0.1), ValueError),
+])
+def test_api_checks_its_arguments_as_the_cli_does(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_api_takes_one_rule_directory_as_a_string(tmp_path):
+    with pytest.raises(secannot.errors.InputError, match=str(tmp_path / "none")):
+        secannot.annotate([SIGNAL + MATURE], rules=str(tmp_path / "none"))
+
+
+def test_api_names_are_listed_for_completion():
+    assert {"predict", "annotate", "read_fasta", "to_pandas"} <= set(dir(secannot))

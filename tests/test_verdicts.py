@@ -51,6 +51,8 @@ def test_shipped_nc_model_states_its_prior_and_calibration():
     (b"SEKAQELRDNLGKTVEAIRG" * 12, "fragment"),
     (b"M" + b"DPSCSCATGGSCTCAGSCKCKECKCTSCKKSCCSCCP" * 2, "Cys/Pro"),
     (b"MSSQQCKQPCQPPPVCPTPKCPEPCPPPKCPEPCPPPKCPQPC", "Cys/Pro"),
+    (b"MAAAA", "too short"),
+    (b"M" + b"GSEKAQ" * 8, "too short"),
 ])
 def test_composition_guard_names_the_artefact(seq, reason):
     assert reason in composition_guard(seq)

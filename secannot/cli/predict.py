@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -76,6 +77,11 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     diag = diagnostics(io, quiet, verbose)
+    cpus = os.cpu_count() or 1
+    if jobs > cpus and dask is None:
+        # more processes than CPUs only adds start-up and memory (-j 999 once started ~470 processes)
+        diag.warn(f"-j {jobs} is more than the {cpus} CPUs here; using -j {cpus}")
+        jobs = cpus
     predict_config = PredictConfig(
         organism=organism, model_path=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
         rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,

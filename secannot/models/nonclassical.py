@@ -78,10 +78,14 @@ GUARD_SHORT = 200
 GUARD_CYS_PRO = 0.20
 
 
+#: Shortest protein the score is used for; OutCyte's shortest is 69 residues, TMbed's 50.
+GUARD_MIN_LENGTH = 50
+
+
 def composition_guard(seq: bytes) -> str | None:
     """Why ``seq`` must not be called leaderless by score alone, or None.
 
-    Returns ``"fragment (no initiator Met)"`` or ``"short Cys/Pro-rich"``.
+    Returns ``"fragment (no initiator Met)"``, ``"too short (N residues)"`` or ``"short Cys/Pro-rich"``.
     In OutCyte the UPS sequences that do not start with Met are fragments of
     classically secreted proteins (immunoglobulin constant regions, PDGFA,
     FSTL1), and short Cys/Pro-rich proteins score high from composition alone
@@ -91,6 +95,9 @@ def composition_guard(seq: bytes) -> str | None:
         return "fragment (no initiator Met)"
     if len(seq) < GUARD_SHORT and (seq.count(b"C") + seq.count(b"P")) / len(seq) >= GUARD_CYS_PRO:
         return "short Cys/Pro-rich"
+    if len(seq) < GUARD_MIN_LENGTH:
+        # composition features of a peptide say nothing (MAAAA scored 0.99); no training protein is this short
+        return f"too short ({len(seq)} residues)"
     return None
 
 

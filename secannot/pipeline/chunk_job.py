@@ -155,6 +155,13 @@ def serial(tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
         yield run_chunk(task)
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool and says 'interrupted' once."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessPool:
     """``jobs`` worker processes for the whole job; ``run`` yields outputs in input order.
 
@@ -173,7 +180,7 @@ class ProcessPool:
         # models already loaded (see ``worker_for``): no start-up per worker.
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self._pool = ctx.Pool(self.jobs)
+        self._pool = ctx.Pool(self.jobs, initializer=_ignore_interrupts)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -67,9 +67,10 @@ def expand_sources(raw: Sequence[tuple[str, str]], stdin_text: Callable[[], Text
             out.append(Source(FASTA, value, value))
         elif opt in ("uniprot", "gene"):
             kind = ACCESSION if opt == "uniprot" else GENE
-            for part in value.split(","):
-                if part.strip():
-                    out.append(Source(kind, part.strip(), f"--{opt}"))
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not parts:  # --uniprot '' would otherwise run on nothing and exit 0
+                raise UsageError(f"--{opt} needs at least one {'accession' if kind == ACCESSION else 'gene symbol'}")
+            out += [Source(kind, part, f"--{opt}") for part in parts]
         elif opt in ("uniprot_list", "gene_list"):
             kind = ACCESSION if opt == "uniprot_list" else GENE
             lines = read_id_list(value, stdin_text() if value == "-" else None)

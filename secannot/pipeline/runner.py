@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -73,6 +73,12 @@ class _LazyOutput:
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
+
+    def discard(self) -> None:
+        """Close and remove a file this run created: an interrupted run must not leave half a table."""
+        if self._fh is not None:
+            self._fh.close()
+            _remove(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,8 +225,10 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
         output = _LazyOutput(config.output, stdout)
         try:
             yield output
-        finally:
-            output.close()
+        except BaseException:  # Ctrl-C or an error mid-run: no truncated -o file is left behind
+            output.discard()
+            raise
+        output.close()
         return
     from secannot.io.writers.parquet import require_pyarrow
 
@@ -235,8 +243,18 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
         fh = open(config.output, "wb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
-    with fh:
-        yield _OpenOutput(fh)
+    try:
+        with fh:
+            yield _OpenOutput(fh)
+    except BaseException:  # Ctrl-C or an error mid-run: a Parquet file without its footer is unreadable
+        _remove(config.output)
+        raise
+
+
+def _remove(path: str | None) -> None:
+    if path is not None:
+        with suppress(OSError):
+            os.remove(path)
 
 
 @contextmanager

@@ -80,9 +80,7 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             chunk: list[_Row] = []
             for cells in reader:
                 number += 1
-                if not cells:
-                    cells = [""]
-                chunk.append(_Row(number, cells))
+                chunk.append(_fit_row(_Row(number, cells or [""]), len(header), sep))
                 if len(chunk) >= table.chunk_rows:
                     client = _process(chunk, id_index, seq_index, predictor, rules, job, client, name, diag)
                     writer(chunk)
@@ -94,6 +92,21 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
         if client is not None:
             client.close()
     return diag.exit_code
+
+
+def _fit_row(row: _Row, width: int, sep: str) -> _Row:
+    """A row with exactly ``width`` cells, so the appended columns line up under their header.
+
+    A short row is padded with empty cells (as spreadsheets write trailing blanks); a long one keeps
+    every cell, the extra ones joined into the last column, and is not annotated: which cell holds
+    the id is then a guess.
+    """
+    if len(row.cells) < width:
+        row.cells = row.cells + [""] * (width - len(row.cells))
+    elif len(row.cells) > width:
+        row.error = f"{len(row.cells)} fields, the header has {width} (extra cells kept in the last column)"
+        row.cells = row.cells[: width - 1] + [sep.join(row.cells[width - 1 :])]
+    return row
 
 
 def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False,
@@ -135,6 +148,8 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
     lookups: list[tuple[_Row, str, str]] = []  # (row, kind, key)
     for row in rows:
         ident = row.cells[id_index].strip() if id_index < len(row.cells) else ""
+        if row.error is not None:  # a ragged row (see _fit_row)
+            continue
         if not ident:
             row.error = "empty id"
             continue
@@ -177,8 +192,11 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
     for row in rows:
         res = by_row.get(id(row))
         if res is None:
-            row.extra = [""] * len(ANNOTATE_COLUMNS) + [row.error or "not annotated"]
-            diag.escalate(ExitCode.REJECTED)
+            reason = row.error or "not annotated"
+            row.extra = [""] * len(ANNOTATE_COLUMNS) + [reason]
+            # named on stderr too, as every rejected input is; the row itself stays in the table
+            ident = row.cells[id_index].strip() if id_index < len(row.cells) else ""
+            diag.reject(source, row.number, ident, reason.removeprefix(f"{ident}: "))
             continue
         res.annotation = annotate(res, rules)
         res.uniprot = uniprot_view(res, row.entry, client.release if client is not None else None)
