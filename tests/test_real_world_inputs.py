@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from helpers import run_cli
@@ -130,3 +131,10 @@ def test_api_takes_one_rule_directory_as_a_string(tmp_path):
 
 def test_api_names_are_listed_for_completion():
     assert {"predict", "annotate", "read_fasta", "to_pandas"} <= set(dir(secannot))
+
+
+@pytest.mark.parametrize("query", ["sp|P15692|VEGFA_HUMAN", "P15692-2", "P15692.3", "p15692", "VEGFA", "vegf"])
+def test_rules_show_reads_ids_as_annotate_does(query):
+    res = run_cli(["rules", "show", query, "--format", "json"])
+    assert res.code == 0, res.err
+    assert [e["gene"] for e in json.loads(res.out)][0] == "VEGFA"

@@ -200,8 +200,18 @@ class RuleSet:
         return None
 
     def find(self, query: str) -> list[Entry]:
-        """Entries for a gene symbol, accession or alias typed by a user, any kind."""
+        """Entries for a gene symbol, accession or alias typed by a user, any kind.
+
+        Ids written as ``annotate`` reads them also work: ``sp|P15692|VEGFA_HUMAN`` (the accession)
+        and ``P15692-2`` or ``P15692.3`` (isoform and version dropped; rules are per canonical entry).
+        """
         q = query.strip()
+        parts = q.split("|")
+        if len(parts) >= 3 and parts[0] in ("sp", "tr"):
+            q = parts[1]
+        canonical = q.split("-")[0].split(".")[0]
+        if canonical != q and any(canonical.upper() in self.index[kind].by_accession for kind in KINDS):
+            q = canonical
         key = normalise_name(q)
         hits: list[Entry] = []
         for kind in KINDS:
