@@ -1,0 +1,336 @@
+"""Semi-Markov Viterbi decoding of the membrane-topology HMM (``secannot.models.topology_hmm``).
+
+Why a module of its own: decoding is the one hot loop of whole-proteome
+annotation (about a quarter of all residues are decoded), so its arithmetic is
+laid out for numpy throughput rather than read as the model's definition.
+
+The score of a helix from boundary ``a`` to ``a + d`` is its segment log-odds
+(a table over the mean Kyte-Doolittle hydropathy bin and the count of charged
+residues) plus ``log P(d)``.  Both statistics are integer sums: hydropathy
+times ten is an integer for every residue, and a residue contributes
+``(10 * kd + 45) * K + charged`` (``K = helix_max + 1``) to one running sum,
+so the difference of two entries of that sum *is* an index into a per-length
+look-up table that already holds segment score plus length score.  A helix
+candidate then costs one subtraction and one gather, and its bin is exact
+(no float rounding of long running sums, so no protein's call depends on
+where it sits in a batch or how long it is).
+
+A helix ending at boundary ``b`` starts at least ``helix_min`` boundaries
+earlier, so the helix ends of a block of ``helix_min`` boundaries depend only
+on loop scores already known; each block takes, for every helix length, a
+subtraction, a gather and two add-and-maximum steps over the whole batch.
+Only the maximum is kept: the length of the few helices on the best path is
+recovered during the back-trace by recomputing their candidates with the same
+float32 operations (ties go to the longest helix).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from secannot.models.scales import KYTE_DOOLITTLE
+
+NEG = np.float32(-1e9)
+CLASS_INDEX = {"in": 0, "out": 1, "helix": 2, "sp": 3}
+
+_KD10 = np.zeros(256, dtype=np.int64)  # Kyte-Doolittle x 10 + 45 (0..90); unknown residues count as 0
+_KD10[:] = 45
+for _aa, _v in KYTE_DOOLITTLE.items():
+    _KD10[ord(_aa)] = round(_v * 10) + 45
+_CHARGED = np.zeros(256, dtype=np.int64)
+_CHARGED[[ord("D"), ord("E"), ord("K"), ord("R")]] = 1
+
+
+def segment_lut(segments: Any, helix_min: int, helix_dur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat float32 table of segment score + log P(length), and where each length's part starts.
+
+    ``segments`` is a :class:`~secannot.models.topology_hmm.SegmentModel`.
+    For a helix of length ``d`` the index is ``K * sum(10 kd + 45) + n_charged``;
+    the kd bin is ``floor((mean kd - kd_low) / kd_width)`` computed exactly
+    from the integer sum (clipped to the table), the charge capped at
+    ``charge_max``.
+    """
+    helix_max = helix_min + len(helix_dur) - 1
+    k = helix_max + 1
+    n_kd, n_ch = segments.table.shape
+    parts, bases, base = [], np.zeros(helix_max + 1, dtype=np.int64), 0
+    for d in range(helix_min, helix_max + 1):
+        v = np.arange(90 * d * k + d + 1, dtype=np.int64)
+        kd10 = v // k - 45 * d
+        charge = np.minimum(v % k, segments.charge_max)
+        kd_bin = np.floor((kd10 / (10.0 * d) - segments.kd_low) / segments.kd_width + 1e-9)
+        kd_bin = np.clip(kd_bin, 0, n_kd - 1).astype(np.int64)
+        parts.append(segments.table[kd_bin, charge] + np.float32(helix_dur[d - helix_min]))
+        bases[d] = base
+        base += len(v)
+    del n_ch
+    return np.concatenate(parts).astype(np.float32), bases
+
+
+def segment_index(seq: bytes, start: int, end: int, helix_max: int) -> int:
+    """Index of residues ``start..end`` (1-based, inclusive) into its length's part of :func:`segment_lut`."""
+    raw = np.frombuffer(seq[start - 1 : end], dtype=np.uint8)
+    return int(_KD10[raw].sum() * (helix_max + 1) + _CHARGED[raw].sum())
+
+
+def max_window_means(seqs: Sequence[bytes], kd: np.ndarray, window: int) -> np.ndarray:
+    """Highest mean of ``kd[residue]`` over a ``window``-residue window of each sequence (-inf if shorter).
+
+    One pass over the whole batch: windows are read off one running sum of
+    the joined sequences, and only windows inside one sequence count.
+    """
+    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    out = np.full(len(seqs), -np.inf)
+    if not len(seqs):
+        return out
+    codes = np.frombuffer(b"".join(seqs), dtype=np.uint8)
+    cum = np.zeros(len(codes) + 1)
+    np.cumsum(kd[codes], out=cum[1:])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    ok = lengths >= window
+    if not ok.any():
+        return out
+    sums = cum[window:] - cum[:-window]  # window beginning at each residue
+    # windows that begin in the last window-1 residues of a sequence straddle the next one: mask them
+    valid = np.ones(len(sums) + window, dtype=bool)
+    ends = starts + lengths
+    for k in range(1, window):
+        valid[ends[ok] - k] = False
+    sums = np.where(valid[: len(sums)], sums, -np.inf)
+    out[ok] = np.maximum.reduceat(sums, starts[ok]) / window
+    return out
+
+
+#: Decoding cost per padded boundary of a batch, in units of the cost per padded residue (measured:
+#: about 10 us per boundary for the block loop's fixed work, 0.3 us per residue), and per batch.
+BOUNDARY_COST = 30.0
+BATCH_COST = 3000.0
+
+
+def plan_batches(lengths: Sequence[int], budget: int) -> list[tuple[int, int]]:
+    """Cut ascending ``lengths`` into ``[start, end)`` batches of least estimated decoding cost.
+
+    A batch costs ``max length * (BOUNDARY_COST + size) + BATCH_COST``: one
+    long protein in a batch of short ones pads them all, while many small
+    batches repeat the per-boundary work.  Lengths are first grouped (within
+    3%), then a dynamic programme over group ends picks the cuts; no batch
+    exceeds ``budget`` padded residues unless it holds a single sequence.
+    """
+    n = len(lengths)
+    if n == 0:
+        return []
+    ends, first = [], 0
+    for k in range(1, n + 1):  # groups of lengths within 3% that fit the budget
+        if k == n or lengths[k] > 1.03 * lengths[first] or lengths[k] * (k - first + 1) > budget:
+            ends.append(k)
+            first = k
+    cuts = np.array([0, *ends])
+    best = np.zeros(len(cuts))
+    back = np.zeros(len(cuts), dtype=np.int64)
+    for g in range(1, len(cuts)):
+        longest = lengths[cuts[g] - 1]
+        size = cuts[g] - cuts[:g]
+        cost = best[:g] + longest * (BOUNDARY_COST + size) + BATCH_COST
+        cost[:g - 1][longest * size[:g - 1] > budget] = np.inf  # the last group alone always fits
+        back[g] = int(np.argmin(cost))
+        best[g] = cost[back[g]]
+    out, g = [], len(cuts) - 1
+    while g > 0:
+        out.append((int(cuts[back[g]]), int(cuts[g])))
+        g = back[g]
+    return out[::-1]
+
+
+def _tables(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool, start: str | None) -> dict[str, Any]:
+    """Cumulative score tables of a padded batch, indexed by boundary ``p = t + helix_max``."""
+    B = len(seqs)
+    lengths = np.array([len(s) for s in seqs])
+    T = int(lengths.max())
+    P = hmm.helix_max  # left padding: index p = t + P
+    W = T + 1 + P
+    z, offsets = hmm.residues.log_odds_batch(seqs)
+    rows = np.repeat(np.arange(B), lengths)
+    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    cols = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    src = np.repeat(offsets, lengths) + cols
+    zs = z[src] * np.float32(hmm.scale)
+
+    def cum(values: np.ndarray, dtype: Any = np.float32) -> np.ndarray:
+        x = np.zeros((T, B), dtype=dtype)
+        x[cols, rows] = values
+        out = np.zeros((W, B), dtype=dtype)
+        np.cumsum(x, axis=0, out=out[P + 1 :])
+        return out
+
+    fl = hmm.flank
+    idx = np.arange(W)
+    side_in, side_out = cum(zs[:, CLASS_INDEX["in"]]), cum(zs[:, CLASS_INDEX["out"]])
+    back, ahead = np.maximum(idx - fl, 0), np.minimum(idx + fl, W - 1)
+    steps = np.maximum(np.arange(W, dtype=np.float32) - P, 0)[:, None]
+    helix_col = zs[:, CLASS_INDEX["helix"]]
+    raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
+    tb = {"B": B, "T": T, "P": P, "W": W, "lengths": lengths,
+          "c_in": steps * np.float32(hmm.loop_stay["in"]), "c_out": steps * np.float32(hmm.loop_stay["out"]),
+          "c_h": cum(helix_col) if helix_col.any() else None,
+          "code": cum(_KD10[raw] * (hmm.helix_max + 1) + _CHARGED[raw], np.int64),
+          "in_before": side_in - side_in[back], "out_before": side_out - side_out[back],
+          "in_after": side_in[ahead] - side_in, "out_after": side_out[ahead] - side_out, "sp_score": None}
+    sp_lo, sp_hi = hmm.sp_min, hmm.sp_min + len(hmm.sp_dur) - 1
+    hi = min(sp_hi, T)
+    if hi >= sp_lo and signal_peptide and start is None:
+        c_sp = cum(zs[:, CLASS_INDEX["sp"]])
+        sp_score = np.full((W, B), NEG, dtype=np.float32)
+        sl = slice(P + sp_lo, P + hi + 1)
+        sp_score[sl] = hmm.start["sp"] + c_sp[sl] + hmm.sp_dur[: hi - sp_lo + 1, None] - tb["c_out"][sl]
+        tb["sp_score"] = sp_score
+    return tb
+
+
+def _by_length(arr: np.ndarray, n_lengths: int) -> np.ndarray:
+    """Read-only view ``v[k, p] = arr[p + k]``: the starts of every helix length, longest first, for ends at ``p``."""
+    step = arr.strides[0]
+    return np.lib.stride_tricks.as_strided(arr, (n_lengths, arr.shape[0] - n_lengths + 1, *arr.shape[1:]),
+                                           (step, step, *arr.strides[1:]), writeable=False)
+
+
+def _helix_ends(lut: np.ndarray, tb: dict, views: tuple[np.ndarray, np.ndarray, np.ndarray], p0: int, p1: int,
+                lo: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best in->out and out->in helix ending at each boundary of ``[p0, p1)`` (before the end terms).
+
+    All helix lengths at once: ``views`` hold ``(n_lengths, W', B)`` windows
+    of the code, ``a_io`` and ``a_oi`` arrays whose ``[k, lo + j]`` is the
+    start of a helix of length ``helix_max - k`` ending at ``p0 + j``.
+    """
+    code, a_io, a_oi = views
+    hi = lo + p1 - p0
+    index = tb["code"][p0:p1] - code[:, lo:hi]
+    index += tb["lut_base"]
+    seg = lut.take(index)
+    best_io = (a_io[:, lo:hi] + seg).max(axis=0)
+    best_oi = (a_oi[:, lo:hi] + seg).max(axis=0)
+    return best_io, best_oi
+
+
+def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
+           ) -> list[tuple[list[tuple[int, int, str]], int, str, float]]:
+    """Viterbi topology of a batch: per sequence (helices as (start, end, orientation), SP length, N-terminal side, score).
+
+    ``hmm`` is a :class:`~secannot.models.topology_hmm.TopologyHMM`; see its
+    ``predict`` for ``signal_peptide`` and ``start``.  Helices are 1-based
+    inclusive; the score is the log-probability of the best path.
+    """
+    lut, bases = hmm.segment_lut()
+    tb = _tables(hmm, seqs, signal_peptide, start)
+    tb["lut_base"] = bases[np.arange(hmm.helix_max, hmm.helix_min - 1, -1)][:, None, None]
+    B, T, P, W = tb["B"], tb["T"], tb["P"], tb["W"]
+    c_in, c_out, c_h = tb["c_in"], tb["c_out"], tb["c_h"]
+    in_before, out_before, in_after, out_after = tb["in_before"], tb["out_before"], tb["in_after"], tb["out_after"]
+    sp_score = tb["sp_score"]
+    dmin = hmm.helix_min
+    neg = np.full((W, B), NEG, dtype=np.float32)
+    a_io, a_oi = neg.copy(), neg.copy()  # loop score + entry (+ flank), by helix start
+    v_ie, v_oe = neg.copy(), neg.copy()  # helix (out->in / in->out) ending at p
+    w_i, w_o = neg.copy(), neg.copy()  # loop score - cumulative loop cost (running max)
+    seed_i, seed_o = neg, neg.copy()
+    sp_mark = np.zeros((W, B), dtype=bool)
+    seed_i[P] = hmm.start["in"] if start != "out" else NEG
+    seed_o[P] = hmm.start["out"] if start != "in" else NEG
+    e_in, e_out = np.float32(hmm.helix_entry["in"]), np.float32(hmm.helix_entry["out"])
+    n_len = hmm.helix_max - dmin + 1
+    views = (_by_length(tb["code"], n_len), _by_length(a_io, n_len), _by_length(a_oi, n_len))
+    prev_wi = np.full(B, NEG, dtype=np.float32)
+    prev_wo = np.full(B, NEG, dtype=np.float32)
+    for t0 in range(0, T + 1, dmin):
+        p0, p1 = t0 + P, min(t0 + dmin, T + 1) + P
+        if p1 - 1 - P >= dmin:
+            best_io, best_oi = _helix_ends(lut, tb, views, p0, p1, p0 - hmm.helix_max)
+            if c_h is not None:
+                best_io += c_h[p0:p1]
+                best_oi += c_h[p0:p1]
+            np.add(best_io, out_after[p0:p1], out=v_oe[p0:p1])
+            np.add(best_oi, in_after[p0:p1], out=v_ie[p0:p1])
+        if t0 > 0:
+            seed_i[p0:p1] = v_ie[p0 - 1 : p1 - 1] - c_in[p0 - 1 : p1 - 1]
+            from_helix = v_oe[p0 - 1 : p1 - 1] - c_out[p0 - 1 : p1 - 1]
+            if sp_score is not None:
+                sp_here = sp_score[p0:p1] > from_helix
+                sp_mark[p0:p1] = sp_here
+                from_helix = np.where(sp_here, sp_score[p0:p1], from_helix)
+            seed_o[p0:p1] = from_helix
+        w_i[p0:p1] = np.maximum.accumulate(np.maximum(seed_i[p0:p1], prev_wi[None, :]), axis=0)
+        w_o[p0:p1] = np.maximum.accumulate(np.maximum(seed_o[p0:p1], prev_wo[None, :]), axis=0)
+        prev_wi, prev_wo = w_i[p1 - 1], w_o[p1 - 1]
+        enter_in = e_in - c_h[p0:p1] if c_h is not None else e_in
+        enter_out = e_out - c_h[p0:p1] if c_h is not None else e_out
+        a_io[p0:p1] = w_i[p0:p1] + c_in[p0:p1] + enter_in + in_before[p0:p1]
+        a_oi[p0:p1] = w_o[p0:p1] + c_out[p0:p1] + enter_out + out_before[p0:p1]
+    state = {"w_i": w_i, "w_o": w_o, "v_ie": v_ie, "v_oe": v_oe, "seed_i": seed_i, "seed_o": seed_o,
+             "sp_mark": sp_mark, "a_io": a_io, "a_oi": a_oi}
+    return _trace(hmm, tb, state, lut, bases)
+
+
+def _helix_lengths(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarray, a_arr: np.ndarray,
+                   rows: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Length of the best helix ending at boundary ``p`` of each row (largest length on ties, as decoded)."""
+    ds = np.arange(hmm.helix_max, hmm.helix_min - 1, -1)
+    starts = p[:, None] - ds[None, :]
+    seg = lut[bases[ds][None, :] + code[p, rows][:, None] - code[starts, rows[:, None]]]
+    return ds[(a_arr[starts, rows[:, None]] + seg).argmax(axis=1)]
+
+
+def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
+           ) -> list[tuple[list[tuple[int, int, str]], int, str, float]]:
+    """Back-trace every sequence of the batch together, one segment per step."""
+    lengths, P, c_in, c_out = tb["lengths"], tb["P"], tb["c_in"], tb["c_out"]
+    w_i, w_o, seed_i, seed_o, sp_mark = st["w_i"], st["w_o"], st["seed_i"], st["seed_o"], st["sp_mark"]
+    W, B = w_i.shape
+    idx = np.arange(W)
+    # where each loop's running maximum was attained: the boundary its loop began at
+    origin_i = np.maximum.accumulate(np.where(seed_i >= w_i, idx[:, None], 0), axis=0)
+    origin_o = np.maximum.accumulate(np.where(seed_o >= w_o, idx[:, None], 0), axis=0)
+    rows = np.arange(B)
+    end = lengths + P
+    finals = np.stack([w_i[end, rows] + c_in[end, 0], w_o[end, rows] + c_out[end, 0],
+                       st["v_ie"][end, rows], st["v_oe"][end, rows]])
+    state = finals.argmax(axis=0)  # 0 loop in, 1 loop out, 2 helix out->in end, 3 helix in->out end
+    score = finals.max(axis=0)
+    pos = end.copy()
+    helices: list[list[tuple[int, int, str]]] = [[] for _ in range(B)]
+    sp_len = np.zeros(B, dtype=np.int64)
+    nterm = np.zeros(B, dtype=np.int64)
+    active = np.ones(B, dtype=bool)
+    while active.any():
+        r = np.flatnonzero(active)
+        st_r = state[r]
+        is_helix = st_r >= 2
+        for s_, a_arr, label in ((2, st["a_oi"], "out->in"), (3, st["a_io"], "in->out")):
+            h = r[st_r == s_]
+            if len(h):
+                hp = pos[h]
+                d = _helix_lengths(hmm, lut, bases, tb["code"], a_arr, h, hp)
+                for b, e_, dd in zip(h.tolist(), (hp - P).tolist(), d.tolist(), strict=True):
+                    helices[b].append((e_ - dd + 1, e_, label))
+                pos[h] = hp - d
+                state[h] = 1 if s_ == 2 else 0
+        lp = r[~is_helix]
+        if len(lp):
+            lst, lpos = state[lp], pos[lp]
+            org = np.where(lst == 0, origin_i[lpos, lp], origin_o[lpos, lp])
+            at_start = org <= P
+            done = lp[at_start]
+            nterm[done] = state[done]
+            active[done] = False
+            go = ~at_start
+            g, gorg, gst = lp[go], org[go], lst[go]
+            is_sp = (gst == 1) & sp_mark[gorg, g]
+            sp_len[g[is_sp]] = gorg[is_sp] - P
+            nterm[g[is_sp]] = 1
+            active[g[is_sp]] = False
+            nxt = ~is_sp
+            gn = g[nxt]
+            pos[gn] = gorg[nxt] - 1
+            state[gn] = np.where(gst[nxt] == 0, 2, 3)
+    return [(helices[b][::-1], int(sp_len[b]), "out" if nterm[b] else "in", float(score[b])) for b in range(B)]
