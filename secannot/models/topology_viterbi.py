@@ -196,22 +196,32 @@ def _by_length(arr: np.ndarray, n_lengths: int) -> np.ndarray:
                                            (step, step, *arr.strides[1:]), writeable=False)
 
 
-def _helix_ends(lut: np.ndarray, tb: dict, views: tuple[np.ndarray, np.ndarray, np.ndarray], p0: int, p1: int,
+def _segment_scores(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """``(n_lengths, W, B)`` float32: score of the helix of length ``helix_max - k`` ending at each boundary.
+
+    Computed one length at a time, so each gather stays inside that length's
+    part of the table (cache-resident) rather than hopping between all parts.
+    """
+    k_len = hmm.helix_max + 1
+    out = np.zeros((hmm.helix_max - hmm.helix_min + 1, *code.shape), dtype=np.float32)
+    for k, d in enumerate(range(hmm.helix_max, hmm.helix_min - 1, -1)):
+        part = lut[bases[d] : bases[d] + 90 * d * k_len + d + 1]
+        np.take(part, code[d:] - code[:-d], out=out[k, d:])
+    return out
+
+
+def _helix_ends(seg: np.ndarray, views: tuple[np.ndarray, np.ndarray], p0: int, p1: int,
                 lo: int) -> tuple[np.ndarray, np.ndarray]:
     """Best in->out and out->in helix ending at each boundary of ``[p0, p1)`` (before the end terms).
 
-    All helix lengths at once: ``views`` hold ``(n_lengths, W', B)`` windows
-    of the code, ``a_io`` and ``a_oi`` arrays whose ``[k, lo + j]`` is the
-    start of a helix of length ``helix_max - k`` ending at ``p0 + j``.
+    All helix lengths at once: ``views`` are ``(n_lengths, W', B)`` windows of
+    the ``a_io`` and ``a_oi`` arrays whose ``[k, lo + j]`` is the start of a
+    helix of length ``helix_max - k`` ending at ``p0 + j``.
     """
-    code, a_io, a_oi = views
+    a_io, a_oi = views
     hi = lo + p1 - p0
-    index = tb["code"][p0:p1] - code[:, lo:hi]
-    index += tb["lut_base"]
-    seg = lut.take(index)
-    best_io = (a_io[:, lo:hi] + seg).max(axis=0)
-    best_oi = (a_oi[:, lo:hi] + seg).max(axis=0)
-    return best_io, best_oi
+    s = seg[:, p0:p1]
+    return (a_io[:, lo:hi] + s).max(axis=0), (a_oi[:, lo:hi] + s).max(axis=0)
 
 
 def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
@@ -224,7 +234,6 @@ def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: 
     """
     lut, bases = hmm.segment_lut()
     tb = _tables(hmm, seqs, signal_peptide, start)
-    tb["lut_base"] = bases[np.arange(hmm.helix_max, hmm.helix_min - 1, -1)][:, None, None]
     B, T, P, W = tb["B"], tb["T"], tb["P"], tb["W"]
     c_in, c_out, c_h = tb["c_in"], tb["c_out"], tb["c_h"]
     in_before, out_before, in_after, out_after = tb["in_before"], tb["out_before"], tb["in_after"], tb["out_after"]
@@ -240,13 +249,14 @@ def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: 
     seed_o[P] = hmm.start["out"] if start != "in" else NEG
     e_in, e_out = np.float32(hmm.helix_entry["in"]), np.float32(hmm.helix_entry["out"])
     n_len = hmm.helix_max - dmin + 1
-    views = (_by_length(tb["code"], n_len), _by_length(a_io, n_len), _by_length(a_oi, n_len))
+    views = (_by_length(a_io, n_len), _by_length(a_oi, n_len))
+    seg = _segment_scores(hmm, lut, bases, tb["code"])
     prev_wi = np.full(B, NEG, dtype=np.float32)
     prev_wo = np.full(B, NEG, dtype=np.float32)
     for t0 in range(0, T + 1, dmin):
         p0, p1 = t0 + P, min(t0 + dmin, T + 1) + P
         if p1 - 1 - P >= dmin:
-            best_io, best_oi = _helix_ends(lut, tb, views, p0, p1, p0 - hmm.helix_max)
+            best_io, best_oi = _helix_ends(seg, views, p0, p1, p0 - hmm.helix_max)
             if c_h is not None:
                 best_io += c_h[p0:p1]
                 best_oi += c_h[p0:p1]
