@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 
 from secannot.models.scales import KYTE_DOOLITTLE
-from secannot.models.topology_viterbi import decode, max_window_means, plan_batches, segment_lut
+from secannot.models.topology_viterbi import decode, plan_batches, segment_lut
+from secannot.models.topology_viterbi import max_hydropathy as batch_max_hydropathy
 
 ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 CLASSES = ("in", "out", "helix", "sp")
@@ -277,12 +278,8 @@ class TopologyHMM:
 
     @staticmethod
     def max_hydropathy(seq: bytes) -> float:
-        """Highest Kyte-Doolittle mean over a 19-residue window (the prefilter statistic)."""
-        if len(seq) < PREFILTER_WINDOW:
-            return float("-inf")
-        codes = np.frombuffer(seq, dtype=np.uint8)
-        cum = np.concatenate([[0.0], np.cumsum(_KD[codes])])
-        return float((cum[PREFILTER_WINDOW:] - cum[:-PREFILTER_WINDOW]).max() / PREFILTER_WINDOW)
+        """Highest Kyte-Doolittle mean over a 19-residue window (the prefilter statistic; -inf if shorter)."""
+        return float(batch_max_hydropathy([seq], PREFILTER_WINDOW)[0])
 
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], budget: int = 400_000, prefilter: bool = True,
@@ -302,7 +299,7 @@ class TopologyHMM:
         """
         out: list[TopologyCall | None] = [None] * len(seqs)
         todo = []
-        peak = max_window_means(seqs, _KD, PREFILTER_WINDOW) if prefilter else None
+        peak = batch_max_hydropathy(seqs, PREFILTER_WINDOW) if prefilter else None
         for i, s in enumerate(seqs):
             if len(s) < self.helix_min or (peak is not None and peak[i] < self.prefilter):
                 out[i] = TopologyCall((), 0, "in", 0.0, None)

@@ -55,7 +55,7 @@ def segment_lut(segments: Any, helix_min: int, helix_dur: np.ndarray) -> tuple[n
     """
     helix_max = helix_min + len(helix_dur) - 1
     k = helix_max + 1
-    n_kd, n_ch = segments.table.shape
+    n_kd = segments.table.shape[0]
     parts, bases, base = [], np.zeros(helix_max + 1, dtype=np.int64), 0
     for d in range(helix_min, helix_max + 1):
         v = np.arange(90 * d * k + d + 1, dtype=np.int64)
@@ -66,7 +66,6 @@ def segment_lut(segments: Any, helix_min: int, helix_dur: np.ndarray) -> tuple[n
         parts.append(segments.table[kd_bin, charge] + np.float32(helix_dur[d - helix_min]))
         bases[d] = base
         base += len(v)
-    del n_ch
     return np.concatenate(parts).astype(np.float32), bases
 
 
@@ -76,31 +75,28 @@ def segment_index(seq: bytes, start: int, end: int, helix_max: int) -> int:
     return int(_KD10[raw].sum() * (helix_max + 1) + _CHARGED[raw].sum())
 
 
-def max_window_means(seqs: Sequence[bytes], kd: np.ndarray, window: int) -> np.ndarray:
-    """Highest mean of ``kd[residue]`` over a ``window``-residue window of each sequence (-inf if shorter).
+def max_hydropathy(seqs: Sequence[bytes], window: int) -> np.ndarray:
+    """Highest Kyte-Doolittle mean over a ``window``-residue window of each sequence (-inf if shorter).
 
-    One pass over the whole batch: windows are read off one running sum of
-    the joined sequences, and only windows inside one sequence count.
+    One pass over the whole batch on exact integer sums (hydropathy x 10), so
+    a sequence's value never depends on its batch: windows are read off one
+    running sum of the joined sequences, and only windows inside one sequence count.
     """
     lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
     out = np.full(len(seqs), -np.inf)
-    if not len(seqs):
-        return out
-    codes = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-    cum = np.zeros(len(codes) + 1)
-    np.cumsum(kd[codes], out=cum[1:])
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     ok = lengths >= window
     if not ok.any():
         return out
-    sums = cum[window:] - cum[:-window]  # window beginning at each residue
-    # windows that begin in the last window-1 residues of a sequence straddle the next one: mask them
-    valid = np.ones(len(sums) + window, dtype=bool)
-    ends = starts + lengths
-    for k in range(1, window):
-        valid[ends[ok] - k] = False
-    sums = np.where(valid[: len(sums)], sums, -np.inf)
-    out[ok] = np.maximum.reduceat(sums, starts[ok]) / window
+    codes = np.frombuffer(b"".join(seqs), dtype=np.uint8)
+    cum = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(_KD10[codes] - 45, out=cum[1:])
+    sums = cum[window:] - cum[:-window]  # the window beginning at each residue
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    # a window beginning in the last window-1 residues of a sequence straddles the next one
+    ends = starts[ok] + lengths[ok]
+    straddle = (ends[:, None] - np.arange(1, window)[None, :]).ravel()
+    sums[straddle[straddle < len(sums)]] = np.iinfo(np.int64).min
+    out[ok] = np.maximum.reduceat(sums, starts[ok]) / (10.0 * window)
     return out
 
 
@@ -172,28 +168,34 @@ def _tables(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool, start: str | 
     steps = np.maximum(np.arange(W, dtype=np.float32) - P, 0)[:, None]
     helix_col = zs[:, CLASS_INDEX["helix"]]
     raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-    tb = {"B": B, "T": T, "P": P, "W": W, "lengths": lengths,
-          "c_in": steps * np.float32(hmm.loop_stay["in"]), "c_out": steps * np.float32(hmm.loop_stay["out"]),
+    # index 0: the inside loop and the in->out helix it enters; index 1: outside loop, out->in helix
+    c_loop = np.stack([steps * np.float32(hmm.loop_stay["in"]), steps * np.float32(hmm.loop_stay["out"])])
+    tb = {"B": B, "T": T, "P": P, "W": W, "lengths": lengths, "c_loop": c_loop,
           "c_h": cum(helix_col) if helix_col.any() else None,
           "code": cum(_KD10[raw] * (hmm.helix_max + 1) + _CHARGED[raw], np.int64),
-          "in_before": side_in - side_in[back], "out_before": side_out - side_out[back],
-          "in_after": side_in[ahead] - side_in, "out_after": side_out[ahead] - side_out, "sp_score": None}
+          "before": np.stack([side_in - side_in[back], side_out - side_out[back]]),
+          "after": np.stack([side_out[ahead] - side_out, side_in[ahead] - side_in]), "sp_score": None}
     sp_lo, sp_hi = hmm.sp_min, hmm.sp_min + len(hmm.sp_dur) - 1
     hi = min(sp_hi, T)
     if hi >= sp_lo and signal_peptide and start is None:
         c_sp = cum(zs[:, CLASS_INDEX["sp"]])
         sp_score = np.full((W, B), NEG, dtype=np.float32)
         sl = slice(P + sp_lo, P + hi + 1)
-        sp_score[sl] = hmm.start["sp"] + c_sp[sl] + hmm.sp_dur[: hi - sp_lo + 1, None] - tb["c_out"][sl]
+        sp_score[sl] = hmm.start["sp"] + c_sp[sl] + hmm.sp_dur[: hi - sp_lo + 1, None] - c_loop[1, sl]
         tb["sp_score"] = sp_score
     return tb
 
 
-def _by_length(arr: np.ndarray, n_lengths: int) -> np.ndarray:
-    """Read-only view ``v[k, p] = arr[p + k]``: the starts of every helix length, longest first, for ends at ``p``."""
-    step = arr.strides[0]
-    return np.lib.stride_tricks.as_strided(arr, (n_lengths, arr.shape[0] - n_lengths + 1, *arr.shape[1:]),
-                                           (step, step, *arr.strides[1:]), writeable=False)
+def _by_length(arr: np.ndarray, n_lengths: int, axis: int = 0) -> np.ndarray:
+    """Read-only view with a new axis before ``axis``: ``v[..., k, p, ...] = arr[..., p + k, ...]``.
+
+    Element ``k`` at end ``p`` is the start of a helix of length ``helix_max - k``
+    (``arr`` indexed by boundary, the view by end boundary minus ``helix_max``).
+    """
+    step = arr.strides[axis]
+    shape = (*arr.shape[:axis], n_lengths, arr.shape[axis] - n_lengths + 1, *arr.shape[axis + 1 :])
+    strides = (*arr.strides[:axis], step, step, *arr.strides[axis + 1 :])
+    return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=False)
 
 
 def _segment_scores(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -206,22 +208,8 @@ def _segment_scores(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarr
     out = np.zeros((hmm.helix_max - hmm.helix_min + 1, *code.shape), dtype=np.float32)
     for k, d in enumerate(range(hmm.helix_max, hmm.helix_min - 1, -1)):
         part = lut[bases[d] : bases[d] + 90 * d * k_len + d + 1]
-        np.take(part, code[d:] - code[:-d], out=out[k, d:])
+        out[k, d:] = part.take(code[d:] - code[:-d], mode="clip")  # indices are in range by construction
     return out
-
-
-def _helix_ends(seg: np.ndarray, views: tuple[np.ndarray, np.ndarray], p0: int, p1: int,
-                lo: int) -> tuple[np.ndarray, np.ndarray]:
-    """Best in->out and out->in helix ending at each boundary of ``[p0, p1)`` (before the end terms).
-
-    All helix lengths at once: ``views`` are ``(n_lengths, W', B)`` windows of
-    the ``a_io`` and ``a_oi`` arrays whose ``[k, lo + j]`` is the start of a
-    helix of length ``helix_max - k`` ending at ``p0 + j``.
-    """
-    a_io, a_oi = views
-    hi = lo + p1 - p0
-    s = seg[:, p0:p1]
-    return (a_io[:, lo:hi] + s).max(axis=0), (a_oi[:, lo:hi] + s).max(axis=0)
 
 
 def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
@@ -230,55 +218,45 @@ def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: 
 
     ``hmm`` is a :class:`~secannot.models.topology_hmm.TopologyHMM`; see its
     ``predict`` for ``signal_peptide`` and ``start``.  Helices are 1-based
-    inclusive; the score is the log-probability of the best path.
+    inclusive; the score is the log-probability of the best path.  Arrays are
+    ``(2, W, B)``: index 0 is the inside loop (and the in->out helix it
+    enters, whose end ``v[0]`` seeds the outside loop), index 1 the outside.
     """
     lut, bases = hmm.segment_lut()
     tb = _tables(hmm, seqs, signal_peptide, start)
     B, T, P, W = tb["B"], tb["T"], tb["P"], tb["W"]
-    c_in, c_out, c_h = tb["c_in"], tb["c_out"], tb["c_h"]
-    in_before, out_before, in_after, out_after = tb["in_before"], tb["out_before"], tb["in_after"], tb["out_after"]
-    sp_score = tb["sp_score"]
+    c_loop, c_h, before, after, sp_score = tb["c_loop"], tb["c_h"], tb["before"], tb["after"], tb["sp_score"]
     dmin = hmm.helix_min
-    neg = np.full((W, B), NEG, dtype=np.float32)
-    a_io, a_oi = neg.copy(), neg.copy()  # loop score + entry (+ flank), by helix start
-    v_ie, v_oe = neg.copy(), neg.copy()  # helix (out->in / in->out) ending at p
-    w_i, w_o = neg.copy(), neg.copy()  # loop score - cumulative loop cost (running max)
-    seed_i, seed_o = neg, neg.copy()
+    a = np.full((2, W, B), NEG, dtype=np.float32)  # loop score + entry (+ flank), by helix start
+    v = a.copy()  # helix ending at p: v[0] in->out, v[1] out->in
+    w = a.copy()  # loop score - cumulative loop cost (running max): w[0] inside, w[1] outside
+    seed = a.copy()
     sp_mark = np.zeros((W, B), dtype=bool)
-    seed_i[P] = hmm.start["in"] if start != "out" else NEG
-    seed_o[P] = hmm.start["out"] if start != "in" else NEG
-    e_in, e_out = np.float32(hmm.helix_entry["in"]), np.float32(hmm.helix_entry["out"])
-    n_len = hmm.helix_max - dmin + 1
-    views = (_by_length(a_io, n_len), _by_length(a_oi, n_len))
-    seg = _segment_scores(hmm, lut, bases, tb["code"])
-    prev_wi = np.full(B, NEG, dtype=np.float32)
-    prev_wo = np.full(B, NEG, dtype=np.float32)
+    seed[0, P] = hmm.start["in"] if start != "out" else NEG
+    seed[1, P] = hmm.start["out"] if start != "in" else NEG
+    entry = np.array([hmm.helix_entry["in"], hmm.helix_entry["out"]], dtype=np.float32)[:, None, None]
+    starts = _by_length(a, hmm.helix_max - dmin + 1, axis=1)
+    seg = _segment_scores(hmm, lut, bases, tb["code"])[None]
+    prev = np.full((2, 1, B), NEG, dtype=np.float32)
     for t0 in range(0, T + 1, dmin):
         p0, p1 = t0 + P, min(t0 + dmin, T + 1) + P
-        if p1 - 1 - P >= dmin:
-            best_io, best_oi = _helix_ends(seg, views, p0, p1, p0 - hmm.helix_max)
+        if p1 - 1 - P >= dmin:  # helix ends: starts in [p - helix_max, p - helix_min], all before the block
+            lo = p0 - hmm.helix_max
+            best = (starts[:, :, lo : lo + p1 - p0] + seg[:, :, p0:p1]).max(axis=1)
             if c_h is not None:
-                best_io += c_h[p0:p1]
-                best_oi += c_h[p0:p1]
-            np.add(best_io, out_after[p0:p1], out=v_oe[p0:p1])
-            np.add(best_oi, in_after[p0:p1], out=v_ie[p0:p1])
+                best += c_h[p0:p1]
+            np.add(best, after[:, p0:p1], out=v[:, p0:p1])
         if t0 > 0:
-            seed_i[p0:p1] = v_ie[p0 - 1 : p1 - 1] - c_in[p0 - 1 : p1 - 1]
-            from_helix = v_oe[p0 - 1 : p1 - 1] - c_out[p0 - 1 : p1 - 1]
+            np.subtract(v[::-1, p0 - 1 : p1 - 1], c_loop[:, p0 - 1 : p1 - 1], out=seed[:, p0:p1])
             if sp_score is not None:
-                sp_here = sp_score[p0:p1] > from_helix
+                sp_here = sp_score[p0:p1] > seed[1, p0:p1]
                 sp_mark[p0:p1] = sp_here
-                from_helix = np.where(sp_here, sp_score[p0:p1], from_helix)
-            seed_o[p0:p1] = from_helix
-        w_i[p0:p1] = np.maximum.accumulate(np.maximum(seed_i[p0:p1], prev_wi[None, :]), axis=0)
-        w_o[p0:p1] = np.maximum.accumulate(np.maximum(seed_o[p0:p1], prev_wo[None, :]), axis=0)
-        prev_wi, prev_wo = w_i[p1 - 1], w_o[p1 - 1]
-        enter_in = e_in - c_h[p0:p1] if c_h is not None else e_in
-        enter_out = e_out - c_h[p0:p1] if c_h is not None else e_out
-        a_io[p0:p1] = w_i[p0:p1] + c_in[p0:p1] + enter_in + in_before[p0:p1]
-        a_oi[p0:p1] = w_o[p0:p1] + c_out[p0:p1] + enter_out + out_before[p0:p1]
-    state = {"w_i": w_i, "w_o": w_o, "v_ie": v_ie, "v_oe": v_oe, "seed_i": seed_i, "seed_o": seed_o,
-             "sp_mark": sp_mark, "a_io": a_io, "a_oi": a_oi}
+                seed[1, p0:p1] = np.where(sp_here, sp_score[p0:p1], seed[1, p0:p1])
+        np.maximum.accumulate(np.maximum(seed[:, p0:p1], prev), axis=1, out=w[:, p0:p1])
+        prev = w[:, p1 - 1 : p1]
+        enter = entry - c_h[p0:p1] if c_h is not None else entry
+        a[:, p0:p1] = w[:, p0:p1] + c_loop[:, p0:p1] + enter + before[:, p0:p1]
+    state = {"w": w, "v": v, "seed": seed, "sp_mark": sp_mark, "a": a}
     return _trace(hmm, tb, state, lut, bases)
 
 
@@ -294,17 +272,16 @@ def _helix_lengths(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarra
 def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
            ) -> list[tuple[list[tuple[int, int, str]], int, str, float]]:
     """Back-trace every sequence of the batch together, one segment per step."""
-    lengths, P, c_in, c_out = tb["lengths"], tb["P"], tb["c_in"], tb["c_out"]
-    w_i, w_o, seed_i, seed_o, sp_mark = st["w_i"], st["w_o"], st["seed_i"], st["seed_o"], st["sp_mark"]
-    W, B = w_i.shape
-    idx = np.arange(W)
+    lengths, P, c_loop = tb["lengths"], tb["P"], tb["c_loop"]
+    w, v, sp_mark = st["w"], st["v"], st["sp_mark"]
+    _, W, B = w.shape
     # where each loop's running maximum was attained: the boundary its loop began at
-    origin_i = np.maximum.accumulate(np.where(seed_i >= w_i, idx[:, None], 0), axis=0)
-    origin_o = np.maximum.accumulate(np.where(seed_o >= w_o, idx[:, None], 0), axis=0)
+    origin = np.maximum.accumulate(np.where(st["seed"] >= w, np.arange(W)[None, :, None], 0), axis=1)
+    origin_i, origin_o = origin[0], origin[1]
     rows = np.arange(B)
     end = lengths + P
-    finals = np.stack([w_i[end, rows] + c_in[end, 0], w_o[end, rows] + c_out[end, 0],
-                       st["v_ie"][end, rows], st["v_oe"][end, rows]])
+    finals = np.stack([w[0, end, rows] + c_loop[0, end, 0], w[1, end, rows] + c_loop[1, end, 0],
+                       v[1, end, rows], v[0, end, rows]])
     state = finals.argmax(axis=0)  # 0 loop in, 1 loop out, 2 helix out->in end, 3 helix in->out end
     score = finals.max(axis=0)
     pos = end.copy()
@@ -316,7 +293,7 @@ def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
         r = np.flatnonzero(active)
         st_r = state[r]
         is_helix = st_r >= 2
-        for s_, a_arr, label in ((2, st["a_oi"], "out->in"), (3, st["a_io"], "in->out")):
+        for s_, a_arr, label in ((2, st["a"][1], "out->in"), (3, st["a"][0], "in->out")):
             h = r[st_r == s_]
             if len(h):
                 hp = pos[h]
