@@ -26,9 +26,11 @@ Model (all scores are natural-log probabilities):
 * an optional N-terminal signal-peptide segment (10-45 residues) is followed
   by an outside loop, so the h-region of a signal peptide is not a helix.
 
-Decoding runs as a semi-Markov Viterbi over sequence positions, vectorised
-over a batch of length-sorted sequences (numpy, float32): each step costs a
-few operations on ``(batch, n_lengths)`` arrays.  A cheap prefilter skips
+Decoding (``secannot.models.topology_viterbi``) runs as a semi-Markov Viterbi
+over sequence positions, vectorised over a batch of length-sorted sequences
+(numpy, float32).  A helix's segment and length scores come from one look-up
+table indexed by exact integer window sums, so the mean-hydropathy bin of a
+segment is exact and no call depends on the batch.  A cheap prefilter skips
 sequences whose best helix-length window is far too polar to hold a helix;
 ``train/train_topology.py`` measures that it changes no prediction.
 """
@@ -166,6 +168,31 @@ class ResidueModel:
                 z += table[f]
         return z
 
+    def log_odds_columns(self, seq: bytes, classes: Sequence[int]) -> list[np.ndarray | None]:
+        """Columns ``classes`` of :meth:`log_odds` with the same float32 arithmetic; None for a column zero everywhere.
+
+        The decoder needs only some classes, and one-dimensional look-ups are
+        several times cheaper than gathering rows of a ``(n, K)`` table.
+        """
+        feats = self.categorical(seq)
+        bias = self.intercept - self.log_prior
+        used = [(table, f) for table, f in zip(self.tables[1:], feats[1:], strict=True) if table.any()]
+        out: list[np.ndarray | None] = []
+        for c in classes:
+            if not (self.tables[0][:, c].any() or bias[c] or any(t[:, c].any() for t, _ in used)):
+                out.append(None)
+                continue
+            col = self.tables[0][:, c].take(feats[0])
+            col += bias[c]
+            for table, f in used:
+                col += table[:, c].take(f)
+            out.append(col)
+        return out
+
+    def batch_gap(self) -> int:
+        """Neutral residues between joined sequences: wider than any window, so no window sees a neighbour."""
+        return max((*self.kd_windows, self.kr_window)) // 2 + 1
+
     def log_odds_batch(self, seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """Log-odds of a whole batch in one pass: (total residues, K) and each sequence's offset.
 
@@ -173,7 +200,7 @@ class ResidueModel:
         window sees a neighbour; every window here uses zero padding at the
         ends exactly as :meth:`log_odds` does.
         """
-        gap = max((*self.kd_windows, self.kr_window)) // 2 + 1
+        gap = self.batch_gap()
         joined = (b"\0" * gap).join(seqs)
         z = self.log_odds(joined)
         lengths = np.fromiter((len(x) for x in seqs), dtype=np.int64, count=len(seqs))

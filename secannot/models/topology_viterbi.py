@@ -147,38 +147,49 @@ def _tables(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool, start: str | 
     T = int(lengths.max())
     P = hmm.helix_max  # left padding: index p = t + P
     W = T + 1 + P
-    z, offsets = hmm.residues.log_odds_batch(seqs)
-    rows = np.repeat(np.arange(B), lengths)
+    gap = hmm.residues.batch_gap()
+    needed = [CLASS_INDEX["in"], CLASS_INDEX["out"], CLASS_INDEX["helix"]]
+    with_sp = signal_peptide and start is None
+    columns = hmm.residues.log_odds_columns((b"\0" * gap).join(seqs), needed + [CLASS_INDEX["sp"]] * with_sp)
     first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     cols = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
-    src = np.repeat(offsets, lengths) + cols
-    zs = z[src] * np.float32(hmm.scale)
+    src = np.repeat(first + gap * np.arange(B), lengths) + cols  # each residue in the joined sequence
+    flat = cols * B + np.repeat(np.arange(B), lengths)  # and in a (T, B) array
+    scale = np.float32(hmm.scale)
+
+    def residue_values(col: np.ndarray | None) -> np.ndarray | None:
+        if col is None:
+            return None
+        values = col.take(src)
+        return values * scale if scale != 1 else values
+
+    zs = [residue_values(c) for c in columns]
 
     def cum(values: np.ndarray, dtype: Any = np.float32) -> np.ndarray:
         x = np.zeros((T, B), dtype=dtype)
-        x[cols, rows] = values
+        x.ravel()[flat] = values
         out = np.zeros((W, B), dtype=dtype)
         np.cumsum(x, axis=0, out=out[P + 1 :])
         return out
 
     fl = hmm.flank
     idx = np.arange(W)
-    side_in, side_out = cum(zs[:, CLASS_INDEX["in"]]), cum(zs[:, CLASS_INDEX["out"]])
+    zero = np.zeros(len(src), dtype=np.float32)
+    side_in, side_out = (cum(zs[k] if zs[k] is not None else zero) for k in (0, 1))
     back, ahead = np.maximum(idx - fl, 0), np.minimum(idx + fl, W - 1)
     steps = np.maximum(np.arange(W, dtype=np.float32) - P, 0)[:, None]
-    helix_col = zs[:, CLASS_INDEX["helix"]]
     raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
     # index 0: the inside loop and the in->out helix it enters; index 1: outside loop, out->in helix
     c_loop = np.stack([steps * np.float32(hmm.loop_stay["in"]), steps * np.float32(hmm.loop_stay["out"])])
     tb = {"B": B, "T": T, "P": P, "W": W, "lengths": lengths, "c_loop": c_loop,
-          "c_h": cum(helix_col) if helix_col.any() else None,
+          "c_h": cum(zs[2]) if zs[2] is not None else None,
           "code": cum(_KD10[raw] * (hmm.helix_max + 1) + _CHARGED[raw], np.int64),
           "before": np.stack([side_in - side_in[back], side_out - side_out[back]]),
           "after": np.stack([side_out[ahead] - side_out, side_in[ahead] - side_in]), "sp_score": None}
     sp_lo, sp_hi = hmm.sp_min, hmm.sp_min + len(hmm.sp_dur) - 1
     hi = min(sp_hi, T)
-    if hi >= sp_lo and signal_peptide and start is None:
-        c_sp = cum(zs[:, CLASS_INDEX["sp"]])
+    if hi >= sp_lo and with_sp:
+        c_sp = cum(zs[3] if zs[3] is not None else zero)
         sp_score = np.full((W, B), NEG, dtype=np.float32)
         sl = slice(P + sp_lo, P + hi + 1)
         sp_score[sl] = hmm.start["sp"] + c_sp[sl] + hmm.sp_dur[: hi - sp_lo + 1, None] - c_loop[1, sl]
@@ -252,8 +263,13 @@ def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: 
                 sp_here = sp_score[p0:p1] > seed[1, p0:p1]
                 sp_mark[p0:p1] = sp_here
                 seed[1, p0:p1] = np.where(sp_here, sp_score[p0:p1], seed[1, p0:p1])
-        np.maximum.accumulate(np.maximum(seed[:, p0:p1], prev), axis=1, out=w[:, p0:p1])
-        prev = w[:, p1 - 1 : p1]
+        run = np.maximum(seed[:, p0:p1], prev)
+        shift = 1
+        while shift < p1 - p0:  # running maximum along the block by doubling (exact; few calls)
+            np.maximum(run[:, shift:], run[:, :-shift], out=run[:, shift:])
+            shift *= 2
+        w[:, p0:p1] = run
+        prev = run[:, -1:]
         enter = entry - c_h[p0:p1] if c_h is not None else entry
         a[:, p0:p1] = w[:, p0:p1] + c_loop[:, p0:p1] + enter + before[:, p0:p1]
     state = {"w": w, "v": v, "seed": seed, "sp_mark": sp_mark, "a": a}
