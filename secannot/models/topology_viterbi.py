@@ -276,13 +276,16 @@ def decode(hmm: Any, seqs: Sequence[bytes], signal_peptide: bool = True, start: 
     return _trace(hmm, tb, state, lut, bases)
 
 
-def _helix_lengths(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarray, a_arr: np.ndarray,
-                   rows: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Length of the best helix ending at boundary ``p`` of each row (largest length on ties, as decoded)."""
+def _helix_lengths(hmm: Any, lut: np.ndarray, bases: np.ndarray, code: np.ndarray, a: np.ndarray,
+                   side: np.ndarray, rows: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Length of the best helix ending at boundary ``p`` of each row (largest length on ties, as decoded).
+
+    ``side`` picks the loop the helix was entered from (``a[side]``), 0 inside or 1 outside.
+    """
     ds = np.arange(hmm.helix_max, hmm.helix_min - 1, -1)
     starts = p[:, None] - ds[None, :]
     seg = lut[bases[ds][None, :] + code[p, rows][:, None] - code[starts, rows[:, None]]]
-    return ds[(a_arr[starts, rows[:, None]] + seg).argmax(axis=1)]
+    return ds[(a[side[:, None], starts, rows[:, None]] + seg).argmax(axis=1)]
 
 
 def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
@@ -292,8 +295,9 @@ def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
     w, v, sp_mark = st["w"], st["v"], st["sp_mark"]
     _, W, B = w.shape
     # where each loop's running maximum was attained: the boundary its loop began at
-    origin = np.maximum.accumulate(np.where(st["seed"] >= w, np.arange(W)[None, :, None], 0), axis=1)
-    origin_i, origin_o = origin[0], origin[1]
+    # (accumulated along the last, contiguous axis: numpy is several times slower along a middle one)
+    at = np.where(st["seed"] >= w, np.arange(W, dtype=np.int32)[None, :, None], np.int32(0))
+    origin = np.maximum.accumulate(at.transpose(0, 2, 1).copy(), axis=2)  # (2, B, W)
     rows = np.arange(B)
     end = lengths + P
     finals = np.stack([w[0, end, rows] + c_loop[0, end, 0], w[1, end, rows] + c_loop[1, end, 0],
@@ -301,39 +305,39 @@ def _trace(hmm: Any, tb: dict, st: dict, lut: np.ndarray, bases: np.ndarray
     state = finals.argmax(axis=0)  # 0 loop in, 1 loop out, 2 helix out->in end, 3 helix in->out end
     score = finals.max(axis=0)
     pos = end.copy()
-    helices: list[list[tuple[int, int, str]]] = [[] for _ in range(B)]
+    found: list[tuple[np.ndarray, ...]] = []  # (rows, ends, lengths, side entered from) per step
     sp_len = np.zeros(B, dtype=np.int64)
     nterm = np.zeros(B, dtype=np.int64)
-    active = np.ones(B, dtype=bool)
-    while active.any():
-        r = np.flatnonzero(active)
+    r = rows
+    while r.size:
         st_r = state[r]
         is_helix = st_r >= 2
-        for s_, a_arr, label in ((2, st["a"][1], "out->in"), (3, st["a"][0], "in->out")):
-            h = r[st_r == s_]
-            if len(h):
-                hp = pos[h]
-                d = _helix_lengths(hmm, lut, bases, tb["code"], a_arr, h, hp)
-                for b, e_, dd in zip(h.tolist(), (hp - P).tolist(), d.tolist(), strict=True):
-                    helices[b].append((e_ - dd + 1, e_, label))
-                pos[h] = hp - d
-                state[h] = 1 if s_ == 2 else 0
+        h = r[is_helix]
+        if h.size:
+            hp, side = pos[h], 3 - st_r[is_helix]  # an out->in helix (2) was entered from outside (1)
+            d = _helix_lengths(hmm, lut, bases, tb["code"], st["a"], side, h, hp)
+            found.append((h, hp - P, d, side))
+            pos[h] = hp - d
+            state[h] = side
         lp = r[~is_helix]
-        if len(lp):
-            lst, lpos = state[lp], pos[lp]
-            org = np.where(lst == 0, origin_i[lpos, lp], origin_o[lpos, lp])
-            at_start = org <= P
-            done = lp[at_start]
-            nterm[done] = state[done]
-            active[done] = False
-            go = ~at_start
-            g, gorg, gst = lp[go], org[go], lst[go]
-            is_sp = (gst == 1) & sp_mark[gorg, g]
-            sp_len[g[is_sp]] = gorg[is_sp] - P
-            nterm[g[is_sp]] = 1
-            active[g[is_sp]] = False
-            nxt = ~is_sp
-            gn = g[nxt]
-            pos[gn] = gorg[nxt] - 1
-            state[gn] = np.where(gst[nxt] == 0, 2, 3)
-    return [(helices[b][::-1], int(sp_len[b]), "out" if nterm[b] else "in", float(score[b])) for b in range(B)]
+        lst = st_r[~is_helix]
+        org = origin[lst, lp, pos[lp]]
+        at_start = org <= P
+        nterm[lp[at_start]] = lst[at_start]
+        is_sp = ~at_start & (lst == 1) & sp_mark[org, lp]
+        sp_len[lp[is_sp]] = org[is_sp] - P
+        nterm[lp[is_sp]] = 1
+        nxt = ~(at_start | is_sp)
+        gn = lp[nxt]
+        pos[gn] = org[nxt] - 1
+        state[gn] = lst[nxt] + 2  # an inside loop (0) began after an out->in helix (2)
+        r = np.concatenate([h, gn])
+    helices: list[list[tuple[int, int, str]]] = [[] for _ in range(B)]
+    if found:
+        hr, he, hd, hs = (np.concatenate(x) for x in zip(*found, strict=True))
+        order = np.lexsort((he, hr))
+        labels = ("in->out", "out->in")
+        for b, e_, dd, s_ in zip(hr[order].tolist(), he[order].tolist(), hd[order].tolist(), hs[order].tolist(),
+                                 strict=True):
+            helices[b].append((e_ - dd + 1, e_, labels[s_]))
+    return [(helices[b], int(sp_len[b]), "out" if nterm[b] else "in", float(score[b])) for b in range(B)]
