@@ -57,15 +57,15 @@ def segment_lut(segments: Any, helix_min: int, helix_dur: np.ndarray) -> tuple[n
     k = helix_max + 1
     n_kd = segments.table.shape[0]
     parts, bases, base = [], np.zeros(helix_max + 1, dtype=np.int64), 0
+    charge = np.minimum(np.arange(k), segments.charge_max)
     for d in range(helix_min, helix_max + 1):
-        v = np.arange(90 * d * k + d + 1, dtype=np.int64)
-        kd10 = v // k - 45 * d
-        charge = np.minimum(v % k, segments.charge_max)
+        kd10 = np.arange(90 * d + 1) - 45 * d  # every possible sum of 10 x hydropathy over d residues
         kd_bin = np.floor((kd10 / (10.0 * d) - segments.kd_low) / segments.kd_width + 1e-9)
         kd_bin = np.clip(kd_bin, 0, n_kd - 1).astype(np.int64)
-        parts.append(segments.table[kd_bin, charge] + np.float32(helix_dur[d - helix_min]))
+        part = segments.table[kd_bin[:, None], charge[None, :]] + np.float32(helix_dur[d - helix_min])
+        parts.append(part.ravel()[: 90 * d * k + d + 1])  # index K * (sum + 45 d) + charged
         bases[d] = base
-        base += len(v)
+        base += len(parts[-1])
     return np.concatenate(parts).astype(np.float32), bases
 
 
