@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from secannot.models.topology_hmm import TopologyHMM
@@ -59,3 +60,56 @@ def test_fixed_start_side_sets_the_orientation(hmm):
     assert [h.orientation for h in call.helices] == ["out->in"]
     (call,) = hmm.predict([seq], start="in")
     assert [h.orientation for h in call.helices] == ["in->out"]
+
+
+def test_batches_cover_every_sequence_once_in_order_and_respect_the_budget():
+    from secannot.models.topology_viterbi import plan_batches
+
+    rng = np.random.default_rng(1)
+    lengths = sorted(int(x) for x in rng.integers(14, 3000, 500))
+    budget = 40_000
+    batches = plan_batches(lengths, budget)
+    assert [i for a, b in batches for i in range(a, b)] == list(range(len(lengths)))
+    assert all(b - a == 1 or lengths[b - 1] * (b - a) <= budget for a, b in batches)
+
+
+def test_segment_table_matches_the_segment_model_definition(hmm):
+    """Every helix score is table[bin of the exact mean hydropathy, capped charge count] + log P(length)."""
+    from fractions import Fraction
+
+    from secannot.models.scales import KYTE_DOOLITTLE
+    from secannot.models.topology_viterbi import segment_index
+
+    lut, bases = hmm.segment_lut()
+    seg = hmm.segments
+    rng = np.random.default_rng(2)
+    letters = np.array(list("ACDEFGHIKLMNPQRSTVWYX"))
+    for _ in range(300):
+        d = int(rng.integers(hmm.helix_min, hmm.helix_max + 1))
+        seq = "".join(rng.choice(letters, d)).encode()
+        mean = sum(Fraction(str(KYTE_DOOLITTLE.get(chr(c), 0.0))) for c in seq) / d
+        kd_bin = (mean - Fraction(str(seg.kd_low))) / Fraction(str(seg.kd_width))
+        kd_bin = min(max(kd_bin.numerator // kd_bin.denominator, 0), seg.table.shape[0] - 1)
+        charge = min(sum(c in b"DEKR" for c in seq), seg.charge_max)
+        want = np.float32(seg.table[kd_bin, charge]) + np.float32(hmm.helix_dur[d - hmm.helix_min])
+        assert lut[bases[d] + segment_index(seq, 1, d, hmm.helix_max)] == want
+
+
+def test_prefilter_statistic_of_a_batch_equals_each_sequence_alone():
+    from secannot.models.scales import KYTE_DOOLITTLE
+    from secannot.models.topology_viterbi import max_hydropathy
+
+    seqs = [LOOP_IN * 2, HELIX, b"MKT", LOOP_OUT + HELIX + LOOP_IN, HELIX[:19], HELIX[:18]]
+    got = max_hydropathy(seqs, 19)
+    for s, g in zip(seqs, got, strict=True):
+        sums = [sum(KYTE_DOOLITTLE[chr(c)] for c in s[i : i + 19]) for i in range(len(s) - 18)]
+        assert g == pytest.approx(max(sums) / 19 if sums else float("-inf"))
+
+
+def test_signal_peptide_segment_calls_do_not_depend_on_the_batch(hmm):
+    sp = b"MKKLLLALAVLLLAGSAQA"
+    seqs = [sp + LOOP_OUT * 3, sp + LOOP_OUT + HELIX + LOOP_IN, LOOP_IN + HELIX + LOOP_OUT * 4]
+    alone = [hmm.predict([s])[0] for s in seqs]
+    together = hmm.predict(seqs[::-1])[::-1]
+    assert [(c.helices, c.signal_peptide, c.n_terminus) for c in alone] == \
+        [(c.helices, c.signal_peptide, c.n_terminus) for c in together]

@@ -26,9 +26,11 @@ Model (all scores are natural-log probabilities):
 * an optional N-terminal signal-peptide segment (10-45 residues) is followed
   by an outside loop, so the h-region of a signal peptide is not a helix.
 
-Decoding runs as a semi-Markov Viterbi over sequence positions, vectorised
-over a batch of length-sorted sequences (numpy, float32): each step costs a
-few operations on ``(batch, n_lengths)`` arrays.  A cheap prefilter skips
+Decoding (``secannot.models.topology_viterbi``) runs as a semi-Markov Viterbi
+over sequence positions, vectorised over a batch of length-sorted sequences
+(numpy, float32).  A helix's segment and length scores come from one look-up
+table indexed by exact integer window sums, so the mean-hydropathy bin of a
+segment is exact and no call depends on the batch.  A cheap prefilter skips
 sequences whose best helix-length window is far too polar to hold a helix;
 ``train/train_topology.py`` measures that it changes no prediction.
 """
@@ -37,13 +39,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from secannot.models.scales import KYTE_DOOLITTLE
+from secannot.models.topology_viterbi import decode, plan_batches, segment_lut
+from secannot.models.topology_viterbi import max_hydropathy as batch_max_hydropathy
 
 ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 CLASSES = ("in", "out", "helix", "sp")
@@ -96,11 +100,6 @@ class SegmentModel:
         idx *= self.charge_max + 1
         idx += np.minimum(charge, np.float32(self.charge_max + 0.5)).astype(np.int32)
         return idx
-
-
-def _windows(arr: np.ndarray, lo: int, hi: int, width: int) -> np.ndarray:
-    """(B, hi - lo - width + 1, width) view: the ``width`` helix starts of each helix end in a block."""
-    return np.lib.stride_tricks.sliding_window_view(arr[:, lo:hi], width, axis=1)
 
 
 def kd_window_means(seq: bytes, window: int) -> np.ndarray:
@@ -169,6 +168,31 @@ class ResidueModel:
                 z += table[f]
         return z
 
+    def log_odds_columns(self, seq: bytes, classes: Sequence[int]) -> list[np.ndarray | None]:
+        """Columns ``classes`` of :meth:`log_odds` with the same float32 arithmetic; None for a column zero everywhere.
+
+        The decoder needs only some classes, and one-dimensional look-ups are
+        several times cheaper than gathering rows of a ``(n, K)`` table.
+        """
+        feats = self.categorical(seq)
+        bias = self.intercept - self.log_prior
+        used = [(table, f) for table, f in zip(self.tables[1:], feats[1:], strict=True) if table.any()]
+        out: list[np.ndarray | None] = []
+        for c in classes:
+            if not (self.tables[0][:, c].any() or bias[c] or any(t[:, c].any() for t, _ in used)):
+                out.append(None)
+                continue
+            col = self.tables[0][:, c].take(feats[0])
+            col += bias[c]
+            for table, f in used:
+                col += table[:, c].take(f)
+            out.append(col)
+        return out
+
+    def batch_gap(self) -> int:
+        """Neutral residues between joined sequences: wider than any window, so no window sees a neighbour."""
+        return max((*self.kd_windows, self.kr_window)) // 2 + 1
+
     def log_odds_batch(self, seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """Log-odds of a whole batch in one pass: (total residues, K) and each sequence's offset.
 
@@ -176,7 +200,7 @@ class ResidueModel:
         window sees a neighbour; every window here uses zero padding at the
         ends exactly as :meth:`log_odds` does.
         """
-        gap = max((*self.kd_windows, self.kr_window)) // 2 + 1
+        gap = self.batch_gap()
         joined = (b"\0" * gap).join(seqs)
         z = self.log_odds(joined)
         lengths = np.fromiter((len(x) for x in seqs), dtype=np.int64, count=len(seqs))
@@ -238,6 +262,13 @@ class TopologyHMM:
     prefilter: float  # max KD window-19 mean below which no helix is possible
     gate: float  # a protein keeps its helices only if the best one scores at least this
     meta: dict[str, Any]
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def segment_lut(self) -> tuple[np.ndarray, np.ndarray]:
+        """Segment + length score table of the decoder (built on first use, then kept)."""
+        if "lut" not in self._cache:
+            self._cache["lut"] = segment_lut(self.segments, self.helix_min, self.helix_dur)
+        return self._cache["lut"]
 
     @property
     def helix_max(self) -> int:
@@ -274,12 +305,8 @@ class TopologyHMM:
 
     @staticmethod
     def max_hydropathy(seq: bytes) -> float:
-        """Highest Kyte-Doolittle mean over a 19-residue window (the prefilter statistic)."""
-        if len(seq) < PREFILTER_WINDOW:
-            return float("-inf")
-        codes = np.frombuffer(seq, dtype=np.uint8)
-        cum = np.concatenate([[0.0], np.cumsum(_KD[codes])])
-        return float((cum[PREFILTER_WINDOW:] - cum[:-PREFILTER_WINDOW]).max() / PREFILTER_WINDOW)
+        """Highest Kyte-Doolittle mean over a 19-residue window (the prefilter statistic; -inf if shorter)."""
+        return float(batch_max_hydropathy([seq], PREFILTER_WINDOW)[0])
 
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], budget: int = 400_000, prefilter: bool = True,
@@ -287,7 +314,9 @@ class TopologyHMM:
         """Topology of every sequence, in input order.
 
         Sequences are decoded in length-sorted batches of at most ``budget``
-        padded residues.  ``prefilter=False`` decodes everything (used to check
+        padded residues, cut where padding would cost more than another batch
+        (:func:`~secannot.models.topology_viterbi.plan_batches`); a call never
+        depends on its batch.  ``prefilter=False`` decodes everything (used to check
         the prefilter loses nothing).  ``signal_peptide=False`` removes the
         N-terminal signal-peptide segment from the model: the pipeline has its
         own signal-peptide model, and without one an N-terminal hydrophobic
@@ -297,21 +326,19 @@ class TopologyHMM:
         """
         out: list[TopologyCall | None] = [None] * len(seqs)
         todo = []
+        peak = batch_max_hydropathy(seqs, PREFILTER_WINDOW) if prefilter else None
         for i, s in enumerate(seqs):
-            if len(s) < self.helix_min or (prefilter and self.max_hydropathy(s) < self.prefilter):
+            if len(s) < self.helix_min or (peak is not None and peak[i] < self.prefilter):
                 out[i] = TopologyCall((), 0, "in", 0.0, None)
             else:
                 todo.append(i)
         todo.sort(key=lambda i: len(seqs[i]))
-        k = 0
-        while k < len(todo):
-            j = k + 1
-            while j < len(todo) and len(seqs[todo[j]]) * (j - k + 1) <= budget:
-                j += 1
+        for k, j in plan_batches([len(seqs[i]) for i in todo], budget):
             batch = todo[k:j]
-            for i, call in zip(batch, self._decode([seqs[i] for i in batch], signal_peptide, start), strict=True):
+            decoded = decode(self, [seqs[i] for i in batch], signal_peptide, start)
+            for i, (helices, sp_len, nterm, score) in zip(batch, decoded, strict=True):
+                call = TopologyCall(tuple(Helix(a, b, o) for a, b, o in helices), sp_len, nterm, score)
                 out[i] = self._gated(seqs[i], call)
-            k = j
         return out  # type: ignore[return-value]
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
@@ -329,162 +356,3 @@ class TopologyHMM:
         if max(h.score for h in helices) < self.gate:
             return TopologyCall((), call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
         return TopologyCall(helices, call.signal_peptide, call.n_terminus, call.score, call.nterm_helix_score)
-
-    def _tables(self, seqs: Sequence[bytes], signal_peptide: bool, start: str | None) -> dict[str, Any]:
-        """Cumulative score tables of a padded batch, indexed by boundary ``p = t + helix_max``."""
-        B = len(seqs)
-        lengths = np.array([len(s) for s in seqs])
-        T = int(lengths.max())
-        dmin, dmax = self.helix_min, self.helix_max
-        P = dmax  # left padding: index p = t + P
-        W = T + 1 + P
-        z, offsets = self.residues.log_odds_batch(seqs)
-        rows = np.repeat(np.arange(B), lengths)
-        cols = np.arange(int(lengths.sum())) - np.repeat(np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        src = np.repeat(offsets, lengths) + cols
-        em = np.zeros((len(CLASSES), B, T), dtype=np.float32)
-        em[:, rows, cols] = z[src].T * np.float32(self.scale)
-
-        def cum(x: np.ndarray) -> np.ndarray:
-            out = np.zeros((B, W), dtype=np.float32)
-            np.cumsum(x, axis=1, out=out[:, P + 1 :])
-            return out
-
-        # Side-specific composition counts only in the flanks of a helix (the
-        # positive-inside rule); far loops share one composition, so a helix
-        # is never bought just to move a long loop to the other side.
-        fl = self.flank
-        idx = np.arange(W)
-        side_in, side_out = cum(em[C["in"]]), cum(em[C["out"]])
-        back, ahead = np.maximum(idx - fl, 0), np.minimum(idx + fl, W - 1)
-        in_before, out_before = side_in - side_in[:, back], side_out - side_out[:, back]
-        in_after, out_after = side_in[:, ahead] - side_in, side_out[:, ahead] - side_out
-        steps = np.arange(W, dtype=np.float32) - P
-        c_in = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["in"]) + np.zeros((B, 1), np.float32)
-        c_out = np.maximum(steps, 0)[None, :] * np.float32(self.loop_stay["out"]) + np.zeros((B, 1), np.float32)
-        c_h, c_sp = cum(em[C["helix"]]), cum(em[C["sp"]])
-        raw = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-        kd = np.zeros((B, T), dtype=np.float32)
-        charged = np.zeros((B, T), dtype=np.float32)
-        kd[rows, cols] = _KD[raw]
-        charged[rows, cols] = _CHARGED[raw]
-        c_kd, c_ch = cum(kd), cum(charged)
-        d_vec = (dmax - np.arange(dmax - dmin + 1)).astype(np.float32)  # length of window element k
-        sp_lo, sp_hi = self.sp_min, self.sp_min + len(self.sp_dur) - 1
-        sp_score = np.full((B, W), NEG, dtype=np.float32)
-        hi = min(sp_hi, T)
-        if hi >= sp_lo and signal_peptide and start is None:
-            sp_score[:, P + sp_lo : P + hi + 1] = (self.start["sp"] + c_sp[:, P + sp_lo : P + hi + 1]
-                                                   + self.sp_dur[: hi - sp_lo + 1] - c_out[:, P + sp_lo : P + hi + 1])
-        return {"B": B, "T": T, "P": P, "W": W, "lengths": lengths, "c_in": c_in, "c_out": c_out, "c_h": c_h,
-                "c_kd": c_kd, "c_ch": c_ch, "d_vec": d_vec, "in_before": in_before, "out_before": out_before,
-                "in_after": in_after, "out_after": out_after, "sp_score": sp_score}
-
-    def _decode(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None
-                ) -> list[TopologyCall]:
-        """Semi-Markov Viterbi for a batch, ``helix_min`` boundaries at a time.
-
-        A helix ending at boundary ``t`` started at ``t - d`` with ``d >=
-        helix_min``, so the helix ends of a block of ``helix_min`` boundaries
-        depend only on loop scores already known; and a loop recursion
-        ``V[t] = max(V[t-1], Vend[t-1]) + e[t-1]`` is, after subtracting the
-        cumulative emission, a running maximum (``np.maximum.accumulate``).
-        So each block costs a handful of array operations for the whole batch.
-        """
-        tb = self._tables(seqs, signal_peptide, start)
-        B, T, P, W, lengths = tb["B"], tb["T"], tb["P"], tb["W"], tb["lengths"]
-        c_in, c_out, c_h, c_kd, c_ch, d_vec = tb["c_in"], tb["c_out"], tb["c_h"], tb["c_kd"], tb["c_ch"], tb["d_vec"]
-        in_before, out_before, in_after, out_after = tb["in_before"], tb["out_before"], tb["in_after"], tb["out_after"]
-        sp_score = tb["sp_score"]
-        dmin, dmax = self.helix_min, self.helix_max
-        neg = np.full((B, W), NEG, dtype=np.float32)
-        a_io, a_oi = neg.copy(), neg.copy()  # loop score + entry - cum helix, by helix start
-        v_ie, v_oe = neg.copy(), neg.copy()  # helix (out->in / in->out) ending at t
-        w_i, w_o = neg.copy(), neg.copy()  # loop score - cumulative loop emission (running max)
-        seed_i, seed_o = neg.copy(), neg.copy()
-        d_i = np.zeros((B, W), dtype=np.int8)
-        d_o = np.zeros((B, W), dtype=np.int8)
-        sp_mark = np.zeros((B, W), dtype=bool)
-        seed_i[:, P] = self.start["in"] if start != "out" else NEG
-        seed_o[:, P] = self.start["out"] if start != "in" else NEG
-        dur_rev = self.helix_dur[::-1].copy()
-        e_in, e_out = self.helix_entry["in"], self.helix_entry["out"]
-        prev_wi = np.full(B, NEG, dtype=np.float32)
-        prev_wo = np.full(B, NEG, dtype=np.float32)
-        for t0 in range(0, T + 1, dmin):
-            t1 = min(t0 + dmin, T + 1)
-            p0, p1 = t0 + P, t1 + P
-            if t1 - 1 >= dmin:  # helix ends in the block: starts in [t-dmax, t-dmin], all before the block
-                lo, hi = p0 - dmax, p1 - dmin
-                seg = self.segments.score(c_kd[:, p0:p1, None] - _windows(c_kd, lo, hi, len(d_vec)),
-                                          c_ch[:, p0:p1, None] - _windows(c_ch, lo, hi, len(d_vec)), d_vec) + dur_rev
-                for a_arr, v_arr, d_arr, flank_end in ((a_io, v_oe, d_o, out_after), (a_oi, v_ie, d_i, in_after)):
-                    win = _windows(a_arr, lo, hi, len(d_vec)) + seg
-                    k = win.argmax(axis=2)
-                    v_arr[:, p0:p1] = (np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0] + c_h[:, p0:p1]
-                                       + flank_end[:, p0:p1])
-                    d_arr[:, p0:p1] = dmax - k
-            if t0 > 0:
-                seed_i[:, p0:p1] = v_ie[:, p0 - 1 : p1 - 1] - c_in[:, p0 - 1 : p1 - 1]
-                from_helix = v_oe[:, p0 - 1 : p1 - 1] - c_out[:, p0 - 1 : p1 - 1]
-                sp_here = sp_score[:, p0:p1] > from_helix
-                sp_mark[:, p0:p1] = sp_here
-                seed_o[:, p0:p1] = np.where(sp_here, sp_score[:, p0:p1], from_helix)
-            w_i[:, p0:p1] = np.maximum.accumulate(np.maximum(seed_i[:, p0:p1], prev_wi[:, None]), axis=1)
-            w_o[:, p0:p1] = np.maximum.accumulate(np.maximum(seed_o[:, p0:p1], prev_wo[:, None]), axis=1)
-            prev_wi, prev_wo = w_i[:, p1 - 1], w_o[:, p1 - 1]
-            a_io[:, p0:p1] = w_i[:, p0:p1] + c_in[:, p0:p1] + (e_in - c_h[:, p0:p1]) + in_before[:, p0:p1]
-            a_oi[:, p0:p1] = w_o[:, p0:p1] + c_out[:, p0:p1] + (e_out - c_h[:, p0:p1]) + out_before[:, p0:p1]
-        return self._trace(lengths, P, c_in, c_out, w_i, w_o, v_ie, v_oe, seed_i, seed_o, sp_mark, d_i, d_o)
-
-    @staticmethod
-    def _trace(lengths, P, c_in, c_out, w_i, w_o, v_ie, v_oe, seed_i, seed_o, sp_mark, d_i, d_o) -> list[TopologyCall]:
-        """Back-trace every sequence of the batch together, one segment per step."""
-        B, W = w_i.shape
-        idx = np.arange(W)
-        # where each loop's running maximum was attained: the boundary its loop began at
-        origin_i = np.maximum.accumulate(np.where(seed_i >= w_i, idx, 0), axis=1)
-        origin_o = np.maximum.accumulate(np.where(seed_o >= w_o, idx, 0), axis=1)
-        rows = np.arange(B)
-        end = lengths + P
-        finals = np.stack([w_i[rows, end] + c_in[rows, end], w_o[rows, end] + c_out[rows, end],
-                           v_ie[rows, end], v_oe[rows, end]])
-        state = finals.argmax(axis=0)  # 0 loop in, 1 loop out, 2 helix out->in end, 3 helix in->out end
-        score = finals.max(axis=0)
-        pos = end.copy()
-        helices: list[list[Helix]] = [[] for _ in range(B)]
-        sp_len = np.zeros(B, dtype=np.int64)
-        nterm = np.zeros(B, dtype=np.int64)
-        active = np.ones(B, dtype=bool)
-        while active.any():
-            r = np.flatnonzero(active)
-            st = state[r]
-            is_helix = st >= 2
-            h = r[is_helix]
-            if len(h):
-                hp, hs = pos[h], state[h]
-                d = np.where(hs == 2, d_i[h, hp], d_o[h, hp]).astype(np.int64)
-                for b, e_, dd, s_ in zip(h.tolist(), (hp - P).tolist(), d.tolist(), hs.tolist(), strict=True):
-                    helices[b].append(Helix(e_ - dd + 1, e_, "out->in" if s_ == 2 else "in->out"))
-                pos[h] = hp - d
-                state[h] = np.where(hs == 2, 1, 0)
-            lp = r[~is_helix]
-            if len(lp):
-                lst, lpos = state[lp], pos[lp]
-                org = np.where(lst == 0, origin_i[lp, lpos], origin_o[lp, lpos])
-                at_start = org <= P
-                done = lp[at_start]
-                nterm[done] = state[done]
-                active[done] = False
-                go = ~at_start
-                g, gorg, gst = lp[go], org[go], lst[go]
-                is_sp = (gst == 1) & sp_mark[g, gorg]
-                sp_len[g[is_sp]] = gorg[is_sp] - P
-                nterm[g[is_sp]] = 1
-                active[g[is_sp]] = False
-                nxt = ~is_sp
-                gn = g[nxt]
-                pos[gn] = gorg[nxt] - 1
-                state[gn] = np.where(gst[nxt] == 0, 2, 3)
-        return [TopologyCall(tuple(reversed(helices[b])), int(sp_len[b]), "out" if nterm[b] else "in",
-                             float(score[b])) for b in range(B)]
