@@ -69,14 +69,17 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("background_count", "background proteins carrying it (foreground included); empty without a background"),
     ("fraction", "count / number of input proteins"),
     ("background_fraction", "background_count / number of background proteins; empty without a background"),
-    ("odds_ratio", "foreground vs rest of background, Haldane-Anscombe +0.5 when a cell is 0; TME sections only"),
+    ("odds_ratio", "foreground vs rest of background; TME sections only; empty when a cell of the 2x2 table is 0 "
+                   "(count 0, or every hit or every background carrier in the category: ratio 0 or infinite)"),
     ("p_value", "one-sided hypergeometric P(X >= count) for over-representation; TME sections only"),
     ("q_value", "Benjamini-Hochberg q-value across all tested categories of the run"),
     ("genes", "input proteins carrying the category (gene, else accession, else id; ;-separated, sorted)"),
     ("senders", "crosstalk rows: TME cell types that secrete the ligand, per the rules (;-separated)"),
     ("receivers", "crosstalk rows: TME cell types the rules give the receptor protein (;-separated; empty = unknown)"),
-    ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
-    ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
+    ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method); "
+                          "empty when odds_ratio is"),
+    ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method); "
+                           "empty when odds_ratio is"),
     ("fold_enrichment", "fraction / background_fraction; empty without a background"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in SUMMARY_COLUMNS)
