@@ -59,3 +59,58 @@ def test_summary_rows_leave_or_empty_for_zero_count():
     assert (tam.odds_ratio, tam.odds_ratio_ci_low, tam.odds_ratio_ci_high) == (None, None, None)
     caf = next(r for r in summary.rows if r.section == "cell_source" and r.category == "CAF")
     assert caf.odds_ratio == pytest.approx((3 * 37) / (3 * 3))  # a=3 b=3 c=3 d=40-3
+
+
+# --------------------------------------------------------------------------- messages name the file
+
+FG_TSV = "id\taccession\tgene\troute\tlocalization\tcell_sources\tprocesses\tclinical\nsp|P05231|IL6_HUMAN\tP05231\tIL6\tclassical\tsecreted\tCAF\t\t\n"
+SEQ = "MNSFSTSAFGPVAFSLGLLLVLPAAFPAPVPPGEDSKDVAAPHRQPLTSSERIDKQIRYILDGISALRKETCNKSNMCESSKEALAENNLNLPKM"
+
+
+def test_fasta_background_errors_name_the_file(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    bg = tmp_path / "bg.fa"
+    bg.write_text(f">sp|P05231|IL6_HUMAN\n{SEQ}\n>sp|P01133|EGF_HUMAN\n{SEQ}\n>sp|P05231|IL6_HUMAN\n{SEQ}\n")
+    res = run_cli(["summarize", fg, "--background", bg])
+    assert f"error: {bg}:5: sp|P05231|IL6_HUMAN: duplicate id (first seen at {bg}:1)" in res.err, res.err
+    assert "<stdin>" not in res.err
+
+
+def test_fasta_background_on_stdin_is_named_stdin(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    res = run_cli(["summarize", fg, "--background", "-"],
+                  stdin=f">sp|P05231|IL6_HUMAN\n{SEQ}\n>sp|P05231|IL6_HUMAN\n{SEQ}\n".encode())
+    assert "error: <stdin>:3: sp|P05231|IL6_HUMAN: duplicate id (first seen at <stdin>:1)" in res.err, res.err
+
+
+@pytest.mark.parametrize("as_background", [False, True], ids=["input", "background"])
+def test_table_missing_columns_names_the_file(tmp_path, as_background):
+    hand = tmp_path / "hand_min.tsv"
+    hand.write_text("id\tgene\nP1\tIL6\n")
+    good = tmp_path / "hits.tsv"
+    good.write_text(FG_TSV)
+    args = ["summarize", good, "--background", hand] if as_background else ["summarize", hand]
+    res = run_cli(args)
+    assert res.code == 4
+    assert f"error: {hand}: missing column(s) route" in res.err, res.err
+    assert "<stdin>" not in res.err
+
+
+def test_table_on_stdin_is_named_stdin(tmp_path):
+    res = run_cli(["summarize", "-"], stdin=b"id\tgene\nP1\tIL6\n")
+    assert res.code == 4 and "error: <stdin>: missing column(s) route" in res.err, res.err
+
+
+def test_background_copy_of_a_hit_does_not_change_its_categories():
+    """The hit's own annotation counts in the background; its background copy's other categories do not."""
+    fg = [rec("a", "IL6", "CAF")]
+    bg = [rec("a", "IL6", "TAM"), rec("b", "EGF", "TAM")] + [rec(f"x{i}", f"X{i}") for i in range(8)]
+    summary = summarize(fg, bg, min_size=1)
+    rows = {(r.section, r.category): r for r in summary.rows if r.section == "cell_source"}
+    assert (rows["cell_source", "CAF"].count, rows["cell_source", "CAF"].background_count) == (1, 1)
+    assert (rows["cell_source", "TAM"].count, rows["cell_source", "TAM"].background_count) == (0, 1)
+    # a background that is the hit itself, annotated differently: no impossible table, no empty row
+    only = summarize(fg, [rec("a", "IL6", "TAM")], min_size=1)
+    assert [(r.category, r.count, r.background_count) for r in only.rows if r.section == "cell_source"] == [("CAF", 1, 1)]

@@ -346,10 +346,13 @@ def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None, min_size:
     fg_members = _members(fg)
     bg_members = _members(bg) if bg is not None else {}
     if bg is not None:
-        # A hit is a background protein: its categories count there too, even when the background file was
-        # annotated with other rules and its copy of the protein lacks one (else K < k and the table is impossible).
-        for cell, keys in fg_members.items():
-            bg_members[cell] = bg_members.get(cell, set()) | keys
+        # A hit is a background protein with the hit's own categories, even when the background file was
+        # annotated with other rules and its copy of the protein differs (else K < k, or a hit counts in K
+        # but not in k, and the 2x2 table is impossible).
+        hits = set(fg)
+        for cell in set(bg_members) | set(fg_members):
+            bg_members[cell] = (bg_members.get(cell, set()) - hits) | fg_members.get(cell, set())
+        bg_members = {cell: keys for cell, keys in bg_members.items() if keys}  # carried only by a hit's other copy
     n, big_n = len(fg), (len(bg) if bg is not None else 0)
     cells = sorted(set(fg_members) | set(bg_members))
     tested = {}
