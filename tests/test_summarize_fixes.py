@@ -114,3 +114,28 @@ def test_background_copy_of_a_hit_does_not_change_its_categories():
     # a background that is the hit itself, annotated differently: no impossible table, no empty row
     only = summarize(fg, [rec("a", "IL6", "TAM")], min_size=1)
     assert [(r.category, r.count, r.background_count) for r in only.rows if r.section == "cell_source"] == [("CAF", 1, 1)]
+
+
+# --------------------------------------------------------------------------- exit code of a failed background
+
+
+def test_background_ids_all_missing_from_offline_cache_exit_6(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("P05231\nP01133\n")
+    out = tmp_path / "summary.tsv"
+    res = run_cli(["summarize", fg, "--background", ids, "--offline", "-o", out])
+    assert res.code == 6, res.err
+    assert "offline cache" in res.err
+    assert "background list has no records" not in res.err
+    assert not out.exists()
+
+
+def test_empty_background_file_is_still_an_input_error(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    empty = tmp_path / "ids.txt"
+    empty.write_text("")
+    res = run_cli(["summarize", fg, "--background", empty])
+    assert res.code == 4, res.err
