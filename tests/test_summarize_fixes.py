@@ -139,3 +139,27 @@ def test_empty_background_file_is_still_an_input_error(tmp_path):
     empty.write_text("")
     res = run_cli(["summarize", fg, "--background", empty])
     assert res.code == 4, res.err
+
+
+# --------------------------------------------------------------------------- each note once on stderr
+
+
+def test_no_background_warning_is_printed_once(tmp_path):
+    from secannot.report.summary import NO_BACKGROUND_NOTE
+
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    for fmt in ("tsv", "json"):
+        res = run_cli(["summarize", fg, "-f", fmt])
+        assert res.code == 0, res.err
+        assert res.err.count(NO_BACKGROUND_NOTE) == 1, res.err
+    assert NO_BACKGROUND_NOTE not in run_cli(["summarize", fg, "--quiet"]).err
+
+
+def test_min_size_note_is_printed_once(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    res = run_cli(["summarize", fg, "--background", fg])
+    assert res.code == 0, res.err
+    assert res.err.count("were not tested (--min-size 5)") == 1, res.err
+    assert "input proteins: 1" in res.err  # sizes and methods still go to stderr next to TSV
