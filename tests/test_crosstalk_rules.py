@@ -261,10 +261,12 @@ def test_summary_crosstalk_within_hits_and_with_background(tmp_path: Path):
             _record("CXCR4"), _record("CSF1", "cancer_cell"), _record("GAPDH")]
     background = hits + [_record("CSF1R", "macrophage"), _record("IL6", "CAF"), _record("IL6R")]
     s = summarize(hits, background)
-    by_name = {(c.scope, c.ligand, c.receptor, c.complex_receptor): c for c in s.crosstalk}
-    assert ("within", "VEGFA", "KDR", "KDR") in by_name and ("within", "VEGFA", "KDR", "FLT1_KDR") in by_name
-    assert ("within", "CXCL12", "CXCR4", "CXCR4") in by_name
-    to_bg = by_name["to_background", "CSF1", "CSF1R", "CSF1R"]
+    by_name = {(c.scope, c.ligand, c.receptor): c for c in s.crosstalk}
+    assert len(by_name) == len(s.crosstalk)  # one entry per gene pair and scope
+    vegfa = by_name["within", "VEGFA", "KDR"]
+    assert {("VEGFA", "KDR"), ("VEGFA", "FLT1_KDR")} <= set(vegfa.resource_pairs) and vegfa.direct
+    assert ("within", "CXCL12", "CXCR4") in by_name
+    to_bg = by_name["to_background", "CSF1", "CSF1R"]
     assert to_bg.senders == ("cancer_cell",) and to_bg.receivers == ("macrophage",)
     assert not any(c.ligand == "IL6" for c in s.crosstalk)  # neither IL6 nor IL6R is a hit
     assert not any("GAPDH" in (c.ligand, c.receptor) for c in s.crosstalk)
@@ -308,3 +310,30 @@ def test_regulatory_numbers_link_to_the_fda_databases():
     (egfr,) = RuleSet.load().find("EGFR")
     claim = next(c for c in egfr.data["clinical"] if "erlotinib" in c.get("drugs", []))
     assert {"regulatory": "NDA 021743"} in claim["evidence"]
+
+
+def test_crosstalk_counts_each_gene_pair_once_with_complexes_as_evidence():
+    """CSF1->CSF1R also comes through CSF1_IL34 (IL34 absent), TGFB1->TGFBR2 through five receptor complexes,
+    VEGFA->KDR through FLT1_KDR: each is one pair, one table row and one count in the heat map."""
+    from secannot.report.crosstalk import sender_receiver_counts
+    from secannot.report.summary import summarize
+
+    hits = [_record("VEGFA", "CAF"), _record("KDR", "endothelial"), _record("CSF1", "cancer_cell"),
+            _record("CSF1R", "macrophage"), _record("TGFB1", "CAF"), _record("TGFBR1", "fibroblast"),
+            _record("TGFBR2", "fibroblast")]
+    s = summarize(hits)
+    names = [c.name for c in s.crosstalk]
+    for name in ("VEGFA->KDR", "CSF1->CSF1R", "TGFB1->TGFBR1", "TGFB1->TGFBR2"):
+        assert names.count(name) == 1, names
+    rows = [r.category for r in s.rows if r.section == "crosstalk_within"]
+    assert sorted(rows) == sorted(names) and len(set(rows)) == len(rows)
+    csf1 = next(c for c in s.crosstalk if c.name == "CSF1->CSF1R")
+    assert ("CSF1_IL34", "CSF1R") in csf1.resource_pairs and csf1.direct
+    tgfbr2 = next(c for c in s.crosstalk if c.name == "TGFB1->TGFBR2")
+    assert ("TGFB1", "TGFBR1_TGFBR2") in tgfbr2.resource_pairs and len(tgfbr2.resource_pairs) >= 5
+    assert not tgfbr2.direct
+    counts = sender_receiver_counts(s.crosstalk)
+    # CAF sends VEGFA (endothelial) and TGFB1 (fibroblast: TGFBR1 and TGFBR2); cancer_cell sends CSF1 (macrophage)
+    assert counts == {("CAF", "endothelial"): 1, ("CAF", "fibroblast"): 2, ("cancer_cell", "macrophage"): 1}
+    doc = s.crosstalk[0].as_dict()
+    assert {"resource_pairs", "direct", "ligand", "receptor"} <= set(doc)

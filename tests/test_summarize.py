@@ -74,12 +74,12 @@ def test_odds_ratio_plain_table():
     assert odds_ratio(Counts(2, 3, 4, 10)) == pytest.approx(5.0)
 
 
-def test_odds_ratio_uses_haldane_anscombe_when_a_cell_is_zero():
-    # a=3 b=0 c=1 d=6 -> (3.5*6.5)/(0.5*1.5), finite rather than inf
+def test_odds_ratio_is_empty_when_a_cell_is_zero():
+    # a=3 b=0 c=1 d=6: infinite sample ratio, not replaced by a +0.5 estimate
     assert Counts(3, 3, 4, 10).table() == (3, 0, 1, 6)
-    assert odds_ratio(Counts(3, 3, 4, 10)) == pytest.approx(3.5 * 6.5 / (0.5 * 1.5))
-    # k=0: a=0 b=3 c=4 d=3 -> (0.5*3.5)/(3.5*4.5)
-    assert odds_ratio(Counts(0, 3, 4, 10)) == pytest.approx(0.5 * 3.5 / (3.5 * 4.5))
+    assert odds_ratio(Counts(3, 3, 4, 10)) is None
+    # k=0: a=0 b=3 c=4 d=3: ratio 0, not an over-representation estimate
+    assert odds_ratio(Counts(0, 3, 4, 10)) is None
 
 
 def test_impossible_counts_are_rejected():

@@ -85,7 +85,10 @@ def summarize(
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     back = None
     if background is not None:
+        failed_before = len(diag.rejections)
         back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
+        if not back and len(diag.rejections) > failed_before:
+            return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
         run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,

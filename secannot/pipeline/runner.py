@@ -313,6 +313,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     import io as _io
 
     from secannot.io.annotated import detect_format, load_annotated
+    from secannot.io.fasta import STDIN_NAME
     from secannot.io.tables import decode_text
     from secannot.pipeline.inputs import expand_sources
 
@@ -328,10 +329,17 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
         text = decode_text(data[:65536])
         kind = detect_format(text)
         if kind is not None:
-            records += load_annotated(_io.StringIO(decode_text(data)))
+            document = _io.StringIO(decode_text(data))
+            document.name = STDIN_NAME if value == "-" else value  # messages name the file, not <stdin>
+            records += load_annotated(document)
         elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
-            source = Source(FASTA, "-", value)
-            records += _annotate_sources([source], config, _io.BufferedReader(_io.BytesIO(data)), diag, rules, predictor)
+            # A regular file is opened again by name so that rejections name it; stdin and pipes (which
+            # cannot be read twice) are replayed from the bytes already read.
+            if value != "-" and os.path.isfile(value):
+                source, stdin = Source(FASTA, value, value), None
+            else:
+                source, stdin = Source(FASTA, "-", value), _io.BufferedReader(_io.BytesIO(data))
+            records += _annotate_sources([source], config, stdin, diag, rules, predictor)
         elif option == "background":
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids

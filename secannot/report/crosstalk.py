@@ -9,6 +9,15 @@ subunits, is another protein of the lists.  Scopes:
 * ``to_background``: a hit ligand, a receptor found only in the background;
 * ``from_background``: a background-only ligand signalling to a hit receptor.
 
+Counting: a pair is one (ligand gene, receptor gene) of the lists per scope, however
+many resource entries link them.  Complexes are collapsed into their member genes,
+and every resource entry that links the two genes (``CSF1->CSF1R`` and the complex
+``CSF1_IL34->CSF1R``; the five TGFBR2-containing receptors of TGFB1) is kept as
+supporting evidence (``resource_pairs``), so one gene pair is never counted once per
+complex in the table or the sender->receiver heat map.  A gene pair is listed
+even when the other subunits of a complex are absent from the lists (proteomics
+misses subunits often); ``direct`` says whether a one-to-one entry exists.
+
 Without a background only ``within`` pairs exist.  Senders are the TME cell
 sources the rules give the ligand; receivers are the cell sources the rules give
 the receptor protein, since the rules record who makes a protein and, for a
@@ -22,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from secannot.knowledge.ligrec import load_ligand_receptor
+from secannot.knowledge.ligrec import Pair, load_ligand_receptor
 
 SCOPES: tuple[str, ...] = ("within", "to_background", "from_background")
 UNKNOWN = "unknown"
@@ -39,38 +48,51 @@ class Party:
 
 @dataclass(frozen=True, slots=True)
 class CrosstalkPair:
+    """One ligand gene -> receptor gene of the lists in one scope, with every resource entry behind it."""
+
     scope: str
     ligand: str  # gene symbol of the ligand protein in the lists
     receptor: str  # gene symbol of the receptor protein (or receptor subunit) in the lists
-    complex_ligand: str  # the resource's ligand, complexes as A_B
-    complex_receptor: str  # the resource's receptor, complexes as A_B
     senders: tuple[str, ...]
     receivers: tuple[str, ...]
-    origin: str
-    resources: tuple[str, ...]
+    resource_pairs: tuple[tuple[str, str], ...]  # (ligand, receptor) entries of the table, complexes as A_B; sorted
+    origin: str  # 'consensus' when any supporting entry is, else 'supplement'
+    resources: tuple[str, ...]  # union over the supporting entries, sorted
 
     @property
     def name(self) -> str:
-        """'VEGFA->KDR', with the resource's complex when it differs: 'VEGFA->KDR (FLT1_KDR)'."""
-        text = f"{self.ligand}->{self.receptor}"
-        extra = [c for c, g in ((self.complex_ligand, self.ligand), (self.complex_receptor, self.receptor)) if c != g]
-        return f"{text} ({', '.join(extra)})" if extra else text
+        """'VEGFA->KDR': one name per gene pair, whatever complexes support it."""
+        return f"{self.ligand}->{self.receptor}"
+
+    @property
+    def direct(self) -> bool:
+        """True when the table has the one-to-one entry ligand->receptor, not only complexes."""
+        return any(lig.upper() == self.ligand.upper() and rec.upper() == self.receptor.upper()
+                   for lig, rec in self.resource_pairs)
+
+    def evidence(self) -> str:
+        """'VEGFA->FLT1_KDR; VEGFA->KDR': the supporting resource entries, for tables."""
+        return "; ".join(f"{lig}->{rec}" for lig, rec in self.resource_pairs)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "scope": self.scope, "ligand": self.ligand, "receptor": self.receptor,
-            "resource_ligand": self.complex_ligand, "resource_receptor": self.complex_receptor,
-            "senders": list(self.senders), "receivers": list(self.receivers),
+            "senders": list(self.senders), "receivers": list(self.receivers), "direct": self.direct,
+            "resource_pairs": [{"ligand": lig, "receptor": rec} for lig, rec in self.resource_pairs],
             "origin": self.origin, "resources": list(self.resources),
         }
 
 
 def find_crosstalk(hits: Iterable[Party], background: Iterable[Party] | None = None) -> tuple[CrosstalkPair, ...]:
-    """Every ligand->receptor pair among the lists, sorted by scope, ligand, receptor (see the module doc)."""
+    """Every ligand gene -> receptor gene pair among the lists, once per scope, sorted by scope, ligand, receptor.
+
+    Resource entries linking the same two genes (directly or through complexes) are merged into one pair,
+    see the module docstring.
+    """
     fg = {p.gene.upper(): p for p in hits if p.gene}
     bg_only = {k: p for p in (background or ()) if p.gene and (k := p.gene.upper()) not in fg}
     table = load_ligand_receptor()
-    found: dict[tuple[str, str, str, str, str], CrosstalkPair] = {}
+    support: dict[tuple[str, str, str], tuple[Party, Party, list[Pair]]] = {}
     plans = (("within", fg, fg), ("to_background", fg, bg_only), ("from_background", bg_only, fg))
     for scope, senders, receivers in plans:
         if not senders or not receivers:
@@ -79,14 +101,23 @@ def find_crosstalk(hits: Iterable[Party], background: Iterable[Party] | None = N
             send, recv = senders[ligand.upper()], receivers[receptor.upper()]
             if send is recv:
                 continue  # autocrine loops of one protein with itself are not crosstalk between hits
-            key = (scope, send.gene, recv.gene, pair.ligand, pair.receptor)
-            found[key] = CrosstalkPair(scope, send.gene, recv.gene, pair.ligand, pair.receptor,
-                                       send.cell_sources, recv.cell_sources, pair.origin, pair.resources)
-    return tuple(sorted(found.values(), key=lambda c: (SCOPES.index(c.scope), c.ligand, c.receptor, c.complex_receptor)))
+            support.setdefault((scope, send.gene, recv.gene), (send, recv, []))[2].append(pair)
+    found = [_merged(scope, send, recv, entries) for (scope, _, _), (send, recv, entries) in support.items()]
+    return tuple(sorted(found, key=lambda c: (SCOPES.index(c.scope), c.ligand, c.receptor)))
+
+
+def _merged(scope: str, send: Party, recv: Party, entries: list[Pair]) -> CrosstalkPair:
+    origin = "consensus" if any(e.origin == "consensus" for e in entries) else "supplement"
+    return CrosstalkPair(scope, send.gene, recv.gene, send.cell_sources, recv.cell_sources,
+                         tuple(sorted({(e.ligand, e.receptor) for e in entries})), origin,
+                         tuple(sorted({r for e in entries for r in e.resources})))
 
 
 def sender_receiver_counts(pairs: Iterable[CrosstalkPair]) -> dict[tuple[str, str], int]:
-    """(sender cell type, receiver cell type) -> number of pairs; 'unknown' stands in for a missing side."""
+    """(sender cell type, receiver cell type) -> number of gene pairs; 'unknown' stands in for a missing side.
+
+    Each gene pair counts once per scope (complexes are merged in :func:`find_crosstalk`).
+    """
     counts: dict[tuple[str, str], int] = {}
     for pair in pairs:
         for sender in pair.senders or (UNKNOWN,):

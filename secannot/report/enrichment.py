@@ -17,16 +17,22 @@ and the README agree:
 * **2x2 table**: ``a = k`` (hit, in category), ``b = n - k`` (hit, not in
   category), ``c = K - k`` (background non-hit, in category),
   ``d = (N - n) - (K - k)`` (background non-hit, not in category).
-* **Odds ratio**: ``(a * d) / (b * c)``; when any cell is 0 the
-  Haldane-Anscombe correction adds 0.5 to all four cells, so the ratio is
-  always finite (JSON has no infinity, and an infinite ratio sorts and plots
-  badly).  It is an effect size, not the test statistic.
+* **Odds ratio**: ``(a * d) / (b * c)``, reported only when all four cells
+  are positive.  With a zero cell the sample ratio is 0 (``a = 0``: no hit
+  carries the category), infinite (``b = 0`` or ``c = 0``: every hit, or
+  every background carrier is a hit) or undefined, and it is left empty
+  (None in Python, null in JSON, an empty TSV cell).  The Haldane-Anscombe
+  +0.5 correction used before gave such tables a finite ratio that could
+  point the other way from the data: k = 0 got OR 12.1 (CI 0.61-238.7) for a
+  category with fold enrichment 0, and k = K = 1 of n = 90, N = 100 gets
+  OR 0.35 though every carrier is a hit.  The p-value (1 when ``k = 0``)
+  and ``fold_enrichment`` still describe those categories.  The ratio is an
+  effect size, not the test statistic.
 * **Confidence interval of the odds ratio**: Woolf's logit interval,
   ``exp(ln OR +- z * sqrt(1/a + 1/b + 1/c + 1/d))`` with z = 1.96 for 95%,
-  on the same (Haldane-Anscombe corrected when a cell is 0) table as the
-  ratio, so it always contains the reported ratio and is finite (Woolf
-  1955, Ann Hum Genet 19:251; Agresti, Categorical Data Analysis, 3rd ed.,
-  section 3.1).
+  on the same table, so it contains the reported ratio; empty whenever the
+  ratio is (Woolf 1955, Ann Hum Genet 19:251; Agresti, Categorical Data
+  Analysis, 3rd ed., section 3.1).
 * **Minimum size**: a category carried by fewer than ``min_size`` background
   proteins is not tested (no odds ratio, p or q) and is not part of the BH
   family.  With two or three background members a single hit can reach
@@ -62,9 +68,9 @@ TEST_DESCRIPTION = (
 )
 MULTIPLE_TESTING_DESCRIPTION = "Benjamini-Hochberg q-values across all tested categories"
 ODDS_RATIO_DESCRIPTION = (
-    "odds ratio of the 2x2 table foreground vs rest of background; "
-    "Haldane-Anscombe +0.5 on every cell when a cell is 0; 95% confidence interval by Woolf's logit method "
-    "on the same table"
+    "odds ratio of the 2x2 table foreground vs rest of background, left empty when a cell is 0 "
+    "(no hit carries the category, every hit or every carrier is a hit: the ratio is 0 or infinite); "
+    "95% confidence interval by Woolf's logit method on the same table"
 )
 
 
@@ -96,11 +102,11 @@ class Counts:
 @dataclass(frozen=True, slots=True)
 class Enrichment:
     counts: Counts
-    odds_ratio: float
+    odds_ratio: float | None  # None when a cell of the 2x2 table is 0
     p_value: float
     q_value: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None
+    ci_high: float | None
 
 
 def hypergeom_p(counts: Counts) -> float:
@@ -113,25 +119,25 @@ def hypergeom_p(counts: Counts) -> float:
     return min(1.0, max(0.0, p))
 
 
-def _corrected(counts: Counts) -> tuple[float, float, float, float]:
+def odds_ratio(counts: Counts) -> float | None:
+    """Sample odds ratio ``(a d) / (b c)``; None when a cell is 0 (ratio 0, infinite or undefined).
+
+    No continuity correction: see the module docstring for why +0.5 misleads.
+    """
     a, b, c, d = counts.table()
     if 0 in (a, b, c, d):
-        return a + 0.5, b + 0.5, c + 0.5, d + 0.5
-    return float(a), float(b), float(c), float(d)
-
-
-def odds_ratio(counts: Counts) -> float:
-    """Finite odds ratio (Haldane-Anscombe when a cell is 0), see the module docstring."""
-    a, b, c, d = _corrected(counts)
+        return None
     return (a * d) / (b * c)
 
 
-def odds_ratio_ci(counts: Counts) -> tuple[float, float]:
-    """95% Woolf (logit) interval of :func:`odds_ratio`, on the same corrected table; always finite."""
-    a, b, c, d = _corrected(counts)
-    log_or = math.log((a * d) / (b * c))
+def odds_ratio_ci(counts: Counts) -> tuple[float | None, float | None]:
+    """95% Woolf (logit) interval of :func:`odds_ratio`; (None, None) exactly when the ratio is None."""
+    ratio = odds_ratio(counts)
+    if ratio is None:
+        return None, None
+    a, b, c, d = counts.table()
     half = _Z95 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return math.exp(log_or - half), math.exp(log_or + half)
+    return math.exp(math.log(ratio) - half), math.exp(math.log(ratio) + half)
 
 
 def bh_fallback(pvalues: Sequence[float]) -> list[float]:

@@ -302,10 +302,11 @@ def _crosstalk(summary: Summary) -> str:
     figure = (f'<img class="chart" alt="Heat map: ligand-receptor pairs from sender to receiver cell types" '
               f'src="data:image/png;base64,{data}">')
     cells = [[esc(CROSSTALK_TITLES[c.scope]), esc(c.ligand), esc(c.receptor),
-              esc(c.complex_receptor if c.complex_receptor != c.receptor else ""),
+              esc(c.evidence()),
               esc(", ".join(c.senders) or "unknown"), esc(", ".join(c.receivers) or "unknown"),
               esc(", ".join(c.resources) or c.origin)] for c in summary.crosstalk]
-    headers = ["scope", "ligand", "receptor", "receptor complex", "sender cells", "receiver cells", "resources"]
+    headers = ["scope", "ligand", "receptor", "resource pairs (complexes as A_B)", "sender cells", "receiver cells",
+               "resources"]
     note = ('<p class="muted">Senders: cell types the TME rules give the ligand; receivers: cell types they give the '
             "receptor protein; unknown where the rules have no such claim.</p>")
     return figure + note + _table(headers, cells)

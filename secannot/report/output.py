@@ -18,7 +18,6 @@ from secannot.report.enrichment import DEFAULT_MIN_SIZE
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
-    NO_BACKGROUND_NOTE,
     SUMMARY_COLUMNS,
     ClinicalHit,
     Summary,
@@ -68,14 +67,17 @@ def _tsv_cell(name: str, value: Any) -> str:
 
 
 def summary_notes(summary: Summary) -> list[str]:
-    """Sizes, methods and notes: in the JSON document, and on stderr next to TSV (which stays one table)."""
+    """Sizes and methods for stderr next to TSV (which stays one table); the JSON document carries them.
+
+    The notes themselves (:attr:`Summary.notes`, the no-background reason among
+    them) are not repeated: :func:`summarize` already gave each to ``warn``.
+    """
     lines = [f"input proteins: {summary.input_size}"]
     if summary.has_background:
         lines.append(f"background proteins: {summary.background_size}")
     for key, text in summary.methods().items():
-        if text:
+        if text and text not in summary.notes:
             lines.append(f"{key.replace('_', ' ')}: {text}")
-    lines += [f"note: {n}" for n in summary.notes if n != NO_BACKGROUND_NOTE]
     return lines
 
 
@@ -166,8 +168,8 @@ def run_summarize(
     extension, missing matplotlib, --min-size) is checked before anything is
     written, so a failed run leaves no half-written output behind.  ``inputs``
     and ``background_name`` name the files in the provenance, the plot title
-    and the report.  With TSV, the sizes, methods and notes
-    go to ``note`` (stderr), as the JSON document carries them.
+    and the report.  Notes go to ``warn`` once; with TSV the sizes and
+    methods also go to ``note`` (stderr), as the JSON document carries them.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown summary format {fmt!r} (use {' or '.join(FORMATS)})")

@@ -69,14 +69,17 @@ SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("background_count", "background proteins carrying it (foreground included); empty without a background"),
     ("fraction", "count / number of input proteins"),
     ("background_fraction", "background_count / number of background proteins; empty without a background"),
-    ("odds_ratio", "foreground vs rest of background, Haldane-Anscombe +0.5 when a cell is 0; TME sections only"),
+    ("odds_ratio", "foreground vs rest of background; TME sections only; empty when a cell of the 2x2 table is 0 "
+                   "(count 0, or every hit or every background carrier in the category: ratio 0 or infinite)"),
     ("p_value", "one-sided hypergeometric P(X >= count) for over-representation; TME sections only"),
     ("q_value", "Benjamini-Hochberg q-value across all tested categories of the run"),
     ("genes", "input proteins carrying the category (gene, else accession, else id; ;-separated, sorted)"),
     ("senders", "crosstalk rows: TME cell types that secrete the ligand, per the rules (;-separated)"),
     ("receivers", "crosstalk rows: TME cell types the rules give the receptor protein (;-separated; empty = unknown)"),
-    ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
-    ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method)"),
+    ("odds_ratio_ci_low", "lower bound of the 95% confidence interval of odds_ratio (Woolf's logit method); "
+                          "empty when odds_ratio is"),
+    ("odds_ratio_ci_high", "upper bound of the 95% confidence interval of odds_ratio (Woolf's logit method); "
+                           "empty when odds_ratio is"),
     ("fold_enrichment", "fraction / background_fraction; empty without a background"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _ in SUMMARY_COLUMNS)
@@ -343,10 +346,13 @@ def _rows(fg: Mapping[str, Protein], bg: Mapping[str, Protein] | None, min_size:
     fg_members = _members(fg)
     bg_members = _members(bg) if bg is not None else {}
     if bg is not None:
-        # A hit is a background protein: its categories count there too, even when the background file was
-        # annotated with other rules and its copy of the protein lacks one (else K < k and the table is impossible).
-        for cell, keys in fg_members.items():
-            bg_members[cell] = bg_members.get(cell, set()) | keys
+        # A hit is a background protein with the hit's own categories, even when the background file was
+        # annotated with other rules and its copy of the protein differs (else K < k, or a hit counts in K
+        # but not in k, and the 2x2 table is impossible).
+        hits = set(fg)
+        for cell in set(bg_members) | set(fg_members):
+            bg_members[cell] = (bg_members.get(cell, set()) - hits) | fg_members.get(cell, set())
+        bg_members = {cell: keys for cell, keys in bg_members.items() if keys}  # carried only by a hit's other copy
     n, big_n = len(fg), (len(bg) if bg is not None else 0)
     cells = sorted(set(fg_members) | set(bg_members))
     tested = {}

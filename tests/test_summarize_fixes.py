@@ -1,0 +1,165 @@
+"""Regression tests for summarize: degenerate odds ratios, file names in errors, exit codes, crosstalk
+counting and the no-background warning."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import run_cli
+
+from secannot.report.enrichment import Counts, enrich, fold_enrichment, odds_ratio, odds_ratio_ci
+from secannot.report.summary import summarize
+
+
+def rec(id_: str, gene: str = "", cells: str = "", accession: str = "") -> dict:
+    return {"id": id_, "accession": accession, "gene": gene, "route": "classical", "localization": "secreted",
+            "cell_sources": cells, "processes": "", "clinical": ""}
+
+
+# --------------------------------------------------------------------------- odds ratio of degenerate tables
+
+
+@pytest.mark.parametrize("counts", [
+    Counts(k=0, n=10, K=20, N=1000),  # no hit carries it: ratio 0, fold 0 (was 12.1-ish with +0.5)
+    Counts(k=0, n=3, K=4, N=10),
+    Counts(k=1, n=90, K=1, N=100),  # every carrier is a hit (c = 0): infinite, +0.5 gave 0.35 < 1
+    Counts(k=3, n=3, K=4, N=10),  # every hit carries it (b = 0): infinite
+    Counts(k=2, n=5, K=7, N=10),  # every non-hit carries it (d = 0): ratio 0
+], ids=["k0-large", "k0-small", "all-carriers-hit", "all-hits-carry", "all-nonhits-carry"])
+def test_odds_ratio_and_ci_are_empty_when_a_cell_is_zero(counts):
+    assert 0 in counts.table()
+    assert odds_ratio(counts) is None
+    assert odds_ratio_ci(counts) == (None, None)
+    result = enrich({"x": counts})["x"]
+    assert (result.odds_ratio, result.ci_low, result.ci_high) == (None, None, None)
+
+
+def test_zero_count_keeps_p_one_and_fold_zero():
+    counts = Counts(k=0, n=10, K=20, N=1000)
+    result = enrich({"x": counts})["x"]
+    assert result.p_value == 1.0
+    assert fold_enrichment(counts) == 0.0
+
+
+def test_odds_ratio_with_positive_cells_is_plain_and_ci_contains_it():
+    # a=2 b=8 c=18 d=972 -> 2*972 / (8*18) = 13.5
+    counts = Counts(k=2, n=10, K=20, N=1000)
+    assert odds_ratio(counts) == pytest.approx(13.5)
+    low, high = odds_ratio_ci(counts)
+    assert low < 13.5 < high
+
+
+def test_summary_rows_leave_or_empty_for_zero_count():
+    fg = [rec(f"h{i}", f"H{i}", "CAF" if i < 3 else "") for i in range(6)]
+    bg = fg + [rec(f"b{i}", f"B{i}", "CAF" if i < 3 else "TAM" if i < 12 else "") for i in range(40)]
+    summary = summarize(fg, bg, min_size=1)
+    tam = next(r for r in summary.rows if r.section == "cell_source" and r.category == "TAM")
+    assert tam.count == 0 and tam.p_value == 1.0 and tam.fold_enrichment == 0.0
+    assert (tam.odds_ratio, tam.odds_ratio_ci_low, tam.odds_ratio_ci_high) == (None, None, None)
+    caf = next(r for r in summary.rows if r.section == "cell_source" and r.category == "CAF")
+    assert caf.odds_ratio == pytest.approx((3 * 37) / (3 * 3))  # a=3 b=3 c=3 d=40-3
+
+
+# --------------------------------------------------------------------------- messages name the file
+
+FG_TSV = "id\taccession\tgene\troute\tlocalization\tcell_sources\tprocesses\tclinical\nsp|P05231|IL6_HUMAN\tP05231\tIL6\tclassical\tsecreted\tCAF\t\t\n"
+SEQ = "MNSFSTSAFGPVAFSLGLLLVLPAAFPAPVPPGEDSKDVAAPHRQPLTSSERIDKQIRYILDGISALRKETCNKSNMCESSKEALAENNLNLPKM"
+
+
+def test_fasta_background_errors_name_the_file(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    bg = tmp_path / "bg.fa"
+    bg.write_text(f">sp|P05231|IL6_HUMAN\n{SEQ}\n>sp|P01133|EGF_HUMAN\n{SEQ}\n>sp|P05231|IL6_HUMAN\n{SEQ}\n")
+    res = run_cli(["summarize", fg, "--background", bg])
+    assert f"error: {bg}:5: sp|P05231|IL6_HUMAN: duplicate id (first seen at {bg}:1)" in res.err, res.err
+    assert "<stdin>" not in res.err
+
+
+def test_fasta_background_on_stdin_is_named_stdin(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    res = run_cli(["summarize", fg, "--background", "-"],
+                  stdin=f">sp|P05231|IL6_HUMAN\n{SEQ}\n>sp|P05231|IL6_HUMAN\n{SEQ}\n".encode())
+    assert "error: <stdin>:3: sp|P05231|IL6_HUMAN: duplicate id (first seen at <stdin>:1)" in res.err, res.err
+
+
+@pytest.mark.parametrize("as_background", [False, True], ids=["input", "background"])
+def test_table_missing_columns_names_the_file(tmp_path, as_background):
+    hand = tmp_path / "hand_min.tsv"
+    hand.write_text("id\tgene\nP1\tIL6\n")
+    good = tmp_path / "hits.tsv"
+    good.write_text(FG_TSV)
+    args = ["summarize", good, "--background", hand] if as_background else ["summarize", hand]
+    res = run_cli(args)
+    assert res.code == 4
+    assert f"error: {hand}: missing column(s) route" in res.err, res.err
+    assert "<stdin>" not in res.err
+
+
+def test_table_on_stdin_is_named_stdin(tmp_path):
+    res = run_cli(["summarize", "-"], stdin=b"id\tgene\nP1\tIL6\n")
+    assert res.code == 4 and "error: <stdin>: missing column(s) route" in res.err, res.err
+
+
+def test_background_copy_of_a_hit_does_not_change_its_categories():
+    """The hit's own annotation counts in the background; its background copy's other categories do not."""
+    fg = [rec("a", "IL6", "CAF")]
+    bg = [rec("a", "IL6", "TAM"), rec("b", "EGF", "TAM")] + [rec(f"x{i}", f"X{i}") for i in range(8)]
+    summary = summarize(fg, bg, min_size=1)
+    rows = {(r.section, r.category): r for r in summary.rows if r.section == "cell_source"}
+    assert (rows["cell_source", "CAF"].count, rows["cell_source", "CAF"].background_count) == (1, 1)
+    assert (rows["cell_source", "TAM"].count, rows["cell_source", "TAM"].background_count) == (0, 1)
+    # a background that is the hit itself, annotated differently: no impossible table, no empty row
+    only = summarize(fg, [rec("a", "IL6", "TAM")], min_size=1)
+    assert [(r.category, r.count, r.background_count) for r in only.rows if r.section == "cell_source"] == [("CAF", 1, 1)]
+
+
+# --------------------------------------------------------------------------- exit code of a failed background
+
+
+def test_background_ids_all_missing_from_offline_cache_exit_6(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("P05231\nP01133\n")
+    out = tmp_path / "summary.tsv"
+    res = run_cli(["summarize", fg, "--background", ids, "--offline", "-o", out])
+    assert res.code == 6, res.err
+    assert "offline cache" in res.err
+    assert "background list has no records" not in res.err
+    assert not out.exists()
+
+
+def test_empty_background_file_is_still_an_input_error(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    empty = tmp_path / "ids.txt"
+    empty.write_text("")
+    res = run_cli(["summarize", fg, "--background", empty])
+    assert res.code == 4, res.err
+
+
+# --------------------------------------------------------------------------- each note once on stderr
+
+
+def test_no_background_warning_is_printed_once(tmp_path):
+    from secannot.report.summary import NO_BACKGROUND_NOTE
+
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    for fmt in ("tsv", "json"):
+        res = run_cli(["summarize", fg, "-f", fmt])
+        assert res.code == 0, res.err
+        assert res.err.count(NO_BACKGROUND_NOTE) == 1, res.err
+    assert NO_BACKGROUND_NOTE not in run_cli(["summarize", fg, "--quiet"]).err
+
+
+def test_min_size_note_is_printed_once(tmp_path):
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    res = run_cli(["summarize", fg, "--background", fg])
+    assert res.code == 0, res.err
+    assert res.err.count("were not tested (--min-size 5)") == 1, res.err
+    assert "input proteins: 1" in res.err  # sizes and methods still go to stderr next to TSV
