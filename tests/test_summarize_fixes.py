@@ -3,8 +3,6 @@ counting and the no-background warning."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from helpers import run_cli
 
