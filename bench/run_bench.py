@@ -46,7 +46,9 @@ import numpy as np  # noqa: E402
 from secannot.pipeline.evaluate import predict_benchmark  # noqa: E402
 from secannot.pipeline.scoring import KINGDOM_TO_ORGANISM, read_three_line, score_signalp  # noqa: E402
 
-TARGETS = {"mcc": 0.93, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.85, "version": 0.4,
+# Signal-peptide targets of issue 11 (model 2): cross-partition eukaryote MCC >= 0.925, exact cleavage site
+# precision and recall >= 0.75 (the independent partition's targets, 0.955 / 0.78, are checked outside).
+TARGETS = {"mcc": 0.925, "cs_precision": 0.75, "cs_recall": 0.75, "nc_auc": 0.88, "version": 0.4,
            "cpu_seconds": 2.2, "floor_ratio": 9.0, "jobs_speedup": 1.8, "memory_ratio": 1.5}
 
 
