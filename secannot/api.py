@@ -149,8 +149,8 @@ def _config(organism: str, nc_threshold: float | None, nc_prior: float | None, r
             **options: Any) -> PredictConfig:
     """The run's settings, checked as the command line checks them (a probability in 0-1, rule directories)."""
     for name, value in (("nc_threshold", nc_threshold), ("nc_prior", nc_prior)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+        if value is not None and (isinstance(value, (str, bytes, bool)) or not 0.0 <= float(value) <= 1.0):
+            raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
     dirs = (rules,) if isinstance(rules, (str, os.PathLike)) else tuple(rules)
     return PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior,
                          rules_dirs=tuple(os.fspath(d) for d in dirs), **options)

@@ -37,7 +37,7 @@ def test_an_ambiguous_n_terminus_is_no_signal_peptide(masked):
     row = _row(f">masked\n{masked}{MATURE}\n")
     assert row["cleavage_site"] == "" and row["route"] != "classical"
     assert row["localization"] not in ("secreted", "gpi_anchored", "er_retained")
-    assert row["confidence"] == "low"
+    assert row["confidence"] == "low" and "ambiguous residues" in row["evidence"]
 
 
 @pytest.mark.parametrize("length", [1, 3, 30, 300])

@@ -101,6 +101,7 @@ class Predictor:
             for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
         ]
         withdrawn = [res for res in results if res.cleavage_site and _mostly_unknown(res.record.seq[:res.cleavage_site])]
+        sites = [res.cleavage_site for res in withdrawn]
         for res in withdrawn:
             res.cleavage_site, res.cs_prob, res.route = None, None, "none"
         if self.localizer is not None:
@@ -109,10 +110,12 @@ class Predictor:
                           zip(records, calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True)]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
-        for res in withdrawn:
+        for res, site in zip(withdrawn, sites, strict=True):
             res.confidence = "low"
             res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
                         "ambiguous residues (X, B, Z, J)")
+            # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
+            res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{site}")
         return results
 
 
