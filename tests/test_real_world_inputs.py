@@ -138,3 +138,10 @@ def test_rules_show_reads_ids_as_annotate_does(query):
     res = run_cli(["rules", "show", query, "--format", "json"])
     assert res.code == 0, res.err
     assert [e["gene"] for e in json.loads(res.out)][0] == "VEGFA"
+
+
+def test_a_masked_stretch_is_not_a_transmembrane_helix():
+    row = _row(f">masked_tm\nM{'X' * 40}LLLLAAA{MATURE}\n")
+    assert row["tm_count"] == "0" and "TM" not in row["evidence"].replace("no TM", "")
+    hydrophobic = _row(f">real_tm\nM{'X' * 20}LLLLAAALLLLLVVVIAAL{MATURE}\n")
+    assert hydrophobic["tm_count"] == "1", "a real hydrophobic stretch next to a masked one is still a helix"

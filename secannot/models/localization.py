@@ -112,6 +112,15 @@ def h_region_length(seq: bytes, span: int = 40) -> int:
     return best
 
 
+#: Residues that stand for "unknown" (X) or one of two residues (B, Z, J): a run of them is no evidence of a helix.
+_AMBIGUOUS = (b"X", b"B", b"Z", b"J")
+
+
+def _mostly_ambiguous(segment: bytes) -> bool:
+    """True when a fifth or more of ``segment`` is ambiguous residues (a masked region is not a TM helix)."""
+    return 5 * sum(segment.count(a) for a in _AMBIGUOUS) >= max(len(segment), 1)
+
+
 @dataclass(frozen=True, slots=True)
 class BandRule:
     """Signal peptide vs signal anchor for proteins with ``low`` <= sp_prob < the SP call threshold (eukaryotes).
@@ -220,7 +229,9 @@ class Localizer:
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
                                      signal_peptide=False, start="out" if with_sp else None)
             for i, c, call in zip(group, cut, calls, strict=True):
-                out[i] = tuple(Segment(h.start + c, h.end + c, h.orientation) for h in call.helices)
+                seq = results[i].record.seq
+                out[i] = tuple(Segment(h.start + c, h.end + c, h.orientation) for h in call.helices
+                               if not _mostly_ambiguous(seq[h.start + c - 1:h.end + c]))
         return out
 
     def apply(self, results: Sequence[Result], eukaryote: bool = True,
