@@ -39,12 +39,14 @@ Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's predicti
 
     id (str), length (int, residues), sp_prob (float, 0-1), cleavage_site (int, 1-based last residue of
     the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
-    tm_count (int), nc_score (float or None), nc_basis (str or None), evidence (str).
+    confidence (str: high, medium or low), tm_count (int), nc_score (float or None: P(leaderless
+    secretion) at the nc prior), nc_basis (str or None), evidence (str).
     ``to_dict()`` gives them as a dict, in column order.""")
 Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the annotation columns.
 
-    Adds accession, gene (str or None), cell_sources, processes, clinical (sorted tuples of str),
-    rules_version (str or None), and the UniProt columns (None / 'no_data': the API does not query UniProt).""")
+    Adds accession, isoform, gene (str or None), cell_sources, processes, clinical, receptors, ligands
+    (sorted tuples of str; receptors/ligands from the LIANA+ consensus pairs), rules_version (str or
+    None), and the UniProt columns (None / 'no_data': the API does not query UniProt).""")
 
 
 class _TextAsBytes(io.RawIOBase):
