@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import uniprot_server as fake_uniprot
+from helpers import SHARED as SHARED_ROOT
 from uniprot_server import DATA_DIR, Failure, FakeUniProt
 
 from secannot.errors import ExitCode, InputError, UsageError
@@ -34,7 +35,7 @@ from secannot.uniprot import (
 from secannot.uniprot.idmapping import choose as _choose
 
 uniprot_server = fake_uniprot.uniprot_server  # the fixture, under the name the tests ask for
-SHARED = Path("/work/shared/uniprot")
+SHARED = SHARED_ROOT / "uniprot"  # ../shared, or SECANNOT_SHARED
 REPO = Path(__file__).resolve().parent.parent
 
 

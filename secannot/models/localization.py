@@ -211,8 +211,8 @@ class Localizer:
         The windowed detector is cheap and runs on every protein; only the
         proteins with a hydrophobic segment outside their signal peptide
         (about a quarter of a proteome) are decoded.  On the TMbed CV folds this pairing has fewer false helices on
-        globular proteins than either detector alone (/work/notes figures in
-        the model file's ``meta``).
+        globular proteins than either detector alone (the per-fold figures are in
+        the model file's ``meta`` and in ``make bench``).
         """
         if self.hmm is None:
             return [tuple(t.segments) for t in topologies]
