@@ -40,6 +40,7 @@ import numpy as np
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.nonclassical import NonClassicalModel, composition_guard
+from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
     er_retention,
@@ -110,15 +111,6 @@ def h_region_length(seq: bytes, span: int = 40) -> int:
         run = 0 if breaker else run + 1
         best = max(best, run)
     return best
-
-
-#: Residues that stand for "unknown" (X) or one of two residues (B, Z, J): a run of them is no evidence of a helix.
-_AMBIGUOUS = (b"X", b"B", b"Z", b"J")
-
-
-def _mostly_ambiguous(segment: bytes) -> bool:
-    """True when a fifth or more of ``segment`` is ambiguous residues (a masked region is not a TM helix)."""
-    return 5 * sum(segment.count(a) for a in _AMBIGUOUS) >= max(len(segment), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +223,7 @@ class Localizer:
             for i, c, call in zip(group, cut, calls, strict=True):
                 seq = results[i].record.seq
                 out[i] = tuple(Segment(h.start + c, h.end + c, h.orientation) for h in call.helices
-                               if not _mostly_ambiguous(seq[h.start + c - 1:h.end + c]))
+                               if not mostly_ambiguous(seq[h.start + c - 1:h.end + c]))
         return out
 
     def apply(self, results: Sequence[Result], eukaryote: bool = True,

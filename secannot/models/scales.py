@@ -21,3 +21,12 @@ TOP_IDP = {
     "N": 0.007, "C": 0.02, "T": 0.059, "A": 0.06, "G": 0.166, "R": 0.180, "D": 0.192, "H": 0.303,
     "Q": 0.318, "K": 0.586, "S": 0.341, "E": 0.736, "P": 0.987,
 }
+
+#: Residues that stand for "unknown" (X) or for either of two residues (B, Z, J, IUPAC codes).  The
+#: models never learned a signal peptide or a TM helix from them: a masked stretch is no evidence of either.
+AMBIGUOUS = (b"X", b"B", b"Z", b"J")
+
+
+def mostly_ambiguous(region: bytes) -> bool:
+    """True when ambiguous residues make up a fifth or more of ``region`` (a signal peptide or a helix)."""
+    return 5 * sum(region.count(a) for a in AMBIGUOUS) >= max(len(region), 1)

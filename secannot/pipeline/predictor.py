@@ -14,6 +14,7 @@ import numpy as np
 
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
+from secannot.models.scales import mostly_ambiguous
 from secannot.results import Result
 
 
@@ -100,13 +101,13 @@ class Predictor:
                    route="classical" if cs else "none")
             for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
         ]
-        withdrawn = [res for res in results if res.cleavage_site and _mostly_unknown(res.record.seq[:res.cleavage_site])]
+        withdrawn = [res for res in results if res.cleavage_site and mostly_ambiguous(res.record.seq[:res.cleavage_site])]
         sites = [res.cleavage_site for res in withdrawn]
         for res in withdrawn:
             res.cleavage_site, res.cs_prob, res.route = None, None, "none"
         if self.localizer is not None:
             # the uncertain-band rule may call a signal peptide at the best site: not on ambiguous residues either
-            candidates = [(site if site and not _mostly_unknown(rec.seq[:site]) else 0, csp) for rec, site, csp in
+            candidates = [(site if site and not mostly_ambiguous(rec.seq[:site]) else 0, csp) for rec, site, csp in
                           zip(records, calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True)]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
@@ -117,16 +118,6 @@ class Predictor:
             # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
             res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{site}")
         return results
-
-
-#: Residues that stand for "unknown" (X) or for either of two residues (B, Z, J).  The model never
-#: learned a signal peptide from them, and a masked N-terminus (XXXX...) is no evidence of one.
-AMBIGUOUS = (b"X", b"B", b"Z", b"J")
-
-
-def _mostly_unknown(region: bytes) -> bool:
-    """True when ambiguous residues make up a fifth or more of ``region`` (a predicted signal peptide)."""
-    return 5 * sum(region.count(a) for a in AMBIGUOUS) >= len(region)
 
 
 #: Every protein costs the signal-peptide model a full window (about 20 KB of intermediate arrays,
