@@ -26,6 +26,7 @@ from secannot.cli.common import (
 )
 from secannot.cli.streams import IO
 from secannot.errors import UsageError
+from secannot.report.enrichment import DEFAULT_MIN_SIZE
 
 
 def summary_help() -> str:
@@ -47,7 +48,7 @@ def summarize(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the table to FILE instead of stdout.", metavar="FILE")] = None,
     report: Annotated[str | None, typer.Option("--report", help="Write a self-contained HTML report (needs secannot[report]).", metavar="HTML")] = None,
     plot: Annotated[str | None, typer.Option("--plot", help="Write the enrichment dot plot (.png, .svg or .pdf; needs secannot[report]).", metavar="FILE")] = None,
-    min_size: Annotated[int, typer.Option("--min-size", min=1, help="Test only categories with at least N background proteins (default 5: the low end of the 5-15 that enrichment tools commonly require; fewer lets one hit look significant).", metavar="N")] = 5,
+    min_size: Annotated[int, typer.Option("--min-size", min=1, help="Test only categories with at least N background proteins (default 5: the low end of the 5-15 that enrichment tools commonly require; fewer lets one hit look significant).", metavar="N")] = DEFAULT_MIN_SIZE,
     organism: Organism = "eukarya",
     taxon: Taxon = 9606,
     rules: Rules = None,
