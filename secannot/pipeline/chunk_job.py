@@ -76,14 +76,14 @@ class ChunkOutput:
 
 
 class _Worker:
-    def __init__(self, spec: JobSpec, rules=None):
+    def __init__(self, spec: JobSpec, rules=None, sp_model=None):
         from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
         from secannot.io.writers import make_renderer
         from secannot.knowledge.ruleset import RuleSet
 
         kinds = ("tme", "nonclassical") if spec.annotate else ("nonclassical",)
         self.rules = rules if rules is not None else RuleSet.load(spec.predict.rules_dirs, kinds=kinds, family_claims=spec.predict.family_claims)
-        self.predictor = Predictor(spec.predict, self.rules)
+        self.predictor = Predictor(spec.predict, self.rules, sp_model)
         self.columns = ANNOTATE_COLUMNS if spec.annotate else PREDICT_COLUMNS
         self.render = make_renderer(spec.fmt, self.columns, spec.provenance, spec.safe_cells)
         self.annotate = spec.annotate
@@ -102,11 +102,11 @@ class _Worker:
 _WORKERS: dict[JobSpec, _Worker] = {}
 
 
-def worker_for(spec: JobSpec, rules=None) -> _Worker:
+def worker_for(spec: JobSpec, rules=None, sp_model=None) -> _Worker:
     """This process's models for ``spec``, loaded once (``rules``: already loaded for this spec, if at hand)."""
     worker = _WORKERS.get(spec)
     if worker is None:
-        worker = _WORKERS[spec] = _Worker(spec, rules)
+        worker = _WORKERS[spec] = _Worker(spec, rules, sp_model)
     return worker
 
 

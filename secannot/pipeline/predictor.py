@@ -72,7 +72,9 @@ def band_settings(config: PredictConfig) -> dict[str, object] | None:
 class Predictor:
     """Loaded models for one configuration; turns a batch of records into results."""
 
-    def __init__(self, config: PredictConfig, rules: RuleSet | None = None):
+    def __init__(self, config: PredictConfig, rules: RuleSet | None = None, sp_model=None):
+        """``rules`` and ``sp_model`` (a loaded SignalPeptideModel for ``config.model_path``) when the caller
+        already has them, so a job loads each once."""
         from secannot.models.localization import Localizer
         from secannot.models.signal_peptide import ORGANISMS, SignalPeptideModel, normalise_organism
         from secannot.pipeline.allocator import single_blas_thread, tune_for_batches
@@ -82,7 +84,7 @@ class Predictor:
         self.config = config
         self.organism = normalise_organism(config.organism)
         self.organism_index = ORGANISMS[self.organism]
-        self.sp_model = SignalPeptideModel.load(config.model_path)
+        self.sp_model = sp_model if sp_model is not None else SignalPeptideModel.load(config.model_path)
         self.rules = rules if rules is not None else RuleSet.load(config.rules_dirs, kinds=("nonclassical",))
         self.localizer = Localizer.load(self.rules, config.nc_threshold, config.nc_prior) if config.localize else None
 

@@ -139,13 +139,14 @@ def run_job(
     has_ids = any(s.kind in (ACCESSION, GENE) for s in sources)
     with ProgressBar(stderr or sys.stderr, config.progress and has_ids, "UniProt") as fetch_bar:
         stream = resolved_stream(sources, diag, stdin, config.uniprot, fetch_bar.update)
-    provenance = run_provenance(config.predict, _sp_model(config.predict), input_summary(sources),
+    sp_model = _sp_model(config.predict)
+    provenance = run_provenance(config.predict, sp_model, input_summary(sources),
                                 rules.version_summary(), stream.release,
                                 _ligand_receptor_source() if config.annotate else None)
     spec = JobSpec(config.predict, config.fmt, config.annotate, provenance, config.safe_cells)
     if config.predict.dask is None:
         # This process runs the chunks (-j 1) or forks the workers that do (-j N): load the models once, here.
-        worker_for(spec, rules)
+        worker_for(spec, rules, sp_model)
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
     part_dir = _part_dir(config)
     started = time.monotonic()
