@@ -51,18 +51,14 @@ class SeenIds:
         # a negative line means "no line" (an id given on the command line)
         return f"{self._sources[where[0]]}:{where[1]}" if where[1] >= 0 else self._sources[where[0]]
 
-    def first_seen(self, rid: str) -> str | None:
-        """Where ``rid`` was first added, as 'source:line', or None."""
-        return self.check([rid], "", [0], add=False)[0]
-
     def add(self, rid: str, source: str, line: int) -> str | None:
         """Record ``rid``; returns where it was first seen if it is a duplicate (then it is not added)."""
         return self.check([rid], source, [line])[0]
 
-    def check(self, ids: Sequence[str], source: str, lines: Sequence[int], add: bool = True) -> list[str | None]:
+    def check(self, ids: Sequence[str], source: str, lines: Sequence[int]) -> list[str | None]:
         """For each id in order: None if new (and then added), else where it was first seen."""
         found = self._lookup_compact(ids)
-        src = self._source(source) if add else -1
+        src = self._source(source)
         out: list[str | None] = []
         recent = self._recent
         for rid, line, old in zip(ids, lines, found, strict=True):
@@ -74,8 +70,7 @@ class SeenIds:
                 out.append(self._describe(first))
                 continue
             out.append(None)
-            if add:
-                recent[rid] = (src, line)
+            recent[rid] = (src, line)
         if len(recent) >= self._flush:
             self._compact()
         return out

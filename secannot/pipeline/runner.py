@@ -64,10 +64,7 @@ class _LazyOutput:
         if self.path is None:
             return self.stdout
         if self._fh is None:
-            try:
-                self._fh = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed in close()
-            except OSError as exc:
-                raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+            self._fh = open_for_writing(self.path)
         return self._fh
 
     def close(self) -> None:
@@ -94,15 +91,22 @@ class _OpenOutput:
         return True
 
 
+def open_for_writing(path: str, binary: bool = False):
+    """``path`` opened for an output (UTF-8 text with LF line ends, or binary); InputError (exit 4) if it cannot be."""
+    try:
+        if binary:
+            return open(path, "wb")  # noqa: SIM115 - the caller closes it
+        return open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write output ({exc.strerror})") from None
+
+
 @contextmanager
 def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
     if path in (None, "-"):
         yield stdout
         return
-    try:
-        fh = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write output ({exc.strerror})") from None
+    fh = open_for_writing(path)
     with fh:
         yield fh
 
@@ -173,7 +177,7 @@ def run_job(
                 tasks = chunk_tasks(group, stdin, spec, executor.workers, part_dir, config.predict.dask is None)
                 done += emit(executor.run(tasks), stream.seen, diag, write, lambda n, base=done: tick(base + n))
                 continue
-            predictor = worker_for(spec, rules).predictor
+            predictor = worker_for(spec, rules, sp_model).predictor
             for index, _ in group:
                 for res in predict_stream(stream.records_of(index), config.predict, predictor):
                     _finish(res, config, rules, stream)
@@ -240,10 +244,7 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
             raise UsageError("--format parquet needs -o FILE (standard output is not a binary stream here)")
         yield _OpenOutput(binary)
         return
-    try:
-        fh = open(config.output, "wb")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
+    fh = open_for_writing(config.output, binary=True)
     try:
         with fh:
             yield _OpenOutput(fh)
@@ -297,8 +298,9 @@ def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: Binar
 
     stream = resolved_stream(sources, diag, stdin, config.uniprot)
     out = []
+    annotating = JobConfig(predict=config.predict, annotate=True)
     for res in predict_stream(stream, config.predict, predictor):
-        _finish(res, JobConfig(predict=config.predict, annotate=True), rules, stream)
+        _finish(res, annotating, rules, stream)
         out.append(result_dict(res, ANNOTATE_COLUMNS))
     return out
 

@@ -21,7 +21,7 @@ from secannot.io.headers import split_accession
 from secannot.io.tables import detect_separator, text_lines
 from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
-from secannot.pipeline.predictor import Predictor
+from secannot.pipeline.predictor import Predictor, predict_stream
 from secannot.pipeline.run_info import run_provenance
 
 if TYPE_CHECKING:
@@ -187,7 +187,8 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
             row.entry = e
             row.record = Record(e.accession, e.fasta_header(), e.sequence.upper().encode("ascii"), source, row.number)
     ready = [r for r in rows if r.record is not None]
-    results = predictor.predict_batch([r.record for r in ready]) if ready else []
+    # through predict_stream, so the batch limits (residues, records) bound memory here too
+    results = list(predict_stream([r.record for r in ready], job.predict, predictor))
     by_row = {id(r): res for r, res in zip(ready, results, strict=True)}
     for row in rows:
         res = by_row.get(id(row))
