@@ -31,13 +31,11 @@ def clinical_tokens(claims: list[dict[str, Any]]) -> tuple[str, ...]:
     tokens: set[str] = set()
     for claim in claims:
         status = claim["status"]
-        if status == "fda_marker":
-            tokens.add(f"fda_marker:{_clean(claim.get('specimen', ''))}:{_clean(claim.get('cancer', ''))}")
+        if status in ("fda_marker", "guideline_marker"):
+            tokens.add(f"{status}:{_clean(claim.get('specimen', ''))}:{_clean(claim.get('cancer', ''))}")
         elif status in ("approved_target", "cytokine_drug"):
             for drug in claim.get("drugs", []):
                 tokens.add(f"{status}:{_clean(drug)}")
-        elif status == "guideline_marker":
-            tokens.add(f"guideline_marker:{_clean(claim.get('specimen', ''))}:{_clean(claim.get('cancer', ''))}")
         else:
             base = f"{status}:{_clean(claim.get('outcome', ''))}"
             drugs = claim.get("drugs") or []

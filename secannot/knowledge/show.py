@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from secannot.knowledge.citations import FOUNDING_REVIEW, seed_citation, seed_reference, seed_short
+from secannot.knowledge.ontology import VOCABULARIES as _VOCAB
 from secannot.knowledge.regulatory import regulatory_url
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
 from secannot.knowledge.vocabulary import ontology_ids, term_label
@@ -29,7 +30,6 @@ GROUP_TITLES = {
     "nonclassical": "Non-classical secretion",
 }
 _CLINICAL_DETAILS = ("specimen", "cancer", "use", "year", "drugs", "drug_class", "outcome")
-_VOCAB = {"cell_sources": "cell_source", "processes": "process"}
 
 
 # -- citations ---------------------------------------------------------------------------

@@ -27,11 +27,6 @@ def ontology_ids() -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def term_id(vocab: str, value: str) -> str | None:
-    """'CL:0000057' for ('cell_source', 'fibroblast'); None when the term has no id."""
-    return ontology_ids().get(vocab, {}).get(value, {}).get("id")
-
-
 def term_label(vocab: str, value: str) -> str:
     """'CL:0000057 fibroblast, tumour-associated' - the id with its label and qualifier, for display."""
     info = ontology_ids().get(vocab, {}).get(value)

@@ -46,10 +46,10 @@ from typing import Any
 import numpy as np
 
 from secannot.models.scales import KYTE_DOOLITTLE
+from secannot.models.signal_peptide import ALPHABET  # the 20 standard residues, one order for every model
 from secannot.models.topology_viterbi import decode, plan_batches, segment_lut
 from secannot.models.topology_viterbi import max_hydropathy as batch_max_hydropathy
 
-ALPHABET = "ACDEFGHIKLMNPQRSTVWY"
 CLASSES = ("in", "out", "helix", "sp")
 C = {name: i for i, name in enumerate(CLASSES)}
 NEG = np.float32(-1e9)

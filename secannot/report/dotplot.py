@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from secannot.report.enrichment import SIGNIFICANT_Q
 from secannot.report.figures import COLUMN_WIDTH_IN, FONT, GREY, new_figure, print_style, require_matplotlib
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from secannot.report.summary import Row, Summary
 
 MAX_ROWS = 20
-SIGNIFICANT_Q = 0.05
 PANELS = (("cell_source", "Cell sources"), ("process", "Cancer processes"))
 ROW_IN = 0.155
 _MAX_AREA = 110.0  # points^2 for the largest count

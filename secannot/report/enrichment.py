@@ -59,7 +59,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 DEFAULT_MIN_SIZE = 5
-CONFIDENCE = 0.95
+#: q below which the report and the dot plot highlight a category (a display choice; q itself is reported).
+SIGNIFICANT_Q = 0.05
 _Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95% interval
 
 TEST_DESCRIPTION = (

@@ -19,9 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from secannot.errors import InputError
-from secannot.io.writers.gff3_attributes import VERDICTS
+from secannot.io.writers.gff3_attributes import SHORT_VERDICTS, VERDICTS
 from secannot.knowledge.citations import FOUNDING_REVIEW, public_note
 from secannot.knowledge.regulatory import regulatory_url
+from secannot.report.enrichment import SIGNIFICANT_Q
 from secannot.report.protein_table import COLUMNS as PROTEIN_COLUMNS
 from secannot.report.protein_table import ProteinRow, protein_rows
 from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
@@ -47,7 +48,6 @@ ul.evidence { margin: 0; padding-left: 1.1em; } ul.evidence li { margin: 0.1em 0
 .quote { font-style: italic; color: #444; }
 """
 
-_SHORT_VERDICTS = {"non_classical_candidate": "leaderless candidate"}
 
 STATUS_TITLES = {
     "fda_marker": "FDA-cleared or -approved tumour markers",
@@ -176,11 +176,11 @@ def _category_table(summary: Summary, sections: Sequence[str]) -> str:
         cells = [[esc(r.section), esc(r.category), esc(r.count), esc(r.background_count), _num(r.fold_enrichment, ".3g"),
                   _or_ci(r), _num(r.p_value, ".3g") if r.tested else untested, _num(r.q_value, ".3g")
                   if r.tested else "", esc(", ".join(r.genes))] for r in rows]
-        classes = ["sig" if r.q_value is not None and r.q_value < 0.05 and r.count else "" for r in rows]
+        classes = ["sig" if r.q_value is not None and r.q_value < SIGNIFICANT_Q and r.count else "" for r in rows]
         legend = ""
         if any(not r.tested for r in rows):
             legend = (f'<p class="note">n.t.: not tested, fewer than {summary.min_size} background proteins carry the '
-                      "category (<code>--min-size</code>). Shaded rows: q &lt; 0.05.</p>")
+                      f"category (<code>--min-size</code>). Shaded rows: q &lt; {SIGNIFICANT_Q:g}.</p>")
         return legend + _table(headers, cells, numeric={2, 3, 4, 5, 6, 7}, row_classes=classes)
     cells = [[esc(r.section), esc(r.category), esc(r.count), esc(", ".join(r.genes))] for r in rows]
     return _table(["section", "category", "proteins", "genes"], cells, numeric={2})
@@ -260,7 +260,7 @@ def _proteins(rows: Sequence[ProteinRow]) -> str:
     """The per-protein table: verdict, route and evidence as in the TSV, then the annotation."""
     if not rows:
         return '<p class="muted">no per-protein records given</p>'
-    cells = [[esc(r.id).replace("|", "|<wbr>"), esc(r.gene or r.accession or ""), esc(_SHORT_VERDICTS.get(r.localization) or VERDICTS.get(
+    cells = [[esc(r.id).replace("|", "|<wbr>"), esc(r.gene or r.accession or ""), esc(SHORT_VERDICTS.get(r.localization) or VERDICTS.get(
               r.localization, r.localization)), esc(r.route), esc(r.evidence), _terms(r.cell_sources),
               _terms(r.processes), _terms(r.clinical)] for r in rows]
     return _table(PROTEIN_COLUMNS, cells, css_class="proteins")

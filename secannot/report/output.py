@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from secannot.errors import InputError
-from secannot.report.enrichment import DEFAULT_MIN_SIZE
+from secannot.report.enrichment import DEFAULT_MIN_SIZE, SIGNIFICANT_Q
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
@@ -23,8 +23,6 @@ from secannot.report.summary import (
     Summary,
     summarize,
 )
-
-SIGNIFICANT_Q = 0.05  # q below which the report highlights a row (a display choice; q itself is reported)
 
 # --------------------------------------------------------------------------- writing
 

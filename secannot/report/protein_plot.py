@@ -31,19 +31,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from secannot.io.headers import parse_identity, protein_name
-from secannot.io.writers.gff3_attributes import VERDICTS
+from secannot.io.writers.gff3_attributes import SHORT_VERDICTS, VERDICTS
+from secannot.models.signal_peptide import WINDOW  # residues of the model's per-residue output
 from secannot.report.figures import COLUMN_WIDTH_IN, FONT, GREY, OKABE_ITO, new_figure, print_style
 from secannot.results import Result, Segment
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-WINDOW = 70  # residues covered by the signal-peptide model's per-residue output
 STRIP_ROW = 40  # residues per line of the sequence strip, in blocks of ten
 HEIGHT_IN = 4.2
 _LEFT_IN, _LABEL_LEFT_IN, _RIGHT_IN = 0.42, 0.78, 0.12
 
-_SHORT_VERDICTS = {"non_classical_candidate": "leaderless candidate"}  # the long form does not fit one line
 
 COLORS = {
     "sp": OKABE_ITO["vermillion"],
@@ -94,7 +93,7 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
     accession = identity.accession or result.id
     first = f"{gene} ({accession})" if gene and gene != accession else accession
     name = protein_name(result.record.id, result.record.description) or "protein name not given in the header"
-    verdict = _SHORT_VERDICTS.get(result.localization or "") or VERDICTS.get(result.localization or "") or (
+    verdict = SHORT_VERDICTS.get(result.localization or "") or VERDICTS.get(result.localization or "") or (
         result.localization or "localisation not predicted")
     third = f"{verdict} · {result.route} route · P(SP) {result.sp_prob:.3f}"
     if threshold is not None:

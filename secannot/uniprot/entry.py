@@ -16,7 +16,8 @@ from secannot.io.fasta import check_sequence
 from secannot.io.headers import ACCESSION_PATTERN
 from secannot.results import Segment
 
-_ACCESSION = re.compile(rf"(?:{ACCESSION_PATTERN})(?:-[0-9]+)?")
+#: An accession with an optional isoform suffix (P05067, P05067-4).
+ACCESSION_WITH_ISOFORM = re.compile(rf"(?:{ACCESSION_PATTERN})(?:-[0-9]+)?")
 
 SECRETED_KEYWORD = "KW-0964"
 SECRETED_LOCATION = "SL-0243"
@@ -121,7 +122,7 @@ def parse_entry(data: Mapping[str, Any]) -> UniProtEntry:
     sequence = _get(data, "sequence", "value")
     if not isinstance(accession, str) or not isinstance(sequence, str) or not sequence:
         raise EntryFormatError("not a UniProtKB entry: no primaryAccession or sequence")
-    if not _ACCESSION.fullmatch(accession):
+    if not ACCESSION_WITH_ISOFORM.fullmatch(accession):
         raise EntryFormatError(f"served accession {accession!r} is not a UniProt accession")
     # A served sequence goes into predictions and output rows: it is held to the FASTA alphabet.
     residues, problem = check_sequence(sequence)

@@ -9,14 +9,13 @@ from urllib.parse import urlparse
 
 from secannot.uniprot.accessions import ACCESSION_PATTERN, Accession, AccessionSyntaxError, parse_accession
 from secannot.uniprot.config import Outcome, Resolution, Status
-from secannot.uniprot.entry import EntryFormatError, is_inactive, parse_entry
+from secannot.uniprot.entry import ACCESSION_WITH_ISOFORM, EntryFormatError, is_inactive, parse_entry
 from secannot.uniprot.http import REDIRECT_STATUSES, Unavailable, as_mapping, error_messages, json_body
 
 #: A merged accession may point at one that was merged again; stop after this many hops.
 MAX_MERGE_HOPS = 3
 
 #: What a merge or demerge target must look like before it is put into a URL or an output row.
-TARGET_ACCESSION = re.compile(rf"(?:{ACCESSION_PATTERN})(?:-[0-9]+)?")
 
 LOCATION_ACCESSION = re.compile(rf"/uniprotkb/(?P<acc>(?:{ACCESSION_PATTERN})(?:-[0-9]+)?)(?:\.[a-z]+)?$")
 
@@ -156,8 +155,8 @@ def inactive_outcome(data: Mapping[str, Any]) -> Outcome:
     kind = str(reason.get("inactiveReasonType", "")).upper()
     listed_targets = reason.get("mergeDemergeTo")
     listed = listed_targets if isinstance(listed_targets, list) else []
-    targets = tuple(t for t in listed if isinstance(t, str) and TARGET_ACCESSION.fullmatch(t))
-    invalid = [t for t in listed if not (isinstance(t, str) and TARGET_ACCESSION.fullmatch(t))]
+    targets = tuple(t for t in listed if isinstance(t, str) and ACCESSION_WITH_ISOFORM.fullmatch(t))
+    invalid = [t for t in listed if not (isinstance(t, str) and ACCESSION_WITH_ISOFORM.fullmatch(t))]
     if kind == "MERGED" and invalid and not targets:
         return Outcome(Status.UNAVAILABLE, f"UniProt named an invalid merge target {invalid[0]!r}; not followed")
     if kind == "DEMERGED":

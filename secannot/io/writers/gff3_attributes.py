@@ -28,6 +28,9 @@ from secannot.results import Result
 
 AttrValue = str | list[str]
 
+#: Verdicts too long for a table cell or a one-line plot title, shortened.
+SHORT_VERDICTS = {"non_classical_candidate": "leaderless candidate"}
+
 VERDICTS = {
     "secreted": "secreted",
     "membrane": "membrane protein",
