@@ -182,7 +182,8 @@ class Localizer:
         for i, call in zip(idx, calls, strict=True):
             res, (site, cs_prob) = results[i], candidates[i]
             seq = res.record.seq
-            helices = tuple(Segment(h.start, h.end, h.orientation) for h in call.helices)
+            helices = tuple(Segment(h.start, h.end, h.orientation) for h in call.helices
+                            if not mostly_ambiguous(seq[h.start - 1:h.end]))
             nterm = [self.hmm.helix_score(seq, h.start, h.end) for h in helices  # type: ignore[union-attr]
                      if h.start <= rule.nterm_span and (flagged is None or flagged[i])]
             h_len = h_region_length(seq, rule.nterm_span)
@@ -197,15 +198,19 @@ class Localizer:
                 out[i] = ("neither", helices, f"uncertain SP band: neither signal peptide nor anchor ({facts})")
         return out
 
-    def _helices(self, results: Sequence[Result], topologies: Sequence) -> list[tuple[Segment, ...]]:
+    def _helices(self, results: Sequence[Result], topologies: Sequence,
+                 decoded: dict[int, tuple[Segment, ...]] | None = None) -> list[tuple[Segment, ...]]:
         """TM helices with orientation from the topology HMM, for the proteins the windowed detector flags.
 
         The windowed detector is cheap and runs on every protein; only the
         proteins with a hydrophobic segment outside their signal peptide
         (about a quarter of a proteome) are decoded.  On the TMbed CV folds this pairing has fewer false helices on
         globular proteins than either detector alone (the per-fold figures are in
-        the model file's ``meta`` and in ``make bench``).
+        the model file's ``meta`` and in ``make bench``).  ``decoded``: helices of
+        proteins without a signal peptide that the band rule already decoded the same
+        way (whole chain, no signal-peptide segment), so they are not decoded twice.
         """
+        decoded = decoded or {}
         if self.hmm is None:
             return [tuple(t.segments) for t in topologies]
         out: list[tuple[Segment, ...]] = [() for _ in results]
@@ -215,8 +220,11 @@ class Localizer:
         # own and starts outside; without one, the whole chain is decoded
         # without the HMM's signal-peptide segment, so an N-terminal
         # hydrophobic stretch is a helix (a signal anchor).
+        for i in flagged:
+            if not results[i].has_signal_peptide and i in decoded:
+                out[i] = decoded[i]
         for with_sp in (True, False):
-            group = [i for i in flagged if results[i].has_signal_peptide == with_sp]
+            group = [i for i in flagged if results[i].has_signal_peptide == with_sp and (with_sp or i not in decoded)]
             cut = [(results[i].cleavage_site or 0) if with_sp else 0 for i in group]
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
                                      signal_peptide=False, start="out" if with_sp else None)
@@ -240,7 +248,8 @@ class Localizer:
         topologies = find_segments(self.topology, seqs)
         band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies]) \
             if candidates is not None and eukaryote else {}
-        helices = self._helices(results, topologies)
+        helices = self._helices(results, topologies,
+                                {i: h for i, (decision, h, _) in band.items() if decision != "signal peptide"})
         notes = [""] * len(results)
         for i, (decision, band_helices, note) in band.items():
             notes[i] = note
