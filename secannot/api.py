@@ -23,7 +23,7 @@ from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import InputError, MissingDependencyError
 from secannot.io.diagnostics import Rejection
 from secannot.io.fasta import Record, open_input, parse_fasta
-from secannot.pipeline.predictor import PredictConfig, Predictor, residue_batched
+from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
 __all__ = ["Annotation", "Prediction", "annotate", "predict", "read_fasta", "to_pandas"]
 
@@ -162,16 +162,9 @@ def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> 
     predictor = _predictor(config, annotate_rows)
     columns, cls = (ANNOTATE_COLUMNS, Annotation) if annotate_rows else (PREDICT_COLUMNS, Prediction)
     out = []
-    for batch in residue_batched(_as_records(records), config.batch_residues):
-        for res in predictor.predict_batch(batch):
-            if annotate_rows:
-                from secannot.knowledge.annotate import annotate as annotate_result
-                from secannot.knowledge.annotate import uniprot_view
-
-                res.annotation = annotate_result(res, predictor.rules)
-                res.uniprot = uniprot_view(res, None, None)
-            values = [c.get(res) for c in columns]
-            out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values)))
+    for res in predict_stream(_as_records(records), config, predictor, annotate=annotate_rows):
+        values = [c.get(res) for c in columns]
+        out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values)))
     return out
 
 

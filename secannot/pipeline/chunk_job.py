@@ -22,7 +22,7 @@ from secannot.errors import InputError
 from secannot.io.chunks import ByteRange, as_handle
 from secannot.io.diagnostics import Rejection
 from secannot.io.fasta import Record, parse_fasta
-from secannot.pipeline.predictor import PredictConfig, Predictor, residue_batched
+from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 from secannot.provenance import Provenance
 
 
@@ -89,14 +89,8 @@ class _Worker:
         self.annotate = spec.annotate
 
     def rows(self, records: list[Record]) -> Iterator[Any]:
-        from secannot.knowledge.annotate import annotate, uniprot_view
-
-        for batch in residue_batched(records, self.predictor.config.batch_residues):
-            for res in self.predictor.predict_batch(batch):
-                if self.annotate:
-                    res.annotation = annotate(res, self.rules)
-                    res.uniprot = uniprot_view(res, None, None)
-                yield self.render(res)
+        for res in predict_stream(records, self.predictor.config, self.predictor, annotate=self.annotate):
+            yield self.render(res)
 
 
 _WORKERS: dict[JobSpec, _Worker] = {}

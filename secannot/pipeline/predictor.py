@@ -145,12 +145,21 @@ def residue_batched(items: Iterable[Record], budget: int) -> Iterator[list[Recor
         yield batch
 
 
-def predict_stream(records: Iterable[Record], config: PredictConfig, predictor: Predictor | None = None) -> Iterator[Result]:
-    """Results for ``records`` in input order, batch by batch, in this process.
+def predict_stream(records: Iterable[Record], config: PredictConfig, predictor: Predictor | None = None,
+                   annotate: bool = False) -> Iterator[Result]:
+    """Results for ``records`` in input order, batch by batch, in this process; with ``annotate``, each also
+    carries its rule annotation (from the predictor's rules) and an empty UniProt view.
 
     (FASTA input runs chunk by chunk through ``secannot.pipeline.chunk_job``,
     which is also where ``jobs > 1`` takes effect.)
     """
+    from secannot.knowledge.annotate import annotate as annotate_result
+    from secannot.knowledge.annotate import uniprot_view
+
     pred = predictor or Predictor(config)
     for batch in residue_batched(records, config.batch_residues):
-        yield from pred.predict_batch(batch)
+        for res in pred.predict_batch(batch):
+            if annotate:
+                res.annotation = annotate_result(res, pred.rules)
+                res.uniprot = uniprot_view(res, None, None)
+            yield res
