@@ -14,7 +14,8 @@ depend on its neighbours, rows are identical however the input is cut.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +144,22 @@ def _write_part(task: ChunkTask, rows: list) -> None:
     write_part(task.part_path, rows, columns, task.spec.provenance)
 
 
+def in_order(tasks: Iterable[ChunkTask], submit: Callable[[ChunkTask], Callable[[], ChunkOutput]],
+             in_flight: int) -> Iterator[ChunkOutput]:
+    """Outputs in task order, with at most ``in_flight`` tasks submitted and not yet collected.
+
+    ``submit`` starts a task elsewhere (a process pool, a Dask cluster) and returns the call that
+    waits for its output; the bound keeps memory flat and the parent from reading ahead of what it writes.
+    """
+    pending: deque[Callable[[], ChunkOutput]] = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        if len(pending) >= in_flight:
+            yield pending.popleft()()
+    while pending:
+        yield pending.popleft()()
+
+
 def serial(tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
     """Chunks run one after another in this process."""
     for task in tasks:
@@ -183,13 +200,6 @@ class ProcessPool:
         self._pool.join()
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
-        from collections import deque
-
-        assert self._pool is not None
-        pending: deque = deque()
-        for task in tasks:
-            pending.append(self._pool.apply_async(run_chunk, (task,)))
-            if len(pending) >= 2 * self.jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        pool = self._pool
+        assert pool is not None
+        return in_order(tasks, lambda task: pool.apply_async(run_chunk, (task,)).get, 2 * self.jobs)

@@ -12,11 +12,10 @@ rows equal the plain run's.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator
 
 from secannot.errors import MissingDependencyError, UsageError
-from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, run_chunk
+from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, in_order, run_chunk
 
 INSTALL_HINT = "--dask needs dask.distributed: pip install 'secannot[dask]'"
 
@@ -74,11 +73,6 @@ class DaskExecutor:
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
         """Outputs in input order; at most two tasks per worker thread are in flight."""
-        assert self.client is not None
-        pending: deque = deque()
-        for task in tasks:
-            pending.append(self.client.submit(run_chunk, task, pure=False))
-            if len(pending) >= 2 * self.workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        client = self.client
+        assert client is not None
+        return in_order(tasks, lambda task: client.submit(run_chunk, task, pure=False).result, 2 * self.workers)
