@@ -142,6 +142,15 @@ def test_rules_show_reads_ids_as_annotate_does(query):
 
 def test_a_masked_stretch_is_not_a_transmembrane_helix():
     row = _row(f">masked_tm\nM{'X' * 40}LLLLAAA{MATURE}\n")
-    assert row["tm_count"] == "0" and "TM" not in row["evidence"].replace("no TM", "")
+    assert row["tm_count"] == "0" and "TM " not in row["evidence"].replace("TM not called", "")
     hydrophobic = _row(f">real_tm\nM{'X' * 20}LLLLAAALLLLLVVVIAAL{MATURE}\n")
     assert hydrophobic["tm_count"] == "1", "a real hydrophobic stretch next to a masked one is still a helix"
+
+
+def test_a_helix_dropped_for_masked_residues_is_named_in_the_evidence():
+    core = "LLLLLVVAILLAVLLLLAVVV"
+    clean = _row(f">clean\nMGSSHHHHHHSSGLVPRGSHMASMTGGQQMGRGSEFKDEEKKRRDEEKKSG{core}KKDEEGSSTTNNPPQQ\n")
+    masked = _row(f">masked\nMGSSHHHHHHSSGLVPRGSHMASMTGGQQMGRGSEFKDEEKKRRDEEKKSG{core[:7]}{'X' * 8}{core[15:]}KKDEEGSSTTNNPPQQ\n")
+    assert clean["tm_count"] == "1"
+    assert masked["tm_count"] == "0" and masked["evidence"].startswith("TM not called: ambiguous residues")
+    assert masked["confidence"] == "low"

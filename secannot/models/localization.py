@@ -140,6 +140,15 @@ class BandRule:
     nterm_span: int = 40
 
 
+def _clear_helices(seq: bytes, helices: Sequence[Segment], dropped: list[Segment]) -> tuple[Segment, ...]:
+    """The helices that are not mostly ambiguous residues; the others go to ``dropped`` (a masked stretch
+    is no evidence of a helix, and the evidence column says which were dropped)."""
+    kept = []
+    for h in helices:
+        (dropped if mostly_ambiguous(seq[h.start - 1:h.end]) else kept).append(h)
+    return tuple(kept)
+
+
 class Localizer:
     def __init__(self, topology: TopologyParams, nc_model: NonClassicalModel, rules: RuleSet | None,
                  nc_threshold: float | None = None, hmm: TopologyHMM | None = None, nc_prior: float | None = None,
@@ -160,7 +169,8 @@ class Localizer:
         return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyHMM.load(), nc_prior)
 
     def band_decisions(self, results: Sequence[Result], candidates: Sequence[tuple[int, float]],
-                       sp_threshold: float, flagged: Sequence[bool] | None = None
+                       sp_threshold: float, flagged: Sequence[bool] | None = None,
+                       dropped: dict[int, list[Segment]] | None = None
                        ) -> dict[int, tuple[str, tuple[Segment, ...], str]]:
         """{index: (decision, the HMM's helices, evidence)} for the proteins in the uncertain band.
 
@@ -175,6 +185,7 @@ class Localizer:
         rule = self.band
         if rule is None:
             return {}
+        dropped = {} if dropped is None else dropped
         idx = [i for i, (r, (site, _)) in enumerate(zip(results, candidates, strict=True))
                if not r.has_signal_peptide and rule.low <= r.sp_prob < sp_threshold and site > 0]
         calls = self.hmm.predict([results[i].record.seq for i in idx], signal_peptide=False)  # type: ignore[union-attr]
@@ -182,8 +193,8 @@ class Localizer:
         for i, call in zip(idx, calls, strict=True):
             res, (site, cs_prob) = results[i], candidates[i]
             seq = res.record.seq
-            helices = tuple(Segment(h.start, h.end, h.orientation) for h in call.helices
-                            if not mostly_ambiguous(seq[h.start - 1:h.end]))
+            helices = _clear_helices(seq, [Segment(h.start, h.end, h.orientation) for h in call.helices],
+                                     dropped.setdefault(i, []))
             nterm = [self.hmm.helix_score(seq, h.start, h.end) for h in helices  # type: ignore[union-attr]
                      if h.start <= rule.nterm_span and (flagged is None or flagged[i])]
             h_len = h_region_length(seq, rule.nterm_span)
@@ -199,7 +210,8 @@ class Localizer:
         return out
 
     def _helices(self, results: Sequence[Result], topologies: Sequence,
-                 decoded: dict[int, tuple[Segment, ...]] | None = None) -> list[tuple[Segment, ...]]:
+                 decoded: dict[int, tuple[Segment, ...]] | None = None,
+                 dropped: dict[int, list[Segment]] | None = None) -> list[tuple[Segment, ...]]:
         """TM helices with orientation from the topology HMM, for the proteins the windowed detector flags.
 
         The windowed detector is cheap and runs on every protein; only the
@@ -211,6 +223,7 @@ class Localizer:
         way (whole chain, no signal-peptide segment), so they are not decoded twice.
         """
         decoded = decoded or {}
+        dropped = {} if dropped is None else dropped
         if self.hmm is None:
             return [tuple(t.segments) for t in topologies]
         out: list[tuple[Segment, ...]] = [() for _ in results]
@@ -229,9 +242,9 @@ class Localizer:
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
                                      signal_peptide=False, start="out" if with_sp else None)
             for i, c, call in zip(group, cut, calls, strict=True):
-                seq = results[i].record.seq
-                out[i] = tuple(Segment(h.start + c, h.end + c, h.orientation) for h in call.helices
-                               if not mostly_ambiguous(seq[h.start + c - 1:h.end + c]))
+                out[i] = _clear_helices(results[i].record.seq,
+                                        [Segment(h.start + c, h.end + c, h.orientation) for h in call.helices],
+                                        dropped.setdefault(i, []))
         return out
 
     def apply(self, results: Sequence[Result], eukaryote: bool = True,
@@ -246,10 +259,11 @@ class Localizer:
             return
         seqs = [r.record.seq for r in results]
         topologies = find_segments(self.topology, seqs)
-        band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies]) \
-            if candidates is not None and eukaryote else {}
+        dropped: dict[int, list[Segment]] = {}  # helices over masked residues, named in the evidence
+        band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies],
+                                   dropped) if candidates is not None and eukaryote else {}
         helices = self._helices(results, topologies,
-                                {i: h for i, (decision, h, _) in band.items() if decision != "signal peptide"})
+                                {i: h for i, (decision, h, _) in band.items() if decision != "signal peptide"}, dropped)
         notes = [""] * len(results)
         for i, (decision, band_helices, note) in band.items():
             notes[i] = note
@@ -267,6 +281,11 @@ class Localizer:
             if note:
                 res.evidence.insert(0, note)
                 res.confidence = _STEP_DOWN[res.confidence or "low"]
+        for i, segments in dropped.items():
+            if segments:
+                masked = ", ".join(str(s) for s in sorted(set(segments), key=lambda s: s.start))
+                results[i].evidence.insert(0, f"TM not called: ambiguous residues (X/B/Z/J) in {masked}")
+                results[i].confidence = "low"
 
     def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment], nc_score: float,
                 eukaryote: bool) -> None:
