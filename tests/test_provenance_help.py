@@ -206,3 +206,42 @@ def test_annotated_table_jsonl_carries_provenance(tmp_path, user_columns):
     assert row[key]["thresholds"]["nc_score"] == 0.6 and row[key]["inputs"] == [{"kind": "table", "path": str(table)}]
     if "provenance" in user_columns:
         assert row["provenance"] == "mine"
+
+
+# -- provenance and figures read their thresholds from one place ---------------------------------
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"organism": "gram-negative"},
+    {"organism": "ARCHAEA", "nc_threshold": 0.4},
+    {"nc_prior": 0.1},
+    {"nc_threshold": 0.9, "nc_prior": 0.05},
+    {"localize": False},
+    {"localize": False, "nc_threshold": 0.7, "organism": "gram-positive"},
+], ids=["default", "gram-neg", "archaea-nc", "prior", "nc-and-prior", "signal-only", "signal-only-override"])
+def test_run_provenance_states_the_thresholds_the_run_applies(kwargs):
+    from secannot.pipeline.predictor import PredictConfig, Predictor
+    from secannot.pipeline.run_info import run_provenance
+
+    config = PredictConfig(**kwargs)
+    predictor = Predictor(config)
+    prov = run_provenance(config, predictor.sp_model, (), None, None).as_dict()
+    applied = predictor.thresholds()  # what the run and its figures use
+    organism = kwargs.get("organism", "eukarya").lower()
+    localize = kwargs.get("localize", True)
+    thresholds = prov["thresholds"]
+    # the model files and the options, read independently of the code under test
+    assert prov["organism"] == applied["organism"] == organism
+    assert thresholds["sp_prob"] == applied["sp_prob"] == SP_MODEL["decision_threshold"].get(organism, 0.5)
+    assert thresholds["sp_prob_by_organism"] == applied["sp_prob_by_organism"]
+    assert thresholds["sp_prob_by_organism"]["eukarya"] == SP_MODEL["decision_threshold"]["eukarya"]
+    expected_nc = kwargs.get("nc_threshold", NC_MODEL["threshold"]) if localize else None
+    expected_prior = kwargs.get("nc_prior", NC_MODEL["prior"]) if localize else None
+    assert thresholds["nc_score"] == applied.get("nc_score") == expected_nc
+    assert thresholds["nc_prior"] == applied.get("nc_prior") == expected_prior
+    if localize:
+        assert predictor.localizer.nc_threshold == expected_nc and predictor.localizer.nc_prior == expected_prior
+    band = thresholds["sp_uncertain_band"]
+    assert band == applied.get("sp_uncertain_band")
+    assert (band is not None) == (localize and organism == "eukarya")
+    assert thresholds["overrides"] == {k2: kwargs[k] for k, k2 in (("nc_threshold", "nc_score"),
+                                                                   ("nc_prior", "nc_prior")) if k in kwargs}

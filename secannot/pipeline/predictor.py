@@ -39,13 +39,22 @@ class PredictConfig:
 
 
 def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], nc_model=None) -> dict[str, object]:
-    """The thresholds a run with ``config`` applies, for provenance: {organism, sp_prob[, nc_score, nc_prior,
-    sp_uncertain_band]}.  ``nc_model``: a loaded NonClassicalModel (loaded here when None and localising)."""
+    """The thresholds a run with ``config`` applies: {organism, sp_prob, sp_prob_by_organism[, nc_score, nc_prior,
+    sp_uncertain_band]}.
+
+    The one place that decides them for provenance (``run_info.run_settings``) and figures
+    (``Predictor.thresholds``), so the two cannot disagree.  ``sp_thresholds``: the loaded SP model's
+    per-group thresholds (a group it does not list uses 0.5, as the model itself does); ``nc_model``: a
+    loaded NonClassicalModel (loaded here when None and localising).  nc_score/nc_prior are the user's
+    override when given, else the nc model's; they and the band rule are absent when not localising.
+    """
     from secannot.models.nonclassical import NonClassicalModel
-    from secannot.models.signal_peptide import normalise_organism
+    from secannot.models.signal_peptide import ORGANISMS, normalise_organism
 
     organism = normalise_organism(config.organism)
-    data: dict[str, object] = {"organism": organism, "sp_prob": sp_thresholds.get(organism, 0.5)}
+    by_organism = {group: float(sp_thresholds.get(group, 0.5)) for group in ORGANISMS}
+    data: dict[str, object] = {"organism": organism, "sp_prob": by_organism[organism],
+                               "sp_prob_by_organism": by_organism}
     if not config.localize:
         return data
     nc = nc_model if nc_model is not None else NonClassicalModel.load()

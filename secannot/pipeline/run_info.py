@@ -10,7 +10,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import Any
 
-from secannot.pipeline.predictor import PredictConfig
+from secannot.pipeline.predictor import PredictConfig, decision_thresholds
 from secannot.provenance import Provenance, RunSettings
 
 
@@ -30,46 +30,46 @@ def input_summary(sources: Sequence[Any]) -> tuple[dict[str, Any], ...]:
 
 
 def run_settings(config: PredictConfig, sp_thresholds: dict[str, float],
-                 inputs: tuple[dict[str, Any], ...] = ()) -> RunSettings:
-    """Thresholds in force for ``config``: the SP model's per-group thresholds, the nc threshold and prior, the band rule.
+                 inputs: tuple[dict[str, Any], ...] = (), nc_model: Any = None) -> RunSettings:
+    """The settings of a run with ``config``, for provenance.
 
-    ``sp_thresholds`` are the loaded model's (``SignalPeptideModel.thresholds``);
-    a group the model does not list uses 0.5, as the model itself does.
+    Every threshold comes from :func:`secannot.pipeline.predictor.decision_thresholds`, the one place
+    that decides them (so provenance, figures and the run cannot disagree); this only adds what is
+    not a threshold: the nc model's name and version, the user's overrides, the date and the inputs.
+    ``sp_thresholds`` are the loaded model's (``SignalPeptideModel.thresholds``); ``nc_model`` a loaded
+    NonClassicalModel when the caller has one.
     """
-    from secannot.models.signal_peptide import ORGANISMS, normalise_organism
-
+    decided = decision_thresholds(config, sp_thresholds, nc_model)
     nc_meta = _nc_meta()
-    from secannot.pipeline.predictor import band_settings
-
-    overrides = {"nc_score": config.nc_threshold} if config.nc_threshold is not None else {}
-    if config.nc_prior is not None:
-        overrides["nc_prior"] = config.nc_prior
-    nc_threshold = nc_prior = None
-    if config.localize:
-        nc_threshold = config.nc_threshold if config.nc_threshold is not None else float(nc_meta["threshold"])
-        nc_prior = config.nc_prior if config.nc_prior is not None else float(nc_meta["prior"])
     return RunSettings(
-        organism=normalise_organism(config.organism),
-        sp_thresholds={group: float(sp_thresholds.get(group, 0.5)) for group in ORGANISMS},
-        nc_threshold=nc_threshold,
+        organism=str(decided["organism"]),
+        sp_thresholds=dict(decided["sp_prob_by_organism"]),  # type: ignore[call-overload]
+        nc_threshold=decided.get("nc_score"),  # type: ignore[arg-type]
         nc_model={"name": str(nc_meta.get("name")), "version": str(nc_meta.get("version"))},
         date=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         inputs=inputs,
-        overrides=overrides,
-        nc_prior=nc_prior,
-        sp_band=band_settings(config),
+        overrides=user_overrides(config),
+        nc_prior=decided.get("nc_prior"),  # type: ignore[arg-type]
+        sp_band=decided.get("sp_uncertain_band"),  # type: ignore[arg-type]
     )
+
+
+def user_overrides(config: PredictConfig) -> dict[str, float]:
+    """The thresholds the user set (``--nc-threshold``, ``--nc-prior``), by their provenance names."""
+    given = {"nc_score": config.nc_threshold, "nc_prior": config.nc_prior}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def run_provenance(config: PredictConfig, sp_model: Any, inputs: tuple[dict[str, Any], ...],
                    rules_version: str | None, uniprot_release: str | None,
-                   ligand_receptor: str | None = None) -> Provenance:
+                   ligand_receptor: str | None = None, nc_model: Any = None) -> Provenance:
     """The full provenance of a run; ``sp_model`` is the loaded :class:`SignalPeptideModel`,
-    ``inputs`` what :func:`input_summary` makes of the sources."""
+    ``inputs`` what :func:`input_summary` makes of the sources, ``nc_model`` the loaded
+    NonClassicalModel when the caller has one (else it is loaded when needed)."""
     from secannot import __version__
 
     return Provenance(__version__, sp_model.name, sp_model.version, rules_version, uniprot_release,
-                      ligand_receptor=ligand_receptor, run=run_settings(config, sp_model.thresholds, inputs))
+                      ligand_receptor=ligand_receptor, run=run_settings(config, sp_model.thresholds, inputs, nc_model))
 
 
 def _nc_meta() -> dict[str, Any]:
