@@ -465,3 +465,35 @@ def test_more_fasta_shapes(data, ids, rejected):
     assert [r.id for r in items] == ids
     assert len(diag.rejections) == rejected
     assert not _has_control(stream.getvalue())
+
+
+def _count_event_reads(monkeypatch) -> list[str]:
+    """Each call of yaml.parse (the alias check reads the events with it; loading never does)."""
+    import yaml
+
+    calls: list[str] = []
+    real = yaml.parse
+
+    def counting(stream, *args, **kwargs):
+        calls.append(stream[:20] if isinstance(stream, str) else "?")
+        return real(stream, *args, **kwargs)
+
+    monkeypatch.setattr(yaml, "parse", counting)
+    return calls
+
+
+@pytest.mark.parametrize("how", ["load", "diff", "lint"])
+def test_aliases_are_looked_for_once_per_user_file(tmp_path, monkeypatch, how):
+    from secannot.knowledge.lint import lint_paths
+    from secannot.knowledge.ruleset import RuleSet, read_rule_dir
+
+    text = (REPO / "tests" / "data" / "rules" / "override" / "tme_vegfa.yaml").read_text()
+    (tmp_path / "tme_vegfa.yaml").write_text(text + "# 5* more: an asterisk, so the events are read\n")
+    calls = _count_event_reads(monkeypatch)
+    if how == "load":
+        RuleSet.load([tmp_path], include_bundled=False)
+    elif how == "diff":
+        read_rule_dir(tmp_path, str(tmp_path))
+    else:
+        assert not [p for p in lint_paths([tmp_path]) if p.severity == "error"]
+    assert len(calls) == 1

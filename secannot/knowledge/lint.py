@@ -212,8 +212,9 @@ def _schema_version_problem(data: Any, root: yaml.Node | None, file: str) -> Pro
     return None
 
 
-def _lint_document(text: str, file: str, seed: SeedText | None = None) -> tuple[list[Problem], _Document | None]:
-    data, root, problems = parse_with_nodes(text, file)
+def _lint_document(text: str, file: str, seed: SeedText | None = None,
+                   aliases_refused: bool = False) -> tuple[list[Problem], _Document | None]:
+    data, root, problems = parse_with_nodes(text, file, aliases_refused=aliases_refused)
     if problems:
         return problems, None
     version_problem = _schema_version_problem(data, root, file)
@@ -239,9 +240,12 @@ def _unique(problems: Sequence[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
 
-def lint_text(text: str, path: str, seed: SeedText | None = None) -> list[Problem]:
-    """Every problem of one rule file, sorted by line; with ``seed``, quotes are checked against the review."""
-    return _lint_document(text, path, seed)[0]
+def lint_text(text: str, path: str, seed: SeedText | None = None, *, aliases_refused: bool = False) -> list[Problem]:
+    """Every problem of one rule file, sorted by line; with ``seed``, quotes are checked against the review.
+
+    ``aliases_refused``: the caller already refused YAML aliases in ``text`` (see ``parse_with_nodes``).
+    """
+    return _lint_document(text, path, seed, aliases_refused)[0]
 
 
 def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:

@@ -69,10 +69,13 @@ class KindIndex:
     by_alias: dict[str, Entry] = field(default_factory=dict)
 
 
-def parse_rule_text(text: str, path: str, layer: str) -> RuleFile:
+def parse_rule_text(text: str, path: str, layer: str, *, aliases_refused: bool = False) -> RuleFile:
+    """One rule file; YAML aliases are refused before anything is constructed, unless the caller
+    already did so on this text (``aliases_refused``)."""
     import yaml
 
-    refuse_aliases(text, path)
+    if not aliases_refused:
+        refuse_aliases(text, path)
     try:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
     except yaml.YAMLError as exc:
@@ -122,19 +125,22 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
             text = item.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{shown}: cannot read ({exc})") from None
-        if layer != BUNDLED_LABEL:
-            refuse_aliases(text, shown)  # even in a file of a kind this run skips: the user named it
+        user_file = layer != BUNDLED_LABEL
+        if user_file:
+            # once per user file, before anything is parsed, even in a file of a kind this run skips: the
+            # user named it; the lint and the parse below are told, so they do not read the events again
+            refuse_aliases(text, shown)
         declared = _KIND_LINE.search(text[:4000])
         if declared and declared.group(1) not in kinds:
             continue
         if validate:
             from secannot.knowledge.lint import lint_text
 
-            problems = [p for p in lint_text(text, shown) if p.severity == "error"]
+            problems = [p for p in lint_text(text, shown, aliases_refused=user_file) if p.severity == "error"]
             if problems:
                 error = SchemaVersionError if problems[0].code == "schema_version" else RulesError
                 raise error(f"{problems[0]} ({len(problems)} problem(s); run 'secannot rules lint {item}')")
-        files.append(parse_rule_text(text, shown, layer))
+        files.append(parse_rule_text(text, shown, layer, aliases_refused=user_file))
     return files
 
 

@@ -16,12 +16,19 @@ from secannot.knowledge.problems import Path_, Problem
 from secannot.knowledge.schema import YamlAliasError, refuse_aliases, yaml_loader
 
 
-def parse_with_nodes(text: str, path: str) -> tuple[Any, yaml.Node | None, list[Problem]]:
-    """Compose once and construct from the same tree, so a file is parsed a single time."""
-    try:
-        refuse_aliases(text, path)
-    except YamlAliasError as exc:
-        return None, None, [Problem(path, exc.line, exc.reason, code="yaml_alias")]
+def parse_with_nodes(text: str, path: str, *, aliases_refused: bool = False
+                     ) -> tuple[Any, yaml.Node | None, list[Problem]]:
+    """Compose once and construct from the same tree, so a file is parsed a single time.
+
+    Aliases are refused first (a problem with code ``yaml_alias``), before anything is constructed;
+    ``aliases_refused=True`` when the caller has already done so on this text (the rule loader refuses
+    every user file once, on reading it), so the events are not read twice.
+    """
+    if not aliases_refused:
+        try:
+            refuse_aliases(text, path)
+        except YamlAliasError as exc:
+            return None, None, [Problem(path, exc.line, exc.reason, code="yaml_alias")]
     loader = yaml_loader()(text)
     try:
         root = loader.get_single_node()
