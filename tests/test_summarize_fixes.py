@@ -161,3 +161,49 @@ def test_min_size_note_is_printed_once(tmp_path):
     assert res.code == 0, res.err
     assert res.err.count("were not tested (--min-size 5)") == 1, res.err
     assert "input proteins: 1" in res.err  # sizes and methods still go to stderr next to TSV
+
+
+# --------------------------------------------------------------------------- the hits' organism group
+
+HIT_FASTA = ">sp|P15692|VEGFA_HUMAN\nMNFLLSWVHWSLALLLYLHHAKWSQAAPMAEGGGQNHHEVVKFMDVYQRSYCHPIETLVDIFQEYPDEIEYIFKPSCVPLMRCGGCCNDEGLECVPTEESNITMQIMRIKPHQGQHIGEMSFLQHNKCECRPKKD\n"
+
+
+@pytest.mark.parametrize("organism", ["eukarya", "gram-positive", "archaea"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_summary_provenance_names_the_organism_of_the_hits(tmp_path, fmt, organism):
+    hits = tmp_path / f"hits.{fmt}"
+    made = run_cli(["annotate", "-", "-f", fmt, "--organism", organism], stdin=HIT_FASTA.encode())
+    assert made.code == 0, made.err
+    hits.write_text(made.out)
+    # summarize's own --organism (for FASTA it annotates itself) is left at its default
+    res = run_cli(["summarize", hits, "-f", "json"])
+    assert res.code == 0, res.err
+    import json
+
+    provenance = json.loads(res.out)["provenance"]
+    assert provenance["hits_organism"] == [organism]
+    assert provenance["organism"] == "eukarya"
+
+
+def test_a_tsv_input_names_no_hits_organism(tmp_path):
+    import json
+
+    fg = tmp_path / "hits.tsv"
+    fg.write_text(FG_TSV)
+    res = run_cli(["summarize", fg, "-f", "json"])
+    assert res.code == 0, res.err
+    assert "hits_organism" not in json.loads(res.out)["provenance"]
+
+
+def test_hits_of_two_organism_groups_are_named_with_a_warning(tmp_path):
+    import json
+
+    files = []
+    for organism in ("gram-negative", "eukarya"):
+        made = run_cli(["annotate", "-", "-f", "jsonl", "--organism", organism], stdin=HIT_FASTA.encode())
+        files.append(tmp_path / f"{organism}.jsonl")
+        files[-1].write_text(made.out.replace("VEGFA_HUMAN", f"VEGFA_{organism[:4].upper()}"))
+    res = run_cli(["summarize", *files, "-f", "json"])
+    assert res.code == 0, res.err
+    assert json.loads(res.out)["provenance"]["hits_organism"] == ["eukarya", "gram-negative"]
+    assert "different organism groups (eukarya, gram-negative)" in res.err

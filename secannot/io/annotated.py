@@ -104,6 +104,9 @@ def _parse_json_document(name: str, text: str) -> list[dict[str, Any]]:
     records = doc.get("records") if isinstance(doc, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(f"{name}: a JSON document needs a 'records' list of objects (secannot --format json)")
+    provenance = doc.get("provenance")
+    if isinstance(provenance, dict):  # as JSON Lines records carry it: summarize names the hits' organism from it
+        records = [record if "provenance" in record else {**record, "provenance": provenance} for record in records]
     return records
 
 

@@ -21,6 +21,7 @@ from secannot.report.summary import (
     SUMMARY_COLUMNS,
     ClinicalHit,
     Summary,
+    hits_organisms,
     summarize,
 )
 
@@ -134,9 +135,13 @@ def input_label(option: str, value: str) -> str:
 
 
 def summary_provenance(provenance: Mapping[str, Any], inputs: Sequence[str], background: str | None,
-                       min_size: int) -> dict[str, Any]:
-    """The run's provenance plus what only summarize knows: inputs, date and its own thresholds."""
+                       min_size: int, hits_organism: Sequence[str] = ()) -> dict[str, Any]:
+    """The run's provenance plus what only summarize knows: inputs, date, its own thresholds and
+    ``hits_organism``, the organism groups the input's own provenance names (:func:`hits_organisms`;
+    the key is left out when the input named none)."""
     data = dict(provenance)
+    if hits_organism:
+        data["hits_organism"] = list(hits_organism)
     data["date"] = run_date()
     data["inputs"] = {"foreground": list(inputs), "background": background}
     thresholds = dict(data.get("thresholds") or {})
@@ -178,7 +183,11 @@ def run_summarize(
         if plot is not None:
             plots.image_format(plot, allowed=plots.CHART_FORMATS)
     summary = summarize(records, background, warn, min_size=min_size)
-    provenance = summary_provenance(provenance, inputs, background_name, min_size)
+    organisms = hits_organisms(records)
+    if len(organisms) > 1:
+        warn(f"the input mixes annotate runs of different organism groups ({', '.join(organisms)}): their "
+             "signal-peptide thresholds differ, so the counts mix two standards")
+    provenance = summary_provenance(provenance, inputs, background_name, min_size, organisms)
     buffer = io.StringIO()
     write_summary(summary, buffer, fmt, provenance)
     out.write(buffer.getvalue())

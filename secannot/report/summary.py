@@ -165,6 +165,24 @@ def to_protein(record: Mapping[str, Any]) -> Protein:
     )
 
 
+def hits_organisms(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The organism groups of the annotate runs that produced ``records``, sorted, from each record's
+    ``provenance`` (annotate's JSON Lines output, or the JSON document's, which the reader hands to
+    every record).  Empty when no record carries one: a TSV has no provenance, and proteins that
+    summarize annotated itself were run with its own ``--organism`` (the provenance's ``organism``).
+
+    Why: the signal-peptide threshold, and so every count, depends on the group the hits were
+    predicted for; a summary must name it, and a mix of groups in one input deserves a warning.
+    """
+    found = set()
+    for record in records:
+        provenance = record.get("provenance")
+        organism = provenance.get("organism") if isinstance(provenance, Mapping) else None
+        if isinstance(organism, str) and organism:
+            found.add(organism)
+    return sorted(found)
+
+
 def distinct_proteins(records: Iterable[Mapping[str, Any]]) -> tuple[dict[str, Protein], int]:
     """Proteins by key, keeping the smallest id of duplicates; also the number of duplicates dropped."""
     by_key: dict[str, Protein] = {}
