@@ -10,6 +10,7 @@ import pytest
 from helpers import run_cli
 
 import secannot
+from secannot.errors import ExitCode
 from secannot.pipeline.predictor import MAX_BATCH_RECORDS, MIN_RECORD_COST, residue_batched
 from secannot.results import Record
 
@@ -70,7 +71,48 @@ def test_ragged_table_rows_keep_their_columns_and_are_named(tmp_path):
     assert long_row["seq"].endswith("\textra\tcells"), "no cell is lost"
     assert "fields, the header has 2" in long_row["error"]
     assert f"{table}:2: long:" in res.err and "fields, the header has 2" in res.err
-    assert res.code != 0
+    assert res.code == ExitCode.REJECTED
+
+
+GOOD = f"{SIGNAL}{MATURE}"
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ("short\tsecreted", "2 fields, the header has 3"),                # a missing cell: seq reads 'secreted'
+    (f"long\t{GOOD}\tx\ty", "4 fields, the header has 3"),          # an unquoted separator inside a cell
+    ("only", "1 field, the header has 3"),
+    (f"\t{GOOD}", "2 fields, the header has 3"),                      # the id column would be the sequence
+    ("", "empty row"),
+], ids=["short", "long", "one-field", "shifted", "blank"])
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl"])
+def test_a_ragged_row_is_named_and_not_annotated_and_good_rows_are(tmp_path, bad, reason, fmt):
+    table = tmp_path / "t.tsv"
+    table.write_text(f"protein\tseq\tnote\ngood1\t{GOOD}\tkept\n{bad}\ngood2\t{GOOD}\t\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq",
+                   "--offline", "-f", fmt])
+    assert res.code == ExitCode.REJECTED
+    if fmt == "tsv":
+        lines = list(csv.reader(io.StringIO(res.out), delimiter="\t"))
+        rows = [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+    else:
+        rows = [json.loads(line) for line in res.out.splitlines()]
+    assert len(rows) == 3, "every row is accounted for, in order"
+    good1, ragged, good2 = rows
+    for good in (good1, good2):
+        assert good["error"] == "" and good["cleavage_site"] not in ("", None) and good["localization"]
+    assert good1["note"] == "kept"
+    assert reason in ragged["error"] and ragged["localization"] == "" and ragged["sp_prob"] == ""
+    err = [line for line in res.err.splitlines() if line.startswith("error:")]
+    assert len(err) == 1 and f"{table}:3: " in err[0] and reason in err[0]
+
+
+def test_rows_are_named_by_the_line_they_start_on(tmp_path):
+    table = tmp_path / "t.tsv"
+    # a quoted cell spanning two lines: the next row starts on line 4, not on row number 3
+    table.write_text(f'protein\tseq\tnote\ngood\t{GOOD}\t"two\nlines"\nragged\t{GOOD}\n')
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq", "--offline"])
+    assert res.code == ExitCode.REJECTED
+    assert f"{table}:4: ragged: 2 fields, the header has 3" in res.err
 
 
 @pytest.mark.parametrize("cell, reason", [("MKV1LL", "invalid character"), ("", "not in the offline cache")])

@@ -77,11 +77,11 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
                                         rules.version_summary(), None, nc_model=nc_model).as_dict()
             writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells, provenance)
             reader = csv.reader(lines, delimiter=sep)
-            number = 1
+            end = 1  # the file line a row ends on (a quoted cell may span lines); the header is line 1
             chunk: list[_Row] = []
             for cells in reader:
-                number += 1
-                chunk.append(_fit_row(_Row(number, cells or [""]), len(header), sep))
+                number, end = end + 1, reader.line_num + 1  # rows are named by the line they start on
+                chunk.append(_fit_row(_Row(number, cells), len(header), sep))
                 if len(chunk) >= table.chunk_rows:
                     client = _process(chunk, id_index, seq_index, predictor, rules, job, client, name, diag)
                     writer(chunk)
@@ -98,14 +98,25 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
 def _fit_row(row: _Row, width: int, sep: str) -> _Row:
     """A row with exactly ``width`` cells, so the appended columns line up under their header.
 
-    A short row is padded with empty cells (as spreadsheets write trailing blanks); a long one keeps
-    every cell, the extra ones joined into the last column, and is not annotated: which cell holds
-    the id is then a guess.
+    A row whose number of fields differs from the header's (a ragged row) is kept, whole, and not
+    annotated, with the reason in its ``error`` cell and on stderr (exit 3), whether it is short or long:
+    a cell missing or added anywhere before the id column moves the id into another column, so
+    annotating it would be a guess, possibly of another protein.  A short row gets empty cells at
+    its end; a long one keeps every cell, the extra ones joined into the last column.  An empty line
+    is a row with nothing in it.
     """
-    if len(row.cells) < width:
-        row.cells = row.cells + [""] * (width - len(row.cells))
-    elif len(row.cells) > width:
-        row.error = f"{len(row.cells)} fields, the header has {width} (extra cells kept in the last column)"
+    count = len(row.cells)
+    if count == width:
+        return row
+    if count == 0:
+        row.error = "empty row"
+    else:
+        fields = f"{count} field{'' if count == 1 else 's'}, the header has {width}"
+        row.error = f"{fields}: a ragged row is not annotated (which cell holds the id would be a guess)"
+    if count < width:
+        row.cells = row.cells + [""] * (width - count)
+    else:
+        row.error += "; extra cells kept in the last column"
         row.cells = row.cells[: width - 1] + [sep.join(row.cells[width - 1 :])]
     return row
 
@@ -148,13 +159,13 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
     """Fill record or error for each row, predict, annotate; returns the (lazily made) UniProt client."""
     lookups: list[tuple[_Row, str, str]] = []  # (row, kind, key)
     for row in rows:
-        ident = row.cells[id_index].strip() if id_index < len(row.cells) else ""
-        if row.error is not None:  # a ragged row (see _fit_row)
+        if row.error is not None:  # a ragged or empty row (see _fit_row)
             continue
+        ident = row.cells[id_index].strip()
         if not ident:
             row.error = "empty id"
             continue
-        cell = row.cells[seq_index] if seq_index is not None and seq_index < len(row.cells) else ""
+        cell = row.cells[seq_index] if seq_index is not None else ""
         if cell.strip():  # an empty sequence cell falls back to UniProt, like a table without the column
             seq, problem = _sequence_cell(cell)
             if problem:
@@ -197,7 +208,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
             reason = row.error or "not annotated"
             row.extra = [""] * len(ANNOTATE_COLUMNS) + [reason]
             # named on stderr too, as every rejected input is; the row itself stays in the table
-            ident = row.cells[id_index].strip() if id_index < len(row.cells) else ""
+            ident = row.cells[id_index].strip()
             diag.reject(source, row.number, ident, reason.removeprefix(f"{ident}: "))
             continue
         res.annotation = annotate(res, rules)
