@@ -15,11 +15,40 @@ from typing import Any
 from secannot.results import Result
 
 
+#: How typed outputs (Parquet) store a column: a string, a 32-bit integer, a 64-bit float or a list of
+#: strings; every kind may be null (no value: the stage did not run, no signal peptide, no UniProt entry).
+KINDS: tuple[str, ...] = ("string", "int32", "float64", "list<string>")
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One output column.
+
+    ``get`` gives the value TSV and JSON render (a tuple of values becomes a ``;``-joined cell in TSV, a
+    list in JSON); ``kind`` (one of :data:`KINDS`) is its type in Parquet.  ``items``, for a list column
+    whose ``get`` already joins its values into text (``evidence``), gives them unjoined and in order;
+    otherwise a list column's values are sorted, as the TSV cell shows them.
+    """
+
     name: str
     description: str
     get: Callable[[Result], Any]
+    kind: str = "string"
+    items: Callable[[Result], Any] | None = None
+
+    def typed(self, result: Result) -> Any:
+        """The value for typed outputs: an int, float, str, list of str, or None (null)."""
+        value = (self.items or self.get)(result)
+        if value is None:
+            return None
+        if self.kind == "list<string>":
+            if isinstance(value, str):  # one value given as text
+                return [value] if value else []
+            values = [str(v) for v in value]
+            return values if self.items is not None else sorted(values)
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            return value
+        return format_cell(value)
 
 
 def _annotation(attr: str) -> Callable[[Result], Any]:
@@ -36,25 +65,37 @@ def _uniprot(attr: str) -> Callable[[Result], Any]:
     return get
 
 
+def _known_locations(r: Result) -> Any:
+    """UniProt's locations, sorted; None without a UniProt entry (no_data), so typed outputs tell
+    "UniProt lists none" ([]) from "UniProt not asked" (null)."""
+    view = r.uniprot
+    if view is None or view.agreement == "no_data":
+        return None
+    return sorted(str(v) for v in view.locations)
+
+
 PREDICT_COLUMNS: tuple[Column, ...] = (
     Column("id", "first word of the FASTA header (or the UniProt accession)", lambda r: r.id),
-    Column("length", "sequence length in residues", lambda r: r.length),
+    Column("length", "sequence length in residues", lambda r: r.length, "int32"),
     Column(
         "sp_prob",
         "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold",
         lambda r: r.sp_prob,
+        "float64",
     ),
     Column(
         "cleavage_site",
         "1-based last residue of the signal peptide (mature chain starts at +1); empty if none",
         lambda r: r.cleavage_site,
+        "int32",
     ),
     Column(
         "route",
         "classical (signal peptide), non-classical (leaderless, by rule or nc_score) or none",
         lambda r: r.route,
     ),
-    Column("cs_prob", "probability of the reported cleavage position given a signal peptide", lambda r: r.cs_prob),
+    Column("cs_prob", "probability of the reported cleavage position given a signal peptide", lambda r: r.cs_prob,
+           "float64"),
     Column(
         "localization",
         "secreted, membrane, gpi_anchored, er_retained, non_classical_candidate or intracellular",
@@ -65,14 +106,16 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
         "how sure the localization is: high, medium or low (rules in the README, 'How each verdict is reached')",
         lambda r: r.confidence,
     ),
-    Column("tm_count", "transmembrane helices outside the signal peptide", lambda r: len(r.tm_segments)),
+    Column("tm_count", "transmembrane helices outside the signal peptide", lambda r: len(r.tm_segments), "int32"),
     Column(
         "nc_score",
         "probability of leaderless secretion under --nc-prior (default 0.02, a proteome); only without a signal peptide",
         lambda r: r.nc_score,
+        "float64",
     ),
     Column("nc_basis", "why route is non-classical: rule, score or rule+score", lambda r: r.nc_basis),
-    Column("evidence", "short reason for the verdict, e.g. 'SP 1-22; TM 645-667'", lambda r: "; ".join(r.evidence)),
+    Column("evidence", "short reasons for the verdict, e.g. 'SP 1-22; TM 645-667' (;-separated, in order)",
+           lambda r: "; ".join(r.evidence), "list<string>", lambda r: r.evidence),
 )
 
 ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
@@ -80,19 +123,21 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
     Column("isoform", "the isoform the header or id names, e.g. P15692-2; empty for the canonical sequence",
            _annotation("isoform")),
     Column("gene", "gene symbol (HGNC for human) from the header or the rules", _annotation("gene")),
-    Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources")),
-    Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes")),
-    Column("clinical", "clinical status: fda_marker, approved_target, cytokine_drug, guideline_marker, investigational_* (;-separated, sorted)", _annotation("clinical")),
+    Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources"),
+           "list<string>"),
+    Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes"), "list<string>"),
+    Column("clinical", "clinical status: fda_marker, approved_target, cytokine_drug, guideline_marker, investigational_* (;-separated, sorted)", _annotation("clinical"), "list<string>"),
     Column("rules_version", "version of the rule set that produced the annotation", _annotation("rules_version")),
     Column("uniprot_signal", "UniProt's curated Signal feature range, if any", _uniprot("signal")),
-    Column("uniprot_location", "UniProt subcellular locations (;-separated)", _uniprot("locations")),
+    Column("uniprot_location", "UniProt subcellular locations (;-separated, sorted)", _uniprot("locations"),
+           "list<string>", _known_locations),
     Column(
         "agreement",
         "secannot vs UniProt on the signal peptide: agree, predicted_only, uniprot_only or no_data",
         _uniprot("agreement"),
     ),
-    Column("receptors", "receptors of this protein as a ligand, HGNC symbols, complexes as A_B (;-separated, sorted; LIANA+ consensus)", _annotation("receptors")),
-    Column("ligands", "ligands of this protein as a receptor or receptor subunit, HGNC symbols (;-separated, sorted; LIANA+ consensus)", _annotation("ligands")),
+    Column("receptors", "receptors of this protein as a ligand, HGNC symbols, complexes as A_B (;-separated, sorted; LIANA+ consensus)", _annotation("receptors"), "list<string>"),
+    Column("ligands", "ligands of this protein as a receptor or receptor subunit, HGNC symbols (;-separated, sorted; LIANA+ consensus)", _annotation("ligands"), "list<string>"),
 )
 
 

@@ -8,6 +8,7 @@ hard-coded, and each comparison covers every output column.
 from __future__ import annotations
 
 import gzip
+import json
 import io
 import random
 import sys
@@ -246,3 +247,103 @@ def test_dask_address_errors_are_usage_errors(address, tmp_path):
     res = run_cli(["predict", "--dask", address, path])
     assert res.code == 2
     assert "--dask" in res.err
+
+
+# -- Parquet: typed columns, the same schema in every file and part -------------------------------
+# Written out here rather than read from secannot.columns, so a wrong kind there fails the test.
+PARQUET_INTS = {"length", "cleavage_site", "tm_count"}
+PARQUET_FLOATS = {"sp_prob", "cs_prob", "nc_score"}
+PARQUET_LISTS = {"evidence", "cell_sources", "processes", "clinical", "uniprot_location", "receptors", "ligands"}
+REFERENCE = "examples/reference.fasta"
+
+
+def _reference_records() -> list[tuple[str, str]]:
+    from helpers import REPO
+
+    return list(secannot.read_fasta(REPO / REFERENCE))
+
+
+def _check_types(schema) -> None:
+    import pyarrow as pa
+
+    for field in schema:
+        if field.name in PARQUET_INTS:
+            assert field.type == pa.int32(), field
+        elif field.name in PARQUET_FLOATS:
+            assert field.type == pa.float64(), field
+        elif field.name in PARQUET_LISTS:
+            assert field.type == pa.list_(pa.string()), field
+        else:
+            assert field.type == pa.string(), field
+
+
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_parquet_lists_are_lists_and_every_value_matches_the_tsv(tmp_path, command):
+    import json
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "in.fasta"
+    path.write_bytes(_tsv(_reference_records()))
+    out = tmp_path / "out.parquet"
+    assert run_cli([command, path, "--format", "parquet", "-o", out]).code == 0
+    table = pq.read_table(out)
+    columns = PREDICT_COLUMNS if command == "predict" else ANNOTATE_COLUMNS
+    assert table.column_names == [c.name for c in columns]
+    _check_types(table.schema)
+    provenance = json.loads(table.schema.metadata[b"secannot"])
+    assert provenance["thresholds"]["sp_prob"] is not None and provenance["inputs"] == [{"kind": "fasta", "path": str(path)}]
+    assert table.schema.field("evidence").metadata[b"description"].startswith(b"short reasons")
+    tsv = _rows(run_cli([command, path]).out)
+    names = table.column_names
+    seen_list = False
+    for row in table.to_pylist():
+        cells = dict(zip(names, tsv[row["id"]], strict=True))
+        for name in names:
+            value, cell = row[name], cells[name]
+            if name == "evidence":
+                assert isinstance(value, list) and "; ".join(value) == cell
+            elif name in PARQUET_LISTS:
+                assert value is None or isinstance(value, list), (name, value)
+                assert ";".join(value or []) == cell
+                seen_list = seen_list or len(value or []) > 1
+            elif name in PARQUET_FLOATS:
+                assert cell == ("" if value is None else f"{value:.4f}")
+            elif value is None:
+                assert cell == "", (name, cell)
+            else:
+                assert str(value) == cell and (name not in PARQUET_INTS or isinstance(value, int))
+        if command == "annotate":  # no UniProt asked: unknown (null), not "no locations" ([])
+            assert row["uniprot_location"] is None and row["agreement"] == "no_data"
+    assert seen_list or command == "predict", "some protein has several values in a list column"
+
+
+@pytest.mark.slow
+def test_dask_parts_share_one_schema_even_when_empty(tmp_path):
+    pytest.importorskip("distributed")
+    pq = pytest.importorskip("pyarrow.parquet")
+    good = _reference_records()
+    first = [(f"a{i}_{rid.split('|')[-1]}", seq) for i in range(4) for rid, seq in good]
+    last = [(f"z{i}_{rid.split('|')[-1]}", seq) for i in range(4) for rid, seq in good]
+    # a stretch of invalid records longer than a chunk (16 KiB here): its part has no rows
+    bad = "".join(f">bad{i}\n{'MKV1' * 60}\n" for i in range(120)).encode()
+    path = tmp_path / "in.fasta"
+    path.write_bytes(_tsv(first) + bad + _tsv(last))
+    single = tmp_path / "single.parquet"
+    assert run_cli(["annotate", path, "--format", "parquet", "-o", single]).code == 3
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    res = run_cli(["annotate", "--dask", "local:2", "--format", "parquet", "-o", f"{parts}/", path])
+    assert res.code == 3, res.err
+    files = sorted(parts.glob("part-*.parquet"))
+    tables = [pq.read_table(f) for f in files]
+    assert any(t.num_rows == 0 for t in tables) and any(t.num_rows for t in tables)
+    expected = pq.read_table(single)
+    _check_types(expected.schema)
+    for table in tables:
+        assert table.schema.equals(expected.schema, check_metadata=False)
+        assert [f.metadata for f in table.schema] == [f.metadata for f in expected.schema]
+    strip = ("date",)
+    meta = [{k: v for k, v in json.loads(t.schema.metadata[b"secannot"]).items() if k not in strip} for t in tables]
+    assert all(m == meta[0] for m in meta)
+    rows = [r for t in tables for r in t.to_pylist()]
+    assert rows == expected.to_pylist()

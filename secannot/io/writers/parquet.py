@@ -1,10 +1,15 @@
 """Parquet through pyarrow (optional extra ``secannot[parquet]``): typed columns, provenance in the metadata.
 
-Numbers stay numbers (``cleavage_site`` is a nullable int32, probabilities
-are float64 at full precision, not the TSV's 4 decimals), every other
-column is a string with the TSV's rendering.  The file's key-value metadata
-holds the same provenance document as JSON output under ``secannot``, so a
-Parquet file names the tool, model and rules versions that produced it.
+Each column is stored as its ``kind`` in the column dictionary (:data:`secannot.columns.KINDS`):
+numbers stay numbers (``length``, ``cleavage_site`` and ``tm_count`` nullable int32, probabilities
+float64 at full precision, not the TSV's 4 decimals), the multi-valued columns (``evidence``, the
+cell sources, processes, clinical statuses, UniProt locations, receptors and ligands) are
+``list<string>`` rather than ``;``-joined text, so a value holding a ``;`` stays whole and readers
+need no splitting, and a missing value is null, never an empty string standing for one.  The
+schema comes from the column dictionary alone, so every file and every Dask part of one run (an
+empty one too) has the same schema.  The file's key-value metadata holds the same provenance
+document as JSON output under ``secannot``, so a Parquet file names the tool, model and rules
+versions and the thresholds that produced it; each field's metadata carries its description.
 """
 
 from __future__ import annotations
@@ -13,15 +18,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from secannot.columns import Column
+from secannot.columns import KINDS, Column
 from secannot.errors import MissingDependencyError
 from secannot.io.diagnostics import Rejection
 from secannot.provenance import Provenance
 from secannot.results import Result
 
 INSTALL_HINT = "--format parquet needs pyarrow: pip install 'secannot[parquet]'"
-_INTS = {"length": "int32", "cleavage_site": "int32", "tm_count": "int32"}
-_FLOATS = {"sp_prob", "cs_prob", "nc_score"}
 ROWS_PER_GROUP = 1 << 16
 
 
@@ -35,31 +38,28 @@ def require_pyarrow():
     return pyarrow, pyarrow.parquet
 
 
-def schema(columns: Sequence[Column], provenance: Provenance):
+def arrow_type(kind: str):
+    """The Arrow type of a column kind (:data:`secannot.columns.KINDS`); ValueError for another."""
     pa, _ = require_pyarrow()
-    fields = []
-    for col in columns:
-        if col.name in _INTS:
-            kind = pa.int32()
-        elif col.name in _FLOATS:
-            kind = pa.float64()
-        else:
-            kind = pa.string()
-        fields.append(pa.field(col.name, kind))
+    types = {"string": pa.string, "int32": pa.int32, "float64": pa.float64,
+             "list<string>": lambda: pa.list_(pa.string())}
+    if kind not in types:
+        raise ValueError(f"no Arrow type for column kind {kind!r}")
+    return types[kind]()
+
+
+def schema(columns: Sequence[Column], provenance: Provenance):
+    """The schema of every file of a run: the columns' kinds, their descriptions, the provenance."""
+    pa, _ = require_pyarrow()
+    fields = [pa.field(col.name, arrow_type(col.kind), metadata={"description": col.description})
+              for col in columns]
     return pa.schema(fields, metadata={"secannot": json.dumps(provenance.as_dict())})
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ";".join(sorted(str(v) for v in value))
-    if value is None or isinstance(value, (int, float, str)):
-        return value
-    return str(value)
-
-
-def parquet_row(result: Result, columns: Sequence[Column]) -> tuple:
-    """One row's typed values in column order."""
-    return tuple(_cell(c.get(result)) for c in columns)
+def parquet_row(result: Result, columns: Sequence[Column]) -> tuple[Any, ...]:
+    """One row's typed values in column order (:meth:`Column.typed`), ready for :class:`ParquetWriter`;
+    plain Python values, so rows rendered in a worker pickle cheaply."""
+    return tuple(c.typed(result) for c in columns)
 
 
 class ParquetWriter:
