@@ -38,6 +38,8 @@ def check(
 
     Findings print as 'file:line: id: message'; the exit code is 0 when clean and 1
     with findings, so it runs as a pre-commit hook (see .pre-commit-hooks.yaml).
+    A table row with more or fewer fields than the header is not checked: it is
+    named on stderr with its line and both counts, and the run exits 3.
     --require predicts: offline for FASTA, through the UniProt cache or network for ids.
 
     \b

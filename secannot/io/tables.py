@@ -7,8 +7,10 @@ delimiter and how bytes become lines, so both read a table the same way.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 
@@ -67,3 +69,64 @@ def detach(wrapper: io.TextIOWrapper) -> None:
 def decode_text(data: bytes) -> str:
     """A whole text file as read from bytes: UTF-8 without a leading byte-order mark, other bytes lossless."""
     return lossless(data.decode("utf-8-sig", "surrogateescape"))
+
+
+def read_header(lines: Iterator[str], sep: str | None) -> tuple[str, list[str]] | None:
+    """The delimiter and the header's cells, from the first of ``lines`` (consumed); None for an empty table.
+
+    ``sep`` is the user's ``--sep`` (see :func:`detect_separator`).  The header is one line: the data
+    rows that follow are numbered from line 2 (see :func:`table_rows`).
+    """
+    first = next(lines, None)
+    if first is None or not first.strip():
+        return None
+    delimiter = detect_separator(first, sep)
+    return delimiter, next(csv.reader([first], delimiter=delimiter))
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """One data row of a table, named by the file line it starts on (a quoted cell may span lines).
+
+    ``shape`` is None when the row has as many fields as the header; else ``"empty row"`` or
+    ``"2 fields, the header has 3"``.  Such a ragged row is never read by column: a cell missing or
+    added anywhere before the id column moves another column's value into it, so the id it would
+    give is a guess, possibly of another protein.
+    """
+
+    line: int
+    cells: list[str]
+    shape: str | None = None
+
+    def cell(self, index: int) -> str:
+        """The cell at ``index``, stripped; ``""`` when the row is too short to have one."""
+        return self.cells[index].strip() if index < len(self.cells) else ""
+
+    def ragged_reason(self, action: str) -> str | None:
+        """Why the row is left alone, for messages: ``"2 fields, the header has 3: a ragged row is not <action> (...)"``."""
+        if self.shape is None or not self.cells:
+            return self.shape
+        return f"{self.shape}: a ragged row is not {action} (which cell holds the id would be a guess)"
+
+
+def field_count_problem(count: int, width: int) -> str | None:
+    """None when a row of ``count`` fields fits a header of ``width``; else what is wrong, with both counts."""
+    if count == width:
+        return None
+    if count == 0:
+        return "empty row"
+    return f"{count} field{'' if count == 1 else 's'}, the header has {width}"
+
+
+def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) -> Iterator[TableRow]:
+    """The rows of ``lines`` (the text after the header, line ends kept), each with the file line it starts on.
+
+    Rows are counted in lines, not records: a quoted cell holding line breaks makes its row span several
+    lines, and the next row is named by the line it really starts on, as an editor shows it.  An empty
+    line is a row with no fields (``shape`` ``"empty row"``).
+    """
+    reader = csv.reader(lines, delimiter=sep)
+    end = first_line - 1  # the file line the previous row ended on
+    for cells in reader:
+        line, end = end + 1, reader.line_num + first_line - 1
+        yield TableRow(line, cells, field_count_problem(len(cells), width))

@@ -8,7 +8,6 @@ cache or network for ids).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
-from secannot.io.tables import decode_text, detect_separator
+from secannot.io.tables import decode_text, read_header, table_rows, text_lines
 
 if TYPE_CHECKING:
     from secannot.pipeline.predictor import PredictConfig
@@ -48,7 +47,8 @@ class Item:
     line: int
     text: str
     record: Record | None = None
-    problem: str | None = None  # set when the file itself rejected the record
+    problem: str | None = None  # set when the file itself rejected the record (a finding)
+    rejected: str | None = None  # set when the item cannot be checked at all (a ragged table row): exit 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,22 +77,32 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
             else:
                 yield Item(name, rec.line or 0, rec.record, None, rec.reason)
         return
-    text = decode_text(data)
     if config.id_column is not None:
-        lines = text.splitlines()
-        sep = detect_separator(lines[0], config.sep)
-        reader = csv.reader(lines, delimiter=sep)
-        header = next(reader)
-        if config.id_column not in header:
-            raise InputError(f"{name}: no column {config.id_column!r} (columns: {', '.join(header)})")
-        col = header.index(config.id_column)
-        for number, row in enumerate(reader, start=2):
-            yield Item(name, number, row[col].strip() if col < len(row) else "")
+        yield from _table_items(data, name, config)
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(decode_text(data).splitlines(), start=1):
         content = line.split("#", 1)[0].strip()
         if content:
             yield Item(name, number, content)
+
+
+def _table_items(data: bytes, name: str, config: CheckConfig) -> Iterator[Item]:
+    """The ``--id-column`` cells of a table, read as ``annotate --tsv`` reads it (:mod:`secannot.io.tables`).
+
+    Rows are named by the file line they start on.  A ragged row (a field count other than the header's)
+    yields an item with ``rejected`` set, never classified nor counted for duplicates: which cell holds
+    the id would be a guess (its ``text`` is only what stands in the id column's place, for the message).
+    """
+    lines = text_lines(io.BytesIO(data))
+    head = read_header(lines, config.sep)
+    if head is None:
+        raise InputError(f"{name}: empty table (no header row)")
+    sep, header = head
+    if config.id_column not in header:
+        raise InputError(f"{name}: no column {config.id_column!r} (columns: {', '.join(header)})")
+    col = header.index(config.id_column)
+    for row in table_rows(lines, sep, len(header)):
+        yield Item(name, row.line, row.cell(col), rejected=row.ragged_reason("checked"))
 
 
 def _looks_like_gene(text: str) -> bool:
@@ -120,6 +130,9 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
             diag.error(str(exc), ExitCode.INPUT)
             continue
         for item in items:
+            if item.rejected is not None:  # named on stderr like any rejected record; not a finding
+                diag.reject(item.path, item.line, item.text, item.rejected)
+                continue
             key, problem = (item.text, item.problem) if item.problem else _classify(item, config)
             if problem:
                 findings.append(Finding(item.path, item.line, item.text or "(empty)", problem))

@@ -18,7 +18,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
-from secannot.io.tables import detect_separator, text_lines
+from secannot.io.tables import TableRow, read_header, table_rows, text_lines
 from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor, predict_stream
@@ -59,11 +59,10 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     try:
         with open_input(table.path, stdin) as (fh, name):
             lines = text_lines(fh)
-            first = next(lines, None)
-            if first is None or not first.strip():
+            head = read_header(lines, table.sep)
+            if head is None:
                 raise InputError(f"{name}: empty table (no header row)")
-            sep = detect_separator(first, table.sep)
-            header = next(csv.reader([first], delimiter=sep))
+            sep, header = head
             for col in (table.id_column, table.sequence_column):
                 if col is not None and col not in header:
                     raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(header)}")
@@ -76,12 +75,9 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             provenance = run_provenance(job.predict, predictor.sp_model, ({"kind": "table", "path": name},),
                                         rules.version_summary(), None, nc_model=nc_model).as_dict()
             writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells, provenance)
-            reader = csv.reader(lines, delimiter=sep)
-            end = 1  # the file line a row ends on (a quoted cell may span lines); the header is line 1
             chunk: list[_Row] = []
-            for cells in reader:
-                number, end = end + 1, reader.line_num + 1  # rows are named by the line they start on
-                chunk.append(_fit_row(_Row(number, cells), len(header), sep))
+            for row in table_rows(lines, sep, len(header)):  # named by the line they start on
+                chunk.append(_fit_row(row, len(header), sep))
                 if len(chunk) >= table.chunk_rows:
                     client = _process(chunk, id_index, seq_index, predictor, rules, job, client, name, diag)
                     writer(chunk)
@@ -95,30 +91,20 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     return diag.exit_code
 
 
-def _fit_row(row: _Row, width: int, sep: str) -> _Row:
-    """A row with exactly ``width`` cells, so the appended columns line up under their header.
+def _fit_row(row: TableRow, width: int, sep: str) -> _Row:
+    """A row with exactly as many cells as the header, so the appended columns line up under their header.
 
-    A row whose number of fields differs from the header's (a ragged row) is kept, whole, and not
-    annotated, with the reason in its ``error`` cell and on stderr (exit 3), whether it is short or long:
-    a cell missing or added anywhere before the id column moves the id into another column, so
-    annotating it would be a guess, possibly of another protein.  A short row gets empty cells at
-    its end; a long one keeps every cell, the extra ones joined into the last column.  An empty line
-    is a row with nothing in it.
+    A ragged row (see :class:`~secannot.io.tables.TableRow`) is kept, whole, and not annotated, with the
+    reason in its ``error`` cell and on stderr (exit 3), whether it is short or long.  A short row gets
+    empty cells at its end; a long one keeps every cell, the extra ones joined into the last column.
     """
-    count = len(row.cells)
-    if count == width:
-        return row
-    if count == 0:
-        row.error = "empty row"
-    else:
-        fields = f"{count} field{'' if count == 1 else 's'}, the header has {width}"
-        row.error = f"{fields}: a ragged row is not annotated (which cell holds the id would be a guess)"
-    if count < width:
-        row.cells = row.cells + [""] * (width - count)
-    else:
-        row.error += "; extra cells kept in the last column"
-        row.cells = row.cells[: width - 1] + [sep.join(row.cells[width - 1 :])]
-    return row
+    out = _Row(row.line, row.cells, error=row.ragged_reason("annotated"))
+    if len(row.cells) < width:
+        out.cells = row.cells + [""] * (width - len(row.cells))
+    elif len(row.cells) > width:
+        out.error += "; extra cells kept in the last column"
+        out.cells = row.cells[: width - 1] + [sep.join(row.cells[width - 1 :])]
+    return out
 
 
 def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells: bool = False,
