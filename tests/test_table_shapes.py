@@ -1,4 +1,4 @@
-"""Broken table shapes (short, long, empty and multi-line rows) in `check --id-column` and `annotate --tsv`.
+"""Broken table shapes (short, long and multi-line rows; blank lines are no rows) in `check --id-column` and `annotate --tsv`.
 
 Both commands read a table through ``secannot.io.tables``: a ragged row is named by the file line it
 starts on with both field counts, is not read by column, and the good rows around it still go through.
@@ -6,6 +6,7 @@ starts on with both field counts, is not read by column, and the good rows aroun
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -24,7 +25,6 @@ BROKEN = [
     pytest.param(f"P05067\t{GOOD}\tx\ty", "4 fields, the header has 3", id="long"),  # an unquoted separator
     pytest.param("P05067", "1 field, the header has 3", id="one-field"),
     pytest.param(f"\t{GOOD}", "2 fields, the header has 3", id="shifted"),  # the id column holds nothing
-    pytest.param("", "empty row", id="empty-line"),
 ]
 
 
@@ -44,7 +44,6 @@ def test_rows_carry_the_line_they_start_on_and_their_shape():
     assert _rows(text) == [
         (2, ["1", "2"], None),
         (3, ["x\ny", "3"], None),  # spans lines 3 and 4
-        (5, [], "empty row"),
         (6, ["4"], "1 field, the header has 2"),
         (7, ["5", "6", "7"], "3 fields, the header has 2"),
         (8, ["8", "9"], None),
@@ -56,7 +55,7 @@ def test_crlf_and_a_byte_order_mark_do_not_change_the_numbers():
     sep, header = read_header(lines, None)
     assert (sep, header) == (",", ["a", "b"])
     assert [(r.line, r.shape) for r in table_rows(lines, sep, 2)] == [
-        (2, None), (3, "empty row"), (4, "1 field, the header has 2"), (5, None)]
+        (2, None), (4, "1 field, the header has 2"), (5, None)]
 
 
 @pytest.mark.parametrize("bad, reason", BROKEN)
@@ -132,3 +131,18 @@ def test_check_reads_a_mixed_encoding_table_as_annotate_does(tmp_path):
     assert named == ["prot_\u00e9", "prot_\u00e8"]
     out = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq"]).out
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == named
+
+
+@pytest.mark.parametrize("blank", ["\n", "\n\n", "\r\n"], ids=["one", "two", "crlf"])
+def test_blank_lines_are_no_rows_in_check_or_annotate(tmp_path, blank):
+    """A blank line (often trailing) holds no record: neither command rejects it, and later lines keep their numbers."""
+    table = tmp_path / "t.tsv"
+    table.write_text(f"{HEADER}\nP07288\t{GOOD}\tok\n{blank}P07288\t{GOOD}\t\n{blank}", newline="")
+    dup_line = 3 + blank.count("\n")
+    res = run_cli(["check", table, "--id-column", "accession"])
+    assert not _errors(res.err)
+    assert res.out.splitlines() == [f"{table}:{dup_line}: P07288: duplicate of line 2"]
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "accession", "--sequence-column", "seq", "--offline"])
+    assert res.code == ExitCode.OK and not _errors(res.err)
+    rows = list(csv.reader(io.StringIO(res.out), delimiter="\t"))
+    assert len(rows) == 3 and all(r[0] == "P07288" for r in rows[1:])

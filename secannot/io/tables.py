@@ -88,7 +88,7 @@ def read_header(lines: Iterator[str], sep: str | None) -> tuple[str, list[str]] 
 class TableRow:
     """One data row of a table, named by the file line it starts on (a quoted cell may span lines).
 
-    ``shape`` is None when the row has as many fields as the header; else ``"empty row"`` or
+    ``shape`` is None when the row has as many fields as the header; else, e.g.,
     ``"2 fields, the header has 3"``.  Such a ragged row is never read by column: a cell missing or
     added anywhere before the id column moves another column's value into it, so the id it would
     give is a guess, possibly of another protein.
@@ -113,8 +113,6 @@ def field_count_problem(count: int, width: int) -> str | None:
     """None when a row of ``count`` fields fits a header of ``width``; else what is wrong, with both counts."""
     if count == width:
         return None
-    if count == 0:
-        return "empty row"
     return f"{count} field{'' if count == 1 else 's'}, the header has {width}"
 
 
@@ -123,10 +121,13 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
 
     Rows are counted in lines, not records: a quoted cell holding line breaks makes its row span several
     lines, and the next row is named by the line it really starts on, as an editor shows it.  An empty
-    line is a row with no fields (``shape`` ``"empty row"``).
+    line is no row at all (a trailing blank line is common and holds no record); it is skipped, but still
+    counted, so later rows keep their file line.
     """
     reader = csv.reader(lines, delimiter=sep)
     end = first_line - 1  # the file line the previous row ended on
     for cells in reader:
         line, end = end + 1, reader.line_num + first_line - 1
+        if not cells:
+            continue
         yield TableRow(line, cells, field_count_problem(len(cells), width))

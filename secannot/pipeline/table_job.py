@@ -145,7 +145,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
     """Fill record or error for each row, predict, annotate; returns the (lazily made) UniProt client."""
     lookups: list[tuple[_Row, str, str]] = []  # (row, kind, key)
     for row in rows:
-        if row.error is not None:  # a ragged or empty row (see _fit_row)
+        if row.error is not None:  # a ragged row (see _fit_row)
             continue
         ident = row.cells[id_index].strip()
         if not ident:
