@@ -146,3 +146,12 @@ def test_blank_lines_are_no_rows_in_check_or_annotate(tmp_path, blank):
     assert res.code == ExitCode.OK and not _errors(res.err)
     rows = list(csv.reader(io.StringIO(res.out), delimiter="\t"))
     assert len(rows) == 3 and all(r[0] == "P07288" for r in rows[1:])
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\x85", "\u2028", "\x1c"], ids=["form-feed", "nel", "line-separator", "fs"])
+def test_id_list_line_numbers_count_only_real_line_breaks(tmp_path, odd):
+    """A form feed or Unicode line separator inside a line is no line break, as an editor shows the file."""
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(f"P07288 # from{odd}a paper\nP07288\n".encode())
+    res = run_cli(["check", ids])
+    assert f"{ids}:2: P07288: duplicate of line 1" in res.out

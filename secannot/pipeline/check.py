@@ -80,7 +80,9 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     if config.id_column is not None:
         yield from _table_items(data, name, config)
         return
-    for number, line in enumerate(decode_text(data).splitlines(), start=1):
+    # line breaks are \n, \r\n or \r only (text_lines): str.splitlines() would also break on form feeds,
+    # U+0085 or U+2028 inside a line and shift every later line number away from what an editor shows
+    for number, line in enumerate(text_lines(io.BytesIO(data)), start=1):
         content = line.split("#", 1)[0].strip()
         if content:
             yield Item(name, number, content)

@@ -317,7 +317,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
 
     from secannot.io.annotated import detect_format, load_annotated
     from secannot.io.fasta import STDIN_NAME
-    from secannot.io.tables import decode_text
+    from secannot.io.tables import decode_text, text_lines
     from secannot.pipeline.inputs import expand_sources
 
     rules = load_rules(config.predict, diag)
@@ -347,7 +347,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
 
-            ids = list(iter_ids(decode_text(data).splitlines(), value))
+            ids = list(iter_ids(text_lines(_io.BytesIO(data)), value))
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
             records += _annotate_sources(sources, config, None, diag, rules, predictor)
