@@ -14,7 +14,7 @@ import numpy as np
 
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.scales import mostly_ambiguous
+from secannot.models.masking import apply_review, band_candidate, explain_review, review_calls
 from secannot.results import Result
 
 
@@ -103,6 +103,14 @@ class Predictor:
                                    self.localizer.nc_model if self.localizer is not None else None)
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
+        """Results for ``records`` (signal peptide, then localisation), in order.
+
+        Cleavage sites next to ambiguous residues are reviewed (``models.masking``): a call is withdrawn
+        when the signal peptide itself is masked, moved to a supported site before the masked run, or kept
+        as a signal peptide with an unknown cleavage site.  While localising, an unknown site stands at the
+        last residue the signal peptide may reach (the mature chain's helices start after it); it is then
+        cleared, so every writer sees route ``classical`` with an empty cleavage site.
+        """
         seqs = [r.seq for r in records]
         calls = self.sp_model.predict(seqs, self.organism_index)
         # plain Python lists: per-element numpy scalar conversion is slow at proteome scale
@@ -112,22 +120,20 @@ class Predictor:
                    route="classical" if cs else "none")
             for rec, p, cs, csp in zip(records, probs, sites, cs_probs, strict=True)
         ]
-        withdrawn = [res for res in results if res.cleavage_site and mostly_ambiguous(res.record.seq[:res.cleavage_site])]
-        sites = [res.cleavage_site for res in withdrawn]
-        for res in withdrawn:
-            res.cleavage_site, res.cs_prob, res.route = None, None, "none"
+        reviews = review_calls(self.sp_model, seqs, self.organism_index, sites, probs)
+        for i, rev in reviews.items():
+            apply_review(results[i], rev)
         if self.localizer is not None:
-            # the uncertain-band rule may call a signal peptide at the best site: not on ambiguous residues either
-            candidates = [(site if site and not mostly_ambiguous(rec.seq[:site]) else 0, csp) for rec, site, csp in
-                          zip(records, calls.best_cleavage.tolist(), np.nan_to_num(calls.cs_prob).tolist(), strict=True)]
+            # the uncertain-band rule may call a signal peptide at the best site: the same review applies
+            low = self.localizer.band.low if self.localizer.band is not None else 1.0
+            best = [0 if cs or p < low else b for cs, p, b in zip(sites, probs, calls.best_cleavage.tolist(), strict=True)]
+            band = review_calls(self.sp_model, seqs, self.organism_index, best, probs)
+            candidates = [band_candidate(site, csp, band.get(i)) for i, (site, csp)
+                          in enumerate(zip(best, np.nan_to_num(calls.cs_prob).tolist(), strict=True))]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
-        for res, site in zip(withdrawn, sites, strict=True):
-            res.confidence = "low"
-            res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
-                        "ambiguous residues (X, B, Z, J)")
-            # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
-            res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{site}")
+        for i, rev in reviews.items():
+            explain_review(results[i], rev)
         return results
 
 

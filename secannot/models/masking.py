@@ -1,0 +1,193 @@
+"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J).
+
+The signal-peptide model never learned a signal peptide from a masked stretch, and it reads an
+unknown residue as "anything else": next to a run of them it tends to put the cleavage site just
+past the run, or on it.  Whether a protein has a signal peptide and where that peptide is cleaved
+are therefore judged apart:
+
+* **is there a signal peptide**: on the residues before the first ambiguous run that reaches the
+  predicted site (touches its c-region or its -5..+2 window), or on residues 1..site when no run
+  does.  The call is withdrawn when that part is itself a fifth or more ambiguous
+  (:func:`secannot.models.scales.mostly_ambiguous`) or too short to hold an n- and an h-region;
+* **where is it cleaved**: a site is supported only when its -5..+2 window (the -1, -3 rule's
+  residues and the first residues of the mature chain) and the c-region before it are free of
+  ambiguous residues.  Otherwise the most probable supported site before the run is taken when
+  the model gives it more than half of the cleavage mass (P(site | signal peptide) > 0.5); else
+  the signal peptide stands with its cleavage site unknown.
+
+Region lengths: von Heijne 1985 (J Mol Biol 184:99): n-region 1-5, h-region 7-15, c-region 3-7
+residues; the -5..+2 window is the one the -1, -3 rule (von Heijne 1983, Eur J Biochem 133:17)
+and the cleavage-site models look at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from secannot.models.scales import AMBIGUOUS, mostly_ambiguous
+from secannot.results import Result
+
+#: Residues before (-5..-1) and after (+1, +2) the cleavage site that must be known to support it.
+WINDOW_BEFORE = 5
+WINDOW_AFTER = 2
+#: The longest c-region: a run ending this close before the site hides where the h-region ends.
+C_REGION_MAX = 7
+#: The shortest n-region (1) plus the shortest h-region (7): a clean part shorter than this holds no signal peptide.
+MIN_N_H = 8
+#: A moved site must carry more than this share of the cleavage mass (more likely than all other sites together).
+MIN_MOVED_CS_PROB = 0.5
+
+_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]+")
+_ANY = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]")
+
+
+def ambiguous_runs(seq: bytes, end: int) -> list[tuple[int, int]]:
+    """Runs of ambiguous residues in residues 1..``end``, as 1-based inclusive (start, end) pairs."""
+    return [(m.start() + 1, m.end()) for m in _RUN.finditer(seq, 0, end)]
+
+
+def site_span(site: int) -> tuple[int, int]:
+    """The residues (1-based, inclusive) that must be unambiguous to support cleavage after ``site``:
+    the c-region at its longest (-7..-1) and the -5..+2 window, i.e. -7..+2."""
+    return max(site - C_REGION_MAX + 1, 1), site + WINDOW_AFTER
+
+
+def supported(seq: bytes, site: int) -> bool:
+    """True when no ambiguous residue lies in ``site_span(site)``."""
+    lo, hi = site_span(site)
+    return _ANY.search(seq, lo - 1, hi) is None
+
+
+def needs_review(seq: bytes, site: int) -> bool:
+    """Cheap test: any ambiguous residue in 1..site+2 (else the model's call stands as it is)."""
+    return site > 0 and _ANY.search(seq, 0, site + WINDOW_AFTER) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteReview:
+    """What becomes of one predicted cleavage site.
+
+    ``action``: ``"keep"`` (supported), ``"withdraw"`` (no signal peptide), ``"move"`` (cleaved at
+    ``site`` instead of ``predicted``) or ``"unknown"`` (a signal peptide, cleavage site unknown).
+    ``run``: the ambiguous run that decided (1-based, inclusive), if any.
+    """
+
+    action: str
+    predicted: int
+    site: int | None = None
+    cs_prob: float | None = None
+    run: tuple[int, int] | None = None
+
+    @property
+    def extent(self) -> int:
+        """The last residue the signal peptide may reach: the predicted site or the end of the run."""
+        return max(self.predicted, self.run[1] if self.run else 0)
+
+    @property
+    def masked(self) -> str:
+        return f"{self.run[0]}-{self.run[1]}" if self.run else ""
+
+
+def _reaching_run(seq: bytes, site: int) -> tuple[int, int] | None:
+    """The first ambiguous run that reaches the site: it touches residues -7..+2 of it."""
+    lo, hi = site_span(site)
+    for start, end in ambiguous_runs(seq, hi):
+        if end >= lo:
+            return start, end
+    return None
+
+
+def review_site(seq: bytes, site: int, site_probs: Callable[[], Sequence[float]] | None = None) -> SiteReview:
+    """Judge the signal peptide and its cleavage site ``site`` (1-based last residue, > 0) on ``seq``.
+
+    ``site_probs``: called only when the site is unsupported; returns P(cleavage after residue s | signal
+    peptide) at index s - 1 (see :func:`site_probabilities`).  None: the site is never moved.
+    """
+    run = _reaching_run(seq, site)
+    if run is None:
+        return SiteReview("withdraw" if mostly_ambiguous(seq[:site]) else "keep", site, site)
+    clean = seq[: run[0] - 1]
+    if len(clean) < MIN_N_H or mostly_ambiguous(clean):
+        return SiteReview("withdraw", site, run=run)
+    if site_probs is not None:
+        probs = site_probs()
+        best = max((s for s in range(1, run[0] - WINDOW_AFTER) if supported(seq, s)
+                    and not mostly_ambiguous(seq[:s])), key=lambda s: probs[s - 1], default=0)
+        if best and probs[best - 1] > MIN_MOVED_CS_PROB:
+            return SiteReview("move", site, best, float(probs[best - 1]), run)
+    return SiteReview("unknown", site, run=run)
+
+
+def site_probabilities(position_probs: Sequence[float], sp_prob: float) -> list[float]:
+    """P(cleavage after residue s | signal peptide) at index s - 1, from the model's per-residue
+    P(residue inside the signal peptide) = P(site >= s) (``SignalCalls.position_probs``)."""
+    inside = list(position_probs) + [0.0]
+    scale = 1.0 / max(sp_prob, 1e-12)
+    return [max(inside[i] - inside[i + 1], 0.0) * scale for i in range(len(inside) - 1)]
+
+
+def review_calls(model, seqs: Sequence[bytes], organism: int, sites: Sequence[int],
+                 sp_probs: Sequence[float]) -> dict[int, SiteReview]:
+    """{index: review} for the sites that need one (an ambiguous residue in 1..site+2); sites of 0 are skipped.
+
+    ``model``: the loaded SignalPeptideModel that predicted ``sites``.  Per-position probabilities are
+    asked of it again only for the few sequences whose site is unsupported, so clean input costs nothing
+    and the model's batch invariance makes the numbers those of the first run.
+    """
+    todo = [i for i, site in enumerate(sites) if site and needs_review(seqs[i], site)]
+    first = {i: review_site(seqs[i], sites[i]) for i in todo}
+    again = [i for i, r in first.items() if r.action == "unknown"]
+    if not again:
+        return first
+    calls = model.predict([seqs[i] for i in again], organism, positions=True)
+    for row, i in enumerate(again):
+        probs = site_probabilities(calls.position_probs[row].tolist(), sp_probs[i])
+        first[i] = review_site(seqs[i], sites[i], lambda p=probs: p)
+    return first
+
+
+def apply_review(res: Result, rev: SiteReview) -> None:
+    """Before localisation: withdraw, move, or (site unknown) hold the site at the signal peptide's
+    furthest possible end, so the localisation stage looks for helices in the mature chain only after it."""
+    if rev.action == "withdraw":
+        res.cleavage_site, res.cs_prob, res.route = None, None, "none"
+    elif rev.action == "move":
+        res.cleavage_site, res.cs_prob = rev.site, rev.cs_prob
+    elif rev.action == "unknown":
+        res.cleavage_site, res.cs_prob = rev.extent, None  # cleared by explain_review
+
+
+def band_candidate(site: int, cs_prob: float, review: SiteReview | None) -> tuple[int, float]:
+    """(site, cs_prob) offered to the uncertain-band rule after the review: no site (0) when withdrawn (as
+    without a site), a cs_prob of 0 when the site is unknown (never a signal peptide; the signal-anchor test stands)."""
+    if review is None or review.action == "keep":
+        return site, cs_prob
+    if review.action == "move":
+        return review.site or 0, review.cs_prob or 0.0
+    return (0, cs_prob) if review.action == "withdraw" else (site, 0.0)
+
+
+#: A moved cleavage site is one step less sure than the verdict it supports.
+_STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+
+
+def explain_review(res: Result, rev: SiteReview) -> None:
+    """After localisation: evidence, note and confidence of a reviewed call; an unknown site is cleared
+    (route stays ``classical``, the verdict stands, confidence ``low``)."""
+    if rev.action == "withdraw":
+        res.confidence = "low"
+        res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
+                    "ambiguous residues (X, B, Z, J)")
+        # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
+        res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{rev.predicted}")
+    elif rev.action == "unknown":
+        held = f"SP 1-{res.cleavage_site}"
+        res.evidence = [e for e in res.evidence if e != held]
+        res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
+        res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
+        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}")
+    elif rev.action == "move" and res.confidence is not None:
+        res.confidence = _STEP_DOWN[res.confidence]
+        res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
