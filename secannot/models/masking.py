@@ -188,6 +188,6 @@ def explain_review(res: Result, rev: SiteReview) -> None:
         res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
         res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
         res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}")
-    elif rev.action == "move" and res.confidence is not None:
-        res.confidence = _STEP_DOWN[res.confidence]
+    elif rev.action == "move":
+        res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")

@@ -1,0 +1,218 @@
+"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J): where the mask lies matters.
+
+Serum albumin's signal peptide is residues 1-18 (UniProt P02768); every other expectation here follows from
+where the ambiguous residues are, not from numbers the model computed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from helpers import run_cli
+
+from secannot.models.masking import (
+    C_REGION_MAX,
+    MIN_MOVED_CS_PROB,
+    WINDOW_AFTER,
+    band_candidate,
+    review_site,
+    site_probabilities,
+)
+
+SIGNAL = "MKWVTFISLLFLFSSAYS"  # serum albumin's signal peptide, cleaved after residue 18
+MATURE = "RGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDKLCTVATLRETYGEMADCCAKQEP"
+ALBUMIN = SIGNAL + MATURE
+TRUE_SITE = 18
+
+
+def masked(start: int, end: int, code: str = "X") -> str:
+    """Albumin with residues start..end (1-based, inclusive) replaced by ``code``."""
+    return ALBUMIN[: start - 1] + code * (end - start + 1) + ALBUMIN[end:]
+
+
+# Masks reaching the cleavage site or the residues just before or after it; the signal peptide's n- and
+# h-regions (1-14) stay readable in all of them.
+NEAR_SITE = {
+    "x15-18": masked(15, 18),
+    "x16-18": masked(16, 18),
+    "x17-19": masked(17, 19),
+    "x18-19": masked(18, 19),
+    "x19-24": masked(19, 24),
+    "b16-18": masked(16, 18, "B"),
+    "z18-19": masked(18, 19, "Z"),
+    "5x-after-h-region": ALBUMIN[:15] + "X" * 5 + ALBUMIN[15:],
+}
+# The whole signal peptide intact, then a masked stretch.
+INTACT_THEN_X = {
+    "x19-24": masked(19, 24),
+    "x19-38": masked(19, 38),
+    "sp+20x": SIGNAL + "X" * 20 + MATURE,
+    "sp+40x": SIGNAL + "X" * 40 + MATURE,
+    "sp+6j": SIGNAL + "J" * 6 + MATURE,
+}
+# Signal peptides that are themselves mostly masked.
+MASKED_SIGNAL = {
+    "x1-18": masked(1, 18),
+    "x3-14": masked(3, 14),
+    "x7-12": masked(7, 12),
+    "x2-16": masked(2, 16),
+    "bz1-10": "B" * 5 + "Z" * 5 + ALBUMIN[10:],
+}
+# Clean controls and masks far from the site: the site stays the true one.
+CONTROLS = {
+    "clean": ALBUMIN,
+    "x60-65": masked(60, 65),
+    "x90-110": masked(90, 110),
+}
+ALL = {**{f"near_{k}": v for k, v in NEAR_SITE.items()}, **{f"intact_{k}": v for k, v in INTACT_THEN_X.items()},
+       **{f"masked_{k}": v for k, v in MASKED_SIGNAL.items()}, **{f"control_{k}": v for k, v in CONTROLS.items()}}
+AMBIGUOUS = re.compile("[XBZJ]")
+
+
+def _fasta() -> bytes:
+    return "".join(f">{name}\n{seq}\n" for name, seq in ALL.items()).encode()
+
+
+@pytest.fixture(scope="module")
+def rows() -> dict[str, dict[str, str]]:
+    res = run_cli(["predict", "-"], stdin=_fasta())
+    assert res.code == 0, res.err
+    header, *lines = res.out.splitlines()
+    names = header.split("\t")
+    table = [dict(zip(names, line.split("\t"), strict=True)) for line in lines]
+    return {row["id"]: row for row in table}
+
+
+def _runs(seq: str) -> list[tuple[int, int]]:
+    return [(m.start() + 1, m.end()) for m in re.finditer("[XBZJ]+", seq)]
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_no_reported_site_lies_on_or_just_after_a_masked_run(rows, name):
+    row, seq = rows[name], ALL[name]
+    if row["cleavage_site"] == "":
+        return
+    site = int(row["cleavage_site"])
+    window = seq[max(site - C_REGION_MAX, 0): site + WINDOW_AFTER]  # c-region at its longest, then +1, +2
+    assert not AMBIGUOUS.search(window), f"site {site} next to ambiguous residues: {window}"
+    assert all(not (start <= site + WINDOW_AFTER and end >= site - C_REGION_MAX) for start, end in _runs(seq))
+
+
+@pytest.mark.parametrize("name", list(NEAR_SITE))
+def test_a_site_the_mask_hides_is_never_reported_with_high_confidence(rows, name):
+    row = rows[f"near_{name}"]
+    assert row["route"] == "classical", "residues 1-14 are an intact n- and h-region"
+    assert row["localization"] == "secreted"
+    if row["cleavage_site"] == "":
+        assert row["confidence"] == "low" and row["cs_prob"] == ""
+        assert row["evidence"].startswith("SP, cleavage site unknown: ambiguous residues at ")
+    else:
+        assert row["confidence"] != "high"
+
+
+@pytest.mark.parametrize("name", list(INTACT_THEN_X))
+def test_an_intact_signal_peptide_followed_by_ambiguous_residues_is_still_called(rows, name):
+    row = rows[f"intact_{name}"]
+    assert row["route"] == "classical" and "SP not called" not in row["evidence"]
+    assert row["localization"] == "secreted", "a mask after the signal peptide adds no membrane anchor"
+    assert row["cleavage_site"] in ("", str(TRUE_SITE))
+
+
+@pytest.mark.parametrize("name", list(MASKED_SIGNAL))
+def test_a_signal_peptide_that_is_itself_masked_is_withdrawn(rows, name):
+    row = rows[f"masked_{name}"]
+    assert row["cleavage_site"] == "" and row["route"] != "classical"
+    assert row["confidence"] == "low" and row["evidence"].startswith("SP not called: ambiguous residues")
+
+
+@pytest.mark.parametrize("name", list(CONTROLS))
+def test_masks_far_from_the_site_change_nothing(rows, name):
+    row = rows[f"control_{name}"]
+    assert row["cleavage_site"] == str(TRUE_SITE) and row["route"] == "classical"
+    assert "ambiguous" not in row["evidence"]
+
+
+# --- classical with no cleavage site, in every writer and in the localisation stage ---------------
+
+UNKNOWN = INTACT_THEN_X["sp+20x"]
+
+
+def test_jsonl_has_a_classical_route_and_no_signal_peptide_range():
+    res = run_cli(["predict", "-", "--format", "jsonl"], stdin=f">u\n{UNKNOWN}\n".encode())
+    assert res.code == 0, res.err
+    data = json.loads(res.out.splitlines()[-1])
+    assert data["route"] == "classical" and data["cleavage_site"] is None and data["signal_peptide"] is None
+    assert data["cs_prob"] is None and data["localization"] == "secreted"
+
+
+def test_gff3_writes_no_signal_peptide_feature_without_a_site():
+    res = run_cli(["predict", "-", "--format", "gff3"], stdin=f">u\n{UNKNOWN}\n>c\n{ALBUMIN}\n".encode())
+    assert res.code == 0, res.err
+    features = [line.split("\t") for line in res.out.splitlines() if line and not line.startswith("#")]
+    sp = [(f[0], f[3], f[4]) for f in features if f[2] == "signal_peptide"]
+    assert sp == [("c", "1", str(TRUE_SITE))]
+
+
+def test_parquet_has_a_null_site_and_a_classical_route(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "u.parquet"
+    res = run_cli(["predict", "-", "--format", "parquet", "-o", out], stdin=f">u\n{UNKNOWN}\n".encode())
+    assert res.code == 0, res.err
+    table = pq.read_table(out).to_pylist()
+    assert table[0]["route"] == "classical" and table[0]["cleavage_site"] is None
+
+
+HELIX = "LLLLLVVAILLAVLLLLAVVV"
+
+
+@pytest.mark.parametrize("tail, verdict", [
+    ("GSTNDEKKRRDEEKKSG" + HELIX + "KKRRDEEGSSTTNNPPQQKKRESDEKRS", "membrane"),  # type I: a helix in the mature chain
+    ("KDEL", "er_retained"),
+], ids=["membrane", "kdel"])
+def test_the_verdict_still_follows_the_mature_chain_without_a_site(tail, verdict):
+    res = run_cli(["predict", "-"], stdin=f">u\n{SIGNAL}{'X' * 20}{MATURE}{tail}\n".encode())
+    header, row = res.out.splitlines()[:2]
+    cells = dict(zip(header.split("\t"), row.split("\t"), strict=True))
+    assert cells["route"] == "classical" and cells["cleavage_site"] == ""
+    assert cells["localization"] == verdict and cells["confidence"] == "low"
+
+
+# --- the review on its own, with made-up cleavage probabilities ------------------------------------
+
+SEQ = (SIGNAL + MATURE).encode()
+
+
+def _probs(at: dict[int, float]) -> list[float]:
+    return [at.get(s, 0.0) for s in range(1, 71)]
+
+
+def test_an_unsupported_site_moves_to_a_clearly_best_clean_site_before_the_run():
+    seq = SEQ[:24] + b"XXXX" + SEQ[28:]  # run 25-28; model's site 29 is just after it
+    review = review_site(seq, 29, lambda: _probs({16: 0.8, 29: 0.1, 23: 0.1}))
+    assert review.action == "move" and review.site == 16 and review.run == (25, 28)
+
+
+@pytest.mark.parametrize("at", [
+    {16: MIN_MOVED_CS_PROB, 29: 1 - MIN_MOVED_CS_PROB},  # not more likely than all other sites together
+    {24: 0.9, 16: 0.1},  # the likeliest site is next to the run itself
+], ids=["not-clearly-best", "next-to-run"])
+def test_no_site_is_moved_to_without_clean_support(at):
+    seq = SEQ[:24] + b"XXXX" + SEQ[28:]
+    review = review_site(seq, 29, lambda: _probs(at))
+    assert review.action == "unknown" and review.site is None
+
+
+def test_site_probabilities_invert_the_inside_probabilities():
+    inside = [0.9, 0.9, 0.6, 0.1, 0.0]  # P(site >= s), times sp_prob 0.9
+    assert [round(p, 6) for p in site_probabilities(inside, 0.9)] == [0.0, round(0.3 / 0.9, 6),
+                                                                      round(0.5 / 0.9, 6), round(0.1 / 0.9, 6), 0.0]
+
+
+def test_band_candidates_follow_the_review():
+    seq = SEQ[:24] + b"XXXX" + SEQ[28:]
+    assert band_candidate(29, 0.95, review_site(seq, 29)) == (29, 0.0)  # unknown site: never a band signal peptide
+    assert band_candidate(18, 0.95, review_site(SEQ, 18)) == (18, 0.95)
+    withdrawn = review_site(b"X" * 18 + SEQ[18:], 18)
+    assert withdrawn.action == "withdraw" and band_candidate(18, 0.95, withdrawn) == (0, 0.95)
