@@ -216,3 +216,25 @@ def test_band_candidates_follow_the_review():
     assert band_candidate(18, 0.95, review_site(SEQ, 18)) == (18, 0.95)
     withdrawn = review_site(b"X" * 18 + SEQ[18:], 18)
     assert withdrawn.action == "withdraw" and band_candidate(18, 0.95, withdrawn) == (0, 0.95)
+
+
+@pytest.mark.parametrize("site, curated, agreement, match", [
+    (None, True, "agree", None),            # a site hidden by ambiguous residues: still a predicted signal peptide
+    (18, True, "agree", True),
+    (None, False, "predicted_only", None),
+])
+def test_uniprot_agreement_follows_the_route_not_the_site(site, curated, agreement, match):
+    from dataclasses import replace
+
+    from secannot.knowledge.annotate import uniprot_view
+    from secannot.results import Record, Result, Segment
+    from secannot.uniprot.entry import UniProtEntry
+
+    entry = UniProtEntry("P02768", "ALBU_HUMAN", True, "UniProtKB reviewed (Swiss-Prot)", "ALB", (), 9606,
+                         "Homo sapiens", "Albumin", ALBUMIN, None, None, (), False, (), (), (), (), True)
+    if curated:
+        entry = replace(entry, signal=Segment(1, TRUE_SITE))
+    result = Result(record=Record(id="P02768", description="", seq=masked(17, 19).encode(), source="-", line=1),
+                    cleavage_site=site, route="classical")
+    view = uniprot_view(result, entry, "2026_04")
+    assert (view.agreement, view.cleavage_match) == (agreement, match)

@@ -172,7 +172,9 @@ def uniprot_view(result: Result, entry: Any, release: str | None) -> UniProtView
     if entry is None:
         return UniProtView(None, (), "no_data", None, None)
     curated = entry.signal is not None
-    predicted = result.has_signal_peptide
+    # the route, not the site: a signal peptide whose cleavage site is hidden by ambiguous residues is
+    # still a predicted signal peptide (models.masking), it only has no site to compare
+    predicted = result.route == "classical"
     if curated and predicted:
         agreement = "agree"
     elif predicted:
@@ -181,5 +183,5 @@ def uniprot_view(result: Result, entry: Any, release: str | None) -> UniProtView
         agreement = "uniprot_only"
     else:
         agreement = "agree"
-    match = (entry.signal.end == result.cleavage_site) if (curated and predicted) else None
+    match = (entry.signal.end == result.cleavage_site) if (curated and predicted and result.cleavage_site) else None
     return UniProtView(str(entry.signal) if curated else None, tuple(entry.locations), agreement, release, match)

@@ -106,7 +106,7 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
 
 
 def _draw_gauge(ax: Any, result: Result, threshold: Threshold | None) -> None:
-    called = result.cleavage_site is not None
+    called = result.route == "classical"  # also when ambiguous residues hide the cleavage site
     ax.barh([0], [1.0], height=0.8, color="#EEEEEE")
     ax.barh([0], [result.sp_prob], height=0.8, color=COLORS["sp"] if called else GREY)
     if threshold is not None:
