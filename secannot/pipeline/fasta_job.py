@@ -72,9 +72,11 @@ def _stream_tasks(src: Source, name: str, index: int, stdin, spec: JobSpec, part
         yield ChunkTask(name, b"", spec, index, k + 1, error=str(exc))
 
 
-def emit(outputs: Iterable[ChunkOutput], seen: SeenIds, diag: Diagnostics, write: Callable[[object], None],
+def emit(outputs: Iterable[ChunkOutput], seen: SeenIds, diag: Diagnostics, write: Callable[[list], None],
          tick: Callable[[int], None] | None = None) -> int:
-    """Account for every record of every output, in order; returns the number of rows written."""
+    """Account for every record of every output, in order; returns the number of rows written.
+
+    ``write`` takes the rows of one output (a list, in order) at a time."""
     written = 0
     line_base = index_base = 0
     current, skipping = -1, False
@@ -95,11 +97,11 @@ def emit(outputs: Iterable[ChunkOutput], seen: SeenIds, diag: Diagnostics, write
     return written
 
 
-def _emit_one(out: ChunkOutput, seen: SeenIds, diag: Diagnostics, write: Callable[[object], None],
+def _emit_one(out: ChunkOutput, seen: SeenIds, diag: Diagnostics, write: Callable[[list], None],
               line_base: int, index_base: int) -> int:
     records = [(rid, line_base + line) for rid, line, _ in out.items if rid is not None]
     firsts = iter(seen.check([r for r, _ in records], out.source, [line for _, line in records]))
-    written = 0
+    rows: list = []
     dropped: list[int] = []
     k_record = 0
     for k, (rid, line, payload) in enumerate(out.items, 1):
@@ -113,13 +115,13 @@ def _emit_one(out: ChunkOutput, seen: SeenIds, diag: Diagnostics, write: Callabl
             diag.reject(out.source, line, rid, f"duplicate id (first seen at {first})")
             dropped.append(k_record)
         else:
-            if out.part_path is None:
-                write(payload)
-            written += 1
+            rows.append(payload)
         k_record += 1
     if dropped and out.part_path is not None:
         _drop_rows(out.part_path, dropped)
-    return written
+    if rows and out.part_path is None:
+        write(rows)
+    return len(rows)
 
 
 def _drop_rows(path: str, rows: list[int]) -> None:
