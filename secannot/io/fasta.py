@@ -19,7 +19,6 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import compress, count, repeat
 from typing import BinaryIO
 
 from secannot.errors import InputError
@@ -105,7 +104,6 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[tuple[Binar
 
 
 _PREAMBLE_LIMIT = 1 << 16  # characters read per line while looking for the first header
-_BLOCK_CHARS = 1 << 16  # characters of whole lines handed to the parser at a time
 
 
 class _Lines:
@@ -156,19 +154,13 @@ class _Lines:
         self.header_lines.append(first_number)
         yield first
         headers = self.header_lines
-        number = first_number
-        while True:
-            # Blocks of lines, their header numbers found by C-level iterators: a Python step per line
-            # cost a quarter of reading a proteome.
-            try:
-                block = self.text.readlines(_BLOCK_CHARS)
-            except _DECOMPRESSION_ERRORS as exc:
-                raise self._corrupt(exc) from None
-            if not block:
-                return
-            headers.extend(compress(count(number + 1), map(str.startswith, block, repeat(">"))))
-            number += len(block)
-            yield from block
+        try:
+            for number, line in enumerate(self.text, first_number + 1):
+                if line[0] == ">":
+                    headers.append(number)
+                yield line
+        except _DECOMPRESSION_ERRORS as exc:
+            raise self._corrupt(exc) from None
 
 
 def _describe_invalid(seq: bytes, invalid: bytes) -> str:
