@@ -42,7 +42,7 @@ def write_rendered_rows(writer: Writer, rows: Sequence[Any]) -> None:
     """``writer.write_rendered`` for each of ``rows``, in order.
 
     TSV, JSON Lines and GFF3 rows are whole lines, so they go out in one write: the parent of a ``-j``
-    run writes every row, and a call per row was a fifth of its work.
+    run writes every row, and a call per row was much of its own work (it competes with the workers for cores).
     """
     if isinstance(writer, (TsvWriter, JsonlWriter, Gff3Writer)):
         writer.out.write("".join(rows))

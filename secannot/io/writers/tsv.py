@@ -32,8 +32,8 @@ def _text(value: object) -> str:
     """``format_cell`` for a scalar, with plain strings (nearly every cell) handled inline."""
     if value is None:
         return ""
-    if value.__class__ is str and "\t" not in value and "\n" not in value and "\r" not in value:  # type: ignore[operator]
-        return value  # type: ignore[return-value]
+    if isinstance(value, str) and "\t" not in value and "\n" not in value and "\r" not in value:
+        return value
     return format_cell(value)
 
 
