@@ -158,3 +158,36 @@ def test_plot_command_writes_images(tmp_path):
     one.write_text(REF.read_text().split(">sp|P15328")[0])
     res = run_cli(["plot", one, "--out", single])
     assert res.code == 0 and single.read_bytes().startswith(b"\x89PNG")
+
+
+def _generic_row(result, columns) -> str:
+    from secannot.columns import format_cell
+
+    return "\t".join(format_cell(c.get(result)) for c in columns) + "\n"
+
+
+def test_fast_tsv_rows_equal_the_column_by_column_rendering():
+    """predict_row / annotate_row (the proteome hot path) must write what format_cell writes for each column,
+    for real annotated proteins and for awkward values (tabs, non-string and empty cells, no annotation)."""
+    from dataclasses import replace
+
+    from secannot.columns import PREDICT_COLUMNS
+    from secannot.io.fasta import parse_fasta
+    from secannot.io.writers.tsv import tsv_row
+    from secannot.knowledge.annotate import UniProtView
+    from secannot.knowledge.ruleset import RuleSet
+    from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
+
+    with open(REF, "rb") as fh:
+        records = list(parse_fasta(fh, str(REF)))
+    predictor = Predictor(PredictConfig(), RuleSet.load((), kinds=("tme", "nonclassical")))
+    results = list(predict_stream(records, predictor.config, predictor, annotate=True))
+    assert any(r.annotation is not None and r.annotation.cell_sources for r in results)
+    odd = results[0]
+    odd.annotation = replace(odd.annotation, gene="A\tB", rules_version=1.5, isoform=None,
+                             receptors=("Z", "A"), clinical=(3, 1))
+    odd.uniprot = UniProtView("1-20", ("Secreted", "Cell membrane"), "agree", None, True)
+    bare = replace(results[1], annotation=None, uniprot=None)
+    for res in [*results, odd, bare]:
+        assert tsv_row(res, ANNOTATE_COLUMNS) == _generic_row(res, ANNOTATE_COLUMNS)
+        assert tsv_row(res, PREDICT_COLUMNS) == _generic_row(res, PREDICT_COLUMNS)

@@ -120,8 +120,15 @@ def _symbol(identity: Identity, entry: Entry | None) -> str | None:
     return None
 
 
+#: The annotation of a protein whose header names no accession and no gene (most of a bacterial proteome):
+#: nothing to look up, so one shared (frozen) value.
+_NOTHING = Annotation(None, None, (), (), (), None, None, None)
+
+
 def annotate(result: Result, rules: RuleSet) -> Annotation:
     identity = parse_identity(result.record.id, result.record.description)
+    if identity.accession is None and identity.gene is None and identity.entry_name is None:
+        return _NOTHING  # rules match by accession, gene or entry name; pairs by gene (or accession)
     entry = rules.match("tme", identity)
     pairs = load_ligand_receptor()
     symbol = _symbol(identity, entry)
@@ -167,10 +174,13 @@ class UniProtView:
         }
 
 
+_NO_DATA = UniProtView(None, (), "no_data", None, None)  # shared: frozen, and the same for every protein
+
+
 def uniprot_view(result: Result, entry: Any, release: str | None) -> UniProtView:
     """agree / predicted_only / uniprot_only on the signal peptide, or no_data without an entry."""
     if entry is None:
-        return UniProtView(None, (), "no_data", None, None)
+        return _NO_DATA
     curated = entry.signal is not None
     # the route, not the site: a signal peptide whose cleavage site is hidden by ambiguous residues is
     # still a predicted signal peptide (models.masking), it only has no site to compare

@@ -67,7 +67,7 @@ def _composition(seqs: Sequence[bytes]) -> np.ndarray:
     count table small enough to stay in cache.
     """
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-    classes = _CLASS[np.frombuffer(b"".join(seqs), dtype=np.uint8)]
+    classes = np.take(_CLASS, np.frombuffer(b"".join(seqs), dtype=np.uint8), mode="clip")  # uint8: always in range
     classes += np.repeat(np.arange(0, 21 * len(seqs), 21, dtype=np.intp), lengths)
     counts = np.bincount(classes, minlength=len(seqs) * 21).reshape(len(seqs), 21)
     return counts[:, :20] / np.maximum(lengths, 1)[:, None]

@@ -262,11 +262,13 @@ class SignalPeptideModel:
         h[:] = self.bias1 + self.king[organism]
         pair_index = padded[:, :-1] * N_TOKENS + padded[:, 1:]
         looked_up = np.empty_like(h)
+        # mode="clip": the indices are in range by construction, and numpy buffers ``out`` in the default
+        # mode="raise" (an extra copy of every look-up)
         for i, table in enumerate(self.pair_tables):
-            np.take(table, pair_index[:, 2 * i : 2 * i + length], axis=0, out=looked_up)
+            np.take(table, pair_index[:, 2 * i : 2 * i + length], axis=0, out=looked_up, mode="clip")
             h += looked_up
         if self.last_tap is not None:
-            np.take(self.last_tap, padded[:, self.k1 - 1 : self.k1 - 1 + length], axis=0, out=looked_up)
+            np.take(self.last_tap, padded[:, self.k1 - 1 : self.k1 - 1 + length], axis=0, out=looked_up, mode="clip")
             h += looked_up
         feats = self._window_features(tok)
         h += (feats.reshape(batch * length, -1) @ self.win_weight).reshape(batch, length, -1)

@@ -18,7 +18,7 @@ from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.progress import ProgressBar
-from secannot.io.writers import BINARY_FORMATS, make_writer
+from secannot.io.writers import BINARY_FORMATS, make_writer, write_rendered_rows
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec, ProcessPool, serial, worker_for
@@ -164,7 +164,7 @@ def run_job(
                 writers.append(make_writer(config.fmt, out.open(), columns, provenance, config.safe_cells))
             return writers[0]
 
-        write = (lambda row: writer().write_rendered(row)) if out is not None else _no_writer
+        write = (lambda rows: write_rendered_rows(writer(), rows)) if out is not None else _no_writer
 
         def tick(done: int) -> None:
             if bar.enabled:
@@ -194,7 +194,7 @@ def run_job(
     return diag.exit_code
 
 
-def _no_writer(row: object) -> None:  # pragma: no cover - parts are written by the workers
+def _no_writer(rows: list) -> None:  # pragma: no cover - parts are written by the workers
     raise AssertionError("rows go to Parquet parts")
 
 
