@@ -1,4 +1,5 @@
-"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J): where the mask lies matters.
+"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J): where the mask lies matters;
+and masked stretches long enough to hide a TM helix.
 
 Serum albumin's signal peptide is residues 1-18 (UniProt P02768); every other expectation here follows from
 where the ambiguous residues are, not from numbers the model computed.
@@ -10,13 +11,16 @@ import json
 import re
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, shared_path
 
 from secannot.models.masking import (
     C_REGION_MAX,
+    HIDDEN_HELIX_MIN,
     MIN_MOVED_CS_PROB,
+    MIN_N_H,
     WINDOW_AFTER,
     band_candidate,
+    hidden_helix_runs,
     review_site,
     site_probabilities,
 )
@@ -51,6 +55,22 @@ INTACT_THEN_X = {
     "sp+20x": SIGNAL + "X" * 20 + MATURE,
     "sp+40x": SIGNAL + "X" * 40 + MATURE,
     "sp+6j": SIGNAL + "J" * 6 + MATURE,
+    # the model puts the site well past these runs (52 for the first three, from the new-user report): the
+    # signal peptide 1-18 before them is intact, so it is still one
+    "x25-40": masked(25, 40),
+    "x22-40": masked(22, 40),
+    "x30-45": masked(30, 45),
+    "x30-60": masked(30, 60),
+    "x40-60": masked(40, 60),
+}
+# Ambiguous residues that the model's signal peptide 1..site may contain without the call being withdrawn:
+# whatever site is reported, the confidence is not high and the evidence names the run.
+IN_SIGNAL = {
+    "x37-44": masked(37, 44),  # the model's site was 52 with the run inside 1-52
+    "x20-20": masked(20, 20),
+    "x3-3": masked(3, 3),
+    "x2-4": masked(2, 4),
+    "b5-5": masked(5, 5, "B"),
 }
 # Signal peptides that are themselves mostly masked.
 MASKED_SIGNAL = {
@@ -64,10 +84,17 @@ MASKED_SIGNAL = {
 CONTROLS = {
     "clean": ALBUMIN,
     "x60-65": masked(60, 65),
+    "x60-68": masked(60, 68, "Z"),  # one shorter than a hidden helix
+}
+# Runs in the mature chain long enough to hide a TM helix: the site stands, the confidence does not.
+HIDING = {
+    "x60-69": masked(60, 69),
     "x90-110": masked(90, 110),
+    "j75-110": masked(75, 110, "J"),
 }
 ALL = {**{f"near_{k}": v for k, v in NEAR_SITE.items()}, **{f"intact_{k}": v for k, v in INTACT_THEN_X.items()},
-       **{f"masked_{k}": v for k, v in MASKED_SIGNAL.items()}, **{f"control_{k}": v for k, v in CONTROLS.items()}}
+       **{f"masked_{k}": v for k, v in MASKED_SIGNAL.items()}, **{f"control_{k}": v for k, v in CONTROLS.items()},
+       **{f"insp_{k}": v for k, v in IN_SIGNAL.items()}, **{f"hiding_{k}": v for k, v in HIDING.items()}}
 AMBIGUOUS = re.compile("[XBZJ]")
 
 
@@ -132,6 +159,43 @@ def test_masks_far_from_the_site_change_nothing(rows, name):
     row = rows[f"control_{name}"]
     assert row["cleavage_site"] == str(TRUE_SITE) and row["route"] == "classical"
     assert "ambiguous" not in row["evidence"]
+
+
+@pytest.mark.parametrize("name", list(ALL))
+def test_a_reported_signal_peptide_holding_ambiguous_residues_is_never_high_confidence(rows, name):
+    row, seq = rows[name], ALL[name]
+    if row["cleavage_site"] == "":
+        return
+    site = int(row["cleavage_site"])
+    inside = [(a, b) for a, b in _runs(seq) if a <= site + WINDOW_AFTER]
+    if inside:
+        assert row["confidence"] != "high", f"SP 1-{site} holds ambiguous residues at {inside}"
+        assert any(f"ambiguous residues at {a}-{b}" in row["evidence"] for a, b in inside), row["evidence"]
+
+
+@pytest.mark.parametrize("name", list(IN_SIGNAL))
+def test_ambiguous_residues_inside_the_signal_peptide_keep_the_call_but_not_its_certainty(rows, name):
+    row = rows[f"insp_{name}"]
+    assert row["route"] == "classical" and row["localization"] == "secreted"
+    assert row["confidence"] != "high" and "SP not called" not in row["evidence"]
+    start, end = _runs(ALL[f"insp_{name}"])[0]
+    assert f"ambiguous residues at {start}-{end}" in row["evidence"]
+    assert row["cleavage_site"] in ("", str(TRUE_SITE))  # never a site pushed past the run
+
+
+@pytest.mark.parametrize("name", list(HIDING))
+def test_a_run_that_could_hide_a_tm_helix_lowers_a_secreted_call(rows, name):
+    row = rows[f"hiding_{name}"]
+    (start, end), = _runs(ALL[f"hiding_{name}"])
+    assert row["cleavage_site"] == str(TRUE_SITE) and row["localization"] == "secreted"
+    assert row["confidence"] == "low"
+    assert f"ambiguous residues at {start}-{end} could hide a TM helix" in row["evidence"]
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if not n.startswith("hiding_")])
+def test_runs_too_short_to_hide_a_helix_are_not_read_as_one(rows, name):
+    if all(b - a + 1 < HIDDEN_HELIX_MIN for a, b in _runs(ALL[name])):
+        assert "could hide a TM helix" not in rows[name]["evidence"]
 
 
 # --- classical with no cleavage site, in every writer and in the localisation stage ---------------
@@ -202,6 +266,47 @@ def test_no_site_is_moved_to_without_clean_support(at):
     seq = SEQ[:24] + b"XXXX" + SEQ[28:]
     review = review_site(seq, 29, lambda: _probs(at))
     assert review.action == "unknown" and review.site is None
+
+
+def test_a_site_past_a_run_inside_the_signal_peptide_is_not_trusted():
+    seq = masked(37, 44).encode()  # the model's site 52 is clean -7..+2, but the run lies inside 1-52
+    review = review_site(seq, 52)
+    assert review.action == "unknown" and review.run == (37, 44) and review.site is None
+    moved = review_site(seq, 52, lambda: _probs({18: 0.7, 52: 0.3}))
+    assert moved.action == "move" and moved.site == 18
+
+
+@pytest.mark.parametrize("start, end", [(1, 1), (2, 4), (MIN_N_H, MIN_N_H)])
+def test_a_short_early_run_clear_of_the_site_keeps_it_and_is_named(start, end):
+    review = review_site(masked(start, end).encode(), TRUE_SITE)
+    assert review.action == "keep" and review.site == TRUE_SITE and review.run == (start, end)
+
+
+def test_an_early_run_that_masks_a_fifth_of_the_signal_peptide_withdraws_it():
+    assert review_site(masked(2, 5).encode(), TRUE_SITE).action == "withdraw"  # 4 of 18 residues
+
+
+def test_hidden_helix_runs_count_only_long_runs_after_the_signal_peptide():
+    seq = b"M" + b"X" * 12 + b"A" * 20 + b"X" * (HIDDEN_HELIX_MIN - 1) + b"A" * 5 + b"B" * HIDDEN_HELIX_MIN
+    tail = (len(seq) - HIDDEN_HELIX_MIN + 1, len(seq))
+    assert hidden_helix_runs(seq) == [(2, 13), tail]
+    assert hidden_helix_runs(seq, 3) == [(4, 13), tail]  # a run reaching into the signal peptide counts from after it
+    assert hidden_helix_runs(seq, 13) == [tail]
+
+
+def test_the_hidden_helix_length_is_no_longer_than_the_shortest_helix_the_topology_stage_calls():
+    from importlib import resources
+
+    shipped = []
+    for name, path in (("topology.json", ("transmembrane", "min_length")), ("topology_hmm.json", ("helix", "min"))):
+        data = json.loads((resources.files("secannot") / "data" / name).read_text(encoding="utf-8"))
+        for key in path:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if isinstance(data, int):
+            shipped.append(data)
+    if not shipped:
+        pytest.skip("the shipped topology files name no shortest helix length")
+    assert HIDDEN_HELIX_MIN <= min(shipped)
 
 
 def test_site_probabilities_invert_the_inside_probabilities():

@@ -1,23 +1,32 @@
-"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J).
+"""Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J), and masked stretches
+that could hide a transmembrane helix.
 
 The signal-peptide model never learned a signal peptide from a masked stretch, and it reads an
 unknown residue as "anything else": next to a run of them it tends to put the cleavage site just
-past the run, or on it.  Whether a protein has a signal peptide and where that peptide is cleaved
-are therefore judged apart:
+past the run, on it, or (an intact signal peptide followed by a run) well past it.  Whether a
+protein has a signal peptide and where that peptide is cleaved are therefore judged apart:
 
-* **is there a signal peptide**: on the residues before the first ambiguous run that reaches the
-  predicted site (touches its c-region or its -5..+2 window), or on residues 1..site when no run
-  does.  The call is withdrawn when that part is itself a fifth or more ambiguous
+* **is there a signal peptide**: on the residues before the first ambiguous run inside the predicted
+  signal peptide 1..site+2 that either reaches the site (touches its c-region or its -5..+2 window)
+  or leaves an n- and an h-region before it (starts after residue ``MIN_N_H``); on residues 1..site
+  when no run does (no run at all, or only runs in the first ``MIN_N_H`` residues that stay clear of
+  the site).  The call is withdrawn when that part is itself a fifth or more ambiguous
   (:func:`secannot.models.scales.mostly_ambiguous`) or too short to hold an n- and an h-region;
 * **where is it cleaved**: a site is supported only when its -5..+2 window (the -1, -3 rule's
   residues and the first residues of the mature chain) and the c-region before it are free of
-  ambiguous residues.  Otherwise the most probable supported site before the run is taken when
-  the model gives it more than half of the cleavage mass (P(site | signal peptide) > 0.5); else
-  the signal peptide stands with its cleavage site unknown.
+  ambiguous residues, and no ambiguous run after an n- and h-region lies before it (such a run may
+  have pushed the site past itself).  Otherwise the most probable supported site before the run is
+  taken when the model gives it more than half of the cleavage mass (P(site | signal peptide) > 0.5);
+  else the signal peptide stands with its cleavage site unknown.  A site kept with ambiguous residues
+  in its first ``MIN_N_H`` residues is never reported with high confidence.
 
 Region lengths: von Heijne 1985 (J Mol Biol 184:99): n-region 1-5, h-region 7-15, c-region 3-7
 residues; the -5..+2 window is the one the -1, -3 rule (von Heijne 1983, Eur J Biochem 133:17)
 and the cleavage-site models look at.
+
+After localisation, a run of ``HIDDEN_HELIX_MIN`` or more ambiguous residues outside the signal
+peptide of a protein not called ``membrane`` could hide a TM helix the topology stage cannot see
+(:func:`flag_hidden_helices`): its confidence becomes ``low`` and its evidence names the run.
 """
 
 from __future__ import annotations
@@ -38,9 +47,15 @@ C_REGION_MAX = 7
 MIN_N_H = 8
 #: A moved site must carry more than this share of the cleavage mass (more likely than all other sites together).
 MIN_MOVED_CS_PROB = 0.5
+#: The shortest stretch that can hide a TM helix: the shortest helix the shipped topology stage calls
+#: (``transmembrane.min_length`` = 10 in data/topology.json, the windowed detector; the HMM's
+#: ``helix.min`` is 14 in data/topology_hmm.json).  Shorter runs leave too few hidden residues to span
+#: a membrane; a partly masked helix is handled by the localisation stage ("TM not called ...").
+HIDDEN_HELIX_MIN = 10
 
 _RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]+")
 _ANY = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]")
+_LONG_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]{%d,}" % HIDDEN_HELIX_MIN)
 
 
 def ambiguous_runs(seq: bytes, end: int) -> list[tuple[int, int]]:
@@ -90,24 +105,32 @@ class SiteReview:
         return f"{self.run[0]}-{self.run[1]}" if self.run else ""
 
 
-def _reaching_run(seq: bytes, site: int) -> tuple[int, int] | None:
-    """The first ambiguous run that reaches the site: it touches residues -7..+2 of it."""
+def _deciding_run(seq: bytes, site: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(deciding run, first run) among the ambiguous runs in residues 1..site+2.
+
+    The deciding run is the first that reaches the site (touches residues -7..+2 of it) or starts
+    after an n- plus h-region (more than ``MIN_N_H`` residues precede it): the signal peptide is
+    judged on the residues before it and the site is not trusted.  Runs in the first ``MIN_N_H``
+    residues that stay clear of the site decide nothing on their own (the fifth rule over 1..site does).
+    """
     lo, hi = site_span(site)
-    for start, end in ambiguous_runs(seq, hi):
-        if end >= lo:
-            return start, end
-    return None
+    runs = ambiguous_runs(seq, hi)
+    for start, end in runs:
+        if end >= lo or start > MIN_N_H:
+            return (start, end), runs[0]
+    return None, (runs[0] if runs else None)
 
 
 def review_site(seq: bytes, site: int, site_probs: Callable[[], Sequence[float]] | None = None) -> SiteReview:
     """Judge the signal peptide and its cleavage site ``site`` (1-based last residue, > 0) on ``seq``.
 
-    ``site_probs``: called only when the site is unsupported; returns P(cleavage after residue s | signal
+    ``site_probs``: called only when the site is not trusted; returns P(cleavage after residue s | signal
     peptide) at index s - 1 (see :func:`site_probabilities`).  None: the site is never moved.
+    A kept site whose signal peptide holds an early run carries that run (``SiteReview.run``).
     """
-    run = _reaching_run(seq, site)
+    run, first = _deciding_run(seq, site)
     if run is None:
-        return SiteReview("withdraw" if mostly_ambiguous(seq[:site]) else "keep", site, site)
+        return SiteReview("withdraw" if mostly_ambiguous(seq[:site]) else "keep", site, site, run=first)
     clean = seq[: run[0] - 1]
     if len(clean) < MIN_N_H or mostly_ambiguous(clean):
         return SiteReview("withdraw", site, run=run)
@@ -191,3 +214,32 @@ def explain_review(res: Result, rev: SiteReview) -> None:
     elif rev.action == "move":
         res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
+    elif rev.run is not None and res.has_signal_peptide:  # kept, with ambiguous residues in the signal peptide
+        res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
+        res.evidence.insert(0, f"ambiguous residues at {rev.masked} in the signal peptide 1-{rev.predicted}")
+
+
+def hidden_helix_runs(seq: bytes, after: int = 0) -> list[tuple[int, int]]:
+    """Runs of ``HIDDEN_HELIX_MIN`` or more ambiguous residues in residues after..end (1-based, inclusive;
+    a run reaching back before ``after + 1`` counts from there)."""
+    return [(m.start() + 1, m.end()) for m in _LONG_RUN.finditer(seq, after)]
+
+
+def mature_start(res: Result, rev: SiteReview | None) -> int:
+    """The last residue before the chain a hidden helix could lie in: the reported signal peptide's end
+    (after the review), the clean part before the deciding run when the site is unknown, else 0."""
+    if rev is not None and rev.action == "unknown" and rev.run is not None:
+        return rev.run[0] - 1
+    return res.cleavage_site or 0
+
+
+def flag_hidden_helices(res: Result, after: int) -> None:
+    """After localisation: a protein not called ``membrane`` whose chain after residue ``after`` holds a
+    run long enough to hide a TM helix gets confidence ``low`` and evidence naming the run(s)."""
+    if res.localization is None or res.localization == "membrane":
+        return
+    runs = hidden_helix_runs(res.record.seq, after)
+    if runs:
+        res.confidence = "low"
+        where = ", ".join(f"{a}-{b}" for a, b in runs)
+        res.evidence.insert(0, f"ambiguous residues at {where} could hide a TM helix")

@@ -14,7 +14,14 @@ import numpy as np
 
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.masking import apply_review, band_candidate, explain_review, review_calls
+from secannot.models.masking import (
+    apply_review,
+    band_candidate,
+    explain_review,
+    flag_hidden_helices,
+    mature_start,
+    review_calls,
+)
 from secannot.results import Result
 
 
@@ -109,7 +116,9 @@ class Predictor:
         when the signal peptide itself is masked, moved to a supported site before the masked run, or kept
         as a signal peptide with an unknown cleavage site.  While localising, an unknown site stands at the
         last residue the signal peptide may reach (the mature chain's helices start after it); it is then
-        cleared, so every writer sees route ``classical`` with an empty cleavage site.
+        cleared, so every writer sees route ``classical`` with an empty cleavage site.  After localisation, a
+        protein not called ``membrane`` with a run of ambiguous residues long enough to hide a TM helix outside
+        its signal peptide is flagged (``masking.flag_hidden_helices``: confidence ``low``, evidence names the run).
         """
         seqs = [r.seq for r in records]
         calls = self.sp_model.predict(seqs, self.organism_index)
@@ -132,6 +141,8 @@ class Predictor:
                           in enumerate(zip(best, np.nan_to_num(calls.cs_prob).tolist(), strict=True))]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
+            for i, res in enumerate(results):
+                flag_hidden_helices(res, mature_start(res, reviews.get(i)))
         for i, rev in reviews.items():
             explain_review(results[i], rev)
         return results
