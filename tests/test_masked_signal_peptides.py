@@ -71,6 +71,7 @@ IN_SIGNAL = {
     "x3-3": masked(3, 3),
     "x2-4": masked(2, 4),
     "b5-5": masked(5, 5, "B"),
+    "x2-2+z6-6": masked(6, 6, "Z")[:1] + "X" + masked(6, 6, "Z")[2:],  # two early runs: both named
 }
 # Signal peptides that are themselves mostly masked.
 MASKED_SIGNAL = {
@@ -110,6 +111,11 @@ def rows() -> dict[str, dict[str, str]]:
     names = header.split("\t")
     table = [dict(zip(names, line.split("\t"), strict=True)) for line in lines]
     return {row["id"]: row for row in table}
+
+
+def _names(evidence: str, start: int, end: int) -> bool:
+    """True when ``evidence`` names the run start-end (not as part of a longer number)."""
+    return re.search(rf"(?<![0-9]){start}-{end}(?![0-9])", evidence) is not None
 
 
 def _runs(seq: str) -> list[tuple[int, int]]:
@@ -170,7 +176,8 @@ def test_a_reported_signal_peptide_holding_ambiguous_residues_is_never_high_conf
     inside = [(a, b) for a, b in _runs(seq) if a <= site + WINDOW_AFTER]
     if inside:
         assert row["confidence"] != "high", f"SP 1-{site} holds ambiguous residues at {inside}"
-        assert any(f"ambiguous residues at {a}-{b}" in row["evidence"] for a, b in inside), row["evidence"]
+        assert "ambiguous residues at " in row["evidence"]
+        assert all(_names(row["evidence"], a, b) for a, b in inside), row["evidence"]
 
 
 @pytest.mark.parametrize("name", list(IN_SIGNAL))
@@ -178,8 +185,8 @@ def test_ambiguous_residues_inside_the_signal_peptide_keep_the_call_but_not_its_
     row = rows[f"insp_{name}"]
     assert row["route"] == "classical" and row["localization"] == "secreted"
     assert row["confidence"] != "high" and "SP not called" not in row["evidence"]
-    start, end = _runs(ALL[f"insp_{name}"])[0]
-    assert f"ambiguous residues at {start}-{end}" in row["evidence"]
+    assert "ambiguous residues at " in row["evidence"]
+    assert all(_names(row["evidence"], start, end) for start, end in _runs(ALL[f"insp_{name}"])), row["evidence"]
     assert row["cleavage_site"] in ("", str(TRUE_SITE))  # never a site pushed past the run
 
 
@@ -343,3 +350,25 @@ def test_uniprot_agreement_follows_the_route_not_the_site(site, curated, agreeme
                     cleavage_site=site, route="classical")
     view = uniprot_view(result, entry, "2026_04")
     assert (view.agreement, view.cleavage_match) == (agreement, match)
+
+
+@pytest.mark.parametrize("start, end", [(25, 40), (22, 40), (30, 45)])
+def test_check_require_classical_accepts_an_intact_signal_peptide_before_a_masked_run(tmp_path, start, end):
+    path = tmp_path / "masked.fa"
+    path.write_text(f">m{start}_{end}\n{masked(start, end)}\n")
+    res = run_cli(["check", "--require", "classical", path])
+    assert res.code == 0 and "no signal peptide" not in res.out + res.err, res.out + res.err
+
+
+def test_a_moved_site_names_ambiguous_residues_left_in_its_signal_peptide():
+    from secannot.models.masking import SiteReview, explain_review
+    from secannot.results import Record, Result
+
+    seq = masked(2, 3).encode()[:30] + b"XXXX" + SEQ[34:]  # an early run 2-3, the deciding run 31-34
+    review = review_site(seq, 36, lambda: _probs({TRUE_SITE: 0.9}))
+    assert review == SiteReview("move", 36, TRUE_SITE, 0.9, (31, 34))
+    res = Result(record=Record(id="m", description="", seq=seq, source="-", line=1), sp_prob=0.99,
+                 cleavage_site=TRUE_SITE, route="classical", localization="secreted", confidence="high")
+    explain_review(res, review)
+    assert res.confidence != "high"
+    assert "ambiguous residues at 2-3 in the signal peptide 1-18" in res.evidence

@@ -214,9 +214,18 @@ def explain_review(res: Result, rev: SiteReview) -> None:
     elif rev.action == "move":
         res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
+        _name_runs_in_signal(res, rev.site or 0, 1)
     elif rev.run is not None and res.has_signal_peptide:  # kept, with ambiguous residues in the signal peptide
         res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
-        res.evidence.insert(0, f"ambiguous residues at {rev.masked} in the signal peptide 1-{rev.predicted}")
+        _name_runs_in_signal(res, rev.predicted, 0)
+
+
+def _name_runs_in_signal(res: Result, site: int, at: int) -> None:
+    """Evidence (at index ``at``) naming every ambiguous run in the reported signal peptide 1..site (and +1, +2)."""
+    runs = ambiguous_runs(res.record.seq, site + WINDOW_AFTER)
+    if runs:
+        where = ", ".join(f"{a}-{b}" for a, b in runs)
+        res.evidence.insert(at, f"ambiguous residues at {where} in the signal peptide 1-{site}")
 
 
 def hidden_helix_runs(seq: bytes, after: int = 0) -> list[tuple[int, int]]:
