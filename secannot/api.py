@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import InputError, MissingDependencyError
-from secannot.io.diagnostics import Rejection
+from secannot.io.diagnostics import Rejection, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
@@ -130,7 +130,7 @@ def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
         parsed = list(parse_fasta(io.BytesIO(data), "<api>"))
         if len(parsed) != 1 or isinstance(parsed[0], Rejection):
             reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
-            raise InputError(f"record {i} ({rid}): {reason}")
+            raise InputError(f"record {i} ({escape_id(str(rid))}): {reason}")
         yield parsed[0]
 
 

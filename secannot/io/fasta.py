@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, has_control, is_control
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, has_control, is_control
 from secannot.io.tables import detach, lossless
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
@@ -196,7 +196,7 @@ def _make_record(title: str, body: str, source: str, line: int, index: int) -> R
         return Rejection(source, line, f"record #{index}", "header is empty (a line with only '>')")
     rid = header_text.split(None, 1)[0]
     if not header_text.isprintable() and has_control(header_text):  # isprintable: a fast C pre-check
-        return Rejection(source, line, escape_controls(rid),
+        return Rejection(source, line, escape_id(rid),
                          "header contains control characters (shown escaped); fix or remove them")
     seq, problem = check_sequence(body)
     if problem:
