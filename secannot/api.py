@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import InputError, MissingDependencyError
-from secannot.io.diagnostics import Rejection
+from secannot.io.diagnostics import Rejection, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
@@ -46,7 +46,8 @@ Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the
 
     Adds accession, isoform, gene (str or None), cell_sources, processes, clinical, receptors, ligands
     (sorted tuples of str; receptors/ligands from the LIANA+ consensus pairs), rules_version (str or
-    None), and the UniProt columns (None / 'no_data': the API does not query UniProt).""")
+    None), and the UniProt columns (uniprot_signal and uniprot_location None, agreement 'no_data': the API
+    does not query UniProt; None as Parquet's null, not an empty tuple, which would mean "UniProt lists none").""")
 
 
 class _TextAsBytes(io.RawIOBase):
@@ -92,13 +93,18 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
     without whitespace or a terminal ``*``.  Records are validated as the CLI does.
 
     Raises InputError when the input cannot be read or is not FASTA, and, unless ``skip_invalid``,
-    on the first bad record (naming it, its line and the reason).  Duplicate ids are yielded as they come.
+    on the first bad record (naming it, its line and the reason).  A repeated id is a bad record, as
+    in the CLI (the first occurrence wins): ``skip_invalid`` skips it, else it raises InputError.
     """
+    seen: dict[str, str] = {}  # id -> where first seen: duplicates are bad records, as in the CLI
     for item in _records(source):
+        if not isinstance(item, Rejection) and item.id in seen:
+            item = Rejection(item.source, item.line, item.id, f"duplicate id (first seen at {seen[item.id]})")
         if isinstance(item, Rejection):
             if skip_invalid:
                 continue
             raise InputError(str(item))
+        seen[item.id] = f"{item.source}:{item.line}"
         yield item.id, item.sequence
 
 
@@ -115,14 +121,19 @@ def _as_records(records: Iterable[Any]) -> Iterator[Record]:
     return _iter_records(records)
 
 
+#: Biopython's id for a SeqRecord made without one: such a record is named by position, as a bare sequence is.
+_NO_ID = (None, "", "<unknown id>")
+
+
 def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
+    seen: dict[str, int] = {}  # id -> record number: a repeated id is rejected, as the CLI rejects it
     for i, item in enumerate(records, 1):
         if isinstance(item, (str, bytes)):
             rid, seq = f"seq{i}", item
         elif isinstance(item, tuple) and len(item) == 2:
             rid, seq = item
         elif hasattr(item, "id") and hasattr(item, "seq"):
-            rid, seq = item.id, item.seq
+            rid, seq = (f"seq{i}" if item.id in _NO_ID else item.id), item.seq
         else:
             raise TypeError(f"record {i}: expected an (id, sequence) pair or a sequence string, got {type(item).__name__}")
         text = seq.decode("ascii", "replace") if isinstance(seq, bytes) else str(seq)
@@ -130,7 +141,10 @@ def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
         parsed = list(parse_fasta(io.BytesIO(data), "<api>"))
         if len(parsed) != 1 or isinstance(parsed[0], Rejection):
             reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
-            raise InputError(f"record {i} ({rid}): {reason}")
+            raise InputError(f"record {i} ({escape_id(str(rid))}): {reason}")
+        first = seen.setdefault(parsed[0].id, i)
+        if first != i:
+            raise InputError(f"record {i} ({escape_id(parsed[0].id)}): duplicate id (first seen at record {first})")
         yield parsed[0]
 
 
@@ -162,8 +176,10 @@ def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> 
     predictor = _predictor(config, annotate_rows)
     columns, cls = (ANNOTATE_COLUMNS, Annotation) if annotate_rows else (PREDICT_COLUMNS, Prediction)
     out = []
+    # a list column with no value (uniprot_location without a UniProt entry) is None, as Parquet's null
+    nullable = {c.name for c in columns if c.kind == "list<string>" and c.name != "evidence"}
     for res in predict_stream(_as_records(records), config, predictor, annotate=annotate_rows):
-        values = [c.get(res) for c in columns]
+        values = [None if c.name in nullable and c.typed(res) is None else c.get(res) for c in columns]
         out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values)))
     return out
 
@@ -174,14 +190,15 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     """Signal peptide, cleavage site and localisation for every record, in input order.
 
     ``records``: (id, sequence) pairs, bare sequence strings (named seq1, seq2, ... by position) or
-    objects with ``.id`` and ``.seq`` (Biopython SeqRecords).  ``organism``: eukarya, gram-negative,
+    objects with ``.id`` and ``.seq`` (Biopython SeqRecords; one made without an id is named by position too).  ``organism``: eukarya, gram-negative,
     gram-positive or archaea.  ``nc_prior`` (0-1, default the model's 0.02) is the share of leaderless-secreted
     proteins assumed when nc_score is turned into a probability (as ``--nc-prior``); ``nc_threshold`` (0-1)
     overrides the nc_score threshold; ``signal_only``
     skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
     (results never depend on it).  Returns a list of :class:`Prediction`.
 
-    Raises InputError naming the first invalid record (empty, bad characters), ModelError for an
+    Raises InputError naming the first invalid record (empty, bad characters, an id already given:
+    ids are the rows' keys, as in the CLI), ModelError for an
     unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item or for a
     lone string or mapping in place of the records, ValueError for a probability outside 0-1.
     """

@@ -55,6 +55,9 @@ def test_cr_only_file_through_the_cli():
         (b"id\x93q\x94", b"id\x91q\x92"),  # Windows-1252 smart quotes
         (b"x\x81", b"x\x8d"),  # bytes Windows-1252 leaves undefined
         (b"prot_\xe9", "prot_\u00e8".encode()),  # one Latin-1, one UTF-8
+        (b"prot_\xe9", "prot_\u00e9".encode()),  # the same letter: Windows-1252 and UTF-8
+        ("prot_\u00e9".encode(), b"prot_\xe9"),  # the same, UTF-8 first
+        (b"\x93q\x94", "\u201cq\u201d".encode()),  # smart quotes, both ways
     ],
 )
 def test_headers_that_are_not_utf8_keep_distinct_ids(first, second):
@@ -72,10 +75,26 @@ def test_headers_that_are_not_utf8_keep_distinct_ids(first, second):
     assert len(accepted) + len(diag.rejections) == 2
 
 
-def test_latin1_header_is_read_losslessly():
-    (rec,) = _parse(b">prot_\xe9 caf\xe9\nMKV\n")
+@pytest.mark.parametrize(("header", "rid", "description"), [
+    (b"prot_\xe9 caf\xe9", "prot_\\xe9", "prot_\\xe9 caf\u00e9"),  # the id shows the byte, the rest reads as cp1252
+    (b"prot_\xe9 caf\xc3\xa9", "prot_\\xe9", "prot_\\xe9 caf\u00e9"),  # mixed: each byte keeps its own reading
+    (b"\x93q\x94 GN=G\xe9ne", "\\x93q\\x94", "\\x93q\\x94 GN=G\u00e9ne"),
+    (b"a\xa0x note", "a", "a\u00a0x note"),  # a Windows-1252 no-break space still ends the id
+])
+def test_non_utf8_header_is_read_losslessly(header, rid, description):
+    (rec,) = _parse(b">" + header + b"\nMKV\n")
     assert isinstance(rec, Record)
-    assert rec.id == "prot_\u00e9" and rec.description == "prot_\u00e9 caf\u00e9"
+    assert (rec.id, rec.description) == (rid, description)
+
+
+@pytest.mark.parametrize("byte", [b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"])
+def test_byte_windows_1252_leaves_undefined_is_named_as_a_byte(byte):
+    (rej,) = _parse(b">x" + byte + b"y note\nMKV\n")
+    assert isinstance(rej, Rejection)
+    shown = f"\\x{byte[0]:02x}"
+    assert rej.record == f"x{shown}y"
+    assert rej.reason.startswith(f"header contains byte {shown}, which is neither UTF-8 nor Windows-1252")
+    assert "control" not in rej.reason
 
 
 # -- 4. control characters ---------------------------------------------------------------------

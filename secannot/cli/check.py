@@ -40,7 +40,8 @@ def check(
     with findings, so it runs as a pre-commit hook (see .pre-commit-hooks.yaml).
     A table row with more or fewer fields than the header is not checked: it is
     named on stderr with its line and both counts, and the run exits 3.
-    --require predicts: offline for FASTA, through the UniProt cache or network for ids.
+    --require predicts: offline for FASTA, through the UniProt cache or network for ids;
+    UniProt failures and --offline cache misses are errors on stderr (exit 6), not findings.
 
     \b
     Examples:

@@ -38,7 +38,7 @@ def summary_help() -> str:
 
 def summarize(
     ctx: typer.Context,
-    inputs: Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="annotate output (TSV/JSONL/JSON) or FASTA; '-' = stdin.")] = None,
+    inputs: Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="annotate output (TSV/JSONL/JSON, annotate --tsv tables, Parquet files or part directories) or FASTA; '-' = stdin.")] = None,
     uniprot: Uniprot = None,
     uniprot_list: UniprotList = None,
     gene: Gene = None,

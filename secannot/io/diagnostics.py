@@ -40,6 +40,27 @@ def escape_controls(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def escape_id(text: str) -> str:
+    """An id (or any user-given item) as every message shows it: one line, nothing invisible.
+
+    The one escaping function for ids in messages (FASTA rejections, ``check`` findings, table rows,
+    the Python API's errors).  On top of :func:`escape_controls` it escapes what Python does not
+    count as printable: tab, invisible format characters such as the zero-width space (``\\u200b``)
+    and spaces other than ' '; a byte that was not valid UTF-8 (a ``surrogateescape`` character)
+    is shown as that byte (``\\x81``), not as a control character.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped_char(ch) for ch in text)
+
+
+def _escaped_char(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by the 'surrogateescape' error handler
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(ch)[1:-1]  # repr escapes every character str.isprintable() refuses
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """One input item that produced no output row, and why."""
@@ -51,7 +72,7 @@ class Rejection:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.record}: {self.reason}" if self.record else f"{where}: {self.reason}"
+        return f"{where}: {escape_id(self.record)}: {self.reason}" if self.record else f"{where}: {self.reason}"
 
     def as_dict(self) -> dict:
         return {"source": self.source, "line": self.line, "record": self.record, "reason": self.reason}

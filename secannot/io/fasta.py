@@ -15,6 +15,7 @@ import bz2
 import gzip
 import io
 import lzma
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,8 +23,8 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_controls, has_control, is_control
-from secannot.io.tables import detach, lossless
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, has_control, is_control
+from secannot.io.tables import detach
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
 STDIN_NAME = "<stdin>"
@@ -191,13 +192,21 @@ def check_sequence(text: str) -> tuple[bytes, str | None]:
 
 
 def _make_record(title: str, body: str, source: str, line: int, index: int) -> Record | Rejection:
-    header_text = lossless(title).strip()
+    header_text = title.strip()  # bytes that are not UTF-8 are 'surrogateescape' characters here
     if not header_text:
         return Rejection(source, line, f"record #{index}", "header is empty (a line with only '>')")
     rid = header_text.split(None, 1)[0]
-    if not header_text.isprintable() and has_control(header_text):  # isprintable: a fast C pre-check
-        return Rejection(source, line, escape_controls(rid),
-                         "header contains control characters (shown escaped); fix or remove them")
+    if not header_text.isprintable():  # a fast C pre-check: most headers are printable
+        if has_control(header_text):
+            return Rejection(source, line, escape_id(rid),
+                             "header contains control characters (shown escaped); fix or remove them")
+        if _UNDECODABLE.search(header_text):
+            bad = _NOT_CP1252.search(header_text)
+            if bad is not None:
+                return Rejection(source, line, escape_id(rid),
+                                 f"header contains byte {escape_id(bad.group())}, which is neither UTF-8 nor "
+                                 "Windows-1252 text; fix or remove it")
+            rid, header_text = _legacy_header(header_text)
     seq, problem = check_sequence(body)
     if problem:
         return Rejection(source, line, rid, problem)
@@ -219,6 +228,30 @@ def _encoding(fh: BinaryIO) -> str:
     except _DECOMPRESSION_ERRORS:
         return "utf-8"  # the first read fails again, and is reported as corrupt data
     return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+
+
+#: A byte that was not UTF-8, as the 'surrogateescape' error handler keeps it; and the five bytes that
+#: Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+_NOT_CP1252 = re.compile("[\udc81\udc8d\udc8f\udc90\udc9d]")
+
+
+def _legacy_header(header: str) -> tuple[str, str]:
+    """The id and header of a header that is not all UTF-8: each other byte read as Windows-1252, except in
+    the id, where it is shown as ``\\xNN``.
+
+    Reading the id's bytes as Windows-1252 too would make ``prot\\xe9`` (Windows-1252) and
+    ``prot\\xc3\\xa9`` (UTF-8 for the same letter) one id; as escapes they stay two, and the id shows
+    which byte the file holds.  The id still ends where the Windows-1252 reading has a space (0xA0 is a
+    no-break space), and the rest of the header (names, ``GN=`` tags) reads as the legacy text it most
+    likely is.  Windows-1252 is single-byte, so the two readings align character for character.
+    """
+    text = _UNDECODABLE.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252"), header)
+    lead = len(text) - len(text.lstrip())  # e.g. a no-break space just after '>'
+    text, header = text[lead:].rstrip(), header[lead:]
+    end = len(text.split(None, 1)[0]) if text else 0
+    rid = escape_id(header[:end])
+    return rid, rid + text[end:]
 
 
 def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:

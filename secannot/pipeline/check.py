@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.io.diagnostics import Diagnostics
+from secannot.io.diagnostics import Diagnostics, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
 from secannot.io.tables import decode_text, read_header, table_rows, text_lines
@@ -36,7 +36,7 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.item}: {self.message}"
+        return f"{self.path}:{self.line}: {escape_id(self.item)}: {self.message}"  # one line, nothing invisible
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,11 +195,15 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
             genes = [(i, it, key) for i, it, key in ids if key.startswith("gene:")]
             resolved = list(zip(accs, client.fetch([k for _, _, k in accs]), strict=True))
             resolved += list(zip(genes, client.map_genes([it.text for _, it, _ in genes]), strict=True))
-        for (i, it, _), res in resolved:
+        for (i, it, key), res in resolved:
             if res.entry is None:
-                findings.append(Finding(it.path, it.line, it.text, f"cannot check --require: {res.message}"))
-                if res.status.exit_code > ExitCode.REJECTED:
-                    diag.escalate(res.status.exit_code)
+                head, _, rest = res.message.partition(": ")  # the message starts with the id, already named
+                found = Finding(it.path, it.line, it.text,
+                                f"cannot check --require: {rest if rest and head in (it.text, key) else res.message}")
+                if res.status.exit_code > ExitCode.REJECTED:  # UniProt unreachable, offline cache miss: an error
+                    diag.error(str(found), res.status.exit_code)  # of the run, not of the list: stderr
+                else:  # UniProt answered: no such entry, a problem of the list
+                    findings.append(found)
                 continue
             e = res.entry
             records[i] = Record(e.accession, e.fasta_header(), e.sequence.upper().encode("ascii"), "uniprot", 0)
@@ -214,7 +218,7 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
             findings.append(Finding(it.path, it.line, it.text, f"predicted {res.localization} ({'; '.join(res.evidence)})"))
         elif config.require == "secreted" and res.localization == "non_classical_candidate":
             # It passes (leaderless secretion is secretion), but the user is told it rests on nc_score or a rule.
-            diag.warn(f"{it.path}:{it.line}: {it.text}: passes --require secreted as a non-classical (leaderless) "
+            diag.warn(f"{it.path}:{it.line}: {escape_id(it.text)}: passes --require secreted as a non-classical (leaderless) "
                       f"candidate, without a signal peptide ({'; '.join(res.evidence)})")
         elif config.require == "annotated" and annotate(res, rules).entry is None:
             findings.append(Finding(it.path, it.line, it.text, "no tumour-microenvironment rule entry"))

@@ -315,7 +315,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     """
     import io as _io
 
-    from secannot.io.annotated import detect_format, load_annotated
+    from secannot.io.annotated import detect_format, is_parquet, load_annotated, load_parquet
     from secannot.io.fasta import STDIN_NAME
     from secannot.io.tables import decode_text, text_lines
     from secannot.pipeline.inputs import expand_sources
@@ -328,13 +328,16 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             sources = expand_sources([(option, value)], stdin_text)
             records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
             continue
+        if value != "-" and is_parquet(value):  # a Parquet file or Dask part directory written by secannot
+            records += load_parquet(value, diag.warn)
+            continue
         data = _read_all(value, io.stdin)
         text = decode_text(data[:65536])
         kind = detect_format(text)
         if kind is not None:
             document = _io.StringIO(decode_text(data))
             document.name = STDIN_NAME if value == "-" else value  # messages name the file, not <stdin>
-            records += load_annotated(document)
+            records += load_annotated(document, diag.warn)
         elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
             # A regular file is opened again by name so that rejections name it; stdin and pipes (which
             # cannot be read twice) are replayed from the bytes already read.
