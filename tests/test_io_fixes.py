@@ -62,6 +62,29 @@ def test_annotate_keeps_every_row_after_an_unclosed_quote(tmp_path, sep):
     assert len(err) == 1 and f"{table}:2: A: unterminated quote" in err[0]
 
 
+@pytest.mark.parametrize("later", [3, 9000], ids=["few-lines", "past-the-csv-field-limit"])
+def test_every_row_after_an_unclosed_quote_is_read(later):
+    """Past csv's field limit (131072 characters) the reader raises instead of swallowing: still no row lost."""
+    body = "".join(f"R{i}\tP05067\tsome padding text\n" for i in range(later))
+    lines = text_lines(io.BytesIO(f'a\tb\tc\nA\tP15692\t"oops\n{body}'.encode()))
+    sep, header = read_header(lines, None)
+    rows = list(table_rows(lines, sep, len(header)))
+    assert [r.line for r in rows] == list(range(2, 3 + later))
+    assert rows[0].problem is not None and "unterminated quote" in rows[0].ragged_reason("checked")
+    assert all(r.problem is None and r.shape is None for r in rows[1:])
+    assert rows[-1].cells == [f"R{later - 1}", "P05067", "some padding text"]
+
+
+def test_one_huge_unquoted_cell_rejects_its_line_only():
+    lines = text_lines(io.BytesIO(f'a\tb\n1\t{"x" * 140000}\n2\t"q\tr"\n3\t4\n'.encode()))
+    sep, header = read_header(lines, None)
+    rows = list(table_rows(lines, sep, len(header)))
+    assert [r.line for r in rows] == [2, 3, 4]
+    assert "field limit" in rows[0].ragged_reason("checked")
+    assert rows[1].cells == ["2", "q\tr"], "quoting still applies to the lines after it"
+    assert rows[2].problem is None
+
+
 def test_a_closed_multiline_quote_is_still_one_cell():
     lines = text_lines(io.BytesIO(b'a\tb\n1\t"x\ny"\n2\t3\n'))
     sep, header = read_header(lines, None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -125,7 +126,8 @@ class TableRow:
     def ragged_reason(self, action: str) -> str | None:
         """Why the row is left alone, for messages: ``"2 fields, the header has 3: a ragged row is not <action> (...)"``."""
         if self.problem is not None:
-            return f"{self.problem}: the row is not {action}; the lines after it are read with quotes as plain text"
+            after = "; the lines after it are read with quotes as plain text" if self.problem == UNTERMINATED else ""
+            return f"{self.problem}: the row is not {action}{after}"
         if self.shape is None or not self.cells:
             return self.shape
         return f"{self.shape}: a ragged row is not {action} (which cell holds the id would be a guess)"
@@ -153,6 +155,10 @@ class _Feed:
         self.pending: list[str] = []
         self.exhausted = False
 
+    def remaining(self) -> Iterator[str]:
+        """The lines not yet handed out."""
+        return self._lines
+
     def __iter__(self) -> Iterator[str]:
         for line in self._lines:
             self.pending.append(line)
@@ -173,29 +179,39 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
     holds no record); it is skipped, but still counted, so later rows keep their file line.
 
     A quote that never closes would make Python's csv reader put every later line into one cell, so
-    that the rows after it vanish silently.  Instead the row where it opens is yielded with ``problem``
-    set (its cells split on the delimiter, quotes kept as text), and every later line is read with
-    quoting off (``csv.QUOTE_NONE``): no row is lost, and the caller rejects the broken one (exit 3).
+    that the rows after it vanish silently (or, past :func:`csv.field_size_limit`, stop the run).
+    Instead the row where it opens is yielded with ``problem`` set (its cells split on the delimiter,
+    quotes kept as text), and every later line is read with quoting off, one row per line: no row is
+    lost, and the caller rejects the broken one (exit 3).  A single unquoted cell over the csv field
+    limit rejects its line only.
     """
     feed = _Feed(lines)
     reader = csv.reader(feed, delimiter=sep)
     end = first_line - 1  # the file line the previous row ended on
-    for cells in reader:
-        line, end = end + 1, reader.line_num + first_line - 1
-        consumed, feed.pending = feed.pending, []
-        if feed.exhausted and consumed:  # ended by the end of the file: a quote that never closes
-            yield from _unquoted_rows(consumed, sep, width, line)
-            return
-        if _is_blank(cells):
-            continue
-        yield TableRow(line, cells, field_count_problem(len(cells), width))
+    try:
+        for cells in reader:
+            line, end = end + 1, reader.line_num + first_line - 1
+            consumed, feed.pending = feed.pending, []
+            if feed.exhausted and consumed:  # ended by the end of the file: a quote that never closes
+                yield from _unquoted_rows(consumed, sep, width, line, UNTERMINATED)
+                return
+            if _is_blank(cells):
+                continue
+            yield TableRow(line, cells, field_count_problem(len(cells), width))
+    except csv.Error as exc:  # a cell over the field limit: a quote running on, or one huge line
+        consumed, rest = feed.pending, feed.remaining()
+        if len(consumed) == 1 and '"' not in consumed[0]:
+            yield from _unquoted_rows(consumed, sep, width, end + 1, f"a cell over the csv field limit ({exc})")
+            yield from table_rows(rest, sep, width, end + 2)
+        else:
+            yield from _unquoted_rows(itertools.chain(consumed, rest), sep, width, end + 1, UNTERMINATED)
 
 
-def _unquoted_rows(lines: list[str], sep: str, width: int, first: int) -> Iterator[TableRow]:
-    """``lines`` (from the one holding an unclosed quote) as rows with quoting off; the first is rejected."""
-    reader = csv.reader(lines, delimiter=sep, quoting=csv.QUOTE_NONE)
-    for number, cells in enumerate(reader, start=first):
+def _unquoted_rows(lines: Iterable[str], sep: str, width: int, first: int, problem: str) -> Iterator[TableRow]:
+    """``lines`` as rows with quoting off (a plain split on ``sep``), one per line; the first is rejected."""
+    for number, line in enumerate(lines, start=first):
+        cells = line.rstrip("\r\n").split(sep)
         if number == first:
-            yield TableRow(number, cells, field_count_problem(len(cells), width), problem=UNTERMINATED)
+            yield TableRow(number, cells, field_count_problem(len(cells), width), problem=problem)
         elif not _is_blank(cells):
             yield TableRow(number, cells, field_count_problem(len(cells), width))

@@ -199,6 +199,9 @@ def _part_dir(config: JobConfig, diag: Diagnostics | None = None) -> str | None:
     if config.predict.dask is None or config.fmt != "parquet" or not config.output or config.output == "-":
         return None
     if config.output.endswith(os.sep) or os.path.isdir(config.output):
+        from secannot.io.writers.parquet import require_pyarrow
+
+        require_pyarrow()  # exit 7 with the hint, before the directory is made or read
         try:
             os.makedirs(config.output, exist_ok=True)
         except OSError as exc:
