@@ -35,7 +35,7 @@ EXIT_CODE_HELP = {
     ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
     ExitCode.INPUT: "an input could not be read (missing, unreadable, empty or not FASTA) or an output could not be written",
     ExitCode.RULES: "a rule file is invalid or has an incompatible schema_version",
-    ExitCode.NETWORK: "UniProt unreachable or failing after retries, or --offline cache miss",
+    ExitCode.NETWORK: "UniProt unreachable or failing after retries, --offline cache miss, or the --dask scheduler unreachable",
     ExitCode.DEPENDENCY: "an optional dependency is missing: the message names the extra to install "
                          "(secannot[report], [parquet], [dask] or [pandas])",
     ExitCode.INTERRUPTED: "interrupted",

@@ -352,11 +352,10 @@ def test_output_file_still_written_when_one_input_is_readable(tmp_path):
 @pytest.mark.parametrize(
     "inputs, stdin, expected",
     [
-        (["/nonexistent/x.fa"], b"", [("/nonexistent/x.fa", "no such file")]),
-        (["-"], b"not fasta\n", [("<stdin>", "not FASTA (line 1 does not start with '>')")]),
         (["/nonexistent/x.fa", "-"], f">a\n{SP}\n".encode(), [("/nonexistent/x.fa", "no such file")]),
+        (["-", "/nonexistent/x.fa"], f">a\n{SP}\n".encode(), [("/nonexistent/x.fa", "no such file")]),
     ],
-    ids=["missing", "not-fasta-stdin", "missing-and-good"],
+    ids=["missing-then-good", "good-then-missing"],
 )
 def test_json_lists_unreadable_inputs_under_rejected(inputs, stdin, expected):
     res = run_cli(["predict", *inputs, "-f", "json"], stdin=stdin)
@@ -364,6 +363,22 @@ def test_json_lists_unreadable_inputs_under_rejected(inputs, stdin, expected):
     doc = json.loads(res.out)
     assert [(r["source"], r["reason"]) for r in doc["rejected"]] == expected
     assert doc["counts"]["rejected"] == len(expected)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "json", "gff3"])
+@pytest.mark.parametrize("inputs, stdin", [
+    (["/nonexistent/x.fa"], b""),
+    (["-"], b"not fasta\n"),
+    (["-"], b"\x00\x01\x02binary"),
+    (["-"], b"\x1f\x8b\x08\x00truncated gzip"),
+    (["/nonexistent/x.fa", "/nonexistent/y.fa"], b""),
+], ids=["missing", "not-fasta", "binary", "truncated-gz", "two-missing"])
+def test_no_input_readable_writes_nothing_to_stdout(fmt, inputs, stdin):
+    """Exit 4 with no record: no header, no ##gff-version, no empty JSON document (stderr names the input)."""
+    res = run_cli(["predict", *inputs, "-f", fmt], stdin=stdin)
+    assert res.code == ExitCode.INPUT
+    assert res.out == ""
+    assert res.err.startswith("error: ")
 
 
 def _rule_dirs(tmp_path, change):

@@ -135,9 +135,10 @@ def test_an_interrupted_run_leaves_no_output_file(tmp_path, fmt):
     config = JobConfig(predict=PredictConfig(), fmt=fmt, output=str(out))
     with pytest.raises(KeyboardInterrupt), _sink(config, None, None) as sink:
         sink.open().write("id\n" if fmt == "tsv" else b"PAR1")
-        assert out.exists()
+        assert not out.exists(), "written beside the target, renamed into place only on success"
+        assert len(list(tmp_path.iterdir())) == 1
         raise KeyboardInterrupt
-    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [], "neither the output nor its temporary file is left"
 
 
 def test_more_jobs_than_cpus_are_capped_with_a_warning(tmp_path):

@@ -68,6 +68,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
     from secannot.io.progress import wants_progress
     from secannot.io.writers import FORMATS
+    from secannot.io.writers.output_file import refuse_input_as_output
     from secannot.pipeline.inputs import expand_sources
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, open_output, run_job
@@ -92,11 +93,15 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
 
         if inputs or uniprot or uniprot_list or gene or gene_list:
             raise UsageError("--tsv annotates a table; do not combine it with FASTA inputs or id options")
+        if fmt not in ("tsv", "jsonl"):
+            raise UsageError(f"--tsv writes tsv (the input's delimiter) or jsonl, not {fmt!r}")
+        refuse_input_as_output(output, [table.path])
         config = JobConfig(predict=predict_config, fmt=fmt, output=output, annotate=True,
                            uniprot=uniprot_config(uniprot_url, email, offline, taxon), safe_cells=safe_cells)
         with open_output(output, io.stdout) as out:
             return int(annotate_table(table, config, out, io.stdin, diag))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
+    refuse_input_as_output(output, [v for k, v in raw if k in ("input", "uniprot_list", "gene_list")])
     sources = expand_sources(raw, stdin_text(io))
     ids_config = None
     if any(s.kind != "fasta" for s in sources):

@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from secannot.errors import InputError
 
 
 def detect_separator(header: str, sep: str | None) -> str:
@@ -84,6 +87,22 @@ def read_header(lines: Iterator[str], sep: str | None) -> tuple[str, list[str]] 
     return delimiter, next(csv.reader([first], delimiter=delimiter))
 
 
+def column_index(header: list[str], column: str, name: str) -> int:
+    """Where ``column`` is in ``header``; InputError (exit 4) when it is absent or named twice.
+
+    Two columns of one name (a spreadsheet join, a pasted block) leave no way to tell which holds
+    the ids: taking the first would be a guess, so the table is refused with the column named.
+    """
+    count = header.count(column)
+    if count == 0:
+        raise InputError(f"{name}: no column {column!r}; columns are: {', '.join(header)}")
+    if count > 1:
+        where = ", ".join(str(i + 1) for i, h in enumerate(header) if h == column)
+        raise InputError(f"{name}: {count} columns are named {column!r} (columns {where}); "
+                         f"rename all but one so the column to read is unambiguous")
+    return header.index(column)
+
+
 @dataclass(frozen=True, slots=True)
 class TableRow:
     """One data row of a table, named by the file line it starts on (a quoted cell may span lines).
@@ -91,12 +110,14 @@ class TableRow:
     ``shape`` is None when the row has as many fields as the header; else, e.g.,
     ``"2 fields, the header has 3"``.  Such a ragged row is never read by column: a cell missing or
     added anywhere before the id column moves another column's value into it, so the id it would
-    give is a guess, possibly of another protein.
+    give is a guess, possibly of another protein.  ``problem`` is set when the row cannot be read as
+    a row at all (a quote that never closes, see :func:`table_rows`); it wins over ``shape``.
     """
 
     line: int
     cells: list[str]
     shape: str | None = None
+    problem: str | None = None
 
     def cell(self, index: int) -> str:
         """The cell at ``index``, stripped; ``""`` when the row is too short to have one."""
@@ -104,6 +125,9 @@ class TableRow:
 
     def ragged_reason(self, action: str) -> str | None:
         """Why the row is left alone, for messages: ``"2 fields, the header has 3: a ragged row is not <action> (...)"``."""
+        if self.problem is not None:
+            after = "; the lines after it are read with quotes as plain text" if self.problem == UNTERMINATED else ""
+            return f"{self.problem}: the row is not {action}{after}"
         if self.shape is None or not self.cells:
             return self.shape
         return f"{self.shape}: a ragged row is not {action} (which cell holds the id would be a guess)"
@@ -116,18 +140,78 @@ def field_count_problem(count: int, width: int) -> str | None:
     return f"{count} field{'' if count == 1 else 's'}, the header has {width}"
 
 
+UNTERMINATED = "unterminated quote (a cell opened with \" never closes)"
+
+
+class _Feed:
+    """The lines handed to :mod:`csv`, kept from the start of the current row, and whether they ran out.
+
+    A row the csv reader returns after its input ran out was ended by the end of the file, not by a
+    line end: that only happens inside a quoted cell, i.e. a quote that never closes.
+    """
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self.pending: list[str] = []
+        self.exhausted = False
+
+    def remaining(self) -> Iterator[str]:
+        """The lines not yet handed out."""
+        return self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._lines:
+            self.pending.append(line)
+            yield line
+        self.exhausted = True
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
 def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) -> Iterator[TableRow]:
     """The rows of ``lines`` (the text after the header, line ends kept), each with the file line it starts on.
 
     Rows are counted in lines, not records: a quoted cell holding line breaks makes its row span several
-    lines, and the next row is named by the line it really starts on, as an editor shows it.  An empty
-    line is no row at all (a trailing blank line is common and holds no record); it is skipped, but still
-    counted, so later rows keep their file line.
+    lines, and the next row is named by the line it really starts on, as an editor shows it.  A blank
+    line (empty, or only spaces and delimiters) is no row at all (a trailing blank line is common and
+    holds no record); it is skipped, but still counted, so later rows keep their file line.
+
+    A quote that never closes would make Python's csv reader put every later line into one cell, so
+    that the rows after it vanish silently (or, past :func:`csv.field_size_limit`, stop the run).
+    Instead the row where it opens is yielded with ``problem`` set (its cells split on the delimiter,
+    quotes kept as text), and every later line is read with quoting off, one row per line: no row is
+    lost, and the caller rejects the broken one (exit 3).  A single unquoted cell over the csv field
+    limit rejects its line only.
     """
-    reader = csv.reader(lines, delimiter=sep)
+    feed = _Feed(lines)
+    reader = csv.reader(feed, delimiter=sep)
     end = first_line - 1  # the file line the previous row ended on
-    for cells in reader:
-        line, end = end + 1, reader.line_num + first_line - 1
-        if not cells:
-            continue
-        yield TableRow(line, cells, field_count_problem(len(cells), width))
+    try:
+        for cells in reader:
+            line, end = end + 1, reader.line_num + first_line - 1
+            consumed, feed.pending = feed.pending, []
+            if feed.exhausted and consumed:  # ended by the end of the file: a quote that never closes
+                yield from _unquoted_rows(consumed, sep, width, line, UNTERMINATED)
+                return
+            if _is_blank(cells):
+                continue
+            yield TableRow(line, cells, field_count_problem(len(cells), width))
+    except csv.Error as exc:  # a cell over the field limit: a quote running on, or one huge line
+        consumed, rest = feed.pending, feed.remaining()
+        if len(consumed) == 1 and '"' not in consumed[0]:
+            yield from _unquoted_rows(consumed, sep, width, end + 1, f"a cell over the csv field limit ({exc})")
+            yield from table_rows(rest, sep, width, end + 2)
+        else:
+            yield from _unquoted_rows(itertools.chain(consumed, rest), sep, width, end + 1, UNTERMINATED)
+
+
+def _unquoted_rows(lines: Iterable[str], sep: str, width: int, first: int, problem: str) -> Iterator[TableRow]:
+    """``lines`` as rows with quoting off (a plain split on ``sep``), one per line; the first is rejected."""
+    for number, line in enumerate(lines, start=first):
+        cells = line.rstrip("\r\n").split(sep)
+        if number == first:
+            yield TableRow(number, cells, field_count_problem(len(cells), width), problem=problem)
+        elif not _is_blank(cells):
+            yield TableRow(number, cells, field_count_problem(len(cells), width))

@@ -18,7 +18,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
-from secannot.io.tables import decode_text, read_header, table_rows, text_lines
+from secannot.io.tables import column_index, decode_text, read_header, table_rows, text_lines
 
 if TYPE_CHECKING:
     from secannot.pipeline.predictor import PredictConfig
@@ -100,9 +100,7 @@ def _table_items(data: bytes, name: str, config: CheckConfig) -> Iterator[Item]:
     if head is None:
         raise InputError(f"{name}: empty table (no header row)")
     sep, header = head
-    if config.id_column not in header:
-        raise InputError(f"{name}: no column {config.id_column!r} (columns: {', '.join(header)})")
-    col = header.index(config.id_column)
+    col = column_index(header, config.id_column, name)
     for row in table_rows(lines, sep, len(header)):
         yield Item(name, row.line, row.cell(col), rejected=row.ragged_reason("checked"))
 

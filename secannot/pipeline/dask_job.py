@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from secannot.errors import MissingDependencyError, UsageError
+from secannot.errors import MissingDependencyError, NetworkError, UsageError
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, in_order, run_chunk
 
 INSTALL_HINT = "--dask needs dask.distributed: pip install 'secannot[dask]'"
@@ -43,8 +43,9 @@ def parse_address(address: str) -> tuple[str, int | None]:
 class DaskExecutor:
     """A Dask client (and, for ``local:N``, its LocalCluster) for the duration of one job."""
 
-    def __init__(self, address: str, processes: bool = True):
+    def __init__(self, address: str, processes: bool = True, timeout: str = "30s"):
         self.address = address
+        self.timeout = timeout
         self.kind, self.count = parse_address(address)
         self.processes = processes
         self.cluster = None
@@ -59,9 +60,9 @@ class DaskExecutor:
             self.client = distributed.Client(self.cluster)
         else:
             try:
-                self.client = distributed.Client(self.address, timeout="30s")
-            except OSError as exc:
-                raise UsageError(f"--dask {self.address}: cannot reach the scheduler ({exc})") from None
+                self.client = distributed.Client(self.address, timeout=self.timeout)
+            except OSError as exc:  # a well-formed address that does not answer: a network failure (exit 6)
+                raise NetworkError(f"--dask {self.address}: cannot reach the scheduler ({exc})") from None
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
         return self
 

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -19,6 +19,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.progress import ProgressBar
 from secannot.io.writers import BINARY_FORMATS, make_writer, write_rendered_rows
+from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec, ProcessPool, serial, worker_for
@@ -44,71 +45,50 @@ class JobConfig:
 
 
 class _LazyOutput:
-    """The ``-o`` file, created only when there is something to put in it.
+    """The output, opened only when there is something to put in it; an ``-o`` file only appears on success.
 
-    A run whose inputs could not be read at all (exit 4) must not leave a file
-    with only a header behind, which a make rule or a pipeline would take for
-    a real, empty result.  stdout is always written: the JSON document there
-    names the unreadable input under ``rejected``.
+    A run whose inputs could not be read at all (exit 4, no record) writes nothing, to stdout or to
+    ``-o``: a header alone would pass for a real, empty result in a make rule or a pipeline (JSON too:
+    stderr names the unreadable inputs).  An ``-o`` file is written beside its target and renamed into
+    place when the run ends (:class:`~secannot.io.writers.output_file.OutputFile`), so a failed or
+    interrupted run leaves the path as it was.
     """
 
-    def __init__(self, path: str | None, stdout: TextIO):
-        self.path = None if path in (None, "-") else path
+    def __init__(self, path: str | None, stdout: TextIO | BinaryIO, binary: bool = False):
         self.stdout = stdout
-        self._fh: TextIO | None = None
+        self.file = None if path in (None, "-") else OutputFile(path, binary)
 
     def wanted(self, records: int, diag: Diagnostics) -> bool:
-        return self.path is None or records > 0 or diag.exit_code < ExitCode.INPUT
+        return records > 0 or diag.exit_code < ExitCode.INPUT
 
-    def open(self) -> TextIO:
-        if self.path is None:
-            return self.stdout
-        if self._fh is None:
-            self._fh = open_for_writing(self.path)
-        return self._fh
+    def open(self):
+        return self.stdout if self.file is None else self.file.open()
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
+        if self.file is not None:
+            self.file.commit()
 
     def discard(self) -> None:
-        """Close and remove a file this run created: an interrupted run must not leave half a table."""
-        if self._fh is not None:
-            self._fh.close()
-            _remove(self.path)
-
-
-@dataclass(frozen=True, slots=True)
-class _OpenOutput:
-    """A handle that is already open (Parquet's binary output), with the interface of :class:`_LazyOutput`."""
-
-    handle: BinaryIO
-
-    def open(self) -> BinaryIO:
-        return self.handle
-
-    def wanted(self, records: int, diag: Diagnostics) -> bool:
-        return True
-
-
-def open_for_writing(path: str, binary: bool = False):
-    """``path`` opened for an output (UTF-8 text with LF line ends, or binary); InputError (exit 4) if it cannot be."""
-    try:
-        if binary:
-            return open(path, "wb")  # noqa: SIM115 - the caller closes it
-        return open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - the caller closes it
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write output ({exc.strerror})") from None
+        if self.file is not None:
+            self.file.discard()
 
 
 @contextmanager
 def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
+    """stdout, or ``path`` written beside itself and renamed into place if the block ends without an error.
+
+    Errors: InputError (exit 4) when the file cannot be written; on any exception nothing is left at ``path``.
+    """
     if path in (None, "-"):
         yield stdout
         return
-    fh = open_for_writing(path)
-    with fh:
-        yield fh
+    out = OutputFile(path)
+    try:
+        yield out.open()
+    except BaseException:
+        out.discard()
+        raise
+    out.commit()
 
 
 def _ligand_receptor_source() -> str:
@@ -152,7 +132,7 @@ def run_job(
         # This process runs the chunks (-j 1) or forks the workers that do (-j N): load the models once, here.
         worker_for(spec, rules, sp_model)
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
-    part_dir = _part_dir(config)
+    part_dir = _part_dir(config, diag)
     started = time.monotonic()
     with _executor(config.predict) as executor, _sink(config, stdout, part_dir) as out, \
             ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
@@ -210,14 +190,60 @@ def _groups(sources: Sequence[Source]) -> list[list[tuple[int, Source]]]:
     return groups
 
 
-def _part_dir(config: JobConfig) -> str | None:
-    """``-o DIR --format parquet`` with --dask: one Parquet part per chunk, written by the workers."""
+def _part_dir(config: JobConfig, diag: Diagnostics | None = None) -> str | None:
+    """``-o DIR --format parquet`` with --dask: one Parquet part per chunk, written by the workers.
+
+    The directory is read as one data set (``pandas.read_parquet(DIR)``), so it must hold this run's
+    parts only: see :func:`clear_old_parts`.
+    """
     if config.predict.dask is None or config.fmt != "parquet" or not config.output or config.output == "-":
         return None
     if config.output.endswith(os.sep) or os.path.isdir(config.output):
-        os.makedirs(config.output, exist_ok=True)
+        from secannot.io.writers.parquet import require_pyarrow
+
+        require_pyarrow()  # exit 7 with the hint, before the directory is made or read
+        try:
+            os.makedirs(config.output, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
+        clear_old_parts(config.output, diag)
         return config.output
     return None
+
+
+def clear_old_parts(directory: str, diag: Diagnostics | None = None) -> None:
+    """Remove the ``part-*.parquet`` files an earlier secannot run left in ``directory``; refuse anything else.
+
+    A reader of the directory takes every ``*.parquet`` file in it as one table, so old parts would be
+    mixed into this run's rows.  Only parts secannot wrote (their Parquet metadata holds secannot's
+    provenance under the key ``secannot``) are removed; any other ``*.parquet`` file (or one that is
+    not readable as Parquet) stops the run before anything is written.  Files not ending in
+    ``.parquet`` and hidden ones (``.x``, ``_x``, which Parquet readers skip) are left alone.
+
+    Errors: InputError (exit 4) naming the first foreign file.
+    """
+    import pyarrow.parquet as pq
+
+    names = sorted(n for n in os.listdir(directory)
+                   if n.endswith(".parquet") and not n.startswith((".", "_")))
+    ours = []
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            metadata = pq.read_schema(path).metadata or {}
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+            metadata = {}
+        if not (name.startswith("part-") and b"secannot" in metadata):
+            raise InputError(f"{directory}: holds {name}, which is not a part secannot wrote; "
+                             f"parts go to an empty directory or one holding only an earlier run's parts")
+        ours.append(path)
+    for path in ours:
+        try:
+            os.remove(path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot remove an earlier run's part ({exc.strerror})") from None
+    if ours and diag is not None:
+        diag.warn(f"secannot: removed {len(ours)} part files of an earlier run from {directory}")
 
 
 @contextmanager
@@ -226,37 +252,36 @@ def _sink(config: JobConfig, stdout: TextIO, part_dir: str | None) -> Iterator[o
     if part_dir is not None:
         yield None
         return
-    if config.fmt not in BINARY_FORMATS:
-        output = _LazyOutput(config.output, stdout)
-        try:
-            yield output
-        except BaseException:  # Ctrl-C or an error mid-run: no truncated -o file is left behind
-            output.discard()
-            raise
-        output.close()
-        return
-    from secannot.io.writers.parquet import require_pyarrow
+    binary = config.fmt in BINARY_FORMATS
+    target = stdout
+    if binary:
+        from secannot.io.writers.parquet import require_pyarrow
 
-    require_pyarrow()
-    if config.output in (None, "-"):
-        binary = getattr(stdout, "buffer", None)
-        if binary is None:
-            raise UsageError("--format parquet needs -o FILE (standard output is not a binary stream here)")
-        yield _OpenOutput(binary)
-        return
-    fh = open_for_writing(config.output, binary=True)
+        require_pyarrow()
+        if config.output in (None, "-"):
+            target = binary_stdout(stdout)
+    output = _LazyOutput(config.output, target, binary)
     try:
-        with fh:
-            yield _OpenOutput(fh)
-    except BaseException:  # Ctrl-C or an error mid-run: a Parquet file without its footer is unreadable
-        _remove(config.output)
+        yield output
+    except BaseException:  # Ctrl-C or an error mid-run: no truncated -o file is left behind
+        output.discard()
         raise
+    output.close()
 
 
-def _remove(path: str | None) -> None:
-    if path is not None:
-        with suppress(OSError):
-            os.remove(path)
+def binary_stdout(stdout: TextIO) -> BinaryIO:
+    """stdout's bytes for Parquet; UsageError (exit 2) on a terminal, where they would only garble the screen."""
+    binary = getattr(stdout, "buffer", None)
+    if binary is None:
+        raise UsageError("--format parquet needs -o FILE (standard output is not a binary stream here)")
+    if isatty(stdout):
+        raise UsageError("--format parquet writes binary data: give -o FILE or redirect stdout (> out.parquet)")
+    return binary
+
+
+def isatty(stream: object) -> bool:
+    check = getattr(stream, "isatty", None)
+    return bool(check and check())
 
 
 @contextmanager

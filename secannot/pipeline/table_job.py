@@ -18,7 +18,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
-from secannot.io.tables import TableRow, read_header, table_rows, text_lines
+from secannot.io.tables import TableRow, column_index, read_header, table_rows, text_lines
 from secannot.io.writers import safe_cell
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor, predict_stream
@@ -63,11 +63,8 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             if head is None:
                 raise InputError(f"{name}: empty table (no header row)")
             sep, header = head
-            for col in (table.id_column, table.sequence_column):
-                if col is not None and col not in header:
-                    raise InputError(f"{name}: no column {col!r}; columns are: {', '.join(header)}")
-            id_index = header.index(table.id_column)
-            seq_index = header.index(table.sequence_column) if table.sequence_column else None
+            id_index = column_index(header, table.id_column, name)
+            seq_index = column_index(header, table.sequence_column, name) if table.sequence_column else None
             added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
             if "error" in header:
                 added[-1] = PREFIX + "error"

@@ -1,0 +1,118 @@
+"""The ``-o`` file: written under a temporary name beside it, renamed into place only when the run succeeds.
+
+A run that fails (an unreadable input, a wrong ``--id-column``, a usage error, Ctrl-C) must leave an
+existing file as it was and a new one never created: a make rule or a pipeline would take a
+half-written or header-only file for a result, and an output named like the input would destroy it.
+The temporary file sits in the target's directory so that :func:`os.replace` is one atomic rename on
+the same file system.  A target that exists and is not a regular file (``/dev/null``, a FIFO, a
+terminal) cannot be replaced by a rename and is written directly.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from contextlib import suppress
+from typing import IO
+
+from secannot.errors import InputError, UsageError
+
+
+def _is_special(path: str) -> bool:
+    """True when ``path`` exists and is not a regular file (a device, FIFO or socket)."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _mode_for(target: str) -> int:
+    """The permission bits the output gets: the replaced file's, else those a plain ``open`` would give."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+class OutputFile:
+    """One output path, opened at the first write (:meth:`open`), then :meth:`commit` or :meth:`discard`.
+
+    Errors: InputError (exit 4) when the file or its temporary sibling cannot be created or renamed.
+    """
+
+    def __init__(self, path: str, binary: bool = False):
+        self.path = path
+        self.binary = binary
+        self._fh: IO | None = None
+        self._tmp: str | None = None  # None when writing directly (a special file)
+
+    @property
+    def opened(self) -> bool:
+        return self._fh is not None
+
+    def open(self) -> IO:
+        if self._fh is None:
+            self._fh = self._create()
+        return self._fh
+
+    def _create(self) -> IO:
+        mode = "wb" if self.binary else "w"
+        text = {} if self.binary else {"encoding": "utf-8", "newline": "\n"}
+        try:
+            if _is_special(self.path):
+                return open(self.path, mode, **text)  # noqa: SIM115 - closed by commit or discard
+            target = self._target()
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".part",
+                                             dir=os.path.dirname(target) or ".")
+            os.chmod(self._tmp, _mode_for(target))
+            return os.fdopen(fd, mode, **text)
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+
+    def _target(self) -> str:
+        """The file renamed over: a symlink's target, so the link keeps pointing where it did."""
+        return os.path.realpath(self.path) if os.path.islink(self.path) else self.path
+
+    def commit(self) -> None:
+        """Close the file and put it in place (nothing happens when it was never opened)."""
+        if self._fh is None:
+            return
+        fh, self._fh = self._fh, None
+        try:
+            fh.close()
+            if self._tmp is not None:
+                os.replace(self._tmp, self._target())
+                self._tmp = None
+        except OSError as exc:
+            self._remove_tmp()
+            raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+
+    def discard(self) -> None:
+        """Close and drop what was written: the path keeps what it held before the run (or stays absent)."""
+        if self._fh is not None:
+            fh, self._fh = self._fh, None
+            with suppress(OSError):
+                fh.close()
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        if self._tmp is not None:
+            with suppress(OSError):
+                os.remove(self._tmp)
+            self._tmp = None
+
+
+def refuse_input_as_output(output: str | None, inputs: Iterable[str]) -> None:
+    """UsageError (exit 2) when ``-o`` names the same file as an input: the run would overwrite what it reads."""
+    if output in (None, "-") or not os.path.exists(output) or _is_special(output):
+        return
+    for path in inputs:
+        if path == "-" or not path:
+            continue
+        with suppress(OSError):
+            if os.path.samefile(output, path):
+                raise UsageError(f"-o {output} is the input {path}: write the output to another file")
