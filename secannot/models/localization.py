@@ -50,7 +50,7 @@ from secannot.models.topology import (
     omega_site,
     tolerant_gpi_tail,
 )
-from secannot.models.topology_hmm import TopologyHMM
+from secannot.models.topology_decode import TopologyPredictor
 from secannot.results import Result, Segment
 
 
@@ -119,11 +119,11 @@ class BandRule:
 
     1. signal peptide: cs_prob of the model's best cleavage site >= ``min_cs_prob``
        and an h-region (:func:`h_region_length`) of ``h_min``..``h_max``
-       residues; a helix the HMM puts there is read as the h-region (a false
+       residues; a helix the topology model puts there is read as the h-region (a false
        helix made transferrin, sp_prob 0.875, a membrane protein);
-    2. signal anchor: else the topology HMM (no signal-peptide state) puts a
-       helix starting in the first ``nterm_span`` residues whose segment
-       log-odds (``TopologyHMM.helix_score``) is >= ``anchor_helix_score``;
+    2. signal anchor: else the topology model (no signal-peptide state) puts a
+       helix starting in the first ``nterm_span`` residues whose score
+       (``TopologyPredictor.helix_score``, summed clipped helix log-odds) is >= ``anchor_helix_score``;
     3. neither: a weaker N-terminal helix is not a membrane anchor.
 
     Chosen by a grid search on the SignalP 6.0 benchmark's eukaryotic N-termini
@@ -151,7 +151,7 @@ def _clear_helices(seq: bytes, helices: Sequence[Segment], dropped: list[Segment
 
 class Localizer:
     def __init__(self, topology: TopologyParams, nc_model: NonClassicalModel, rules: RuleSet | None,
-                 nc_threshold: float | None = None, hmm: TopologyHMM | None = None, nc_prior: float | None = None,
+                 nc_threshold: float | None = None, hmm: TopologyPredictor | None = None, nc_prior: float | None = None,
                  band: BandRule | None = BandRule()):
         self.topology = topology
         self.nc_model = nc_model
@@ -166,13 +166,14 @@ class Localizer:
     @classmethod
     def load(cls, rules: RuleSet | None = None, nc_threshold: float | None = None,
              nc_prior: float | None = None) -> Localizer:
-        return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyHMM.load(), nc_prior)
+        return cls(TopologyParams.load(), NonClassicalModel.load(), rules, nc_threshold, TopologyPredictor.load(),
+                   nc_prior)
 
     def band_decisions(self, results: Sequence[Result], candidates: Sequence[tuple[int, float]],
                        sp_threshold: float, flagged: Sequence[bool] | None = None,
                        dropped: dict[int, list[Segment]] | None = None
                        ) -> dict[int, tuple[str, tuple[Segment, ...], str]]:
-        """{index: (decision, the HMM's helices, evidence)} for the proteins in the uncertain band.
+        """{index: (decision, the topology model's helices, evidence)} for the proteins in the uncertain band.
 
         ``candidates``: per result (best cleavage site, its cs_prob) from the
         SP model whatever its decision; ``flagged``: per result, whether the
@@ -212,39 +213,34 @@ class Localizer:
     def _helices(self, results: Sequence[Result], topologies: Sequence,
                  decoded: dict[int, tuple[Segment, ...]] | None = None,
                  dropped: dict[int, list[Segment]] | None = None) -> list[tuple[Segment, ...]]:
-        """TM helices with orientation from the topology HMM, for the proteins the windowed detector flags.
+        """TM helices with orientation from the topology model (``TopologyPredictor``).
 
-        The windowed detector is cheap and runs on every protein; only the
-        proteins with a hydrophobic segment outside their signal peptide
-        (about a quarter of a proteome) are decoded.  On the TMbed CV folds this pairing has fewer false helices on
-        globular proteins than either detector alone (the per-fold figures are in
-        the model file's ``meta`` and in ``make bench``).  ``decoded``: helices of
-        proteins without a signal peptide that the band rule already decoded the same
-        way (whole chain, no signal-peptide segment), so they are not decoded twice.
+        The model finds its own candidate zones (cheap window sums), so only
+        proteins with a hydrophobic stretch reach the network.  After a predicted
+        signal peptide the mature chain is decoded on its own and starts outside;
+        without one, the whole chain is decoded with signal-peptide probability
+        counted as helix, so an N-terminal hydrophobic stretch is a helix (a
+        signal anchor).  ``decoded``: helices of proteins without a signal peptide
+        that the band rule already decoded the same way, so they are not decoded twice.
         """
         decoded = decoded or {}
         dropped = {} if dropped is None else dropped
         if self.hmm is None:
             return [tuple(t.segments) for t in topologies]
         out: list[tuple[Segment, ...]] = [() for _ in results]
-        flagged = [i for i, (r, t) in enumerate(zip(results, topologies, strict=True))
-                   if any(s.start > (r.cleavage_site or 0) + 2 for s in t.segments)]
-        # After a predicted signal peptide the mature chain is decoded on its
-        # own and starts outside; without one, the whole chain is decoded
-        # without the HMM's signal-peptide segment, so an N-terminal
-        # hydrophobic stretch is a helix (a signal anchor).
-        for i in flagged:
-            if not results[i].has_signal_peptide and i in decoded:
-                out[i] = decoded[i]
+        for i, helices in decoded.items():
+            if not results[i].has_signal_peptide:
+                out[i] = helices
         for with_sp in (True, False):
-            group = [i for i in flagged if results[i].has_signal_peptide == with_sp and (with_sp or i not in decoded)]
+            group = [i for i, r in enumerate(results) if r.has_signal_peptide == with_sp and (with_sp or i not in decoded)]
             cut = [(results[i].cleavage_site or 0) if with_sp else 0 for i in group]
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
                                      signal_peptide=False, start="out" if with_sp else None)
             for i, c, call in zip(group, cut, calls, strict=True):
-                out[i] = _clear_helices(results[i].record.seq,
-                                        [Segment(h.start + c, h.end + c, h.orientation) for h in call.helices],
-                                        dropped.setdefault(i, []))
+                if call.helices:
+                    out[i] = _clear_helices(results[i].record.seq,
+                                            [Segment(h.start + c, h.end + c, h.orientation) for h in call.helices],
+                                            dropped.setdefault(i, []))
         return out
 
     def apply(self, results: Sequence[Result], eukaryote: bool = True,
@@ -260,8 +256,7 @@ class Localizer:
         seqs = [r.record.seq for r in results]
         topologies = find_segments(self.topology, seqs)
         dropped: dict[int, list[Segment]] = {}  # helices over masked residues, named in the evidence
-        band = self.band_decisions(results, candidates, sp_threshold, [bool(t.segments) for t in topologies],
-                                   dropped) if candidates is not None and eukaryote else {}
+        band = self.band_decisions(results, candidates, sp_threshold, None, dropped) if candidates is not None and eukaryote else {}
         helices = self._helices(results, topologies,
                                 {i: h for i, (decision, h, _) in band.items() if decision != "signal peptide"}, dropped)
         notes = [""] * len(results)
