@@ -80,7 +80,10 @@ def main() -> None:
     ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"))
     ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.json"))
     ap.add_argument("--figures", default=None)
+    ap.add_argument("--zone-logit", type=float, default=BASE["zone_logit"])
+    ap.add_argument("--zone-pad", type=int, default=BASE["zone_pad"])
     args = ap.parse_args()
+    BASE.update(zone_logit=args.zone_logit, zone_pad=args.zone_pad)
     prots = load(Path(args.shared))
     tmbed = [p for p in prots if p.source == "tmbed"]
     cache = Path(args.cache)

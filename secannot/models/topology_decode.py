@@ -45,6 +45,8 @@ from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, code
 LOGODDS_CLIP = 4.0
 #: residues per network pass (joined zones): bounds the temporaries
 CHUNK = 4096
+#: residues per window-sum pass when finding zones
+ZONE_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,63 +84,96 @@ class TopologyPredictor:
 
     # ------------------------------------------------------------------ network on zones
     def zones(self, seqs: Sequence[bytes]) -> list[list[tuple[int, int]]]:
-        """Per sequence, merged 0-based half-open zones where a helix is allowed."""
-        p = self.params
+        """Per sequence, merged 0-based half-open zones where a helix is allowed.
+
+        Window sums run on chunks of about ``ZONE_CHUNK`` residues (bounded
+        temporaries; exact integer sums, so the chunking changes nothing).
+        """
         out: list[list[tuple[int, int]]] = [[] for _ in seqs]
-        if not seqs:
-            return out
+        first, size = 0, 0
+        for i, seq in enumerate(seqs):
+            size += len(seq)
+            if size >= ZONE_CHUNK or i == len(seqs) - 1:
+                self._zones(seqs[first : i + 1], out, first)
+                first, size = i + 1, 0
+        return out
+
+    def _zones(self, seqs: Sequence[bytes], out: list[list[tuple[int, int]]], first: int) -> None:
+        p = self.params
         logit, starts, codes = transmembrane_logits(self.window, seqs)
         above = (logit >= p.zone_logit) & (codes != 0)
         above[0] = above[-1] = False
         edges = np.flatnonzero(above[1:] != above[:-1]) + 1
         rs, re_ = edges[0::2], edges[1::2]
         if not len(rs):
-            return out
+            return
         owner = np.searchsorted(starts, rs, side="right") - 1
-        base = starts[owner]
         lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        a = np.maximum(rs - base - p.zone_pad, 0)
-        b = np.minimum(re_ - base + p.zone_pad, lengths[owner])
-        for k, x, y in zip(owner.tolist(), a.tolist(), b.tolist(), strict=True):
-            z = out[k]
-            if z and x <= z[-1][1]:
-                z[-1] = (z[-1][0], max(z[-1][1], y))
-            else:
-                z.append((x, y))
-        return out
+        # padded runs, clipped to their own chain (global coordinates): chains never overlap,
+        # so a run opens a new zone exactly where it starts after every earlier zone's end
+        a = np.maximum(rs - p.zone_pad, starts[owner])
+        b = np.minimum(re_ + p.zone_pad, starts[owner] + lengths[owner])
+        opens = np.ones(len(a), dtype=bool)
+        opens[1:] = a[1:] > np.maximum.accumulate(b)[:-1]
+        heads = np.flatnonzero(opens)
+        za, zb, zo = a[heads], np.maximum.reduceat(b, heads), owner[heads]
+        base = starts[zo]
+        for k, x, y in zip(zo.tolist(), (za - base).tolist(), (zb - base).tolist(), strict=True):
+            out[first + k].append((x, y))
 
-    def zone_log_probs(self, seqs: Sequence[bytes], zones: list[list[tuple[int, int]]]) -> list[np.ndarray | None]:
-        """Per sequence, (len, 4) log-probabilities with NaN outside its zones (None: no zone)."""
+    def zone_log_probs(self, seqs: Sequence[bytes], zones: list[list[tuple[int, int]]],
+                       signal_peptide: bool = True) -> list[np.ndarray | None]:
+        """Per sequence, (len, 4) log-probabilities with NaN outside its zones.
+
+        None for a sequence without a zone, or whose zones hold no residue over
+        the helix threshold (it cannot have a helix, so it needs no decoding).
+        """
         pieces: list[tuple[int, int, int, int, int]] = []  # (seq, crop a, crop b, zone a, zone b)
         for i, zs in enumerate(zones):
             n = len(seqs[i])
-            for x, y in zs:
-                pieces.append((i, max(x - HALF_FIELD, 0), min(y + HALF_FIELD, n), x, y))
-        out: list[np.ndarray | None] = [None] * len(seqs)
-        for i, zs in enumerate(zones):
-            if zs:
-                out[i] = np.full((len(seqs[i]), 4), np.nan, dtype=np.float32)
+            j = 0
+            while j < len(zs):  # zones whose contexts would overlap share one crop (computed once)
+                m = j
+                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
+                    m += 1
+                ca, cb = max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)
+                pieces += [(i, ca, cb, x, y) if k == j else (i, -1, -1, x, y) for k, (x, y) in enumerate(zs[j:m + 1], j)]
+                j = m + 1
+        found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
+        hit = np.zeros(len(seqs), dtype=bool)
         gap = np.full(GAP, PAD, dtype=np.intp)
         k = 0
         while k < len(pieces):
             batch, size = [], 0
-            while k < len(pieces) and (not batch or size < CHUNK):
+            while k < len(pieces) and (not batch or size < CHUNK or pieces[k][1] < 0):
                 batch.append(pieces[k])
                 size += pieces[k][2] - pieces[k][1] + GAP
                 k += 1
             parts, offs, pos = [], [], 0
+            crop = (0, 0)
             for i, ca, cb, _, _ in batch:
-                parts += [codes_of(seqs[i][ca:cb]), gap]
-                offs.append(pos)
-                pos += cb - ca + GAP
+                if ca >= 0:  # a new crop; -1: a later zone of the previous crop
+                    parts += [codes_of(seqs[i][ca:cb]), gap]
+                    crop = (pos, ca)
+                    pos += cb - ca + GAP
+                offs.append(crop)
             lp = log_softmax(self.net.logits(np.concatenate(parts)))
-            for (i, ca, _, za, zb), off in zip(batch, offs, strict=True):
-                out[i][za:zb] = lp[off + za - ca : off + zb - ca]  # type: ignore[index]
+            hp = np.exp(lp[:, 2]) if signal_peptide else np.exp(lp[:, 2]) + np.exp(lp[:, 3])
+            for (i, _, _, za, zb), (off, ca) in zip(batch, offs, strict=True):
+                lo, hi = off + za - ca, off + zb - ca
+                found[i].append((za, zb, lp[lo:hi]))
+                hit[i] |= bool((hp[lo:hi] > self.params.threshold).any())
+        out: list[np.ndarray | None] = [None] * len(seqs)
+        for i in np.flatnonzero(hit).tolist():
+            arr = np.full((len(seqs[i]), 4), np.nan, dtype=np.float32)
+            for za, zb, part in found[i]:
+                arr[za:zb] = part
+            out[i] = arr
         return out
 
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None,
-                zones: bool = True) -> list[TopologyCall]:
+                zones: bool | str = True) -> list[TopologyCall]:
         """Topology of every sequence, in input order (see the module docstring for the model).
 
         ``signal_peptide=False``: the caller has its own signal-peptide model,
@@ -146,13 +181,27 @@ class TopologyPredictor:
         N-terminal stretch is a signal anchor).  ``start``: fix the side of
         residue 1 (``"out"`` for a mature chain).  ``zones=False`` runs the
         network on whole chains and lets a helix lie anywhere (to measure
-        what the zones change).
+        what the zones change); ``zones="check"`` runs it on whole chains but
+        keeps the zones (must give the same calls as the default cropped run).
         """
-        if zones:
-            lps = self.zone_log_probs(seqs, self.zones(seqs))
+        if zones == "check":  # whole-chain network, same zones: must equal the cropped run
+            lps = [self.masked_whole_chain(s, z, signal_peptide) for s, z in zip(seqs, self.zones(seqs), strict=True)]
+        elif zones:
+            lps = self.zone_log_probs(seqs, self.zones(seqs), signal_peptide)
         else:
             lps = [log_softmax(self.net.logits(codes_of(s))) if s else None for s in seqs]
         return [self.decode(lp, signal_peptide, start) for lp in lps]
+
+    def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
+        """The network on the whole chain, NaN outside ``zones`` (None as in :meth:`zone_log_probs`)."""
+        if not zones:
+            return None
+        lp = log_softmax(self.net.logits(codes_of(seq)))
+        keep = np.zeros(len(seq), dtype=bool)
+        for a, b in zones:
+            keep[a:b] = True
+        lp[~keep] = np.nan
+        return lp if (self.helix_prob(lp, signal_peptide) > self.params.threshold).any() else None
 
     def helix_prob(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
         p = np.exp(lp[:, 2])
