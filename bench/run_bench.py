@@ -170,13 +170,16 @@ _FLOOR = (
 
 
 def topology(shared: Path) -> None:
-    """Per-fold TM figures of the topology HMM (shipped hyperparameters, refitted on each fold's training part)."""
-    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/train_topology.py)")
+    """Per-fold TM figures: the shipped network's recipe (weights trained without the fold, bench/models/, decoder
+    parameters chosen by inner CV, secannot/data/topology_net.json meta) beside the old HMM and window detector."""
+    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/train_topology*.py)")
     sys.path.insert(0, str(ROOT / "train"))
     import train_topology as tt
 
     from secannot.models.topology import TopologyParams, find_segments
+    from secannot.models.topology_decode import DecodeParams, TopologyPredictor
     from secannot.models.topology_hmm import TopologyHMM
+    from secannot.models.topology_net import TopologyNet
 
     tmbed = tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
     prots = tmbed + tt.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
@@ -186,6 +189,7 @@ def topology(shared: Path) -> None:
     hp = (json.loads((ROOT / "secannot" / "data" / "topology_hmm.json").read_text())["hyperparameters"]["entry_bias"],
           shipped.gate)
     window = TopologyParams.load()
+    net_json = json.loads((ROOT / "secannot" / "data" / "topology_net.json").read_text())
     print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")
     for f in range(3):
         train = [p for p in prots if p.fold != f]
@@ -194,19 +198,24 @@ def topology(shared: Path) -> None:
         segs = find_segments(window, [p.seq.encode() for p in test])
         flagged = [bool(s.segments) for s in segs]
         paired = [c.count if fl else 0 for c, fl in zip(r["calls"], flagged, strict=True)]
+        cv = net_json["meta"]["cv"][f]
+        params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"]})
+        net = TopologyPredictor(TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{f}.npz")),
+                                window, params)
+        calls = net.predict([p.seq.encode() for p in test], signal_peptide=True)
         tm_i = [i for i, p in enumerate(test) if p.kind == "tm"]
         gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
         gn_i = [i for i in gl_i if "S" not in test[i].labels]
-
-        counts = {"HMM": [c.count for c in r["calls"]], "HMM on window-flagged (approx. pipeline)": paired,
-                  "window detector (old)": [len(x.segments) for x in segs]}
+        counts = {f"network (new; threshold {cv['threshold']}, gate {cv['gate']:g})": [c.count for c in calls],
+                  "HMM on window-flagged (old pipeline)": paired,
+                  "window detector (older)": [len(x.segments) for x in segs]}
         for name, n in counts.items():
             def rate(idx: list[int], hit: list[bool]) -> float:
                 return sum(hit[i] for i in idx) / max(len(idx), 1)
 
             has = [c > 0 for c in n]
             exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
-            print(f"  fold {f} {name:<42} TM with helix {rate(tm_i, has):.3f}  globular with helix "
+            print(f"  fold {f} {name:<45} TM with helix {rate(tm_i, has):.3f}  globular with helix "
                   f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
 
 

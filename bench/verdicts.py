@@ -148,12 +148,9 @@ def _signalp_band(shared: Path, hmm) -> list[dict]:
         thr = model.thresholds.get("eukarya", 0.5)
         band += [dict(part=part, seq=r[1], cls=r[2], p=float(p), cs=float(np.nan_to_num(c)), h=h_region_length(r[1]))
                  for r, p, c in zip(sub, calls.sp_prob, calls.cs_prob, strict=True) if 0.35 <= p < thr]
-    from secannot.models.topology import TopologyParams, find_segments
-
-    flagged = [bool(t.segments) for t in find_segments(TopologyParams.load(), [o["seq"] for o in band])]
-    for o, call, flag in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), flagged, strict=True):
-        # as in the pipeline: only proteins the windowed detector flags can have helices
-        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40 and flag]
+    for o, call in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), strict=True):
+        # as in the pipeline: the topology model's helices starting in the first 40 residues, scored
+        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40]
                        or [-99.0])
     return band
 
@@ -165,7 +162,8 @@ def _decide(o: dict, cs_min: float, h_min: int, h_max: int, anchor: float) -> st
     return "SA" if o["nhs"] >= anchor else "neither"
 
 
-GRID = list(itertools.product((0.6, 0.7, 0.8, 0.85, 0.9, 0.95), (6, 7, 8, 9), (12, 14, 16, 18, 40), (-98.0, 5.0, 6.0, 7.0)))
+GRID = list(itertools.product((0.6, 0.7, 0.8, 0.85, 0.9, 0.95), (6, 7, 8, 9), (12, 14, 16, 18, 40),
+                          (-98.0, 0.0, 10.0, 20.0, 30.0, 40.0)))
 OLD_RULE = (2.0, 0, 0, -98.0)  # no rescue; any N-terminal helix is a signal anchor
 RIGHT = {("S", "SP"), ("M", "SA"), ("O", "neither")}
 
@@ -183,11 +181,11 @@ def _table(pairs) -> str:
 def sp_band(shared: Path) -> None:
     heading("Signal peptide vs signal anchor in the uncertain band (eukaryotes, 0.35 <= sp_prob < threshold)")
     from secannot.models.localization import BandRule
-    from secannot.models.topology_hmm import TopologyHMM
+    from secannot.models.topology_decode import TopologyPredictor
 
     rule = BandRule()
     shipped = (rule.min_cs_prob, rule.h_min, rule.h_max, rule.anchor_helix_score)
-    band = _signalp_band(shared, TopologyHMM.load())
+    band = _signalp_band(shared, TopologyPredictor.load())
     print("  SignalP 6.0 eukaryotic N-termini (70 aa; S = Sec signal peptide, M = TM label in the first 40, "
           f"O = other incl. TargetP transit peptides), {len(band)} in the band")
     print(f"  old rule (any N-terminal helix -> signal anchor): accuracy "

@@ -100,6 +100,7 @@ def main() -> None:
         pooled = {hp: score_from_counts(c) for hp, c in inner.items()}
         hp = max(GRID, key=lambda h: (objective(pooled[h]), h[1]))
         chosen.append(hp)
+        print(f"fold {f}: inner-CV objective of the chosen point {objective(pooled[hp]):.3f}", file=sys.stderr)
         test = [p for p in tmbed if p.fold == f]
         outer = calls_for(TopologyNet.load(str(cache / f"f{f}.npz")), test)
         sweep[f] = {h: score(c, test) for h, c in outer.items()}

@@ -12,7 +12,8 @@ mini-batches.  Recipe is fixed (no hyperparameter is tuned on a test fold); the
 decoder's protein-level gate is chosen by inner CV in train/eval_topology_net.py.
 
 Usage: python train/train_topology_net.py --shared ../shared [--cache train/.net_cache]
-Writes per-fold weights to the cache and the shipped weights to secannot/data/topology_net.npz.
+Writes per-fold weights to the cache (outer folds also to bench/models/topology_net_fold{k}.npz, for make
+bench) and the shipped weights to secannot/data/topology_net.npz; then run train/eval_topology_net.py.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def examples(prots: list[Protein], rng: np.random.Generator) -> list[tuple[np.nd
     return out
 
 
-def train(prots: list[Protein], seed: int = SEED, log: str = ""):
+def train(prots: list[Protein], seed: int = SEED, log: str = "", epochs: int = EPOCHS):
     import torch
 
     torch.manual_seed(seed)
@@ -115,7 +116,7 @@ def train(prots: list[Protein], seed: int = SEED, log: str = ""):
     data_prots = [p for p in prots if p.kind != "beta"]
     steps_per_epoch = None
     sched = None
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         ex = examples(data_prots, rng)
         order = rng.permutation(len(ex))
         # bucket by length so that padding is small, then shuffle the batches
@@ -133,7 +134,7 @@ def train(prots: list[Protein], seed: int = SEED, log: str = ""):
         rng.shuffle(batches)
         if sched is None:
             steps_per_epoch = len(batches) + 5
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps_per_epoch * EPOCHS)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps_per_epoch * epochs)
         tot, n = 0.0, 0
         for b in batches:
             L = max(len(ex[i][0]) for i in b)
@@ -168,6 +169,7 @@ def main() -> None:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"))
     ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.npz"))
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--only", default=None, help="comma list of jobs: f0,f1,f2,x01,x02,x12,final")
     args = ap.parse_args()
     shared = Path(args.shared)
@@ -185,9 +187,11 @@ def main() -> None:
     only = args.only.split(",") if args.only else ["f0", "f1", "f2", "x01", "x02", "x12", "final"]
     for name in only:
         t0 = time.process_time()
-        net = train(jobs[name], log=name)
+        net = train(jobs[name], log=name, epochs=args.epochs)
         target = Path(args.out) if name == "final" else cache / f"{name}.npz"
         export(net, target)
+        if name.startswith("f"):  # the outer-fold models also serve make bench's per-fold figures
+            export(net, ROOT / "bench" / "models" / f"topology_net_fold{name[1]}.npz")
         print(f"{name}: {target} CPU {time.process_time() - t0:.0f} s", file=sys.stderr, flush=True)
 
 

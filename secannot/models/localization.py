@@ -136,7 +136,7 @@ class BandRule:
     min_cs_prob: float = 0.9
     h_min: int = 8
     h_max: int = 18
-    anchor_helix_score: float = 5.0
+    anchor_helix_score: float = 0.0
     nterm_span: int = 40
 
 
@@ -218,9 +218,10 @@ class Localizer:
         The model finds its own candidate zones (cheap window sums), so only
         proteins with a hydrophobic stretch reach the network.  After a predicted
         signal peptide the mature chain is decoded on its own and starts outside;
-        without one, the whole chain is decoded with signal-peptide probability
-        counted as helix, so an N-terminal hydrophobic stretch is a helix (a
-        signal anchor).  ``decoded``: helices of proteins without a signal peptide
+        without one, the whole chain is decoded with the network's own
+        signal-peptide class kept apart from helix: an N-terminal stretch the
+        network reads as a signal anchor is a helix, one it reads as the
+        h-region of a signal peptide (missed by the SP model) is not.  ``decoded``: helices of proteins without a signal peptide
         that the band rule already decoded the same way, so they are not decoded twice.
         """
         decoded = decoded or {}
@@ -235,7 +236,7 @@ class Localizer:
             group = [i for i, r in enumerate(results) if r.has_signal_peptide == with_sp and (with_sp or i not in decoded)]
             cut = [(results[i].cleavage_site or 0) if with_sp else 0 for i in group]
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
-                                     signal_peptide=False, start="out" if with_sp else None)
+                                     signal_peptide=not with_sp, start="out" if with_sp else None)
             for i, c, call in zip(group, cut, calls, strict=True):
                 if call.helices:
                     out[i] = _clear_helices(results[i].record.seq,

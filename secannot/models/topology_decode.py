@@ -261,11 +261,12 @@ class TopologyPredictor:
         return TopologyCall(tuple(helices), 0, first, float(max(scores)), None)
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
-        """Score of residues ``start..end`` (1-based, inclusive) as a helix: summed clipped log-odds.
+        """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
 
-        The network sees the whole chain up to ``HALF_FIELD`` past ``end``;
-        signal-peptide probability counts as helix (the band rule asks
-        whether an N-terminal stretch is an anchor).
+        The network sees the whole chain up to ``HALF_FIELD`` past ``end``.
+        Only the helix class counts, not the signal-peptide class: the band
+        rule asks whether an N-terminal stretch is an anchor rather than the
+        h-region of a signal peptide, which is what the network tells apart.
         """
         lp = log_softmax(self.net.logits(codes_of(seq[: end + HALF_FIELD])))
-        return self.segment_score(self.helix_prob(lp, False), start - 1, end)
+        return self.segment_score(self.helix_prob(lp, True), start - 1, end)
