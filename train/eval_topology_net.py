@@ -66,11 +66,11 @@ def calls_for(net: TopologyNet, prots: list[Protein]) -> dict:
     """Calls of every grid point (the network runs once)."""
     seqs = [p.seq.encode() for p in prots]
     base = predictor(net, GRID[0])
-    lps = base.zone_log_probs(seqs, base.zones(seqs))
+    scores = base.zone_scores(seqs, base.zones(seqs))  # GRID[0] has the lowest threshold: nothing is skipped early
     out = {}
     for hp in GRID:
         pr = predictor(net, hp)
-        out[hp] = [pr.decode(lp, True, None) for lp in lps]
+        out[hp] = [pr.decode(sc) for sc in scores]
     return out
 
 

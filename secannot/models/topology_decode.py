@@ -121,9 +121,23 @@ class TopologyPredictor:
         for k, x, y in zip(zo.tolist(), (za - base).tolist(), (zb - base).tolist(), strict=True):
             out[first + k].append((x, y))
 
-    def zone_log_probs(self, seqs: Sequence[bytes], zones: list[list[tuple[int, int]]],
-                       signal_peptide: bool = True) -> list[np.ndarray | None]:
-        """Per sequence, (len, 4) log-probabilities with NaN outside its zones.
+    def residue_scores(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
+        """(3, L) float32 from (L, 4) log-probabilities: helix probability (plus the signal-peptide one
+        when ``signal_peptide`` is False), its log-odds clipped to +-LOGODDS_CLIP, and log P(in) - log P(out)."""
+        p = np.exp(lp[:, 2]) if signal_peptide else np.exp(lp[:, 2]) + np.exp(lp[:, 3])
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        logodds = np.clip(np.log(q / (1 - q)), -LOGODDS_CLIP, LOGODDS_CLIP)
+        return np.stack([p, logodds, lp[:, 0] - lp[:, 1]]).astype(np.float32)
+
+    def _empty_scores(self, length: int) -> np.ndarray:
+        """Scores outside every zone: no helix, no side evidence."""
+        out = np.zeros((3, length), dtype=np.float32)
+        out[1] = -LOGODDS_CLIP
+        return out
+
+    def zone_scores(self, seqs: Sequence[bytes], zones: list[list[tuple[int, int]]],
+                    signal_peptide: bool = True) -> list[np.ndarray | None]:
+        """Per sequence, :meth:`residue_scores` over its zones (no helix, no side evidence elsewhere).
 
         None for a sequence without a zone, or whose zones hold no residue over
         the helix threshold (it cannot have a helix, so it needs no decoding).
@@ -157,17 +171,17 @@ class TopologyPredictor:
                     crop = (pos, ca)
                     pos += cb - ca + GAP
                 offs.append(crop)
-            lp = log_softmax(self.net.logits(np.concatenate(parts)))
-            hp = np.exp(lp[:, 2]) if signal_peptide else np.exp(lp[:, 2]) + np.exp(lp[:, 3])
+            sc = self.residue_scores(log_softmax(self.net.logits(np.concatenate(parts))), signal_peptide)
+            over = sc[0] > self.params.threshold
             for (i, _, _, za, zb), (off, ca) in zip(batch, offs, strict=True):
                 lo, hi = off + za - ca, off + zb - ca
-                found[i].append((za, zb, lp[lo:hi]))
-                hit[i] |= bool((hp[lo:hi] > self.params.threshold).any())
+                found[i].append((za, zb, sc[:, lo:hi]))
+                hit[i] |= bool(over[lo:hi].any())
         out: list[np.ndarray | None] = [None] * len(seqs)
         for i in np.flatnonzero(hit).tolist():
-            arr = np.full((len(seqs[i]), 4), np.nan, dtype=np.float32)
+            arr = self._empty_scores(len(seqs[i]))
             for za, zb, part in found[i]:
-                arr[za:zb] = part
+                arr[:, za:zb] = part
             out[i] = arr
         return out
 
@@ -184,33 +198,27 @@ class TopologyPredictor:
         what the zones change); ``zones="check"`` runs it on whole chains but
         keeps the zones (must give the same calls as the default cropped run).
         """
-        if zones == "check":  # whole-chain network, same zones: must equal the cropped run
-            lps = [self.masked_whole_chain(s, z, signal_peptide) for s, z in zip(seqs, self.zones(seqs), strict=True)]
+        if zones == "check":
+            scores = [self.masked_whole_chain(s, z, signal_peptide) for s, z in zip(seqs, self.zones(seqs), strict=True)]
         elif zones:
-            lps = self.zone_log_probs(seqs, self.zones(seqs), signal_peptide)
+            scores = self.zone_scores(seqs, self.zones(seqs), signal_peptide)
         else:
-            lps = [log_softmax(self.net.logits(codes_of(s))) if s else None for s in seqs]
-        return [self.decode(lp, signal_peptide, start) for lp in lps]
+            scores = [self.residue_scores(log_softmax(self.net.logits(codes_of(s))), signal_peptide) if s else None
+                      for s in seqs]
+        return [self.decode(sc, start) for sc in scores]
 
     def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
-        """The network on the whole chain, NaN outside ``zones`` (None as in :meth:`zone_log_probs`)."""
+        """The network on the whole chain, kept only inside ``zones`` (None as in :meth:`zone_scores`)."""
         if not zones:
             return None
-        lp = log_softmax(self.net.logits(codes_of(seq)))
-        keep = np.zeros(len(seq), dtype=bool)
+        full = self.residue_scores(log_softmax(self.net.logits(codes_of(seq))), signal_peptide)
+        out = self._empty_scores(len(seq))
         for a, b in zones:
-            keep[a:b] = True
-        lp[~keep] = np.nan
-        return lp if (self.helix_prob(lp, signal_peptide) > self.params.threshold).any() else None
-
-    def helix_prob(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
-        p = np.exp(lp[:, 2])
-        if not signal_peptide:
-            p = p + np.exp(lp[:, 3])
-        return np.nan_to_num(p, nan=0.0)
+            out[:, a:b] = full[:, a:b]
+        return out if (out[0] > self.params.threshold).any() else None
 
     def segments(self, p: np.ndarray) -> list[tuple[int, int]]:
-        """0-based half-open helices from per-residue helix probabilities (steps 2 of the model)."""
+        """0-based half-open helices from per-residue helix probabilities (step 2 of the model)."""
         q = self.params
         above = np.concatenate([[False], p > q.threshold, [False]])
         edges = np.flatnonzero(above[1:] != above[:-1])
@@ -236,29 +244,29 @@ class TopologyPredictor:
             out += [(x, y) for x, y in zip(cuts[:-1], cuts[1:], strict=True)]
         return out
 
-    @staticmethod
-    def segment_score(p: np.ndarray, a: int, b: int) -> float:
-        q = np.clip(p[a:b], 1e-6, 1 - 1e-6)
-        return float(np.clip(np.log(q / (1 - q)), -LOGODDS_CLIP, LOGODDS_CLIP).sum())
-
-    def decode(self, lp: np.ndarray | None, signal_peptide: bool = True, start: str | None = None) -> TopologyCall:
-        if lp is None:
+    def decode(self, scores: np.ndarray | None, start: str | None = None) -> TopologyCall:
+        """One protein's call from its :meth:`residue_scores` (None: no helix possible)."""
+        if scores is None:
             return TopologyCall((), 0, start or "in", 0.0, None)
-        p = self.helix_prob(lp, signal_peptide)
+        p, logodds, side = scores
         segs = self.segments(p)
-        scores = [self.segment_score(p, a, b) for a, b in segs]
-        if not segs or max(scores) < self.params.gate:
+        if not segs:
             return TopologyCall((), 0, start or "in", 0.0, None)
-        side = np.nan_to_num(lp[:, 0] - lp[:, 1], nan=0.0)  # in vs out, zero outside zones
-        bounds = [0, *[x for s in segs for x in s], len(p)]
-        loops = [float(side[bounds[2 * k] : bounds[2 * k + 1]].sum()) for k in range(len(segs) + 1)]
-        alternating = sum(v if k % 2 == 0 else -v for k, v in enumerate(loops))
+        cum = np.concatenate([[0.0], np.cumsum(logodds, dtype=np.float64)])
+        cside = np.concatenate([[0.0], np.cumsum(side, dtype=np.float64)])
+        flat = [x for sg in segs for x in sg]
+        scores_ = (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
+        if max(scores_) < self.params.gate:
+            return TopologyCall((), 0, start or "in", 0.0, None)
+        bounds = np.array([0, *flat, len(p)])
+        loops = cside[bounds[1::2]] - cside[bounds[0::2]]
+        alternating = float(loops[0::2].sum() - loops[1::2].sum())
         first = start or ("in" if alternating >= 0 else "out")
         helices = []
-        for k, ((a, b), sc) in enumerate(zip(segs, scores, strict=True)):
+        for k, ((a, b), sc) in enumerate(zip(segs, scores_, strict=True)):
             at_in = (first == "in") == (k % 2 == 0)
             helices.append(Helix(a + 1, b, "in->out" if at_in else "out->in", round(sc, 3)))
-        return TopologyCall(tuple(helices), 0, first, float(max(scores)), None)
+        return TopologyCall(tuple(helices), 0, first, float(max(scores_)), None)
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
         """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
@@ -268,5 +276,5 @@ class TopologyPredictor:
         rule asks whether an N-terminal stretch is an anchor rather than the
         h-region of a signal peptide, which is what the network tells apart.
         """
-        lp = log_softmax(self.net.logits(codes_of(seq[: end + HALF_FIELD])))
-        return self.segment_score(self.helix_prob(lp, True), start - 1, end)
+        sc = self.residue_scores(log_softmax(self.net.logits(codes_of(seq[: end + HALF_FIELD]))), True)
+        return float(sc[1, start - 1 : end].astype(np.float64).sum())
