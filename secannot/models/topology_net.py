@@ -30,12 +30,15 @@ from importlib import resources
 
 import numpy as np
 
+from secannot.models.fixed_shape import blocked_matmul
 from secannot.models.signal_peptide import ALPHABET  # the 20 standard residues, one order for every model
 
 ARCH = {"emb": 6, "ch": 16, "k1": 21, "k2": 9, "d2": 2, "k3": 9, "d3": 3}
 #: residues each side of a residue that can change its output
 HALF_FIELD = ARCH["k1"] // 2 + ARCH["d2"] * (ARCH["k2"] // 2) + ARCH["d3"] * (ARCH["k3"] // 2)
 CLASSES = ("in", "out", "helix", "sp")
+#: rows of every matrix product (fixed shapes: batch-invariant rounding)
+BLOCK = 512
 #: PAD residues between joined chains: wider than any one layer's half-width
 GAP = max(ARCH["k1"] // 2, ARCH["d2"] * (ARCH["k2"] // 2), ARCH["d3"] * (ARCH["k3"] // 2)) + 1
 
@@ -54,17 +57,19 @@ def codes_of(seq: bytes) -> np.ndarray:
 def _conv(x: np.ndarray, taps: tuple[np.ndarray, ...], b: np.ndarray, dilation: int) -> np.ndarray:
     """'same' 1-D convolution of x (L, C_in) with one (C_in, C_out) matrix per tap, zero padding.
 
-    One small matrix product per tap on a shifted view: on chunks of a few
-    thousand residues this stays in cache and beats an im2col copy.
+    One small matrix product per tap on a shifted view (on a few thousand
+    residues this stays in cache and beats an im2col copy), each in blocks of
+    ``BLOCK`` rows: BLAS picks kernels by shape, so a fixed shape keeps every
+    residue's rounding independent of its batch (see ``fixed_shape``).
     """
     k = len(taps)
     half = dilation * (k // 2)
     length = x.shape[0]
     padded = np.zeros((length + 2 * half, x.shape[1]), dtype=np.float32)
     padded[half : half + length] = x
-    y = padded[:length] @ taps[0]
+    y = blocked_matmul(padded[:length], taps[0], BLOCK)
     for j in range(1, k):
-        y += padded[j * dilation : j * dilation + length] @ taps[j]
+        y += blocked_matmul(padded[j * dilation : j * dilation + length], taps[j], BLOCK)
     y += b
     return y
 
@@ -114,6 +119,8 @@ class TopologyNet:
         codes therefore separates two chains completely, and a chain's
         numbers are the same alone or joined with others.
         """
+        n = len(codes)
+        codes = np.concatenate([codes, np.full(-n % BLOCK, PAD, dtype=np.intp)])  # whole blocks of rows
         x = self.emb[codes]
         keep = (codes != PAD).astype(np.float32)[:, None]
         h1 = np.maximum(_conv(x, self._taps("c1_w"), self.c1_b, 1), 0)
@@ -124,7 +131,7 @@ class TopologyNet:
         h3 = np.maximum(_conv(h2, self._taps("c3_w"), self.c3_b, ARCH["d3"]), 0)
         h3 *= keep
         h3 += h2
-        return h3 @ self.out_w.T + self.out_b
+        return (blocked_matmul(h3, np.ascontiguousarray(self.out_w.T), BLOCK) + self.out_b)[:n]
 
     def log_probs(self, seq: bytes) -> np.ndarray:
         """(len(seq), 4) per-residue log-probabilities of in / out / helix / signal peptide."""
