@@ -199,7 +199,8 @@ def topology(shared: Path) -> None:
         flagged = [bool(s.segments) for s in segs]
         paired = [c.count if fl else 0 for c, fl in zip(r["calls"], flagged, strict=True)]
         cv = net_json["meta"]["cv"][f]
-        params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"]})
+        params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"],
+                                          "helix_min": cv["helix_min"]})
         net = TopologyPredictor(TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{f}.npz")),
                                 window, params)
         calls = net.predict([p.seq.encode() for p in test], signal_peptide=True)

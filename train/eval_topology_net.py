@@ -32,7 +32,8 @@ from secannot.models.topology_net import TopologyNet  # noqa: E402
 
 BASE = {"zone_logit": -1.0, "zone_pad": 10, "threshold": 0.5, "helix_min": 10, "helix_max": 38,
         "split_length": 35, "mean_length": 22, "merge_gap": 2, "gate": -1e9}
-GRID = tuple((t, g) for t in (0.3, 0.35, 0.4, 0.5) for g in (-1e9, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0))
+GRID = tuple((t, g, m) for t in (0.3, 0.35, 0.4, 0.5) for g in (-1e9, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
+             for m in (10, 13, 16))
 
 
 def score(calls, prots: list[Protein]) -> dict:
@@ -57,9 +58,9 @@ def objective(r: dict) -> float:
     return r["exact_rate"] - 3 * max(0.0, r["fp"] - 0.02) - 3 * max(0.0, 0.95 - r["recall"])
 
 
-def predictor(net: TopologyNet, hp: tuple[float, float]) -> TopologyPredictor:
+def predictor(net: TopologyNet, hp: tuple[float, float, int]) -> TopologyPredictor:
     return TopologyPredictor(net, TopologyParams.load(), DecodeParams.from_dict({**BASE, "threshold": hp[0],
-                                                                                 "gate": hp[1]}))
+                                                                                 "gate": hp[1], "helix_min": hp[2]}))
 
 
 def calls_for(net: TopologyNet, prots: list[Protein]) -> dict:
@@ -106,29 +107,29 @@ def main() -> None:
         sweep[f] = {h: score(c, test) for h, c in outer.items()}
         r = sweep[f][hp]
         rows.append((f, hp, r))
-        print(f"fold {f}: threshold {hp[0]} gate {hp[1]}: TM with helix {r['recall']:.3f} globular with helix "
+        print(f"fold {f}: threshold {hp[0]} gate {hp[1]} helix_min {hp[2]}: TM with helix {r['recall']:.3f} globular with helix "
               f"{r['fp']:.3f} (without SP {r['fp_nosp']:.3f}) exact {r['exact_rate']:.3f}", file=sys.stderr)
     hp = Counter(chosen).most_common(1)[0][0]
-    data = {**BASE, "threshold": hp[0], "gate": hp[1], "format": "secannot-topology-net", "version": "2.0.0",
+    data = {**BASE, "threshold": hp[0], "gate": hp[1], "helix_min": hp[2], "format": "secannot-topology-net", "version": "2.0.0",
             "meta": {"trained_on": ["TMbed CV folds 0-2 (tmbed_dev.3line, Apache-2.0)",
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
                      "folds": "rebuilt by homology (k-mer single linkage); see train/train_topology.py",
                      "recipe": "train/train_topology_net.py (weights), train/eval_topology_net.py (decoder)",
-                     "cv": [{"fold": f, "threshold": h[0], "gate": h[1], "tm_recall": round(r["recall"], 4),
+                     "cv": [{"fold": f, "threshold": h[0], "gate": h[1], "helix_min": h[2], "tm_recall": round(r["recall"], 4),
                              "globular_false_helix": round(r["fp"], 4),
                              "globular_without_sp_false_helix": round(r["fp_nosp"], 4),
                              "exact_count": round(r["exact_rate"], 4), "n_tm": r["tm"], "n_globular": r["glob"]}
                             for f, h, r in rows]}}
     Path(args.out).write_text(json.dumps(data, indent=1) + "\n")
-    lines = ["| fold | threshold | gate | TM with helix | globular with helix | without SP | exact count |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {f} | {h[0]} | {h[1]:g} | {r['recall']:.3f} | {r['fp']:.3f} | {r['fp_nosp']:.3f} | "
+    lines = ["| fold | threshold | gate | helix min | TM with helix | globular with helix | without SP | exact count |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {f} | {h[0]} | {h[1]:g} | {h[2]} | {r['recall']:.3f} | {r['fp']:.3f} | {r['fp_nosp']:.3f} | "
               f"{r['exact_rate']:.3f} |" for f, h, r in rows]
     lines += ["", "Sweep on the outer folds (for the tradeoff curve only; not used to choose):",
-              "| threshold | gate | " + " | ".join(f"fold {f} TM / glob / exact" for f in range(3)) + " |",
-              "|---|---|---|---|---|"]
+              "| threshold | gate | helix min | " + " | ".join(f"fold {f} TM / glob / exact" for f in range(3)) + " |",
+              "|---|---|---|---|---|---|"]
     for h in GRID:
-        lines.append(f"| {h[0]} | {h[1]:g} | " + " | ".join(
+        lines.append(f"| {h[0]} | {h[1]:g} | {h[2]} | " + " | ".join(
             f"{sweep[f][h]['recall']:.3f} / {sweep[f][h]['fp']:.3f} / {sweep[f][h]['exact_rate']:.3f}"
             for f in range(3)) + " |")
     print("\n".join(lines))
