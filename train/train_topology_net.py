@@ -36,7 +36,7 @@ from secannot.models.topology_net import ALPHABET, ARCH  # noqa: E402
 LABELS = {"i": 0, "o": 1, "H": 2, "S": 3}
 IGNORE = -100
 SEED = 12
-EPOCHS = 14
+EPOCHS = 24
 CROP = 400
 BATCH_RESIDUES = 12_000
 
