@@ -107,15 +107,18 @@ def main() -> None:
         sweep[f] = {h: score(c, test) for h, c in outer.items()}
         r = sweep[f][hp]
         rows.append((f, hp, r))
-        print(f"fold {f}: threshold {hp[0]} gate {hp[1]} helix_min {hp[2]}: TM with helix {r['recall']:.3f} globular with helix "
-              f"{r['fp']:.3f} (without SP {r['fp_nosp']:.3f}) exact {r['exact_rate']:.3f}", file=sys.stderr)
+        print(f"fold {f}: threshold {hp[0]} gate {hp[1]} helix_min {hp[2]}: TM with helix {r['recall']:.3f} "
+              f"globular with helix {r['fp']:.3f} (without SP {r['fp_nosp']:.3f}) exact {r['exact_rate']:.3f}",
+              file=sys.stderr)
     hp = Counter(chosen).most_common(1)[0][0]
-    data = {**BASE, "threshold": hp[0], "gate": hp[1], "helix_min": hp[2], "format": "secannot-topology-net", "version": "2.0.0",
+    data = {**BASE, "threshold": hp[0], "gate": hp[1], "helix_min": hp[2], "format": "secannot-topology-net",
+            "version": "2.0.0",
             "meta": {"trained_on": ["TMbed CV folds 0-2 (tmbed_dev.3line, Apache-2.0)",
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
                      "folds": "rebuilt by homology (k-mer single linkage); see train/train_topology.py",
                      "recipe": "train/train_topology_net.py (weights), train/eval_topology_net.py (decoder)",
-                     "cv": [{"fold": f, "threshold": h[0], "gate": h[1], "helix_min": h[2], "tm_recall": round(r["recall"], 4),
+                     "cv": [{"fold": f, "threshold": h[0], "gate": h[1], "helix_min": h[2],
+                             "tm_recall": round(r["recall"], 4),
                              "globular_false_helix": round(r["fp"], 4),
                              "globular_without_sp_false_helix": round(r["fp_nosp"], 4),
                              "exact_count": round(r["exact_rate"], 4), "n_tm": r["tm"], "n_globular": r["glob"]}

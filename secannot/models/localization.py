@@ -221,8 +221,10 @@ class Localizer:
         without one, the whole chain is decoded with the network's own
         signal-peptide class kept apart from helix: an N-terminal stretch the
         network reads as a signal anchor is a helix, one it reads as the
-        h-region of a signal peptide (missed by the SP model) is not.  ``decoded``: helices of proteins without a signal peptide
-        that the band rule already decoded the same way, so they are not decoded twice.
+        h-region of a signal peptide (missed by the SP model) is not.  ``decoded``:
+        helices of proteins without a signal peptide that the band rule already
+        decoded (whole chain, signal-peptide probability counted as helix, since
+        the band rule asks whether an N-terminal stretch is an anchor); they are reused.
         """
         decoded = decoded or {}
         dropped = {} if dropped is None else dropped
@@ -233,7 +235,8 @@ class Localizer:
             if not results[i].has_signal_peptide:
                 out[i] = helices
         for with_sp in (True, False):
-            group = [i for i, r in enumerate(results) if r.has_signal_peptide == with_sp and (with_sp or i not in decoded)]
+            group = [i for i, r in enumerate(results)
+                     if r.has_signal_peptide == with_sp and (with_sp or i not in decoded)]
             cut = [(results[i].cleavage_site or 0) if with_sp else 0 for i in group]
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
                                      signal_peptide=not with_sp, start="out" if with_sp else None)
@@ -257,7 +260,8 @@ class Localizer:
         seqs = [r.record.seq for r in results]
         topologies = find_segments(self.topology, seqs)
         dropped: dict[int, list[Segment]] = {}  # helices over masked residues, named in the evidence
-        band = self.band_decisions(results, candidates, sp_threshold, None, dropped) if candidates is not None and eukaryote else {}
+        band = self.band_decisions(results, candidates, sp_threshold, None, dropped) \
+            if candidates is not None and eukaryote else {}
         helices = self._helices(results, topologies,
                                 {i: h for i, (decision, h, _) in band.items() if decision != "signal peptide"}, dropped)
         notes = [""] * len(results)

@@ -64,7 +64,8 @@ class DecodeParams:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DecodeParams:
-        return cls(float(d["zone_logit"]), int(d["zone_pad"]), float(d["threshold"]), int(d["helix_min"]), int(d["helix_max"]),
+        return cls(float(d["zone_logit"]), int(d["zone_pad"]), float(d["threshold"]), int(d["helix_min"]),
+                   int(d["helix_max"]),
                    int(d["split_length"]), int(d["mean_length"]), int(d["merge_gap"]), float(d["gate"]),
                    d.get("meta", {}))
 
@@ -151,7 +152,8 @@ class TopologyPredictor:
                 while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
                     m += 1
                 ca, cb = max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)
-                pieces += [(i, ca, cb, x, y) if k == j else (i, -1, -1, x, y) for k, (x, y) in enumerate(zs[j:m + 1], j)]
+                pieces += [(i, ca, cb, x, y) if k == j else (i, -1, -1, x, y)
+                           for k, (x, y) in enumerate(zs[j : m + 1], j)]
                 j = m + 1
         found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
         hit = np.zeros(len(seqs), dtype=bool)
@@ -199,7 +201,8 @@ class TopologyPredictor:
         keeps the zones (must give the same calls as the default cropped run).
         """
         if zones == "check":
-            scores = [self.masked_whole_chain(s, z, signal_peptide) for s, z in zip(seqs, self.zones(seqs), strict=True)]
+            scores = [self.masked_whole_chain(s, z, signal_peptide)
+                      for s, z in zip(seqs, self.zones(seqs), strict=True)]
         elif zones:
             scores = self.zone_scores(seqs, self.zones(seqs), signal_peptide)
         else:
