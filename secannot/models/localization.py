@@ -218,13 +218,14 @@ class Localizer:
         The model finds its own candidate zones (cheap window sums), so only
         proteins with a hydrophobic stretch reach the network.  After a predicted
         signal peptide the mature chain is decoded on its own and starts outside;
-        without one, the whole chain is decoded with the network's own
-        signal-peptide class kept apart from helix: an N-terminal stretch the
-        network reads as a signal anchor is a helix, one it reads as the
-        h-region of a signal peptide (missed by the SP model) is not.  ``decoded``:
-        helices of proteins without a signal peptide that the band rule already
-        decoded (whole chain, signal-peptide probability counted as helix, since
-        the band rule asks whether an N-terminal stretch is an anchor); they are reused.
+        without one, the whole chain is decoded with the network's
+        signal-peptide probability counted as helix: the SP model, trained with
+        signal anchors as negatives, has already said there is no signal
+        peptide, so an N-terminal hydrophobic stretch is a signal anchor (on the
+        human first 1000 this keeps type II anchors such as HS2ST1 that the
+        network alone reads as signal-peptide-like).  ``decoded``: helices of
+        proteins without a signal peptide that the band rule already decoded the
+        same way, so they are not decoded twice.
         """
         decoded = decoded or {}
         dropped = {} if dropped is None else dropped
@@ -239,7 +240,7 @@ class Localizer:
                      if r.has_signal_peptide == with_sp and (with_sp or i not in decoded)]
             cut = [(results[i].cleavage_site or 0) if with_sp else 0 for i in group]
             calls = self.hmm.predict([results[i].record.seq[c:] for i, c in zip(group, cut, strict=True)],
-                                     signal_peptide=not with_sp, start="out" if with_sp else None)
+                                     signal_peptide=False, start="out" if with_sp else None)
             for i, c, call in zip(group, cut, calls, strict=True):
                 if call.helices:
                     out[i] = _clear_helices(results[i].record.seq,
