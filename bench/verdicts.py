@@ -164,6 +164,8 @@ def _decide(o: dict, cs_min: float, h_min: int, h_max: int, anchor: float) -> st
 
 GRID = list(itertools.product((0.6, 0.7, 0.8, 0.85, 0.9, 0.95), (6, 7, 8, 9), (12, 14, 16, 18, 40),
                           (-98.0, 0.0, 10.0, 20.0, 30.0, 40.0)))
+#: anchor thresholds on the network's helix score (summed clipped log-odds, -4..4 per residue)
+ANCHORS = (-98.0, -70.0, -60.0, -50.0, -40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0)
 OLD_RULE = (2.0, 0, 0, -98.0)  # no rescue; any N-terminal helix is a signal anchor
 RIGHT = {("S", "SP"), ("M", "SA"), ("O", "neither")}
 
@@ -196,6 +198,15 @@ def sp_band(shared: Path) -> None:
         print(f"  fitted on partition {1 - part} {fit}, scored on partition {part}: accuracy "
               f"{_accuracy(parts[part], fit):.3f} (old rule {_accuracy(parts[part], OLD_RULE):.3f}; shipped "
               f"{_accuracy(parts[part], shipped):.3f})")
+    # the anchor threshold alone (the network's helix score has its own scale), the rest as shipped: each
+    # partition scored by the threshold fitted on the other; shipped: the best accuracy in both partitions
+    # (ties go to the lower threshold, towards the old rule)
+    for part in (0, 1):
+        a = max(ANCHORS, key=lambda x: (_accuracy(parts[1 - part], (*shipped[:3], x)), -x))
+        print(f"  anchor score fitted on partition {1 - part}: {a:g}, scored on partition {part}: accuracy "
+              f"{_accuracy(parts[part], (*shipped[:3], a)):.3f} (shipped {_accuracy(parts[part], shipped):.3f})")
+    both = max(ANCHORS, key=lambda x: (min(_accuracy(p, (*shipped[:3], x)) for p in parts), -x))
+    print(f"  anchor score with the best accuracy in both partitions: {both:g}")
     robust = max(GRID, key=lambda g: min(_accuracy(p, g) - _accuracy(p, OLD_RULE) for p in parts))
     print(f"  best gain over the old rule in both partitions: {robust}; shipped (cs_prob, h_min, h_max, anchor score) "
           f"{shipped}: accuracy {_accuracy(band, shipped):.3f}  {_table((o['cls'], _decide(o, *shipped)) for o in band)}")

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import pytest
 
+from secannot.models.topology import find_segments
 from secannot.models.topology_decode import TopologyPredictor
 from secannot.models.topology_net import GAP, HALF_FIELD, PAD, codes_of, log_softmax
 
@@ -83,6 +84,18 @@ def test_cropping_to_zones_equals_the_whole_chain_network(model):
     seqs = [designed(5).encode(), (GAPDH[:120] + HELICES[2] + GAPDH[120:]).encode(), GAPDH.encode()]
     for sp in (True, False):
         assert model.predict(seqs, signal_peptide=sp) == model.predict(seqs, signal_peptide=sp, zones="check")
+
+
+def test_zones_from_the_window_detector_pass_are_the_models_own(model):
+    seqs = [designed(3).encode(), (GAPDH[:120] + HELICES[2] + GAPDH[120:]).encode(), GAPDH.encode(), b""]
+    plain = find_segments(model.window, seqs)
+    topo = find_segments(model.window, seqs, model.zone_args)
+    assert [(t.segments, t.max_logit) for t in topo] == [(t.segments, t.max_logit) for t in plain]
+    assert all(t.zones == () for t in plain) and topo[0].zones and topo[-1].zones == ()
+    given = [list(t.zones) for t in topo]
+    assert model.predict(seqs, signal_peptide=False, zones=given) == model.predict(seqs, signal_peptide=False)
+    # no zone, no helix: a designed 3-pass protein given empty zones
+    assert model.predict(seqs[:1], zones=[[]])[0].count == 0 < model.predict(seqs[:1], zones=given[:1])[0].count
 
 
 def test_joined_chains_separated_by_padding_keep_their_own_numbers(model):

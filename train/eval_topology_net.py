@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "train"))
 
-from train_topology import Protein  # noqa: E402
+from topology_data import Protein  # noqa: E402
 from train_topology_net import load  # noqa: E402
 
 from secannot.models.topology import TopologyParams  # noqa: E402
@@ -115,7 +115,7 @@ def main() -> None:
             "version": "2.0.0",
             "meta": {"trained_on": ["TMbed CV folds 0-2 (tmbed_dev.3line, Apache-2.0)",
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
-                     "folds": "rebuilt by homology (k-mer single linkage); see train/train_topology.py",
+                     "folds": "rebuilt by homology (k-mer single linkage); see train/topology_data.py",
                      "recipe": "train/train_topology_net.py (weights), train/eval_topology_net.py (decoder)",
                      "cv": [{"fold": f, "threshold": h[0], "gate": h[1], "helix_min": h[2],
                              "tm_recall": round(r["recall"], 4),

@@ -3,7 +3,7 @@
 Data (read from ../shared, never copied): TMbed's ``tmbed_dev.3line`` (per-residue
 topology, Apache-2.0) and the SignalP 6.0 benchmark's ``benchmark_dev.3line``
 (first 70 residues, I/M/O topology, S/T/L signal peptides).  Reading, label
-normalisation and the three homology folds are those of train/train_topology.py.
+normalisation and the three homology folds are those of train/topology_data.py.
 
 The network (torch, CPU, one thread, fixed seed) predicts in / out / helix /
 signal peptide per residue; residues labelled U (unresolved) or B (beta strand)
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "train"))
 
-from train_topology import Protein, assign_folds, read_signalp, read_tmbed  # noqa: E402
+from topology_data import Protein, assign_folds, read_signalp, read_tmbed  # noqa: E402
 
 from secannot.models.topology_net import ALPHABET, ARCH  # noqa: E402
 

@@ -38,15 +38,40 @@ from typing import Any
 
 import numpy as np
 
-from secannot.models.topology import TopologyParams, transmembrane_logits
-from secannot.models.topology_hmm import Helix, TopologyCall
+from secannot.models.topology import TopologyParams, find_segments
 from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of, log_softmax
 
 LOGODDS_CLIP = 4.0
 #: residues per network pass (joined zones): bounds the temporaries
 CHUNK = 4096
-#: residues per window-sum pass when finding zones
-ZONE_CHUNK = 1 << 16
+Zones = list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Helix:
+    """One transmembrane helix, 1-based inclusive; ``orientation`` is the side its N-terminal end faces."""
+
+    start: int
+    end: int
+    orientation: str  # "in->out" or "out->in"
+    score: float = 0.0  # summed clipped helix log-odds over the helix
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyCall:
+    """Decoded topology of one protein: TM helices in sequence order, the side of residue 1
+    (``"in"`` or ``"out"``) and the best helix's score (0.0 without a helix)."""
+
+    helices: tuple[Helix, ...]
+    n_terminus: str
+    score: float
+
+    @property
+    def count(self) -> int:
+        return len(self.helices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,43 +109,18 @@ class TopologyPredictor:
         return cls(TopologyNet.load(), TopologyParams.load(), DecodeParams.from_dict(json.loads(text)))
 
     # ------------------------------------------------------------------ network on zones
-    def zones(self, seqs: Sequence[bytes]) -> list[list[tuple[int, int]]]:
+    @property
+    def zone_args(self) -> tuple[float, int]:
+        """(level, pad) of the candidate zones, for :func:`secannot.models.topology.find_segments`."""
+        return self.params.zone_logit, self.params.zone_pad
+
+    def zones(self, seqs: Sequence[bytes]) -> list[Zones]:
         """Per sequence, merged 0-based half-open zones where a helix is allowed.
 
-        Window sums run on chunks of about ``ZONE_CHUNK`` residues (bounded
-        temporaries; exact integer sums, so the chunking changes nothing).
+        A caller that runs :func:`~secannot.models.topology.find_segments` anyway
+        passes ``zones=self.zone_args`` there and reuses its ``zones`` instead.
         """
-        out: list[list[tuple[int, int]]] = [[] for _ in seqs]
-        first, size = 0, 0
-        for i, seq in enumerate(seqs):
-            size += len(seq)
-            if size >= ZONE_CHUNK or i == len(seqs) - 1:
-                self._zones(seqs[first : i + 1], out, first)
-                first, size = i + 1, 0
-        return out
-
-    def _zones(self, seqs: Sequence[bytes], out: list[list[tuple[int, int]]], first: int) -> None:
-        p = self.params
-        logit, starts, codes = transmembrane_logits(self.window, seqs)
-        above = (logit >= p.zone_logit) & (codes != 0)
-        above[0] = above[-1] = False
-        edges = np.flatnonzero(above[1:] != above[:-1]) + 1
-        rs, re_ = edges[0::2], edges[1::2]
-        if not len(rs):
-            return
-        owner = np.searchsorted(starts, rs, side="right") - 1
-        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        # padded runs, clipped to their own chain (global coordinates): chains never overlap,
-        # so a run opens a new zone exactly where it starts after every earlier zone's end
-        a = np.maximum(rs - p.zone_pad, starts[owner])
-        b = np.minimum(re_ + p.zone_pad, starts[owner] + lengths[owner])
-        opens = np.ones(len(a), dtype=bool)
-        opens[1:] = a[1:] > np.maximum.accumulate(b)[:-1]
-        heads = np.flatnonzero(opens)
-        za, zb, zo = a[heads], np.maximum.reduceat(b, heads), owner[heads]
-        base = starts[zo]
-        for k, x, y in zip(zo.tolist(), (za - base).tolist(), (zb - base).tolist(), strict=True):
-            out[first + k].append((x, y))
+        return [list(t.zones) for t in find_segments(self.window, seqs, self.zone_args)]
 
     def residue_scores(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
         """(3, L) float32 from (L, 4) log-probabilities: helix probability (plus the signal-peptide one
@@ -136,49 +136,39 @@ class TopologyPredictor:
         out[1] = -LOGODDS_CLIP
         return out
 
-    def zone_scores(self, seqs: Sequence[bytes], zones: list[list[tuple[int, int]]],
+    def zone_scores(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]],
                     signal_peptide: bool = True) -> list[np.ndarray | None]:
         """Per sequence, :meth:`residue_scores` over its zones (no helix, no side evidence elsewhere).
 
         None for a sequence without a zone, or whose zones hold no residue over
         the helix threshold (it cannot have a helix, so it needs no decoding).
         """
-        pieces: list[tuple[int, int, int, int, int]] = []  # (seq, crop a, crop b, zone a, zone b)
-        for i, zs in enumerate(zones):
-            n = len(seqs[i])
-            j = 0
-            while j < len(zs):  # zones whose contexts would overlap share one crop (computed once)
-                m = j
-                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
-                    m += 1
-                ca, cb = max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)
-                pieces += [(i, ca, cb, x, y) if k == j else (i, -1, -1, x, y)
-                           for k, (x, y) in enumerate(zs[j : m + 1], j)]
-                j = m + 1
+        crops, members = self._crops(seqs, zones)
         found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
         hit = np.zeros(len(seqs), dtype=bool)
-        gap = np.full(GAP, PAD, dtype=np.intp)
         k = 0
-        while k < len(pieces):
-            batch, size = [], 0
-            while k < len(pieces) and (not batch or size < CHUNK or pieces[k][1] < 0):
-                batch.append(pieces[k])
-                size += pieces[k][2] - pieces[k][1] + GAP
+        while k < len(crops):
+            first, size = k, 0
+            while k < len(crops) and (k == first or size < CHUNK):
+                size += crops[k][2] - crops[k][1] + GAP
                 k += 1
-            parts, offs, pos = [], [], 0
-            crop = (0, 0)
-            for i, ca, cb, _, _ in batch:
-                if ca >= 0:  # a new crop; -1: a later zone of the previous crop
-                    parts += [codes_of(seqs[i][ca:cb]), gap]
-                    crop = (pos, ca)
-                    pos += cb - ca + GAP
-                offs.append(crop)
-            sc = self.residue_scores(log_softmax(self.net.logits(np.concatenate(parts))), signal_peptide)
-            over = sc[0] > self.params.threshold
-            for (i, _, _, za, zb), (off, ca) in zip(batch, offs, strict=True):
-                lo, hi = off + za - ca, off + zb - ca
-                found[i].append((za, zb, sc[:, lo:hi]))
-                hit[i] |= bool(over[lo:hi].any())
+            batch = crops[first:k]
+            joined = b"".join(seqs[i][a:b] for i, a, b in batch)
+            lengths = np.array([b - a for _, a, b in batch], dtype=np.int64)
+            # each crop followed by GAP padding codes: chains never see each other
+            offs = np.concatenate([[0], np.cumsum(lengths + GAP)[:-1]])
+            codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
+            codes[np.repeat(offs - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+                  + np.arange(int(lengths.sum()))] = codes_of(joined)
+            sc = self.residue_scores(log_softmax(self.net.logits(codes)), signal_peptide)
+            over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])
+            rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
+                    zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
+            lo = np.array([r[3] for r in rows], dtype=np.int64)
+            hi = lo + np.array([r[2] - r[1] for r in rows], dtype=np.int64)
+            hit[[r[0] for r, n in zip(rows, (over[hi] - over[lo]).tolist(), strict=True) if n]] = True
+            for (i, za, zb, _), a, b in zip(rows, lo.tolist(), hi.tolist(), strict=True):
+                found[i].append((za, zb, sc[:, a:b]))
         out: list[np.ndarray | None] = [None] * len(seqs)
         for i in np.flatnonzero(hit).tolist():
             arr = self._empty_scores(len(seqs[i]))
@@ -187,27 +177,49 @@ class TopologyPredictor:
             out[i] = arr
         return out
 
+    @staticmethod
+    def _crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
+               ) -> tuple[list[tuple[int, int, int]], list[list[tuple[int, int]]]]:
+        """Network inputs: (sequence, start, end) crops of each zone with ``HALF_FIELD`` residues of context,
+        zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
+        crops: list[tuple[int, int, int]] = []
+        members: list[list[tuple[int, int]]] = []
+        for i, zs in enumerate(zones):
+            n = len(seqs[i])
+            j = 0
+            while j < len(zs):
+                m = j
+                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
+                    m += 1
+                crops.append((i, max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)))
+                members.append(list(zs[j : m + 1]))
+                j = m + 1
+        return crops, members
+
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None,
-                zones: bool | str = True) -> list[TopologyCall]:
+                zones: bool | str | Sequence[Sequence[tuple[int, int]]] = True) -> list[TopologyCall]:
         """Topology of every sequence, in input order (see the module docstring for the model).
 
         ``signal_peptide=False``: the caller has its own signal-peptide model,
         so signal-peptide probability counts as helix (an uncleaved
         N-terminal stretch is a signal anchor).  ``start``: fix the side of
-        residue 1 (``"out"`` for a mature chain).  ``zones=False`` runs the
-        network on whole chains and lets a helix lie anywhere (to measure
-        what the zones change); ``zones="check"`` runs it on whole chains but
-        keeps the zones (must give the same calls as the default cropped run).
+        residue 1 (``"out"`` for a mature chain).  ``zones``: True finds the
+        zones; a list gives them (per sequence, as from :meth:`zones`);
+        False runs the network on whole chains and lets a helix lie anywhere
+        (to measure what the zones change); ``"check"`` runs it on whole
+        chains but keeps the zones (must give the same calls as the default
+        cropped run).
         """
         if zones == "check":
             scores = [self.masked_whole_chain(s, z, signal_peptide)
                       for s, z in zip(seqs, self.zones(seqs), strict=True)]
-        elif zones:
-            scores = self.zone_scores(seqs, self.zones(seqs), signal_peptide)
-        else:
+        elif zones is False:
             scores = [self.residue_scores(log_softmax(self.net.logits(codes_of(s))), signal_peptide) if s else None
                       for s in seqs]
+        else:
+            given = self.zones(seqs) if zones is True else zones
+            scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
         return [self.decode(sc, start) for sc in scores]
 
     def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
@@ -250,17 +262,17 @@ class TopologyPredictor:
     def decode(self, scores: np.ndarray | None, start: str | None = None) -> TopologyCall:
         """One protein's call from its :meth:`residue_scores` (None: no helix possible)."""
         if scores is None:
-            return TopologyCall((), 0, start or "in", 0.0, None)
+            return TopologyCall((), start or "in", 0.0)
         p, logodds, side = scores
         segs = self.segments(p)
         if not segs:
-            return TopologyCall((), 0, start or "in", 0.0, None)
+            return TopologyCall((), start or "in", 0.0)
         cum = np.concatenate([[0.0], np.cumsum(logodds, dtype=np.float64)])
         cside = np.concatenate([[0.0], np.cumsum(side, dtype=np.float64)])
         flat = [x for sg in segs for x in sg]
         scores_ = (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
         if max(scores_) < self.params.gate:
-            return TopologyCall((), 0, start or "in", 0.0, None)
+            return TopologyCall((), start or "in", 0.0)
         bounds = np.array([0, *flat, len(p)])
         loops = cside[bounds[1::2]] - cside[bounds[0::2]]
         alternating = float(loops[0::2].sum() - loops[1::2].sum())
@@ -269,7 +281,7 @@ class TopologyPredictor:
         for k, ((a, b), sc) in enumerate(zip(segs, scores_, strict=True)):
             at_in = (first == "in") == (k % 2 == 0)
             helices.append(Helix(a + 1, b, "in->out" if at_in else "out->in", round(sc, 3)))
-        return TopologyCall(tuple(helices), 0, first, float(max(scores_)), None)
+        return TopologyCall(tuple(helices), first, float(max(scores_)))
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
         """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
