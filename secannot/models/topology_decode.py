@@ -146,6 +146,7 @@ class TopologyPredictor:
         crops, members = self._crops(seqs, zones)
         found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
         hit = np.zeros(len(seqs), dtype=bool)
+        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every batch of this call
         k = 0
         while k < len(crops):
             first, size = k, 0
@@ -160,7 +161,7 @@ class TopologyPredictor:
             codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
             codes[np.repeat(offs - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
                   + np.arange(int(lengths.sum()))] = codes_of(joined)
-            sc = self.residue_scores(log_softmax(self.net.logits(codes)), signal_peptide)
+            sc = self.residue_scores(log_softmax(self.net.logits(codes, work)), signal_peptide)
             over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])
             rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
                     zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
