@@ -42,7 +42,8 @@ bench: $(BENCH_STAMP)
 
 train: $(TRAIN_STAMP)
 	$(BIN)/python train/calibrate_topology.py --benchmark $(SHARED)/data/signalp6/benchmark_dev.3line
-	$(BIN)/python train/train_topology.py --shared $(SHARED)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python train/train_topology_net.py --shared $(SHARED)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python train/eval_topology_net.py --shared $(SHARED)
 	$(BIN)/python train/train_nonclassical.py --data $(SHARED)/data/outcyte/ups_dev.fasta --tmbed $(SHARED)/data/tmbed/tmbed_dev.3line
 	$(BIN)/python train/train_sp.py --benchmark $(SHARED)/data/signalp6/benchmark_dev.3line \
 		--remainder $(SHARED)/data/signalp6/extra_remainder.3line --targetp $(SHARED)/data/signalp6/extra_targetp.3line \

@@ -169,45 +169,54 @@ _FLOOR = (
 )
 
 
+#: Per-fold figures of the semi-Markov HMM the network replaced (its last make bench, docs/model_card.md; the
+#: HMM's code left the package with it): TM with helix, globular with helix, globular without SP, exact count.
+OLD_HMM = ((0.908, 0.097, 0.057, 0.442), (0.891, 0.096, 0.055, 0.487), (0.899, 0.064, 0.034, 0.387))
+
+
 def topology(shared: Path) -> None:
-    """Per-fold TM figures of the topology HMM (shipped hyperparameters, refitted on each fold's training part)."""
-    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/train_topology.py)")
+    """Per-fold TM figures: the shipped network's recipe (weights trained without the fold, bench/models/, decoder
+    parameters chosen by inner CV, secannot/data/topology_net.json meta) beside the window detector, and the
+    replaced HMM's figures as recorded."""
+    heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/topology_data.py)")
     sys.path.insert(0, str(ROOT / "train"))
-    import train_topology as tt
+    import topology_data as td
 
     from secannot.models.topology import TopologyParams, find_segments
-    from secannot.models.topology_hmm import TopologyHMM
+    from secannot.models.topology_decode import DecodeParams, TopologyPredictor
+    from secannot.models.topology_net import TopologyNet
 
-    tmbed = tt.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
-    prots = tmbed + tt.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
-    tt.assign_folds(prots)
-    edges = tt.kd_edges(prots)
-    shipped = TopologyHMM.load()
-    hp = (json.loads((ROOT / "secannot" / "data" / "topology_hmm.json").read_text())["hyperparameters"]["entry_bias"],
-          shipped.gate)
+    tmbed = td.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+    prots = tmbed + td.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
+    td.assign_folds(prots)
     window = TopologyParams.load()
+    net_json = json.loads((ROOT / "secannot" / "data" / "topology_net.json").read_text())
     print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")
     for f in range(3):
-        train = [p for p in prots if p.fold != f]
         test = [p for p in tmbed if p.fold == f]
-        r = tt.evaluate(tt.fit(train, edges, hp), test)
         segs = find_segments(window, [p.seq.encode() for p in test])
-        flagged = [bool(s.segments) for s in segs]
-        paired = [c.count if fl else 0 for c, fl in zip(r["calls"], flagged, strict=True)]
+        cv = net_json["meta"]["cv"][f]
+        params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"],
+                                          "helix_min": cv["helix_min"]})
+        net = TopologyPredictor(TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{f}.npz")),
+                                window, params)
+        calls = net.predict([p.seq.encode() for p in test], signal_peptide=True)
         tm_i = [i for i, p in enumerate(test) if p.kind == "tm"]
         gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
         gn_i = [i for i in gl_i if "S" not in test[i].labels]
-
-        counts = {"HMM": [c.count for c in r["calls"]], "HMM on window-flagged (approx. pipeline)": paired,
-                  "window detector (old)": [len(x.segments) for x in segs]}
+        counts = {f"network (threshold {cv['threshold']}, gate {cv['gate']:g})": [c.count for c in calls],
+                  "window detector": [len(x.segments) for x in segs]}
         for name, n in counts.items():
             def rate(idx: list[int], hit: list[bool]) -> float:
                 return sum(hit[i] for i in idx) / max(len(idx), 1)
 
             has = [c > 0 for c in n]
             exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
-            print(f"  fold {f} {name:<42} TM with helix {rate(tm_i, has):.3f}  globular with helix "
+            print(f"  fold {f} {name:<45} TM with helix {rate(tm_i, has):.3f}  globular with helix "
                   f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
+        tm, gl, gn, ex = OLD_HMM[f]
+        print(f"  fold {f} {'HMM it replaced (recorded, not rerun)':<45} TM with helix {tm:.3f}  globular with helix "
+              f"{gl:.3f} (without SP {gn:.3f})  exact count {ex:.3f}")
 
 
 def measured(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:

@@ -148,12 +148,9 @@ def _signalp_band(shared: Path, hmm) -> list[dict]:
         thr = model.thresholds.get("eukarya", 0.5)
         band += [dict(part=part, seq=r[1], cls=r[2], p=float(p), cs=float(np.nan_to_num(c)), h=h_region_length(r[1]))
                  for r, p, c in zip(sub, calls.sp_prob, calls.cs_prob, strict=True) if 0.35 <= p < thr]
-    from secannot.models.topology import TopologyParams, find_segments
-
-    flagged = [bool(t.segments) for t in find_segments(TopologyParams.load(), [o["seq"] for o in band])]
-    for o, call, flag in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), flagged, strict=True):
-        # as in the pipeline: only proteins the windowed detector flags can have helices
-        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40 and flag]
+    for o, call in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), strict=True):
+        # as in the pipeline: the topology model's helices starting in the first 40 residues, scored
+        o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40]
                        or [-99.0])
     return band
 
@@ -165,7 +162,10 @@ def _decide(o: dict, cs_min: float, h_min: int, h_max: int, anchor: float) -> st
     return "SA" if o["nhs"] >= anchor else "neither"
 
 
-GRID = list(itertools.product((0.6, 0.7, 0.8, 0.85, 0.9, 0.95), (6, 7, 8, 9), (12, 14, 16, 18, 40), (-98.0, 5.0, 6.0, 7.0)))
+GRID = list(itertools.product((0.6, 0.7, 0.8, 0.85, 0.9, 0.95), (6, 7, 8, 9), (12, 14, 16, 18, 40),
+                          (-98.0, 0.0, 10.0, 20.0, 30.0, 40.0)))
+#: anchor thresholds on the network's helix score (summed clipped log-odds, -4..4 per residue)
+ANCHORS = (-98.0, -70.0, -60.0, -50.0, -40.0, -30.0, -25.0, -20.0, -15.0, -10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0)
 OLD_RULE = (2.0, 0, 0, -98.0)  # no rescue; any N-terminal helix is a signal anchor
 RIGHT = {("S", "SP"), ("M", "SA"), ("O", "neither")}
 
@@ -183,11 +183,11 @@ def _table(pairs) -> str:
 def sp_band(shared: Path) -> None:
     heading("Signal peptide vs signal anchor in the uncertain band (eukaryotes, 0.35 <= sp_prob < threshold)")
     from secannot.models.localization import BandRule
-    from secannot.models.topology_hmm import TopologyHMM
+    from secannot.models.topology_decode import TopologyPredictor
 
     rule = BandRule()
     shipped = (rule.min_cs_prob, rule.h_min, rule.h_max, rule.anchor_helix_score)
-    band = _signalp_band(shared, TopologyHMM.load())
+    band = _signalp_band(shared, TopologyPredictor.load())
     print("  SignalP 6.0 eukaryotic N-termini (70 aa; S = Sec signal peptide, M = TM label in the first 40, "
           f"O = other incl. TargetP transit peptides), {len(band)} in the band")
     print(f"  old rule (any N-terminal helix -> signal anchor): accuracy "
@@ -198,6 +198,15 @@ def sp_band(shared: Path) -> None:
         print(f"  fitted on partition {1 - part} {fit}, scored on partition {part}: accuracy "
               f"{_accuracy(parts[part], fit):.3f} (old rule {_accuracy(parts[part], OLD_RULE):.3f}; shipped "
               f"{_accuracy(parts[part], shipped):.3f})")
+    # the anchor threshold alone (the network's helix score has its own scale), the rest as shipped: each
+    # partition scored by the threshold fitted on the other; shipped: the best accuracy in both partitions
+    # (ties go to the lower threshold, towards the old rule)
+    for part in (0, 1):
+        a = max(ANCHORS, key=lambda x: (_accuracy(parts[1 - part], (*shipped[:3], x)), -x))
+        print(f"  anchor score fitted on partition {1 - part}: {a:g}, scored on partition {part}: accuracy "
+              f"{_accuracy(parts[part], (*shipped[:3], a)):.3f} (shipped {_accuracy(parts[part], shipped):.3f})")
+    both = max(ANCHORS, key=lambda x: (min(_accuracy(p, (*shipped[:3], x)) for p in parts), -x))
+    print(f"  anchor score with the best accuracy in both partitions: {both:g}")
     robust = max(GRID, key=lambda g: min(_accuracy(p, g) - _accuracy(p, OLD_RULE) for p in parts))
     print(f"  best gain over the old rule in both partitions: {robust}; shipped (cs_prob, h_min, h_max, anchor score) "
           f"{shipped}: accuracy {_accuracy(band, shipped):.3f}  {_table((o['cls'], _decide(o, *shipped)) for o in band)}")

@@ -45,7 +45,7 @@ VERDICT_HELP = "\n".join([
     "    retention motif [KRHQSAP][DENQ]EL (PROSITE PS00014) -> er_retained; else secreted.",
     "  uncertain band (eukaryotes, 0.35 <= sp_prob < threshold): cs_prob >= 0.9 and an h-region",
     "    of 8-18 residues -> signal peptide (cleaved at the best site, rules above); else an",
-    "    N-terminal helix scoring >= 5.0 in the topology HMM -> signal anchor (membrane); else",
+    "    N-terminal helix scoring >= -70 in the topology network -> signal anchor (membrane); else",
     "    neither: a weaker N-terminal helix is dropped (e.g. mitochondrial presequences).",
     "  without: a TM helix -> membrane (an uncleaved N-terminal one is a signal anchor);",
     "    else a rules/nonclassical.yaml match, or nc_score >= threshold -> route non-classical,",

@@ -101,6 +101,8 @@ class ProteinTopology:
 
     segments: tuple[Segment, ...]  # every predicted TM-like segment, 1-based
     max_logit: float
+    #: 0-based half-open zones where the window logit reaches a level (empty unless asked for)
+    zones: tuple[tuple[int, int], ...] = ()
 
 
 def transmembrane_logits(params: TopologyParams, seqs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -166,27 +168,34 @@ def window_means(seq: bytes, specs: Sequence[tuple[str, int]]) -> np.ndarray:
 CHUNK_RESIDUES = 1 << 16
 
 
-def find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
+def find_segments(params: TopologyParams, seqs: Sequence[bytes],
+                  zones: tuple[float, int] | None = None) -> list[ProteinTopology]:
     """TM-like hydrophobic segments of every sequence, in chunks of about CHUNK_RESIDUES residues.
 
     Each protein's numbers are exact integer window sums scaled once, so the
     chunking (and anything else in the batch) never changes a protein's result.
+    ``zones=(level, pad)`` also gives each protein its runs of residues whose
+    logit is >= ``level``, widened by ``pad`` residues each side and merged
+    (:func:`logit_zones`): the topology network's candidate zones, from the
+    same window sums rather than a second pass.
     """
     out: list[ProteinTopology] = []
     start, size = 0, 0
     for i, seq in enumerate(seqs):
         size += len(seq)
         if size >= CHUNK_RESIDUES:
-            out += _find_segments(params, seqs[start : i + 1])
+            out += _find_segments(params, seqs[start : i + 1], zones)
             start, size = i + 1, 0
     if start < len(seqs):
-        out += _find_segments(params, seqs[start:])
+        out += _find_segments(params, seqs[start:], zones)
     return out
 
 
-def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[ProteinTopology]:
+def _find_segments(params: TopologyParams, seqs: Sequence[bytes],
+                   zones: tuple[float, int] | None) -> list[ProteinTopology]:
     logit, starts, codes = transmembrane_logits(params, seqs)
     logit[codes == 0] = -np.inf  # gaps: never above the threshold, never a maximum
+    per_zone = logit_zones(logit, starts, seqs, *zones) if zones else [()] * len(seqs)
     above = logit > params.threshold
     # the ends of the array are gaps, so every run starts and ends inside it
     edges = np.flatnonzero(above[1:] != above[:-1]) + 1
@@ -207,7 +216,37 @@ def _find_segments(params: TopologyParams, seqs: Sequence[bytes]) -> list[Protei
             per_seq[k].append(Segment(a, b))
     # Per-sequence maximum logit over its own residues (a feature for nc scoring).
     maxima = np.maximum.reduceat(logit, starts) if len(starts) else np.array([])
-    return [ProteinTopology(tuple(segs), float(m)) for segs, m in zip(per_seq, maxima.tolist(), strict=True)]
+    return [ProteinTopology(tuple(segs), float(m), tuple(z))
+            for segs, m, z in zip(per_seq, maxima.tolist(), per_zone, strict=True)]
+
+
+def logit_zones(logit: np.ndarray, starts: np.ndarray, seqs: Sequence[bytes], level: float,
+                pad: int) -> list[list[tuple[int, int]]]:
+    """Per sequence, merged 0-based half-open runs of ``logit >= level`` widened by ``pad`` (clipped to the chain).
+
+    ``logit`` and ``starts`` as from :func:`transmembrane_logits`, with gaps at -inf.
+    """
+    out: list[list[tuple[int, int]]] = [[] for _ in seqs]
+    above = logit >= level
+    above[0] = above[-1] = False
+    edges = np.flatnonzero(above[1:] != above[:-1]) + 1
+    rs, re_ = edges[0::2], edges[1::2]
+    if not len(rs):
+        return out
+    owner = np.searchsorted(starts, rs, side="right") - 1
+    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
+    # padded runs, clipped to their own chain (global coordinates): chains never overlap,
+    # so a run opens a new zone exactly where it starts after every earlier zone's end
+    a = np.maximum(rs - pad, starts[owner])
+    b = np.minimum(re_ + pad, starts[owner] + lengths[owner])
+    opens = np.ones(len(a), dtype=bool)
+    opens[1:] = a[1:] > np.maximum.accumulate(b)[:-1]
+    heads = np.flatnonzero(opens)
+    za, zb, zo = a[heads], np.maximum.reduceat(b, heads), owner[heads]
+    base = starts[zo]
+    for k, x, y in zip(zo.tolist(), (za - base).tolist(), (zb - base).tolist(), strict=True):
+        out[k].append((x, y))
+    return out
 
 
 def er_retention(seq: bytes) -> tuple[str, str] | None:

@@ -28,7 +28,7 @@ def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
     data["signal_peptide"] = str(result.signal_peptide) if result.signal_peptide else None
     data["tm_segments"] = [str(s) for s in result.tm_segments]
     if any(s.orientation for s in result.tm_segments):
-        # the side each helix's N-terminal end faces, from the topology HMM
+        # the side each helix's N-terminal end faces, from the topology network's decoder
         data["tm_orientation"] = [s.orientation for s in result.tm_segments]
     if result.signal_anchor is not None:
         data["signal_anchor"] = str(result.signal_anchor)

@@ -1,0 +1,296 @@
+"""TM helices with orientation from the per-residue network (:mod:`secannot.models.topology_net`).
+
+Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
+``train/train_topology_net.py``; the gate by inner cross-validation):
+
+1. **Candidate zones.**  A residue can be helix only inside a zone: residues
+   whose windowed-hydrophobicity logit (:func:`secannot.models.topology.transmembrane_logits`,
+   cheap exact integer window sums) reaches ``zone_logit``, widened by
+   ``zone_pad`` residues each side.  The network runs on each zone with
+   ``HALF_FIELD`` residues of real context each side, so its numbers there
+   equal those of a whole-chain run; residues outside every zone are loop
+   with no side evidence.  Most soluble proteins have no zone and cost only
+   the window sums.
+2. **Helix segments.**  Runs of residues whose helix probability (plus the
+   signal-peptide probability when the caller has no signal-peptide state,
+   so an N-terminal anchor is a helix) is over ``threshold``; runs at most
+   ``merge_gap`` apart merge while the result is at most ``helix_max`` long;
+   runs shorter than ``helix_min`` are dropped; a run longer than
+   ``split_length`` is a hairpin or helix bundle and is cut into
+   ``round(length / mean_length)`` helices at its lowest-probability residues.
+3. **Protein gate.**  A protein keeps its helices only if the best one's
+   score (sum over the helix of the clipped log-odds of helix) reaches ``gate``.
+4. **Orientation.**  Loops alternate sides; the side of residue 1 is the one
+   whose alternating assignment has the higher summed in-vs-out log-odds over
+   the loop residues in zones (or fixed by the caller, e.g. ``out`` after a
+   cleaved signal peptide).
+
+Every step reads one protein only, so a call never depends on the batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from secannot.models.topology import TopologyParams, find_segments
+from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of, log_softmax
+
+LOGODDS_CLIP = 4.0
+#: residues per network pass (joined zones): bounds the temporaries
+CHUNK = 4096
+Zones = list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Helix:
+    """One transmembrane helix, 1-based inclusive; ``orientation`` is the side its N-terminal end faces."""
+
+    start: int
+    end: int
+    orientation: str  # "in->out" or "out->in"
+    score: float = 0.0  # summed clipped helix log-odds over the helix
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyCall:
+    """Decoded topology of one protein: TM helices in sequence order, the side of residue 1
+    (``"in"`` or ``"out"``) and the best helix's score (0.0 without a helix)."""
+
+    helices: tuple[Helix, ...]
+    n_terminus: str
+    score: float
+
+    @property
+    def count(self) -> int:
+        return len(self.helices)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeParams:
+    zone_logit: float
+    zone_pad: int
+    threshold: float
+    helix_min: int
+    helix_max: int
+    split_length: int
+    mean_length: int
+    merge_gap: int
+    gate: float
+    meta: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DecodeParams:
+        return cls(float(d["zone_logit"]), int(d["zone_pad"]), float(d["threshold"]), int(d["helix_min"]),
+                   int(d["helix_max"]),
+                   int(d["split_length"]), int(d["mean_length"]), int(d["merge_gap"]), float(d["gate"]),
+                   d.get("meta", {}))
+
+
+class TopologyPredictor:
+    """The network, the window detector that finds its zones, and the decoder parameters."""
+
+    def __init__(self, net: TopologyNet, window: TopologyParams, params: DecodeParams):
+        self.net, self.window, self.params = net, window, params
+        self.meta = params.meta
+
+    @classmethod
+    def load(cls) -> TopologyPredictor:
+        """The shipped model; raises OSError/KeyError on a missing or malformed file."""
+        text = (resources.files("secannot") / "data" / "topology_net.json").read_text(encoding="utf-8")
+        return cls(TopologyNet.load(), TopologyParams.load(), DecodeParams.from_dict(json.loads(text)))
+
+    # ------------------------------------------------------------------ network on zones
+    @property
+    def zone_args(self) -> tuple[float, int]:
+        """(level, pad) of the candidate zones, for :func:`secannot.models.topology.find_segments`."""
+        return self.params.zone_logit, self.params.zone_pad
+
+    def zones(self, seqs: Sequence[bytes]) -> list[Zones]:
+        """Per sequence, merged 0-based half-open zones where a helix is allowed.
+
+        A caller that runs :func:`~secannot.models.topology.find_segments` anyway
+        passes ``zones=self.zone_args`` there and reuses its ``zones`` instead.
+        """
+        return [list(t.zones) for t in find_segments(self.window, seqs, self.zone_args)]
+
+    def residue_scores(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
+        """(3, L) float32 from (L, 4) log-probabilities: helix probability (plus the signal-peptide one
+        when ``signal_peptide`` is False), its log-odds clipped to +-LOGODDS_CLIP, and log P(in) - log P(out)."""
+        p = np.exp(lp[:, 2]) if signal_peptide else np.exp(lp[:, 2]) + np.exp(lp[:, 3])
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        logodds = np.clip(np.log(q / (1 - q)), -LOGODDS_CLIP, LOGODDS_CLIP)
+        return np.stack([p, logodds, lp[:, 0] - lp[:, 1]]).astype(np.float32)
+
+    def _empty_scores(self, length: int) -> np.ndarray:
+        """Scores outside every zone: no helix, no side evidence."""
+        out = np.zeros((3, length), dtype=np.float32)
+        out[1] = -LOGODDS_CLIP
+        return out
+
+    def zone_scores(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]],
+                    signal_peptide: bool = True) -> list[np.ndarray | None]:
+        """Per sequence, :meth:`residue_scores` over its zones (no helix, no side evidence elsewhere).
+
+        None for a sequence without a zone, or whose zones hold no residue over
+        the helix threshold (it cannot have a helix, so it needs no decoding).
+        """
+        crops, members = self._crops(seqs, zones)
+        found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
+        hit = np.zeros(len(seqs), dtype=bool)
+        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every batch of this call
+        k = 0
+        while k < len(crops):
+            first, size = k, 0
+            while k < len(crops) and (k == first or size < CHUNK):
+                size += crops[k][2] - crops[k][1] + GAP
+                k += 1
+            batch = crops[first:k]
+            joined = b"".join(seqs[i][a:b] for i, a, b in batch)
+            lengths = np.array([b - a for _, a, b in batch], dtype=np.int64)
+            # each crop followed by GAP padding codes: chains never see each other
+            offs = np.concatenate([[0], np.cumsum(lengths + GAP)[:-1]])
+            codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
+            codes[np.repeat(offs - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+                  + np.arange(int(lengths.sum()))] = codes_of(joined)
+            sc = self.residue_scores(log_softmax(self.net.logits(codes, work)), signal_peptide)
+            over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])
+            rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
+                    zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
+            lo = np.array([r[3] for r in rows], dtype=np.int64)
+            hi = lo + np.array([r[2] - r[1] for r in rows], dtype=np.int64)
+            hit[[r[0] for r, n in zip(rows, (over[hi] - over[lo]).tolist(), strict=True) if n]] = True
+            for (i, za, zb, _), a, b in zip(rows, lo.tolist(), hi.tolist(), strict=True):
+                found[i].append((za, zb, sc[:, a:b]))
+        out: list[np.ndarray | None] = [None] * len(seqs)
+        for i in np.flatnonzero(hit).tolist():
+            arr = self._empty_scores(len(seqs[i]))
+            for za, zb, part in found[i]:
+                arr[:, za:zb] = part
+            out[i] = arr
+        return out
+
+    @staticmethod
+    def _crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
+               ) -> tuple[list[tuple[int, int, int]], list[list[tuple[int, int]]]]:
+        """Network inputs: (sequence, start, end) crops of each zone with ``HALF_FIELD`` residues of context,
+        zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
+        crops: list[tuple[int, int, int]] = []
+        members: list[list[tuple[int, int]]] = []
+        for i, zs in enumerate(zones):
+            n = len(seqs[i])
+            j = 0
+            while j < len(zs):
+                m = j
+                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
+                    m += 1
+                crops.append((i, max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)))
+                members.append(list(zs[j : m + 1]))
+                j = m + 1
+        return crops, members
+
+    # ------------------------------------------------------------------ decoding
+    def predict(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None,
+                zones: bool | str | Sequence[Sequence[tuple[int, int]]] = True) -> list[TopologyCall]:
+        """Topology of every sequence, in input order (see the module docstring for the model).
+
+        ``signal_peptide=False``: the caller has its own signal-peptide model,
+        so signal-peptide probability counts as helix (an uncleaved
+        N-terminal stretch is a signal anchor).  ``start``: fix the side of
+        residue 1 (``"out"`` for a mature chain).  ``zones``: True finds the
+        zones; a list gives them (per sequence, as from :meth:`zones`);
+        False runs the network on whole chains and lets a helix lie anywhere
+        (to measure what the zones change); ``"check"`` runs it on whole
+        chains but keeps the zones (must give the same calls as the default
+        cropped run).
+        """
+        if zones == "check":
+            scores = [self.masked_whole_chain(s, z, signal_peptide)
+                      for s, z in zip(seqs, self.zones(seqs), strict=True)]
+        elif zones is False:
+            scores = [self.residue_scores(log_softmax(self.net.logits(codes_of(s))), signal_peptide) if s else None
+                      for s in seqs]
+        else:
+            given = self.zones(seqs) if zones is True else zones
+            scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
+        return [self.decode(sc, start) for sc in scores]
+
+    def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
+        """The network on the whole chain, kept only inside ``zones`` (None as in :meth:`zone_scores`)."""
+        if not zones:
+            return None
+        full = self.residue_scores(log_softmax(self.net.logits(codes_of(seq))), signal_peptide)
+        out = self._empty_scores(len(seq))
+        for a, b in zones:
+            out[:, a:b] = full[:, a:b]
+        return out if (out[0] > self.params.threshold).any() else None
+
+    def segments(self, p: np.ndarray) -> list[tuple[int, int]]:
+        """0-based half-open helices from per-residue helix probabilities (step 2 of the model)."""
+        q = self.params
+        above = np.concatenate([[False], p > q.threshold, [False]])
+        edges = np.flatnonzero(above[1:] != above[:-1])
+        runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+        merged: list[tuple[int, int]] = []
+        for a, b in runs:
+            if merged and a - merged[-1][1] <= q.merge_gap and b - merged[-1][0] <= q.helix_max:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        out = []
+        for a, b in merged:
+            length = b - a
+            if length < q.helix_min:
+                continue
+            pieces = max(1, round(length / q.mean_length)) if length > q.split_length else 1
+            cuts = [a]
+            for j in range(1, pieces):
+                centre = a + round(j * length / pieces)
+                lo, hi = max(centre - 6, cuts[-1] + q.helix_min), min(centre + 7, b - q.helix_min)
+                cuts.append(lo + int(np.argmin(p[lo:hi])) if hi > lo else centre)
+            cuts.append(b)
+            out += [(x, y) for x, y in zip(cuts[:-1], cuts[1:], strict=True)]
+        return out
+
+    def decode(self, scores: np.ndarray | None, start: str | None = None) -> TopologyCall:
+        """One protein's call from its :meth:`residue_scores` (None: no helix possible)."""
+        if scores is None:
+            return TopologyCall((), start or "in", 0.0)
+        p, logodds, side = scores
+        segs = self.segments(p)
+        if not segs:
+            return TopologyCall((), start or "in", 0.0)
+        cum = np.concatenate([[0.0], np.cumsum(logodds, dtype=np.float64)])
+        cside = np.concatenate([[0.0], np.cumsum(side, dtype=np.float64)])
+        flat = [x for sg in segs for x in sg]
+        scores_ = (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
+        if max(scores_) < self.params.gate:
+            return TopologyCall((), start or "in", 0.0)
+        bounds = np.array([0, *flat, len(p)])
+        loops = cside[bounds[1::2]] - cside[bounds[0::2]]
+        alternating = float(loops[0::2].sum() - loops[1::2].sum())
+        first = start or ("in" if alternating >= 0 else "out")
+        helices = []
+        for k, ((a, b), sc) in enumerate(zip(segs, scores_, strict=True)):
+            at_in = (first == "in") == (k % 2 == 0)
+            helices.append(Helix(a + 1, b, "in->out" if at_in else "out->in", round(sc, 3)))
+        return TopologyCall(tuple(helices), first, float(max(scores_)))
+
+    def helix_score(self, seq: bytes, start: int, end: int) -> float:
+        """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
+
+        The network sees the whole chain up to ``HALF_FIELD`` past ``end``.
+        Only the helix class counts, not the signal-peptide class: the band
+        rule asks whether an N-terminal stretch is an anchor rather than the
+        h-region of a signal peptide, which is what the network tells apart.
+        """
+        sc = self.residue_scores(log_softmax(self.net.logits(codes_of(seq[: end + HALF_FIELD]))), True)
+        return float(sc[1, start - 1 : end].astype(np.float64).sum())

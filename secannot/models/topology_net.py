@@ -1,0 +1,175 @@
+"""Membrane topology from a small per-residue convolutional network and a segment decoder.
+
+Why a network: the linear per-residue model of the earlier HMM could not tell
+a TM helix from a buried hydrophobic strand of a soluble protein (8-15% of
+globular proteins got a false helix) and undercounted multi-pass proteins.
+This network reads the residues themselves (a learned 6-dimensional residue
+embedding, so no fixed hydropathy scale) over a 61-residue receptive field:
+
+    embedding (21 -> 6) -> conv k21 (6 -> 16) -> ReLU
+      -> conv k9 dilation 2 (16 -> 16) -> ReLU, + residual
+      -> conv k9 dilation 3 (16 -> 16) -> ReLU, + residual
+      -> 1x1 (16 -> 4): in / out / helix / signal peptide logits
+
+trained by ``train/train_topology_net.py`` (torch on CPU, fixed seed) on
+TMbed's per-residue topology (Bernhofer & Rost 2022, BMC Bioinformatics
+23:326) and the SignalP 6.0 benchmark (Teufel et al. 2022) labels.  Inference
+here is numpy float32 only, from ``secannot/data/topology_net.npz``.
+
+Zero padding at the sequence ends (the padding residue embeds to zero), so the
+network's output for a residue depends only on the residues within 30
+positions of it; :mod:`secannot.models.topology_decode` uses that to run the
+network only around hydrophobic candidates, with results identical to
+running it on the whole chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+
+from secannot.models.signal_peptide import ALPHABET  # the 20 standard residues, one order for every model
+
+ARCH = {"emb": 6, "ch": 16, "k1": 21, "k2": 9, "d2": 2, "k3": 9, "d3": 3}
+#: residues each side of a residue that can change its output
+HALF_FIELD = ARCH["k1"] // 2 + ARCH["d2"] * (ARCH["k2"] // 2) + ARCH["d3"] * (ARCH["k3"] // 2)
+CLASSES = ("in", "out", "helix", "sp")
+#: rows of every matrix product (fixed shapes: batch-invariant rounding)
+BLOCK = 512
+#: PAD residues between joined chains: wider than any one layer's half-width
+GAP = max(ARCH["k1"] // 2, ARCH["d2"] * (ARCH["k2"] // 2), ARCH["d3"] * (ARCH["k3"] // 2)) + 1
+
+_CODE = np.full(256, len(ALPHABET), dtype=np.intp)  # anything else -> X (index 20)
+for _i, _aa in enumerate(ALPHABET):
+    _CODE[ord(_aa)] = _i
+    _CODE[ord(_aa.lower())] = _i
+PAD = len(ALPHABET) + 1  # embeds to zero: the convolutions' zero padding
+
+
+def codes_of(seq: bytes) -> np.ndarray:
+    """Residue codes 0..20 (20 = any other letter) of one sequence."""
+    return _CODE[np.frombuffer(seq, dtype=np.uint8)]
+
+
+def _blocks(x: np.ndarray) -> np.ndarray:
+    """(C, L) -> a (L / BLOCK, C, BLOCK) view: one fixed-shape matrix per block of residues."""
+    return x.reshape(x.shape[0], -1, BLOCK).transpose(1, 0, 2)
+
+
+def _buffer(work: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A float32 array of ``shape`` from ``work``, reused (and grown) across calls with the same ``work``."""
+    size = int(np.prod(shape))
+    if key not in work or work[key].size < size:
+        work[key] = np.empty(size, dtype=np.float32)
+    return work[key][:size].reshape(shape)
+
+
+def _conv(x: np.ndarray, taps: tuple[np.ndarray, ...], b: np.ndarray, dilation: int,
+          work: dict[str, np.ndarray], key: str) -> np.ndarray:
+    """'same' 1-D convolution of x (C_in, L) with one (C_out, C_in) matrix per tap, zero padding; (C_out, L).
+
+    Channels first, so every product is (C_out, C_in) @ (C_in, BLOCK): with
+    8-16 channels BLAS runs the residues as the long dimension about twice as
+    fast as the (BLOCK, C_in) @ (C_in, C_out) layout.  One product per tap
+    on a shifted view (no im2col copy), each on blocks of ``BLOCK`` residues
+    (``L`` must be a multiple): BLAS picks kernels by shape, so a fixed shape
+    keeps every residue's rounding independent of its batch (see ``fixed_shape``).
+    Every array comes from ``work`` (``key`` names this layer's): fresh arrays
+    of this size are mapped from the OS each time, and the page faults cost a
+    third of the stage's CPU time on the proteomes.
+    """
+    half = dilation * (len(taps) // 2)
+    length = x.shape[1]
+    padded = _buffer(work, key + "in", (x.shape[0], length + 2 * half))
+    padded[:, :half] = 0
+    padded[:, half + length :] = 0
+    padded[:, half : half + length] = x
+    shape = (length // BLOCK, taps[0].shape[0], BLOCK)
+    y, tap = _buffer(work, key + "sum", shape), _buffer(work, key + "tap", shape)
+    np.matmul(taps[0], _blocks(padded[:, :length]), out=y)
+    for j in range(1, len(taps)):
+        y += np.matmul(taps[j], _blocks(padded[:, j * dilation : j * dilation + length]), out=tap)
+    y += b[:, None]
+    out = _buffer(work, key + "out", (shape[1], length))
+    np.copyto(out.reshape(shape[1], shape[0], BLOCK), y.transpose(1, 0, 2))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyNet:
+    """Weights of the per-residue network (float32, torch layouts)."""
+
+    emb: np.ndarray  # (22, emb): 20 residues, X, padding (zeros)
+    c1_w: np.ndarray
+    c1_b: np.ndarray
+    c2_w: np.ndarray
+    c2_b: np.ndarray
+    c3_w: np.ndarray
+    c3_b: np.ndarray
+    out_w: np.ndarray  # (4, ch)
+    out_b: np.ndarray
+    taps: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _taps(self, name: str) -> tuple[np.ndarray, ...]:
+        """One contiguous (C_out, C_in) matrix per tap of a torch-layout (C_out, C_in, k) convolution, cached."""
+        if name not in self.taps:
+            w = getattr(self, name)
+            self.taps[name] = tuple(np.ascontiguousarray(w[:, :, j]) for j in range(w.shape[2]))
+        return self.taps[name]
+
+    @classmethod
+    def from_npz(cls, source) -> TopologyNet:
+        with np.load(source) as d:
+            emb = np.zeros((PAD + 1, d["emb"].shape[1]), dtype=np.float32)
+            emb[:PAD] = d["emb"]
+            return cls(emb, *(np.asarray(d[k], dtype=np.float32) for k in
+                              ("c1_w", "c1_b", "c2_w", "c2_b", "c3_w", "c3_b", "out_w", "out_b")))
+
+    @classmethod
+    def load(cls, path: str | None = None) -> TopologyNet:
+        """The shipped weights (or ``path``); raises OSError/KeyError on a missing or malformed file."""
+        if path is not None:
+            return cls.from_npz(path)
+        with (resources.files("secannot") / "data" / "topology_net.npz").open("rb") as fh:
+            return cls.from_npz(fh)
+
+    def logits(self, codes: np.ndarray, work: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """(L, 4) float32 class logits (in, out, helix, sp) for residue codes (L,), PAD codes allowed.
+
+        ``work``: a dict the caller keeps across calls (one per thread), so the
+        layers' arrays are reused rather than allocated anew each call.
+
+        Every layer's output is zeroed on PAD positions, exactly as the
+        per-layer zero padding at a chain end: a run of at least ``GAP`` PAD
+        codes therefore separates two chains completely, and a chain's
+        numbers are the same alone or joined with others.
+        """
+        n = len(codes)
+        codes = np.concatenate([codes, np.full(-n % BLOCK, PAD, dtype=np.intp)])  # whole blocks of residues
+        work = {} if work is None else work
+        x = self.emb.T[:, codes]
+        keep = (codes != PAD).astype(np.float32)
+        h1 = _conv(x, self._taps("c1_w"), self.c1_b, 1, work, "c1")
+        np.maximum(h1, 0, out=h1)
+        h1 *= keep
+        h2 = _conv(h1, self._taps("c2_w"), self.c2_b, ARCH["d2"], work, "c2")
+        np.maximum(h2, 0, out=h2)
+        h2 *= keep
+        h2 += h1
+        h3 = _conv(h2, self._taps("c3_w"), self.c3_b, ARCH["d3"], work, "c3")
+        np.maximum(h3, 0, out=h3)
+        h3 *= keep
+        h3 += h2
+        out = np.matmul(self.out_w, _blocks(h3)) + self.out_b[:, None]  # (blocks, 4, BLOCK)
+        return out.transpose(0, 2, 1).reshape(-1, len(CLASSES))[:n]
+
+    def log_probs(self, seq: bytes) -> np.ndarray:
+        """(len(seq), 4) per-residue log-probabilities of in / out / helix / signal peptide."""
+        return log_softmax(self.logits(codes_of(seq)))
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))

@@ -1,0 +1,129 @@
+"""The topology network and its decoder (secannot/models/topology_net.py, topology_decode.py)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from secannot.models.topology import find_segments
+from secannot.models.topology_decode import TopologyPredictor
+from secannot.models.topology_net import GAP, HALF_FIELD, PAD, codes_of, log_softmax
+
+HELICES = ["LLAVILGVLLAFIWLLAGVLL", "IVLAVFGLALMLVISFLGAVA", "LGAIFVLLIAVAWLSGLLVVF", "AVLFGLIVSLLAIVMLFAGWL",
+           "FLVIAGLLTAVALFLVGILYA", "VLAGIFLSLLVAVWLAIFGLL", "ALIVLGFAVLMLSGVIALFLW"]
+LOOPS_IN = ["KRSNGKPE", "RKDPSGKR", "SKRNPEKR", "KRPDGSKK"]
+LOOPS_OUT = ["DGSNPTQEGSD", "NGTDPSQEGYT", "EGSQPNTDGSN", "TDNGSPEQGSD"]
+# human GAPDH (P04406), a soluble cytosolic enzyme
+GAPDH = ("MGKVKVGVNGFGRIGRLVTRAAFNSGKVDIVAINDPFIDLNYMVYMFQYDSTHGKFHGTVKAENGKLVINGNPITIFQERDPSKIKWGDAGAEYVV"
+         "ESTGVFTTMEKAGAHLQGGAKRVIISAPSADAPMFVMGVNHEKYDNSLKIISNASCTTNCLAPLAKVIHDNFGIVEGLMTTVHAITATQKTVDGPSGKLW"
+         "RDGRGALQNIIPASTGAAKAVGKVIPELNGKLTGMAFRVPTANVSVVDLTCRLEKPAKYDDIKKVVKQASEGPLKGILGYTEDQVVSCDFNSDTHSST"
+         "FDAGAGIALNDHFVKLISWYDNEFGYSNRVVDLMAHMASKE")
+
+
+def designed(n_helices: int) -> str:
+    """A designed multi-pass protein: K/R-rich inside loops, polar outside loops, 21-residue hydrophobic helices."""
+    seq = "MSKKRPEDGSNK"
+    for k in range(n_helices):
+        seq += HELICES[k % len(HELICES)] + (LOOPS_IN[k // 2 % 4] if k % 2 else LOOPS_OUT[k // 2 % 4])
+    return seq + "KRSEEKKDGE"
+
+
+@pytest.fixture(scope="module")
+def model() -> TopologyPredictor:
+    return TopologyPredictor.load()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7])
+def test_a_designed_multipass_protein_gets_every_helix(model, n):
+    assert model.predict([designed(n).encode()])[0].count == n
+
+
+ORIENTATION_MISS = pytest.mark.xfail(reason="shipped network (24 epochs) puts residue 1 outside for the 2- and "
+                                            "3-helix designs, whose C-terminal tail is also K/R-rich", strict=True)
+
+
+@pytest.mark.parametrize("n", [1, pytest.param(2, marks=ORIENTATION_MISS), pytest.param(3, marks=ORIENTATION_MISS),
+                               4, 7])
+def test_a_designed_multipass_protein_follows_the_positive_inside_rule(model, n):
+    call = model.predict([designed(n).encode()])[0]
+    # the N-terminal loop is K/R-rich: inside (positive-inside rule), then the sides alternate
+    assert [h.orientation for h in call.helices] == [("in->out", "out->in")[k % 2] for k in range(n)]
+
+
+def test_a_hairpin_without_a_loop_is_two_helices(model):
+    seq = "MSKKRPEDGSNK" + HELICES[0] + "GP" + HELICES[1] + "KRSEEKKDGE"
+    assert model.predict([seq.encode()])[0].count == 2
+
+
+def test_a_soluble_protein_gets_no_helix(model):
+    assert model.predict([GAPDH.encode()], signal_peptide=False)[0].count == 0
+
+
+def test_a_short_hydrophobic_stretch_in_a_polar_region_is_not_a_helix(model):
+    # 8 hydrophobic residues replace a polar stretch of GAPDH.  Known limit: where the insertion joins
+    # hydrophobic neighbours into a 17-20 residue stretch (e.g. at 60, 150, 300) the network calls a helix.
+    for pos in (100, 250):
+        seq = GAPDH[:pos] + "LLVAILAL" + GAPDH[pos + 8:]
+        assert model.predict([seq.encode()])[0].count == 0, pos
+
+
+def test_calls_do_not_depend_on_the_batch(model):
+    seqs = [designed(n).encode() for n in (1, 3, 5, 7)] + [GAPDH.encode(), b"MKT", b"", b"LLLLLLLLLLLLLLLLLLLLLLL"]
+    seqs += [GAPDH[:120].encode() + h.encode() + GAPDH[120:].encode() for h in HELICES[:3]]
+    alone = [model.predict([s])[0] for s in seqs]
+    order = list(range(len(seqs)))
+    random.Random(7).shuffle(order)
+    shuffled = model.predict([seqs[i] for i in order])
+    assert [shuffled[order.index(i)] for i in range(len(seqs))] == alone
+    assert model.predict(seqs) == alone
+
+
+def test_cropping_to_zones_equals_the_whole_chain_network(model):
+    seqs = [designed(5).encode(), (GAPDH[:120] + HELICES[2] + GAPDH[120:]).encode(), GAPDH.encode()]
+    for sp in (True, False):
+        assert model.predict(seqs, signal_peptide=sp) == model.predict(seqs, signal_peptide=sp, zones="check")
+
+
+def test_zones_from_the_window_detector_pass_are_the_models_own(model):
+    seqs = [designed(3).encode(), (GAPDH[:120] + HELICES[2] + GAPDH[120:]).encode(), GAPDH.encode(), b""]
+    plain = find_segments(model.window, seqs)
+    topo = find_segments(model.window, seqs, model.zone_args)
+    assert [(t.segments, t.max_logit) for t in topo] == [(t.segments, t.max_logit) for t in plain]
+    assert all(t.zones == () for t in plain) and topo[0].zones and topo[-1].zones == ()
+    given = [list(t.zones) for t in topo]
+    assert model.predict(seqs, signal_peptide=False, zones=given) == model.predict(seqs, signal_peptide=False)
+    # no zone, no helix: a designed 3-pass protein given empty zones
+    assert model.predict(seqs[:1], zones=[[]])[0].count == 0 < model.predict(seqs[:1], zones=given[:1])[0].count
+
+
+def test_joined_chains_separated_by_padding_keep_their_own_numbers(model):
+    a, b = codes_of(designed(2).encode()), codes_of(GAPDH.encode())
+    rng = np.random.default_rng(3)
+    others = [rng.integers(0, 20, n) for n in (5, 700, 1333, 2900)]  # batches of many sizes and BLAS shapes
+    for other in others:
+        joined = model.net.logits(np.concatenate([other, np.full(GAP, PAD), a, np.full(GAP, PAD), b]))
+        start = len(other) + GAP
+        # bit for bit, not approximately: a helix boundary is a threshold on these numbers
+        assert np.array_equal(joined[start : start + len(a)], model.net.logits(a))
+        assert np.array_equal(joined[start + len(a) + GAP :], model.net.logits(b))
+
+
+def test_a_residue_sees_only_its_receptive_field(model):
+    seq = codes_of((GAPDH + designed(3)).encode())
+    full = model.net.logits(seq)
+    changed = seq.copy()
+    changed[200] = (changed[200] + 5) % 20
+    diff = np.abs(model.net.logits(changed) - full).max(axis=1) > 0
+    assert diff[200] and not diff[: 200 - HALF_FIELD].any() and not diff[200 + HALF_FIELD + 1:].any()
+
+
+def test_probabilities_are_normalised(model):
+    lp = log_softmax(model.net.logits(codes_of(designed(2).encode())))
+    np.testing.assert_allclose(np.exp(lp).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_helix_score_prefers_an_anchor_over_a_polar_stretch(model):
+    seq = ("MKRK" + HELICES[0] + GAPDH[:100]).encode()
+    assert model.helix_score(seq, 5, 25) > 0 > model.helix_score(seq, 40, 60)

@@ -1,0 +1,199 @@
+"""Train the per-residue topology network (secannot/models/topology_net.py) and cross-validate it.
+
+Data (read from ../shared, never copied): TMbed's ``tmbed_dev.3line`` (per-residue
+topology, Apache-2.0) and the SignalP 6.0 benchmark's ``benchmark_dev.3line``
+(first 70 residues, I/M/O topology, S/T/L signal peptides).  Reading, label
+normalisation and the three homology folds are those of train/topology_data.py.
+
+The network (torch, CPU, one thread, fixed seed) predicts in / out / helix /
+signal peptide per residue; residues labelled U (unresolved) or B (beta strand)
+carry no loss.  Long TMbed chains are cut into overlapping windows for the
+mini-batches.  Recipe is fixed (no hyperparameter is tuned on a test fold); the
+decoder's protein-level gate is chosen by inner CV in train/eval_topology_net.py.
+
+Usage: python train/train_topology_net.py --shared ../shared [--cache train/.net_cache]
+Writes per-fold weights to the cache (outer folds also to bench/models/topology_net_fold{k}.npz, for make
+bench) and the shipped weights to secannot/data/topology_net.npz; then run train/eval_topology_net.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "train"))
+
+from topology_data import Protein, assign_folds, read_signalp, read_tmbed  # noqa: E402
+
+from secannot.models.topology_net import ALPHABET, ARCH  # noqa: E402
+
+LABELS = {"i": 0, "o": 1, "H": 2, "S": 3}
+IGNORE = -100
+SEED = 12
+EPOCHS = 24
+CROP = 400
+BATCH_RESIDUES = 12_000
+
+
+def encode(seq: str) -> np.ndarray:
+    table = {a: i for i, a in enumerate(ALPHABET)}
+    return np.array([table.get(a, len(ALPHABET)) for a in seq], dtype=np.int64)
+
+
+def label_array(lab: str) -> np.ndarray:
+    return np.array([LABELS.get(c, IGNORE) for c in lab], dtype=np.int64)
+
+
+def load(shared: Path) -> list[Protein]:
+    tmbed = read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
+    sp_path = shared / "data" / "signalp6" / "benchmark_dev.3line"
+    prots = tmbed + (read_signalp(sp_path) if sp_path.exists() else [])
+    assign_folds(prots)
+    return prots
+
+
+def build_net():
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            a = ARCH
+            self.emb = nn.Embedding(len(ALPHABET) + 2, a["emb"], padding_idx=len(ALPHABET) + 1)
+            self.c1 = nn.Conv1d(a["emb"], a["ch"], a["k1"], padding=a["k1"] // 2)
+            self.c2 = nn.Conv1d(a["ch"], a["ch"], a["k2"], padding=a["d2"] * (a["k2"] // 2), dilation=a["d2"])
+            self.c3 = nn.Conv1d(a["ch"], a["ch"], a["k3"], padding=a["d3"] * (a["k3"] // 2), dilation=a["d3"])
+            self.out = nn.Conv1d(a["ch"], 4, 1)
+
+        def forward(self, x):  # x: (B, L) codes
+            # every layer's output is zeroed on padding, as per-layer zero padding at a chain end
+            m = (x != len(ALPHABET) + 1).unsqueeze(1).float()
+            e = self.emb(x).transpose(1, 2)
+            h1 = torch.relu(self.c1(e)) * m
+            h2 = torch.relu(self.c2(h1)) * m + h1
+            h3 = torch.relu(self.c3(h2)) * m + h2
+            return self.out(h3)
+
+    return Net()
+
+
+def examples(prots: list[Protein], rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    out = []
+    for p in prots:
+        x, y = encode(p.seq), label_array(p.labels)
+        if len(x) <= CROP:
+            out.append((x, y))
+            continue
+        off = int(rng.integers(0, CROP // 2))
+        for s in range(-off, len(x), CROP - 60):
+            a, b = max(s, 0), min(s + CROP, len(x))
+            yy = y[a:b].copy()
+            # window edges that are not sequence ends see false padding: no loss there
+            if a > 0:
+                yy[:30] = IGNORE
+            if b < len(x):
+                yy[-30:] = IGNORE
+            out.append((x[a:b], yy))
+    return out
+
+
+def train(prots: list[Protein], seed: int = SEED, log: str = "", epochs: int = EPOCHS):
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(seed)
+    net = build_net()
+    opt = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
+    pad = len(ALPHABET) + 1
+    data_prots = [p for p in prots if p.kind != "beta"]
+    steps_per_epoch = None
+    sched = None
+    for epoch in range(epochs):
+        ex = examples(data_prots, rng)
+        order = rng.permutation(len(ex))
+        # bucket by length so that padding is small, then shuffle the batches
+        order = sorted(order.tolist(), key=lambda i: (len(ex[i][0]) // 50, rng.random()))
+        batches, cur, width = [], [], 0
+        for i in order:
+            w = max(width, len(ex[i][0]))
+            if cur and w * (len(cur) + 1) > BATCH_RESIDUES:
+                batches.append(cur)
+                cur, w = [], len(ex[i][0])
+            cur.append(i)
+            width = w
+        if cur:
+            batches.append(cur)
+        rng.shuffle(batches)
+        if sched is None:
+            steps_per_epoch = len(batches) + 5
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps_per_epoch * epochs)
+        tot, n = 0.0, 0
+        for b in batches:
+            L = max(len(ex[i][0]) for i in b)
+            X = np.full((len(b), L), pad, dtype=np.int64)
+            Y = np.full((len(b), L), IGNORE, dtype=np.int64)
+            for r, i in enumerate(b):
+                X[r, : len(ex[i][0])] = ex[i][0]
+                Y[r, : len(ex[i][1])] = ex[i][1]
+            logits = net(torch.from_numpy(X))
+            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(Y), ignore_index=IGNORE)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss)
+            n += 1
+        print(f"{log} epoch {epoch} loss {tot / n:.4f}", file=sys.stderr, flush=True)
+    return net
+
+
+def export(net, path: Path) -> None:
+    sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
+    emb = sd["emb.weight"].copy()
+    emb[len(ALPHABET) + 1] = 0.0
+    np.savez(path, emb=emb[: len(ALPHABET) + 1], c1_w=sd["c1.weight"], c1_b=sd["c1.bias"], c2_w=sd["c2.weight"],
+             c2_b=sd["c2.bias"], c3_w=sd["c3.weight"], c3_b=sd["c3.bias"], out_w=sd["out.weight"][:, :, 0],
+             out_b=sd["out.bias"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"))
+    ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.npz"))
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--only", default=None, help="comma list of jobs: f0,f1,f2,x01,x02,x12,final")
+    args = ap.parse_args()
+    shared = Path(args.shared)
+    if not (shared / "data" / "tmbed" / "tmbed_dev.3line").exists():
+        sys.exit(f"skip: {shared}/data/tmbed/tmbed_dev.3line not found (the shared data is needed to train)")
+    prots = load(shared)
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    jobs = {"final": [p for p in prots]}
+    for f in range(3):
+        jobs[f"f{f}"] = [p for p in prots if p.fold != f]
+    for f, g in ((0, 1), (0, 2), (1, 2)):
+        # inner CV: outer fold f uses x{f}{g} scored on fold g and x{f}{h} scored on fold h
+        jobs[f"x{f}{g}"] = [p for p in prots if p.fold not in (f, g)]
+    only = args.only.split(",") if args.only else ["f0", "f1", "f2", "x01", "x02", "x12", "final"]
+    for name in only:
+        t0 = time.process_time()
+        net = train(jobs[name], log=name, epochs=args.epochs)
+        target = Path(args.out) if name == "final" else cache / f"{name}.npz"
+        export(net, target)
+        if name.startswith("f"):  # the outer-fold models also serve make bench's per-fold figures
+            export(net, ROOT / "bench" / "models" / f"topology_net_fold{name[1]}.npz")
+        print(f"{name}: {target} CPU {time.process_time() - t0:.0f} s", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
