@@ -305,7 +305,7 @@ def test_the_hidden_helix_length_is_no_longer_than_the_shortest_helix_the_topolo
     from importlib import resources
 
     shipped = []
-    for name, path in (("topology.json", ("transmembrane", "min_length")), ("topology_hmm.json", ("helix", "min"))):
+    for name, path in (("topology.json", ("transmembrane", "min_length")), ("topology_net.json", ("helix_min",))):
         data = json.loads((resources.files("secannot") / "data" / name).read_text(encoding="utf-8"))
         for key in path:
             data = data.get(key, {}) if isinstance(data, dict) else {}

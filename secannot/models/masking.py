@@ -48,8 +48,8 @@ MIN_N_H = 8
 #: A moved site must carry more than this share of the cleavage mass (more likely than all other sites together).
 MIN_MOVED_CS_PROB = 0.5
 #: The shortest stretch that can hide a TM helix: the shortest helix the shipped topology stage calls
-#: (``transmembrane.min_length`` = 10 in data/topology.json, the windowed detector; the HMM's
-#: ``helix.min`` is 14 in data/topology_hmm.json).  Shorter runs leave too few hidden residues to span
+#: (``transmembrane.min_length`` = 10 in data/topology.json, the windowed detector, and the topology
+#: network's decoder ``helix_min`` = 10 in data/topology_net.json).  Shorter runs leave too few hidden residues to span
 #: a membrane; a partly masked helix is handled by the localisation stage ("TM not called ...").
 HIDDEN_HELIX_MIN = 10
 
