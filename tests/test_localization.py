@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import DATA, run_cli, shared_path
 
@@ -224,3 +226,13 @@ def test_motif_only_verdicts_are_less_sure():
     edel = _verdict(b"MKWVTFISLLLLFSSAYS" + b"RGVSEQNKTDGS" * 10 + b"EDEL", cleavage=18)
     assert kdel.localization == edel.localization == "er_retained"
     assert (kdel.confidence, edel.confidence) == ("high", "medium")
+
+
+@pytest.mark.parametrize("seq", ["M", "MKV", "MSTNPKPQRKTKRNTNRRPQDVKFPGG"], ids=["one", "three", "27"])
+def test_a_short_intracellular_chain_is_never_high_confidence(tmp_path, seq):
+    """Under 50 residues neither the leaderless score nor much else can be judged: 'intracellular' is low."""
+    fasta = tmp_path / "short.fa"
+    fasta.write_text(f">short\n{seq}\n")
+    res = run_cli(["predict", fasta, "-f", "jsonl"])
+    row = json.loads(res.out.splitlines()[0])
+    assert row["localization"] == "intracellular" and row["confidence"] == "low"

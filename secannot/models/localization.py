@@ -39,7 +39,7 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.nonclassical import NonClassicalModel, composition_guard
+from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
@@ -82,7 +82,9 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
       motif alone;
     * ``non_classical_candidate``: ``high`` when listed in the rules, ``low`` from nc_score alone
       (on a proteome most leaderless score calls are false);
-    * ``intracellular``: ``high`` when nc_score is below half the threshold, else ``medium``.
+    * ``intracellular``: ``high`` when nc_score is below half the threshold, else ``medium``; ``low``
+      for a chain shorter than ``GUARD_MIN_LENGTH`` (50), where the leaderless score is not used and
+      "no signal peptide, no helix" rests on almost nothing (a 1-residue ``M`` was once ``high``).
     """
     if res.has_signal_peptide:
         level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
@@ -93,6 +95,8 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
         return "high" if len(res.tm_segments) >= 2 else "medium"
     if res.localization == "non_classical_candidate":
         return "high" if res.nc_rule is not None else "low"
+    if len(res.record.seq) < GUARD_MIN_LENGTH:
+        return "low"
     return "high" if (res.nc_score or 0.0) < nc_threshold / 2 else "medium"
 
 
