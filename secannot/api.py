@@ -255,8 +255,10 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
     (results never depend on it).  Returns a list of :class:`Prediction`.
 
-    Raises InputError naming the first invalid record (empty, bad characters, an id already given:
-    ids are the rows' keys, as in the CLI), ModelError for an
+    Raises InputError naming the first invalid record (empty, bad characters, named with their code
+    points, whitespace inside a sequence string, an empty id or one with whitespace, an id already
+    given: ids are the rows' keys, as in the CLI; an automatic seqN name taken by a given id, or the
+    reverse, says which record was named automatically), ModelError for an
     unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item or for a
     lone string or mapping in place of the records, ValueError for a probability outside 0-1.
     """
