@@ -126,26 +126,84 @@ _NO_ID = (None, "", "<unknown id>")
 
 
 def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
-    seen: dict[str, int] = {}  # id -> record number: a repeated id is rejected, as the CLI rejects it
+    # id -> (record number, automatic?): a repeated id is rejected, as the CLI rejects it; the message says
+    # when one side is an automatic seq<N> name, since the user never wrote that id
+    seen: dict[str, tuple[int, bool]] = {}
     for i, item in enumerate(records, 1):
+        auto = False
         if isinstance(item, (str, bytes)):
-            rid, seq = f"seq{i}", item
+            rid, seq, auto = f"seq{i}", item, True
         elif isinstance(item, tuple) and len(item) == 2:
             rid, seq = item
         elif hasattr(item, "id") and hasattr(item, "seq"):
-            rid, seq = (f"seq{i}" if item.id in _NO_ID else item.id), item.seq
+            auto = item.id in _NO_ID
+            rid, seq = (f"seq{i}" if auto else item.id), item.seq
         else:
             raise TypeError(f"record {i}: expected an (id, sequence) pair or a sequence string, got {type(item).__name__}")
-        text = seq.decode("ascii", "replace") if isinstance(seq, bytes) else str(seq)
-        data = f">{rid}\n{text}\n".encode()
-        parsed = list(parse_fasta(io.BytesIO(data), "<api>"))
-        if len(parsed) != 1 or isinstance(parsed[0], Rejection):
-            reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
-            raise InputError(f"record {i} ({escape_id(str(rid))}): {reason}")
-        first = seen.setdefault(parsed[0].id, i)
-        if first != i:
-            raise InputError(f"record {i} ({escape_id(parsed[0].id)}): duplicate id (first seen at record {first})")
-        yield parsed[0]
+        record = _one_record(i, str(rid), seq)
+        first = seen.setdefault(record.id, (i, auto))
+        if first[0] != i:
+            raise InputError(_duplicate(i, record.id, auto, *first))
+        yield record
+
+
+def _duplicate(i: int, rid: str, auto: bool, first: int, first_auto: bool) -> str:
+    """A repeated id, saying which side got its name automatically (a bare sequence is seq<position>)."""
+    if auto:
+        return (f"record {i}: its automatic name {escape_id(rid)} (bare sequences are named seq<position>) is "
+                f"already the id of record {first}; pass (id, sequence) pairs to name every record")
+    if first_auto:
+        return (f"record {i} ({escape_id(rid)}): duplicate id: {escape_id(rid)} is the automatic name of record "
+                f"{first} (bare sequences are named seq<position>); pass (id, sequence) pairs to name every record")
+    return f"record {i} ({escape_id(rid)}): duplicate id (first seen at record {first})"
+
+
+def _one_record(i: int, rid: str, seq: Any) -> Record:
+    """One API record checked as the CLI checks a FASTA record, with errors worded for Python values.
+
+    A ``str`` id must be one non-empty word (a FASTA id is the header's first word, so "my protein"
+    would silently become "my").  Whitespace inside a sequence is refused rather than dropped: the
+    FASTA reader joins a record's lines, but a space or newline inside one Python string is more
+    likely a paste of two things than a wrapped line; leading and trailing whitespace is stripped.
+    A character outside ASCII is named with its code point (a Cyrillic 'Т' looks like 'T').
+    """
+    where = f"record {i}" + (f" ({escape_id(rid)})" if rid.strip() else "")
+    if not rid.strip():
+        raise InputError(f"record {i}: empty id; give a non-empty id, or pass the bare sequence to have it "
+                         f"named seq{i}")
+    if len(rid.split()) != 1:
+        raise InputError(f"{where}: id contains whitespace; an id is one word, as a FASTA header's first word")
+    if isinstance(seq, (bytes, bytearray)):
+        bad = next((j for j, b in enumerate(seq) if b > 127), None)
+        if bad is not None:
+            raise InputError(f"{where}: sequence has byte 0x{seq[bad]:02x} at position {bad + 1}, which is not "
+                             "ASCII; pass a str, or bytes of amino-acid letters")
+        seq = seq.decode("ascii")
+    text = str(seq).strip()
+    gap = next((j for j, c in enumerate(text) if c.isspace()), None)
+    if gap is not None:
+        raise InputError(f"{where}: sequence contains whitespace ({_named(text[gap])} at position {gap + 1}); "
+                         "secannot does not join pieces of one string: pass ''.join(seq.split()) if it is "
+                         "one wrapped sequence, or secannot.read_fasta(path) for a FASTA file")
+    foreign = sorted({c for c in text if not c.isascii()})
+    if foreign:
+        pos = next(j for j, c in enumerate(text) if not c.isascii())
+        shown = ", ".join(_named(c) for c in foreign[:5])
+        raise InputError(f"{where}: invalid character(s) {shown} (first at residue {pos + 1}); allowed: "
+                         "amino-acid letters incl. X B Z J U O, and '*' (stop) only at the end")
+    parsed = list(parse_fasta(io.BytesIO(f">{rid}\n{text}\n".encode()), "<api>"))
+    if len(parsed) != 1 or isinstance(parsed[0], Rejection):
+        reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
+        raise InputError(f"{where}: {reason}")
+    return parsed[0]
+
+
+def _named(char: str) -> str:
+    """'Т' (U+0422 CYRILLIC CAPITAL LETTER TE): a character as a user can find it in their string."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    return f"{char!r} (U+{ord(char):04X}{' ' + name if name else ''})"
 
 
 _PREDICTORS: dict[PredictConfig, Predictor] = {}
@@ -197,8 +255,10 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
     (results never depend on it).  Returns a list of :class:`Prediction`.
 
-    Raises InputError naming the first invalid record (empty, bad characters, an id already given:
-    ids are the rows' keys, as in the CLI), ModelError for an
+    Raises InputError naming the first invalid record (empty, bad characters, named with their code
+    points, whitespace inside a sequence string, an empty id or one with whitespace, an id already
+    given: ids are the rows' keys, as in the CLI; an automatic seqN name taken by a given id, or the
+    reverse, says which record was named automatically), ModelError for an
     unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item or for a
     lone string or mapping in place of the records, ValueError for a probability outside 0-1.
     """

@@ -127,7 +127,7 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
            "list<string>"),
     Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes"), "list<string>"),
     Column("clinical", "clinical status: fda_marker, approved_target, cytokine_drug, guideline_marker, investigational_* (;-separated, sorted)", _annotation("clinical"), "list<string>"),
-    Column("rules_version", "version of the rule set that produced the annotation", _annotation("rules_version")),
+    Column("rules_version", "version of the rule set that produced the annotation (as in the provenance and --version; empty when no rule matched)", _annotation("rules_version")),
     Column("uniprot_signal", "UniProt's curated Signal feature range, if any", _uniprot("signal")),
     Column("uniprot_location", "UniProt subcellular locations (;-separated, sorted)", _uniprot("locations"),
            "list<string>", _known_locations),

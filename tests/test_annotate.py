@@ -90,7 +90,9 @@ def test_user_rules_override_bundled_entries_and_are_reported(tmp_path):
     assert "VEGFA overrides rules/" in res.err
     rows = {r[0].split("|")[1]: dict(zip(res.rows[0], r, strict=True)) for r in res.rows[1:]}
     assert rows["P15692"]["processes"] == "lymphangiogenesis"
-    assert rows["P15692"]["rules_version"] == "0.1.0"
+    # the run's one rules version (#12): the bundled set's, then the user layer's file version
+    assert rows["P15692"]["rules_version"].endswith(f"+{rules_dir}:0.1.0")
+    assert rows["P15692"]["rules_version"] == rows["P08253"]["rules_version"]
     assert "CAF" in rows["P08253"]["cell_sources"]  # other bundled entries still apply
 
 

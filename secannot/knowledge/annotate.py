@@ -144,7 +144,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         cell_sources=tuple(sorted({c["value"] for c in raw.get("cell_sources", [])})),
         processes=tuple(sorted({c["value"] for c in raw.get("processes", [])})),
         clinical=clinical_tokens(raw.get("clinical", [])),
-        rules_version=entry.rules_version,
+        rules_version=rules.version_summary(),  # the run's one rules version (#12); the file's is in as_dict()
         matched_by=_matched_by(identity, entry),
         entry=entry,
         ontology_terms=entry_ontology_terms(raw),

@@ -109,14 +109,18 @@ def _rule_paths(directory: Traversable | Path) -> list[Any]:
 
 
 _KIND_LINE = re.compile(r"^kind:\s*['\"]?([A-Za-z_]+)", re.MULTILINE)
+_VERSION_LINE = re.compile(r"^rules_version:\s*['\"]?([0-9][^'\"\s#]*)", re.MULTILINE)
 
 
 def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = False,
-                  kinds: Sequence[str] = KINDS) -> list[RuleFile]:
+                  kinds: Sequence[str] = KINDS, versions: list[tuple[str, str]] | None = None) -> list[RuleFile]:
     """Parse the rule files of ``directory``; files of other ``kinds`` are skipped unparsed.
 
     Skipping matters for start-up: ``predict`` needs only the small
-    non-classical list, not the TME annotations.
+    non-classical list, not the TME annotations.  ``versions``, when given, receives
+    ``(layer, rules_version)`` of every file of the directory, skipped ones too, so a run's rules
+    version names the whole rule set in force whatever the command parsed (#12: predict and
+    annotate, ``--version`` and every output carry one string).
     """
     files = []
     for item in _rule_paths(directory):
@@ -132,6 +136,9 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
             refuse_aliases(text, shown)
         declared = _KIND_LINE.search(text[:4000])
         if declared and declared.group(1) not in kinds:
+            if versions is not None:
+                found = _VERSION_LINE.search(text[:4000])
+                versions.append((layer, found.group(1) if found else "unversioned"))
             continue
         if validate:
             from secannot.knowledge.lint import lint_text
@@ -141,6 +148,8 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
                 error = SchemaVersionError if problems[0].code == "schema_version" else RulesError
                 raise error(f"{problems[0]} ({len(problems)} problem(s); run 'secannot rules lint {item}')")
         files.append(parse_rule_text(text, shown, layer, aliases_refused=user_file))
+        if versions is not None:
+            versions.append((layer, files[-1].rules_version))
     return files
 
 
@@ -149,23 +158,29 @@ class RuleSet:
     files: list[RuleFile]
     index: dict[str, KindIndex]
     overrides: list[str]
+    #: (layer, rules_version) of every file in the rule directories in force, parsed or skipped by kind
+    file_versions: list[tuple[str, str]] = field(default_factory=list)
+    _summary: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, extra_dirs: Sequence[str | Path] = (), include_bundled: bool = True,
              kinds: Sequence[str] = KINDS, family_claims: bool = True) -> RuleSet:
         """``family_claims=False`` drops claims marked ``basis: family`` (``annotate --no-family``)."""
         layers: list[RuleFile] = []
+        versions: list[tuple[str, str]] = []
         if include_bundled:
-            layers += read_rule_dir(bundled_dir(), BUNDLED_LABEL, kinds=kinds)
+            layers += read_rule_dir(bundled_dir(), BUNDLED_LABEL, kinds=kinds, versions=versions)
         for d in extra_dirs:
             path = Path(d)
             if not path.is_dir():
                 what = "no such directory" if not path.exists() else "not a directory"
                 raise InputError(f"{d}: {what}; --rules expects a directory of .yaml rule files")
-            layers += read_rule_dir(path, str(d), validate=True, kinds=kinds)
+            layers += read_rule_dir(path, str(d), validate=True, kinds=kinds, versions=versions)
         if not family_claims:
             layers = [without_family(rf) for rf in layers]
-        return cls.from_files(layers)
+        rules = cls.from_files(layers)
+        rules.file_versions = versions
+        return rules
 
     @classmethod
     def from_files(cls, files: Iterable[RuleFile]) -> RuleSet:
@@ -232,10 +247,15 @@ class RuleSet:
         return {f.path: f.rules_version for f in self.files}
 
     def version_summary(self) -> str:
-        """One version string for provenance: the bundled set's, plus user layers."""
-        bundled = sorted({f.rules_version for f in self.files if f.layer == BUNDLED_LABEL})
-        user = sorted({f"{f.layer}:{f.rules_version}" for f in self.files if f.layer != BUNDLED_LABEL})
-        return "+".join(bundled + user) or "none"
+        """The run's rules version, the one string every output's provenance carries.
+
+        The distinct versions of the bundled files, sorted and joined by ``+`` (as ``--version`` prints),
+        then ``layer:version`` for each user directory; over every file of the directories in force,
+        including files of a kind this command skipped, so ``predict`` and ``annotate`` agree.
+        """
+        if self._summary is None:  # asked once per annotated protein (the rules_version column)
+            self._summary = combined_version(self.file_versions or [(f.layer, f.rules_version) for f in self.files])
+        return self._summary
 
 
 FAMILY_GROUPS = ("cell_sources", "processes")
@@ -255,15 +275,21 @@ def _drop(idx: KindIndex, entry: Entry) -> None:
     idx.by_alias = {k: v for k, v in idx.by_alias.items() if v is not entry}
 
 
+def combined_version(pairs: Iterable[tuple[str, str]]) -> str:
+    """``(layer, rules_version)`` pairs as one string: bundled versions, then ``layer:version`` of user files."""
+    pairs = list(pairs)
+    bundled = sorted({v for layer, v in pairs if layer == BUNDLED_LABEL})
+    user = sorted({f"{layer}:{v}" for layer, v in pairs if layer != BUNDLED_LABEL})
+    return "+".join(bundled + user) or "none"
+
+
 def bundled_version_fast() -> str:
-    """rules_version of the bundled set without a YAML parser, for ``--version``."""
-    versions = set()
-    pattern = re.compile(r"^rules_version:\s*['\"]?([0-9][^'\"\s#]*)", re.MULTILINE)
+    """The bundled set's rules version without a YAML parser, for ``--version``; the same string as
+    :meth:`RuleSet.version_summary` of a run without ``--rules``."""
+    versions = []
     for item in _rule_paths(bundled_dir()):
-        head = item.read_text(encoding="utf-8")[:2000]
-        m = pattern.search(head)
-        if m:
-            versions.add(m.group(1))
-    return "+".join(sorted(versions)) or "none"
+        m = _VERSION_LINE.search(item.read_text(encoding="utf-8")[:4000])
+        versions.append((BUNDLED_LABEL, m.group(1) if m else "unversioned"))
+    return combined_version(versions)
 
 

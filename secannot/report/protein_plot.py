@@ -13,7 +13,9 @@ From top to bottom:
 4. a sequence strip of the same residues in blocks of ten (legible at print
    size, unlike 70 tick labels): predicted signal-peptide residues in
    colour, UniProt's signal underlined;
-5. the whole-protein track: signal peptide, UniProt signal, signal anchor,
+5. the whole-protein track: signal peptide (when ambiguous residues hide its
+   cleavage site: solid up to them, faint over them, labelled "site unknown";
+   a call the review withdrew says so in the title), UniProt signal, signal anchor,
    TM helices, GPI signal (residues after the omega site, with the
    hydrophobic tail darker) and the ER-retention motif, each row always
    drawn so that figures of different proteins line up.
@@ -86,8 +88,35 @@ def segment(value: Segment | str | None) -> Segment | None:
 # --------------------------------------------------------------------------- title
 
 
-def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, str]:
-    """('VEGFA (P15692)', 'Vascular endothelial growth factor A', 'secreted · classical route · P(SP) ...')."""
+_UNKNOWN_SITE = re.compile(r"^SP, cleavage site unknown: ambiguous residues at (\d+)-(\d+)")
+_WITHDRAWN = "SP not called: ambiguous residues"
+
+
+def site_unknown(result: Result) -> tuple[int, int] | None:
+    """The ambiguous run (1-based, inclusive) that hides the cleavage site of a called signal peptide,
+    or None; read from the evidence :func:`secannot.models.masking.explain_review` writes."""
+    if result.route != "classical" or result.cleavage_site is not None:
+        return None
+    for item in result.evidence:
+        found = _UNKNOWN_SITE.match(item)
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    return None
+
+
+def withdrawn(result: Result) -> bool:
+    """A signal peptide the model called but the ambiguous-residue review withdrew (sp_prob stays high)."""
+    return result.route != "classical" and any(e.startswith(_WITHDRAWN) for e in result.evidence)
+
+
+def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, str, str]:
+    """('VEGFA (P15692)', 'Vascular endothelial growth factor A', 'secreted · classical route · P(SP) ...',
+    status).
+
+    The third line compares P(SP) with the threshold only for a call that stands: a call the
+    ambiguous-residue review withdrew says so instead.  The fourth (status, '' for a clean call)
+    names an unknown cleavage site and a low or medium confidence, so the figure never reads as a
+    clean call."""
     identity = parse_identity(result.record.id, result.record.description)
     gene = identity.gene or getattr(result.annotation, "gene", None)
     accession = identity.accession or result.id
@@ -96,10 +125,18 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
     verdict = SHORT_VERDICTS.get(result.localization or "") or VERDICTS.get(result.localization or "") or (
         result.localization or "localisation not predicted")
     third = f"{verdict} · {result.route} route · P(SP) {result.sp_prob:.3f}"
-    if threshold is not None:
+    status = []
+    if withdrawn(result):
+        status.append("SP withdrawn: ambiguous residues")
+    elif threshold is not None:
         third += f" {'≥' if result.sp_prob >= threshold.value else '<'} {threshold.value:.2f}"
+    hidden = site_unknown(result)
+    if hidden is not None:
+        status.append(f"site unknown (ambiguous {hidden[0]}-{hidden[1]})")
+    if result.confidence in ("low", "medium"):
+        status.append(f"{result.confidence} confidence")
     return (textwrap.shorten(first, width=44, placeholder=" …"), textwrap.shorten(name, width=62, placeholder=" …"),
-            third)
+            third, " · ".join(status))
 
 
 # --------------------------------------------------------------------------- panels
@@ -148,6 +185,10 @@ def _draw_probabilities(ax: Any, result: Result, probs: np.ndarray, signal: Segm
     ax.stairs(probs[:shown], edges, color=COLORS["prob_edge"], linewidth=0.7)
     for x, label, color, style in _site_lines(result, signal, shown):
         ax.axvline(x, color=color, linestyle=style, linewidth=1.1, label=label)
+    hidden = site_unknown(result)
+    if hidden is not None:
+        ax.axvspan(hidden[0] - 0.5, min(hidden[1], shown) + 0.5, color=GREY, alpha=0.25, linewidth=0,
+                   label=f"site unknown: ambiguous {hidden[0]}-{hidden[1]}")
     ax.set_xlim(0.5, max(shown, 1) + 0.5)
     ax.set_ylim(0, 1.05)
     ax.set_yticks([0, 0.5, 1.0], ["0", "0.5", "1"])
@@ -199,8 +240,12 @@ def _tracks(result: Result, signal: Segment | None) -> list[tuple[str, list[tupl
             gpi.append((tail.start, tail.end, 1.0))
     anchor = result.signal_anchor
     tm = [s for s in result.tm_segments if anchor is None or (s.start, s.end) != (anchor.start, anchor.end)]
+    sp = [(1, result.cleavage_site, 1.0)] if result.cleavage_site else []
+    hidden = site_unknown(result)
+    if hidden is not None:  # called, site unknown: solid up to the ambiguous run, faint over it (no end drawn)
+        sp = ([(1, hidden[0] - 1, 1.0)] if hidden[0] > 1 else []) + [(hidden[0], hidden[1], 0.3)]
     return [
-        ("SP (predicted)", [(1, result.cleavage_site, 1.0)] if result.cleavage_site else [], COLORS["sp"]),
+        ("SP (predicted)", sp, COLORS["sp"]),
         ("Signal (UniProt)", [(signal.start, signal.end, 1.0)] if signal else [], COLORS["uniprot"]),
         ("Signal anchor", [(anchor.start, anchor.end, 1.0)] if anchor else [], COLORS["anchor"]),
         ("TM helix", [(s.start, s.end, 1.0) for s in tm], COLORS["tm"]),
@@ -224,6 +269,9 @@ def _draw_tracks(ax: Any, result: Result, signal: Segment | None) -> None:
         right = omega > result.length / 2  # keep the label inside the axes
         ax.text(omega, rows["GPI signal"] + 0.36, f"{label} " if right else f" {label}", ha="right" if right else "left",
                 va="bottom", fontsize=FONT["small"])
+    hidden = site_unknown(result)
+    if hidden is not None:
+        ax.text(hidden[1] + 1, rows["SP (predicted)"], " site unknown", ha="left", va="center", fontsize=FONT["small"])
     if result.er_motif:
         ax.text(result.length, rows["ER retention"] + 0.4, result.er_motif, ha="right", va="bottom",
                 fontsize=FONT["small"])
@@ -266,7 +314,8 @@ def protein_figure(result: Result, position_probs: np.ndarray, uniprot_signal: S
         fig = new_figure(COLUMN_WIDTH_IN, HEIGHT_IN)
         lines = title_lines(result, limit)
         for (top, size, weight), text in zip(((0.05, FONT["title"], "bold"), (0.22, FONT["base"], "normal"),
-                                              (0.37, FONT["small"], "normal")), lines, strict=True):
+                                              (0.37, FONT["small"], "normal"), (0.50, FONT["small"], "normal")),
+                                             lines, strict=True):
             fig.text(0.02, 1 - top / HEIGHT_IN, text, ha="left", va="top", fontsize=size, fontweight=weight)
         gauge = _axes(fig, 0.76, 0.13, _LABEL_LEFT_IN)
         fig.text(0.04, 1 - 0.825 / HEIGHT_IN, "P(signal\npeptide)", ha="left", va="center", fontsize=FONT["small"])
