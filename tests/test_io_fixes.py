@@ -56,8 +56,8 @@ def test_annotate_keeps_every_row_after_an_unclosed_quote(tmp_path, sep):
     rows = [json.loads(line) for line in res.out.splitlines()]
     assert [r["name"] for r in rows] == ["A", "B", "C"]
     assert rows[0]["note"] == '"oops' and "unterminated quote" in rows[0]["error"]
-    assert rows[1]["note"] == "ok" and rows[1]["error"] == "" and rows[1]["localization"]
-    assert rows[2]["note"] == "fine" and rows[2]["error"] == ""
+    assert rows[1]["note"] == "ok" and rows[1]["error"] is None and rows[1]["localization"]
+    assert rows[2]["note"] == "fine" and rows[2]["error"] is None
     err = _errors(res.err)
     assert len(err) == 1 and f"{table}:2: A: unterminated quote" in err[0]
 

@@ -124,13 +124,16 @@ def test_check_and_annotate_name_the_same_line(tmp_path, bad, reason, line):
 
 def test_check_reads_a_mixed_encoding_table_as_annotate_does(tmp_path):
     table = tmp_path / "t.csv"
-    # one UTF-8 id and one Windows-1252 id: each line keeps its own reading, as in annotate --tsv
+    # one UTF-8 id and one Windows-1252 id: the UTF-8 letter stays a letter, the other byte is named as the
+    # byte it is (as in FASTA ids), in check's findings and in annotate's id column alike
     table.write_bytes(b"protein,seq\nprot_\xc3\xa9," + GOOD.encode() + b"\nprot_\xe8," + GOOD.encode() + b"\n")
     res = run_cli(["check", table, "--id-column", "protein"])
     named = [line.split(": ")[1] for line in res.out.splitlines()]
-    assert named == ["prot_\u00e9", "prot_\u00e8"]
+    assert named == ["prot_\u00e9", "prot_\\xe8"]
     out = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq"]).out
-    assert [line.split(",")[0] for line in out.splitlines()[1:]] == named
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == named
+    assert [r["protein"] for r in rows] == ["prot_\u00e9", "prot_\u00e8"]  # the user's cells, as Windows-1252 reads them
 
 
 @pytest.mark.parametrize("blank", ["\n", "\n\n", "\r\n"], ids=["one", "two", "crlf"])

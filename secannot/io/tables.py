@@ -52,10 +52,21 @@ def lossless(text: str) -> str:
 
 def text_lines(fh: BinaryIO) -> Iterator[str]:
     """The lines of a table: UTF-8 without a leading byte-order mark (``utf-8-sig``), other bytes lossless."""
+    for line in raw_lines(fh):
+        yield lossless(line)
+
+
+def raw_lines(fh: BinaryIO) -> Iterator[str]:
+    """The lines of a table or id list as read: UTF-8 without a leading byte-order mark, line ends kept, and
+    each byte that is not UTF-8 kept as a ``surrogateescape`` character.
+
+    Ids are read from these lines so that such a byte is shown as the byte it is (``P0\\xe96``, by
+    :func:`secannot.io.diagnostics.escape_id`), as in FASTA ids: read as Windows-1252 it would show as a
+    letter (``P0é6``) that is not in the file.  Cells written back out go through :func:`lossless`.
+    """
     wrapper = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        for line in wrapper:
-            yield lossless(line)
+        yield from wrapper
     finally:
         detach(wrapper)
 
@@ -90,9 +101,13 @@ def read_header(lines: Iterator[str], sep: str | None) -> tuple[str, list[str]] 
 def column_index(header: list[str], column: str, name: str) -> int:
     """Where ``column`` is in ``header``; InputError (exit 4) when it is absent or named twice.
 
+    Header cells and ``column`` (a command-line argument, whose non-UTF-8 bytes Python keeps as
+    ``surrogateescape`` characters too) are compared as :func:`lossless` reads them.
+
     Two columns of one name (a spreadsheet join, a pasted block) leave no way to tell which holds
     the ids: taking the first would be a guess, so the table is refused with the column named.
     """
+    header, column = [lossless(h) for h in header], lossless(column)  # raw or not, one reading for both
     count = header.count(column)
     if count == 0:
         raise InputError(f"{name}: no column {column!r}; columns are: {', '.join(header)}")
@@ -143,6 +158,12 @@ def field_count_problem(count: int, width: int) -> str | None:
 UNTERMINATED = "unterminated quote (a cell opened with \" never closes)"
 
 
+def malformed_quote(line: int) -> str:
+    """Why a row whose quoted cell closes with text after the closing quote is rejected (the quote closes on ``line``)."""
+    return (f"malformed quote (text follows the \" that closes a quoted cell, on line {line}; "
+            f"a quote inside a cell is written \"\")")
+
+
 class _Feed:
     """The lines handed to :mod:`csv`, kept from the start of the current row, and whether they ran out.
 
@@ -184,9 +205,15 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
     quotes kept as text), and every later line is read with quoting off, one row per line: no row is
     lost, and the caller rejects the broken one (exit 3).  A single unquoted cell over the csv field
     limit rejects its line only.
+
+    A quoted cell followed by text after its closing quote (``"oops`` on one line, ``x"y`` lines later)
+    is malformed CSV: the non-strict reader would join the quote's opening line, every line in between
+    (delimiters and line breaks included) and the text after it into one cell, so rows vanish silently.
+    The reader is strict: the row where the quote opens is rejected (split on the delimiter, quotes kept
+    as text) and the lines after it are read again as rows of their own, quotes working as usual.
     """
     feed = _Feed(lines)
-    reader = csv.reader(feed, delimiter=sep)
+    reader = csv.reader(feed, delimiter=sep, strict=True)
     end = first_line - 1  # the file line the previous row ended on
     try:
         for cells in reader:
@@ -198,9 +225,13 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
             if _is_blank(cells):
                 continue
             yield TableRow(line, cells, field_count_problem(len(cells), width))
-    except csv.Error as exc:  # a cell over the field limit: a quote running on, or one huge line
+    except csv.Error as exc:  # a malformed quote; a cell over the field limit: a quote running on, or one huge line
         consumed, rest = feed.pending, feed.remaining()
-        if len(consumed) == 1 and '"' not in consumed[0]:
+        if "expected after" in str(exc) and consumed:  # text after a closing quote (strict mode)
+            closing = end + len(consumed)
+            yield from _unquoted_rows(consumed[:1], sep, width, end + 1, malformed_quote(closing))
+            yield from table_rows(itertools.chain(consumed[1:], rest), sep, width, end + 2)
+        elif len(consumed) == 1 and '"' not in consumed[0]:
             yield from _unquoted_rows(consumed, sep, width, end + 1, f"a cell over the csv field limit ({exc})")
             yield from table_rows(rest, sep, width, end + 2)
         else:

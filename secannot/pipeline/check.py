@@ -18,7 +18,7 @@ from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
-from secannot.io.tables import column_index, decode_text, read_header, table_rows, text_lines
+from secannot.io.tables import column_index, raw_lines, read_header, table_rows
 
 if TYPE_CHECKING:
     from secannot.pipeline.predictor import PredictConfig
@@ -80,9 +80,10 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     if config.id_column is not None:
         yield from _table_items(data, name, config)
         return
-    # line breaks are \n, \r\n or \r only (text_lines): str.splitlines() would also break on form feeds,
+    # raw_lines: a byte that is not UTF-8 stays that byte, shown as \xNN in findings (as in FASTA ids), not
+    # read as the Windows-1252 letter it might be; line breaks are \n, \r\n or \r only (raw_lines): str.splitlines() would also break on form feeds,
     # U+0085 or U+2028 inside a line and shift every later line number away from what an editor shows
-    for number, line in enumerate(text_lines(io.BytesIO(data)), start=1):
+    for number, line in enumerate(raw_lines(io.BytesIO(data)), start=1):
         content = line.split("#", 1)[0].strip()
         if content:
             yield Item(name, number, content)
@@ -95,7 +96,7 @@ def _table_items(data: bytes, name: str, config: CheckConfig) -> Iterator[Item]:
     yields an item with ``rejected`` set, never classified nor counted for duplicates: which cell holds
     the id would be a guess (its ``text`` is only what stands in the id column's place, for the message).
     """
-    lines = text_lines(io.BytesIO(data))
+    lines = raw_lines(io.BytesIO(data))  # ids keep their non-UTF-8 bytes as such (\xNN in messages)
     head = read_header(lines, config.sep)
     if head is None:
         raise InputError(f"{name}: empty table (no header row)")

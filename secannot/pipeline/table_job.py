@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, format_cell
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.io.diagnostics import Diagnostics
+from secannot.io.diagnostics import Diagnostics, escape_id
 from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
-from secannot.io.tables import TableRow, column_index, read_header, table_rows, text_lines
+from secannot.io.tables import TableRow, column_index, lossless, raw_lines, read_header, table_rows
 from secannot.io.writers import safe_cell
+from secannot.io.writers.jsonl import json_value
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.pipeline.predictor import Predictor, predict_stream
 from secannot.pipeline.run_info import run_provenance
@@ -46,7 +47,8 @@ class _Row:
     record: Record | None = None
     error: str | None = None
     entry: object = None
-    extra: list[str] = field(default_factory=list)  # the appended annotation cells
+    extra: list[str] = field(default_factory=list)  # the appended annotation cells, as TSV writes them
+    typed: list = field(default_factory=list)  # the same, as JSON writes them (numbers, lists, null)
 
 
 def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: BinaryIO | None,
@@ -58,7 +60,7 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
     client = None
     try:
         with open_input(table.path, stdin) as (fh, name):
-            lines = text_lines(fh)
+            lines = raw_lines(fh)  # a non-UTF-8 byte in an id is named as that byte (\xNN); cells are written lossless
             head = read_header(lines, table.sep)
             if head is None:
                 raise InputError(f"{name}: empty table (no header row)")
@@ -71,7 +73,7 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             nc_model = predictor.localizer.nc_model if predictor.localizer is not None else None
             provenance = run_provenance(job.predict, predictor.sp_model, ({"kind": "table", "path": name},),
                                         rules.version_summary(), None, nc_model=nc_model).as_dict()
-            writer = _make_writer(job.fmt, out, sep, header + added, job.safe_cells, provenance)
+            writer = _make_writer(job.fmt, out, sep, [lossless(h) for h in header] + added, job.safe_cells, provenance)
             chunk: list[_Row] = []
             for row in table_rows(lines, sep, len(header)):  # named by the line they start on
                 chunk.append(_fit_row(row, len(header), sep))
@@ -112,7 +114,7 @@ def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells:
 
         def write(rows: list[_Row]) -> None:
             for row in rows:
-                cells = row.cells + row.extra
+                cells = [lossless(c) for c in row.cells] + row.extra
                 w.writerow([safe_cell(c) for c in cells] if safe_cells else cells)
             out.flush()
 
@@ -122,8 +124,9 @@ def _make_writer(fmt: str, out: TextIO, sep: str, header: list[str], safe_cells:
         tail = f', "{key}": ' + json.dumps(provenance or {}) + "}\n"  # the run's provenance on every line
 
         def write_jsonl(rows: list[_Row]) -> None:
-            for row in rows:
-                values = row.cells + [""] * (len(header) - len(row.cells) - len(row.extra)) + row.extra
+            for row in rows:  # the user's cells stay strings; the appended columns get JSON types
+                own = [lossless(c) for c in row.cells]
+                values = own + [""] * (len(header) - len(own) - len(row.typed)) + row.typed
                 out.write(json.dumps(dict(zip(header, values, strict=False)))[:-1] + tail)
             out.flush()
 
@@ -154,8 +157,12 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
             if problem:
                 row.error = problem
                 continue
-            description = ident if "|" in ident or split_accession(ident) else f"{ident} GN={ident}"
-            row.record = Record(ident, description, seq, source, row.number)
+            name = escape_id(ident)  # a byte that is not UTF-8 named as \xNN, as in a FASTA id
+            description = name if "|" in name or split_accession(name) else f"{name} GN={name}"
+            row.record = Record(name, description, seq, source, row.number)
+            continue
+        if lossless(ident) != ident:  # a byte that is not UTF-8: no accession or gene symbol has one
+            row.error = "not a UniProt accession or gene symbol (a byte that is not UTF-8)"
             continue
         parts = ident.split("|")
         acc_text = parts[1] if len(parts) >= 3 and parts[0] in ("sp", "tr") else ident
@@ -189,12 +196,15 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
         res = by_row.get(id(row))
         if res is None:
             reason = row.error or "not annotated"
-            row.extra = [""] * len(ANNOTATE_COLUMNS) + [reason]
-            # named on stderr too, as every rejected input is; the row itself stays in the table
+            # named on stderr too, as every rejected input is; the row itself stays in the table, its error
+            # cell the same one line (file:line: id: reason), so the row can be found in the input and fixed
             ident = row.cells[id_index].strip()
-            diag.reject(source, row.number, ident, reason.removeprefix(f"{ident}: "))
+            message = str(diag.reject(source, row.number, ident, reason.removeprefix(f"{ident}: ")))
+            row.extra = [""] * len(ANNOTATE_COLUMNS) + [message]
+            row.typed = [None] * len(ANNOTATE_COLUMNS) + [message]
             continue
         res.annotation = annotate(res, rules)
         res.uniprot = uniprot_view(res, row.entry, client.release if client is not None else None)
         row.extra = [format_cell(c.get(res)) for c in ANNOTATE_COLUMNS] + [""]
+        row.typed = [json_value(c, res) for c in ANNOTATE_COLUMNS] + [None]
     return client

@@ -16,14 +16,20 @@ def _round(value: Any) -> Any:
     return round(value, 4) if isinstance(value, float) else value
 
 
+def json_value(column: Column, result: Result) -> Any:
+    """One column's value as JSON writes it: numbers (floats to 4 decimals), null when missing, sets as sorted lists.
+
+    The one rule for both ``predict``/``annotate`` JSON and the columns ``annotate --tsv -f jsonl`` appends.
+    """
+    value = column.get(result)
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value)
+    return _round(value)
+
+
 def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
     """Everything known about one protein, with the TSV columns as top-level keys."""
-    data: dict[str, Any] = {}
-    for col in columns:
-        value = col.get(result)
-        if isinstance(value, (set, frozenset)):
-            value = sorted(value)
-        data[col.name] = _round(value)
+    data: dict[str, Any] = {col.name: json_value(col, result) for col in columns}
     data["description"] = result.record.description
     data["signal_peptide"] = str(result.signal_peptide) if result.signal_peptide else None
     data["tm_segments"] = [str(s) for s in result.tm_segments]
