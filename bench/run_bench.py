@@ -174,6 +174,19 @@ _FLOOR = (
 OLD_HMM = ((0.908, 0.097, 0.057, 0.442), (0.891, 0.096, 0.055, 0.487), (0.899, 0.064, 0.034, 0.387))
 
 
+def first_side(labels: str) -> str | None:
+    """``"in"``/``"out"``: the side the first labelled helix's N-terminal end faces (the last i/o label before
+    it, else the opposite of the first after it); None without a helix or a labelled loop residue."""
+    i = labels.find("H")
+    if i < 0:
+        return None
+    before = [c for c in labels[:i] if c in "io"]
+    if before:
+        return "in" if before[-1] == "i" else "out"
+    after = [c for c in labels[i:].lstrip("H") if c in "io"]
+    return ("out" if after[0] == "i" else "in") if after else None
+
+
 def topology(shared: Path) -> None:
     """Per-fold TM figures: the shipped network's recipe (weights trained without the fold, bench/models/, decoder
     parameters chosen by inner CV, secannot/data/topology_net.json meta) beside the window detector, and the
@@ -206,14 +219,22 @@ def topology(shared: Path) -> None:
         gn_i = [i for i in gl_i if "S" not in test[i].labels]
         counts = {f"network (threshold {cv['threshold']}, gate {cv['gate']:g})": [c.count for c in calls],
                   "window detector": [len(x.segments) for x in segs]}
+        # orientation: the side the first helix's N-terminal end faces, against the labels (the window
+        # detector has no side)
+        sides = {next(iter(counts)): [c.helices[0].orientation.split("->")[0] if c.helices else None for c in calls]}
         for name, n in counts.items():
             def rate(idx: list[int], hit: list[bool]) -> float:
                 return sum(hit[i] for i in idx) / max(len(idx), 1)
 
             has = [c > 0 for c in n]
             exact = [c == p.n_true for c, p in zip(n, test, strict=True)]
+            oriented = ""
+            if name in sides:
+                both = [e and s == first_side(p.labels) for e, s, p in zip(exact, sides[name], test, strict=True)]
+                oriented = f"  exact count + orientation {rate(tm_i, both):.3f}"
             print(f"  fold {f} {name:<45} TM with helix {rate(tm_i, has):.3f}  globular with helix "
-                  f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}")
+                  f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}"
+                  f"{oriented}")
         tm, gl, gn, ex = OLD_HMM[f]
         print(f"  fold {f} {'HMM it replaced (recorded, not rerun)':<45} TM with helix {tm:.3f}  globular with helix "
               f"{gl:.3f} (without SP {gn:.3f})  exact count {ex:.3f}")

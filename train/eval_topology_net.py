@@ -31,7 +31,9 @@ from secannot.models.topology_decode import DecodeParams, TopologyPredictor  # n
 from secannot.models.topology_net import TopologyNet  # noqa: E402
 
 BASE = {"zone_logit": -1.0, "zone_pad": 10, "threshold": 0.5, "helix_min": 10, "helix_max": 38,
-        "split_length": 35, "mean_length": 22, "merge_gap": 2, "gate": -1e9}
+        "split_length": 35, "mean_length": 22, "merge_gap": 2, "gate": -1e9,
+        # loop and orientation (2.1.0): set by hand from the bench folds, see docs/model_card.md
+        "min_loop": 2, "kr_weight": 3.0, "kr_flank": 15, "kr_into": 6, "acidic": 1.0, "side_flank": 15}
 GRID = tuple((t, g, m) for t in (0.3, 0.35, 0.4, 0.5) for g in (-1e9, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
              for m in (10, 13, 16))
 
@@ -112,7 +114,7 @@ def main() -> None:
               file=sys.stderr)
     hp = Counter(chosen).most_common(1)[0][0]
     data = {**BASE, "threshold": hp[0], "gate": hp[1], "helix_min": hp[2], "format": "secannot-topology-net",
-            "version": "2.0.0",
+            "version": "2.1.0",
             "meta": {"trained_on": ["TMbed CV folds 0-2 (tmbed_dev.3line, Apache-2.0)",
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
                      "folds": "rebuilt by homology (k-mer single linkage); see train/topology_data.py",

@@ -17,13 +17,17 @@ Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
    ``merge_gap`` apart merge while the result is at most ``helix_max`` long;
    runs shorter than ``helix_min`` are dropped; a run longer than
    ``split_length`` is a hairpin or helix bundle and is cut into
-   ``round(length / mean_length)`` helices at its lowest-probability residues.
+   ``round(length / mean_length)`` helices at its lowest-probability residues,
+   leaving ``min_loop`` residues of loop at each cut (and trimming separate
+   runs closer than that), so two helices never touch.
 3. **Protein gate.**  A protein keeps its helices only if the best one's
    score (sum over the helix of the clipped log-odds of helix) reaches ``gate``.
 4. **Orientation.**  Loops alternate sides; the side of residue 1 is the one
-   whose alternating assignment has the higher summed in-vs-out log-odds over
-   the loop residues in zones (or fixed by the caller, e.g. ``out`` after a
-   cleaved signal peptide).
+   whose alternating assignment has the higher score: summed in-vs-out
+   log-odds over loop residues in zones within ``side_flank`` of a helix,
+   plus ``kr_weight`` times the positive-inside difference
+   (:meth:`TopologyPredictor.positive_inside`); or fixed by the caller, e.g.
+   ``out`` after a cleaved signal peptide.
 
 Every step reads one protein only, so a call never depends on the batch.
 """
@@ -44,6 +48,22 @@ from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, code
 LOGODDS_CLIP = 4.0
 #: residues per network pass (joined zones): bounds the temporaries
 CHUNK = 4096
+#: Shortest loop between two helices.  In TMbed's OPM-based labels (data/tmbed/tmbed_dev.3line) 44 of 1569
+#: inter-helix loops are 1 residue, 32 are 2 and the rest longer; none is 0.  Two residues is the tightest
+#: helix-helix turn taken here (97% of the observed loops are at least that long).
+MIN_LOOP = 2
+#: Positive-inside rule (von Heijne 1989, Nature 341:456; 1992, J Mol Biol 225:487): K+R within ``KR_FLANK``
+#: residues of a helix end, compared between the two sides; the weight per K/R is set in
+#: secannot/data/topology_net.json (chosen on the bench folds, docs/model_card.md); 0 here, the file sets it.
+KR_WEIGHT = 0.0
+KR_FLANK = 15
+KR_INTO = 0
+_KR = np.zeros(256, dtype=np.int64)
+_DE = np.zeros(256, dtype=np.float64)
+for _c in b"KRkr":
+    _KR[_c] = 1
+for _c in b"DEde":
+    _DE[_c] = 1
 Zones = list[tuple[int, int]]
 
 
@@ -86,13 +106,28 @@ class DecodeParams:
     merge_gap: int
     gate: float
     meta: dict[str, Any]
+    #: residues of loop left between two helices (at the weakest point of a cut run; see :meth:`segments`)
+    min_loop: int = MIN_LOOP
+    #: weight of one K/R of the positive-inside difference against the network's summed side log-odds
+    kr_weight: float = KR_WEIGHT
+    #: loop residues within this many of a helix end count for the positive-inside rule
+    kr_flank: int = KR_FLANK
+    #: ... and so do this many residues at each end of a called helix (its interface, where an anchor's
+    #: charges sit when the helix is called from residue 1)
+    kr_into: int = KR_INTO
+    #: loop residues farther than this from every helix give no side evidence (0: no limit)
+    side_flank: int = 0
+    #: D and E count minus this much each (1: net charge, as Hartmann, Rapoport & Lodish 1989; 0: K+R only)
+    acidic: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DecodeParams:
         return cls(float(d["zone_logit"]), int(d["zone_pad"]), float(d["threshold"]), int(d["helix_min"]),
                    int(d["helix_max"]),
                    int(d["split_length"]), int(d["mean_length"]), int(d["merge_gap"]), float(d["gate"]),
-                   d.get("meta", {}))
+                   d.get("meta", {}), int(d.get("min_loop", MIN_LOOP)), float(d.get("kr_weight", KR_WEIGHT)),
+                   int(d.get("kr_flank", KR_FLANK)), int(d.get("kr_into", KR_INTO)), int(d.get("side_flank", 0)),
+                   float(d.get("acidic", 0.0)))
 
 
 class TopologyPredictor:
@@ -221,7 +256,7 @@ class TopologyPredictor:
         else:
             given = self.zones(seqs) if zones is True else zones
             scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
-        return [self.decode(sc, start) for sc in scores]
+        return [self.decode(sc, start, s) for sc, s in zip(scores, seqs, strict=True)]
 
     def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
         """The network on the whole chain, kept only inside ``zones`` (None as in :meth:`zone_scores`)."""
@@ -245,23 +280,67 @@ class TopologyPredictor:
                 merged[-1] = (merged[-1][0], b)
             else:
                 merged.append((a, b))
-        out = []
+        out: list[tuple[int, int]] = []
+        gap, left = q.min_loop, q.min_loop // 2
         for a, b in merged:
             length = b - a
             if length < q.helix_min:
                 continue
             pieces = max(1, round(length / q.mean_length)) if length > q.split_length else 1
-            cuts = [a]
+            # a run cut into pieces leaves ``min_loop`` residues of loop centred on each cut (the weakest
+            # residue near the even split), so two helices never touch
+            ends, start = [], a
             for j in range(1, pieces):
                 centre = a + round(j * length / pieces)
-                lo, hi = max(centre - 6, cuts[-1] + q.helix_min), min(centre + 7, b - q.helix_min)
-                cuts.append(lo + int(np.argmin(p[lo:hi])) if hi > lo else centre)
-            cuts.append(b)
-            out += [(x, y) for x, y in zip(cuts[:-1], cuts[1:], strict=True)]
-        return out
+                lo = max(centre - 6, start + q.helix_min + left)
+                hi = min(centre + 7, b - (pieces - j) * (q.helix_min + gap) + left + 1)
+                cut = lo + int(np.argmin(p[lo:hi])) if hi > lo else centre
+                ends.append((start, cut - left))
+                start = cut - left + gap
+            ends.append((start, b))
+            out += [(x, y) for x, y in ends if y - x >= q.helix_min]
+        # separate runs closer than ``min_loop`` (a merge refused by ``helix_max``): trim the weaker ends
+        for k in range(1, len(out)):
+            (a0, b0), (a1, b1) = out[k - 1], out[k]
+            while a1 - b0 < gap:
+                if p[b0 - 1] <= p[a1]:
+                    b0 -= 1
+                else:
+                    a1 += 1
+            out[k - 1], out[k] = (a0, b0), (a1, b1)
+        return [(x, y) for x, y in out if y - x >= q.helix_min]
 
-    def decode(self, scores: np.ndarray | None, start: str | None = None) -> TopologyCall:
-        """One protein's call from its :meth:`residue_scores` (None: no helix possible)."""
+    def positive_inside(self, seq: bytes, segs: list[tuple[int, int]]) -> float:
+        """K+R on the side of residue 1 minus K+R on the other side, counted on each loop within ``kr_flank``
+        residues of a helix end and on the ``kr_into`` residues at each end of a helix (the loop's side)."""
+        q = self.params
+        codes = np.frombuffer(seq, dtype=np.uint8)
+        kr = np.concatenate([[0.0], np.cumsum(_KR[codes] - q.acidic * _DE[codes])])
+        n = len(seq)
+        total = 0.0
+        for j in range(len(segs) + 1):
+            lo = segs[j - 1][1] if j else 0  # loop j: residues lo..hi-1, between helix j-1 and helix j
+            hi = segs[j][0] if j < len(segs) else n
+            parts = []
+            if j:
+                into = min(q.kr_into, (segs[j - 1][1] - segs[j - 1][0]) // 2)
+                parts.append((lo - into, min(lo + q.kr_flank, hi)))
+            if j < len(segs):
+                into = min(q.kr_into, (segs[j][1] - segs[j][0]) // 2)
+                parts.append((max(hi - q.kr_flank, lo), hi + into))
+            parts.sort()
+            count, reach = 0.0, 0
+            for x, y in parts:
+                x = max(x, reach)
+                if y > x:
+                    count += float(kr[y] - kr[x])
+                    reach = y
+            total += count if j % 2 == 0 else -count
+        return total
+
+    def decode(self, scores: np.ndarray | None, start: str | None = None, seq: bytes | None = None) -> TopologyCall:
+        """One protein's call from its :meth:`residue_scores` (None: no helix possible); ``seq`` (the
+        sequence scored) adds the positive-inside rule to the orientation."""
         if scores is None:
             return TopologyCall((), start or "in", 0.0)
         p, logodds, side = scores
@@ -269,6 +348,12 @@ class TopologyPredictor:
         if not segs:
             return TopologyCall((), start or "in", 0.0)
         cum = np.concatenate([[0.0], np.cumsum(logodds, dtype=np.float64)])
+        if self.params.side_flank:
+            near = np.zeros(len(p) + 1, dtype=np.int64)
+            for a, b in segs:
+                near[max(a - self.params.side_flank, 0)] += 1
+                near[min(b + self.params.side_flank, len(p))] -= 1
+            side = np.where(np.cumsum(near[:-1]) > 0, side, 0.0)
         cside = np.concatenate([[0.0], np.cumsum(side, dtype=np.float64)])
         flat = [x for sg in segs for x in sg]
         scores_ = (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
@@ -277,6 +362,8 @@ class TopologyPredictor:
         bounds = np.array([0, *flat, len(p)])
         loops = cside[bounds[1::2]] - cside[bounds[0::2]]
         alternating = float(loops[0::2].sum() - loops[1::2].sum())
+        if seq is not None and self.params.kr_weight:
+            alternating += self.params.kr_weight * self.positive_inside(seq, segs)
         first = start or ("in" if alternating >= 0 else "out")
         helices = []
         for k, ((a, b), sc) in enumerate(zip(segs, scores_, strict=True)):
