@@ -152,3 +152,15 @@ def test_annotate_tsv_record_from_a_sequence_cell_names_the_byte(tmp_path):
     assert res.code == ExitCode.OK
     row = json.loads(res.out)
     assert row["name"] == "A\u00e9" and row["id"] == "A\\xe9" and row["localization"]
+
+
+@pytest.mark.parametrize("bad", ['"x"y', '"never closed'], ids=["text-after-quote", "unterminated"])
+def test_thousands_of_malformed_rows_are_each_named_without_a_traceback(bad):
+    """Each malformed row restarts the reader; that must not nest (5,000 of them once hit the recursion limit)."""
+    n = 5000
+    text = "name\tprotein\tnote\n" + "".join(f"A{i}\tP05067\t{bad}\n" for i in range(n)) + "Z\tP01308\tok\n"
+    rows = _rows(text, "\t")
+    assert len(rows) == n + 1, "every line is a row: none swallowed"
+    assert rows[-1].cells[0] == "Z" and rows[-1].problem is None, "the good row after them is still read"
+    # every one of them holds a stray quote (one row's opening quote closes on the next line, text after it)
+    assert sum(r.problem is not None for r in rows) == n

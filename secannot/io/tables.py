@@ -6,6 +6,7 @@ delimiter and how bytes become lines, so both read a table the same way.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import io
@@ -164,6 +165,24 @@ def malformed_quote(line: int) -> str:
             f"a quote inside a cell is written \"\")")
 
 
+class _Lines:
+    """An iterator of lines that takes lines back (:meth:`push`), so the reading after a malformed row
+    resumes on the same object: no recursion and no chain of iterators grows with the bad rows."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self._back: collections.deque[str] = collections.deque()
+
+    def push(self, lines: list[str]) -> None:
+        self._back.extendleft(reversed(lines))
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        return self._back.popleft() if self._back else next(self._lines)
+
+
 class _Feed:
     """The lines handed to :mod:`csv`, kept from the start of the current row, and whether they ran out.
 
@@ -171,14 +190,10 @@ class _Feed:
     line end: that only happens inside a quoted cell, i.e. a quote that never closes.
     """
 
-    def __init__(self, lines: Iterable[str]):
-        self._lines = iter(lines)
+    def __init__(self, lines: _Lines):
+        self._lines = lines
         self.pending: list[str] = []
         self.exhausted = False
-
-    def remaining(self) -> Iterator[str]:
-        """The lines not yet handed out."""
-        return self._lines
 
     def __iter__(self) -> Iterator[str]:
         for line in self._lines:
@@ -212,7 +227,16 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
     The reader is strict: the row where the quote opens is rejected (split on the delimiter, quotes kept
     as text) and the lines after it are read again as rows of their own, quotes working as usual.
     """
-    feed = _Feed(lines)
+    source = _Lines(lines)
+    start: int | None = first_line
+    while start is not None:  # one pass per stretch between malformed rows
+        start = yield from _rows_until_malformed(source, sep, width, start)
+
+
+def _rows_until_malformed(source: _Lines, sep: str, width: int, first_line: int):
+    """Rows of :func:`table_rows` from ``source`` up to and including a malformed row; returns the file line
+    to resume on (the lines after the malformed row pushed back onto ``source``), or None at the end."""
+    feed = _Feed(source)
     reader = csv.reader(feed, delimiter=sep, strict=True)
     end = first_line - 1  # the file line the previous row ended on
     try:
@@ -221,21 +245,21 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
             consumed, feed.pending = feed.pending, []
             if feed.exhausted and consumed:  # ended by the end of the file: a quote that never closes
                 yield from _unquoted_rows(consumed, sep, width, line, UNTERMINATED)
-                return
+                return None
             if _is_blank(cells):
                 continue
             yield TableRow(line, cells, field_count_problem(len(cells), width))
     except csv.Error as exc:  # a malformed quote; a cell over the field limit: a quote running on, or one huge line
-        consumed, rest = feed.pending, feed.remaining()
+        consumed = feed.pending
         if "expected after" in str(exc) and consumed:  # text after a closing quote (strict mode)
-            closing = end + len(consumed)
-            yield from _unquoted_rows(consumed[:1], sep, width, end + 1, malformed_quote(closing))
-            yield from table_rows(itertools.chain(consumed[1:], rest), sep, width, end + 2)
-        elif len(consumed) == 1 and '"' not in consumed[0]:
+            yield from _unquoted_rows(consumed[:1], sep, width, end + 1, malformed_quote(end + len(consumed)))
+            source.push(consumed[1:])
+            return end + 2
+        if len(consumed) == 1 and '"' not in consumed[0]:
             yield from _unquoted_rows(consumed, sep, width, end + 1, f"a cell over the csv field limit ({exc})")
-            yield from table_rows(rest, sep, width, end + 2)
-        else:
-            yield from _unquoted_rows(itertools.chain(consumed, rest), sep, width, end + 1, UNTERMINATED)
+            return end + 2
+        yield from _unquoted_rows(itertools.chain(consumed, source), sep, width, end + 1, UNTERMINATED)
+    return None
 
 
 def _unquoted_rows(lines: Iterable[str], sep: str, width: int, first: int, problem: str) -> Iterator[TableRow]:
