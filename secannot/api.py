@@ -140,7 +140,11 @@ def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
             rid, seq = (f"seq{i}" if auto else item.id), item.seq
         else:
             raise TypeError(f"record {i}: expected an (id, sequence) pair or a sequence string, got {type(item).__name__}")
-        record = _one_record(i, str(rid), seq)
+        if not isinstance(rid, str):
+            raise TypeError(f"record {i}: the id must be a str, got {type(rid).__name__}")
+        if seq is None:
+            raise InputError(f"record {i} ({escape_id(rid)}): no sequence (None)")
+        record = _one_record(i, rid, seq)
         first = seen.setdefault(record.id, (i, auto))
         if first[0] != i:
             raise InputError(_duplicate(i, record.id, auto, *first))

@@ -198,7 +198,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
             reason = row.error or "not annotated"
             # named on stderr too, as every rejected input is; the row itself stays in the table, its error
             # cell the same one line (file:line: id: reason), so the row can be found in the input and fixed
-            ident = row.cells[id_index].strip()
+            ident = row.cells[id_index].strip() or "(empty)"  # the file:line: id: reason shape, as check writes it
             message = str(diag.reject(source, row.number, ident, reason.removeprefix(f"{ident}: ")))
             row.extra = [""] * len(ANNOTATE_COLUMNS) + [message]
             row.typed = [None] * len(ANNOTATE_COLUMNS) + [message]

@@ -21,7 +21,9 @@ def json_value(column: Column, result: Result) -> Any:
 
     The one rule for both ``predict``/``annotate`` JSON and the columns ``annotate --tsv -f jsonl`` appends.
     """
-    value = column.get(result)
+    # a column with its own typed getter (uniprot_location: null when UniProt was not asked, [] when it
+    # lists none) gives JSON the value Parquet gets
+    value = column.items(result) if column.items is not None else column.get(result)
     if isinstance(value, (set, frozenset)):
         value = sorted(value)
     return _round(value)
@@ -69,7 +71,9 @@ def provenance_tail(provenance: Provenance) -> str:
 def jsonl_line(result: Result, columns: Sequence[Column], versions: dict[str, str | None], tail: str) -> str:
     """One JSON Lines record (with its newline), naming the versions and the run's provenance."""
     data = result_dict(result, columns)
-    data.update(versions)
+    # the run's versions, except where a column of the same name speaks for this row (rules_version is
+    # empty when no rule matched, as in TSV and Parquet; the run's rules version is in the provenance)
+    data.update((k, v) for k, v in versions.items() if k not in data)
     return json.dumps(data, separators=(",", ":"))[:-1] + tail
 
 
