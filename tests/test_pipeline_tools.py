@@ -53,7 +53,7 @@ def test_table_keeps_every_row_and_column_and_appends_annotation(table_with_sequ
     assert [r[0] for r in body] == ["VEGFA", "MMP2", "", "KLK3", "BAD"]
     rows = [dict(zip(header, r, strict=False)) for r in body]
     assert "angiogenesis" in rows[0]["processes"] and rows[0]["error"] == ""
-    assert rows[2]["error"] == f"{table_with_sequences}:4: empty id" and rows[2]["score"] == "0.5"
+    assert rows[2]["error"] == f"{table_with_sequences}:4: (empty): empty id" and rows[2]["score"] == "0.5"
     assert "invalid character" in rows[4]["error"]
     assert "fda_marker:serum:prostate" in rows[3]["clinical"]
 
