@@ -190,21 +190,20 @@ class FakeUniProt:
             self._server.server_close()
 
     # -- behaviour -----------------------------------------------------
-    def _take_failure(self, target: str) -> Failure | None:
+    def _take(self, queue: list, target: str) -> Any:
+        """Remove and return the first queued item whose match string occurs in ``target`` (None if none)."""
         with self._lock:
-            for index, (match, failure) in enumerate(self._failures):
+            for index, (match, item) in enumerate(queue):
                 if match in target:
-                    del self._failures[index]
-                    return failure
+                    del queue[index]
+                    return item
         return None
 
+    def _take_failure(self, target: str) -> Failure | None:
+        return self._take(self._failures, target)
+
     def _take_misbehaviour(self, target: str) -> Misbehaviour | None:
-        with self._lock:
-            for index, (match, behaviour) in enumerate(self._misbehaviours):
-                if match in target:
-                    del self._misbehaviours[index]
-                    return behaviour
-        return None
+        return self._take(self._misbehaviours, target)
 
     def _valid(self, accession: str) -> bool:
         return bool(_ACCESSION.fullmatch(accession)) and accession not in self.stricter
