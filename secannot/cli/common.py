@@ -106,11 +106,6 @@ def is_accession(text: str) -> bool:
     return split_accession(text) is not None
 
 
-def isatty(stream: TextIO) -> bool:
-    check = getattr(stream, "isatty", None)
-    return bool(check and check())
-
-
 def stdin_text(io: IO):
     """A callable giving stdin as text, so stdin is only wrapped when something reads it."""
 

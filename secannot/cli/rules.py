@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from secannot.cli.common import Rules, isatty
+from secannot.cli.common import Rules
+from secannot.io.progress import isatty
 from secannot.cli.streams import IO
 from secannot.errors import ExitCode, InputError
 

@@ -11,6 +11,12 @@ import os
 from typing import Any, TextIO
 
 
+def isatty(stream: object) -> bool:
+    """True when ``stream`` is a terminal (False for anything without ``isatty``, e.g. a StringIO in tests)."""
+    check = getattr(stream, "isatty", None)
+    return bool(check and check())
+
+
 def wants_progress(stream: TextIO, quiet: bool) -> bool:
     """A bar only on a terminal, and never with --quiet, SECANNOT_NO_PROGRESS, NO_COLOR or TERM=dumb.
 
@@ -21,8 +27,7 @@ def wants_progress(stream: TextIO, quiet: bool) -> bool:
         return False
     if os.environ.get("TERM") == "dumb":
         return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    return isatty(stream)
 
 
 class ProgressBar:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -132,6 +133,15 @@ def features(seqs: Sequence[bytes], max_tm_logit: np.ndarray) -> np.ndarray:
     return np.concatenate([comp, nterm, extra], axis=1)
 
 
+@lru_cache(maxsize=1)
+def model_json() -> dict[str, Any]:
+    """The shipped ``nc_model.json``, parsed once per process (the model, provenance and figures all read it).
+
+    Callers must not modify it: :meth:`NonClassicalModel.from_dict` copies what it keeps.
+    """
+    return json.loads((resources.files("secannot") / "data" / "nc_model.json").read_text(encoding="utf-8"))
+
+
 @dataclass(frozen=True, slots=True)
 class NonClassicalModel:
     """An averaged ensemble of small one-hidden-layer networks on standardised features, calibrated.
@@ -171,8 +181,7 @@ class NonClassicalModel:
 
     @classmethod
     def load(cls) -> NonClassicalModel:
-        text = (resources.files("secannot") / "data" / "nc_model.json").read_text(encoding="utf-8")
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(model_json())
 
     @property
     def version(self) -> str:

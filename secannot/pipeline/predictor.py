@@ -106,8 +106,12 @@ class Predictor:
 
     def thresholds(self) -> dict[str, object]:
         """The decision thresholds in force, for provenance and figures (read from the loaded models)."""
-        return decision_thresholds(self.config, self.sp_model.thresholds,
-                                   self.localizer.nc_model if self.localizer is not None else None)
+        return decision_thresholds(self.config, self.sp_model.thresholds, self.nc_model)
+
+    @property
+    def nc_model(self):
+        """The loaded NonClassicalModel (None when not localising), for provenance without a second load."""
+        return self.localizer.nc_model if self.localizer is not None else None
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
         """Results for ``records`` (signal peptide, then localisation), in order.

@@ -10,6 +10,7 @@ import datetime as _dt
 from collections.abc import Sequence
 from typing import Any
 
+from secannot.models.nonclassical import model_json
 from secannot.pipeline.predictor import PredictConfig, decision_thresholds
 from secannot.provenance import Provenance, RunSettings
 
@@ -40,7 +41,7 @@ def run_settings(config: PredictConfig, sp_thresholds: dict[str, float],
     NonClassicalModel when the caller has one.
     """
     decided = decision_thresholds(config, sp_thresholds, nc_model)
-    nc_meta = _nc_meta()
+    nc_meta = model_json()
     return RunSettings(
         organism=str(decided["organism"]),
         sp_thresholds=dict(decided["sp_prob_by_organism"]),  # type: ignore[call-overload]
@@ -70,10 +71,3 @@ def run_provenance(config: PredictConfig, sp_model: Any, inputs: tuple[dict[str,
 
     return Provenance(__version__, sp_model.name, sp_model.version, rules_version, uniprot_release,
                       ligand_receptor=ligand_receptor, run=run_settings(config, sp_model.thresholds, inputs, nc_model))
-
-
-def _nc_meta() -> dict[str, Any]:
-    import json
-    from importlib import resources
-
-    return json.loads((resources.files("secannot") / "data" / "nc_model.json").read_text(encoding="utf-8"))

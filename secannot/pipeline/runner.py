@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
-from secannot.io.progress import ProgressBar
+from secannot.io.progress import ProgressBar, isatty
 from secannot.io.writers import BINARY_FORMATS, make_writer, write_rendered_rows
 from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.annotate import annotate, uniprot_view
@@ -190,7 +190,7 @@ def _groups(sources: Sequence[Source]) -> list[list[tuple[int, Source]]]:
     return groups
 
 
-def _part_dir(config: JobConfig, diag: Diagnostics | None = None) -> str | None:
+def _part_dir(config: JobConfig, diag: Diagnostics) -> str | None:
     """``-o DIR --format parquet`` with --dask: one Parquet part per chunk, written by the workers.
 
     The directory is read as one data set (``pandas.read_parquet(DIR)``), so it must hold this run's
@@ -277,11 +277,6 @@ def binary_stdout(stdout: TextIO) -> BinaryIO:
     if isatty(stdout):
         raise UsageError("--format parquet writes binary data: give -o FILE or redirect stdout (> out.parquet)")
     return binary
-
-
-def isatty(stream: object) -> bool:
-    check = getattr(stream, "isatty", None)
-    return bool(check and check())
 
 
 @contextmanager
@@ -383,7 +378,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
     inputs = tuple({"kind": option, "value": value} for option, value in raw)
     provenance = run_provenance(config.predict, predictor.sp_model, inputs, rules.version_summary(), None,
-                                _ligand_receptor_source()).as_dict()
+                                _ligand_receptor_source(), nc_model=predictor.nc_model).as_dict()
     return records, provenance
 
 

@@ -70,9 +70,8 @@ def annotate_table(table: TableConfig, job: JobConfig, out: TextIO, stdin: Binar
             added = [c.name if c.name not in header else PREFIX + c.name for c in ANNOTATE_COLUMNS] + ["error"]
             if "error" in header:
                 added[-1] = PREFIX + "error"
-            nc_model = predictor.localizer.nc_model if predictor.localizer is not None else None
             provenance = run_provenance(job.predict, predictor.sp_model, ({"kind": "table", "path": name},),
-                                        rules.version_summary(), None, nc_model=nc_model).as_dict()
+                                        rules.version_summary(), None, nc_model=predictor.nc_model).as_dict()
             writer = _make_writer(job.fmt, out, sep, [lossless(h) for h in header] + added, job.safe_cells, provenance)
             chunk: list[_Row] = []
             for row in table_rows(lines, sep, len(header)):  # named by the line they start on
