@@ -14,7 +14,6 @@ from typing import Any
 
 from secannot.results import Result
 
-
 #: How typed outputs (Parquet) store a column: a string, a 32-bit integer, a 64-bit float or a list of
 #: strings; every kind may be null (no value: the stage did not run, no signal peptide, no UniProt entry).
 KINDS: tuple[str, ...] = ("string", "int32", "float64", "list<string>")

@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 import typer
 
 from secannot.cli.common import Rules
-from secannot.io.progress import isatty
 from secannot.cli.streams import IO
 from secannot.errors import ExitCode, InputError
+from secannot.io.progress import isatty
 
 
 def lint(

@@ -18,7 +18,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
-from secannot.columns import KINDS, Column
+from secannot.columns import Column
 from secannot.errors import MissingDependencyError
 from secannot.io.diagnostics import Rejection
 from secannot.provenance import Provenance
