@@ -216,10 +216,9 @@ _PREDICTORS: dict[PredictConfig, Predictor] = {}
 def _predictor(config: PredictConfig, annotate: bool):
     key = PredictConfig(**{**{f: getattr(config, f) for f in PredictConfig.__dataclass_fields__}, "jobs": int(annotate)})
     if key not in _PREDICTORS:
-        from secannot.knowledge.ruleset import RuleSet
+        from secannot.pipeline.predictor import load_rule_set
 
-        kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
-        _PREDICTORS[key] = Predictor(config, RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims))
+        _PREDICTORS[key] = Predictor(config, load_rule_set(config, annotate))
     return _PREDICTORS[key]
 
 

@@ -27,10 +27,6 @@ def detect_separator(header: str, sep: str | None) -> str:
     return best if counts[best] else "\t"
 
 
-#: Spreadsheet programs (Excel's "CSV UTF-8") start exported files with a byte-order mark.
-BOM = "\ufeff"
-
-
 def lossless(text: str) -> str:
     """``text`` decoded with ``surrogateescape``, its non-UTF-8 bytes read as Windows-1252 (else Latin-1).
 

@@ -23,7 +23,7 @@ from secannot.errors import InputError
 from secannot.io.chunks import ByteRange, as_handle
 from secannot.io.diagnostics import Rejection
 from secannot.io.fasta import Record, parse_fasta
-from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
+from secannot.pipeline.predictor import PredictConfig, Predictor, load_rule_set, predict_stream
 from secannot.provenance import Provenance
 
 
@@ -80,10 +80,8 @@ class _Worker:
     def __init__(self, spec: JobSpec, rules=None, sp_model=None):
         from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
         from secannot.io.writers import make_renderer
-        from secannot.knowledge.ruleset import RuleSet
 
-        kinds = ("tme", "nonclassical") if spec.annotate else ("nonclassical",)
-        self.rules = rules if rules is not None else RuleSet.load(spec.predict.rules_dirs, kinds=kinds, family_claims=spec.predict.family_claims)
+        self.rules = rules if rules is not None else load_rule_set(spec.predict, spec.annotate)
         self.predictor = Predictor(spec.predict, self.rules, sp_model)
         self.columns = ANNOTATE_COLUMNS if spec.annotate else PREDICT_COLUMNS
         self.render = make_renderer(spec.fmt, self.columns, spec.provenance, spec.safe_cells)

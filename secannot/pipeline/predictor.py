@@ -85,6 +85,15 @@ def band_settings(config: PredictConfig) -> dict[str, object] | None:
             "anchor_helix_score": band.anchor_helix_score, "nterm_span": band.nterm_span}
 
 
+def load_rule_set(config: PredictConfig, annotate: bool) -> RuleSet:
+    """The rule files a run needs: the leaderless rules always, the TME rules only to annotate.
+
+    Raises RulesError for an invalid rule directory (see :meth:`RuleSet.load`).
+    """
+    kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
+    return RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims)
+
+
 class Predictor:
     """Loaded models for one configuration; turns a batch of records into results."""
 

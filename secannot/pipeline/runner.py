@@ -25,7 +25,7 @@ from secannot.knowledge.ruleset import RuleSet
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, JobSpec, ProcessPool, serial, worker_for
 from secannot.pipeline.fasta_job import chunk_tasks, emit
 from secannot.pipeline.inputs import ACCESSION, FASTA, GENE, RecordStream, Source, resolved_stream
-from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
+from secannot.pipeline.predictor import PredictConfig, Predictor, load_rule_set, predict_stream
 from secannot.pipeline.run_info import input_summary, run_provenance
 from secannot.results import Result
 
@@ -98,8 +98,7 @@ def _ligand_receptor_source() -> str:
 
 
 def load_rules(config: PredictConfig, diag: Diagnostics, annotate: bool = True) -> RuleSet:
-    kinds = ("tme", "nonclassical") if annotate else ("nonclassical",)
-    rules = RuleSet.load(config.rules_dirs, kinds=kinds, family_claims=config.family_claims)
+    rules = load_rule_set(config, annotate)
     for line in rules.overrides:
         diag.warn(line)
     return rules

@@ -11,11 +11,11 @@ not depend on the input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from secannot.report.summary import to_protein
+from secannot.report.summary import Protein, to_protein
 
 VERDICT_ORDER = ("secreted", "non_classical_candidate", "gpi_anchored", "membrane", "er_retained", "intracellular")
 COLUMNS = ("protein", "gene", "verdict", "route", "evidence", "cell sources", "processes", "clinical")
@@ -38,22 +38,15 @@ class ProteinRow:
         return self.gene or self.accession or self.id
 
 
-def _list(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items: Iterable[Any] = value.split(";") if isinstance(value, str) else value
-    return tuple(sorted({str(v).strip() for v in items if str(v).strip()}))
-
-
 def _text(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value).strip()
 
 
-def protein_row(record: Mapping[str, Any]) -> ProteinRow:
-    """A TSV row (strings) or JSON record (typed) as a table row."""
-    protein = to_protein(record)
+def protein_row(protein: Protein, record: Mapping[str, Any]) -> ProteinRow:
+    """A TSV row (strings) or JSON record (typed) as a table row; ``protein`` is its :func:`to_protein`
+    (already parsed by the caller, so the list cells are not parsed twice)."""
     return ProteinRow(
         id=protein.id,
         accession=protein.accession,
@@ -61,9 +54,9 @@ def protein_row(record: Mapping[str, Any]) -> ProteinRow:
         localization=_text(record.get("localization")) or "unknown",
         route=_text(record.get("route")) or "none",
         evidence=_text(record.get("evidence")),
-        cell_sources=_list(record.get("cell_sources")),
-        processes=_list(record.get("processes")),
-        clinical=_list(record.get("clinical")),
+        cell_sources=protein.categories["cell_source"],
+        processes=protein.categories["process"],
+        clinical=protein.categories["clinical_token"],
     )
 
 
@@ -74,10 +67,10 @@ def _order(row: ProteinRow) -> tuple:
 
 def protein_rows(records: Sequence[Mapping[str, Any]]) -> list[ProteinRow]:
     """Distinct proteins (as the summary counts them), sorted by verdict then gene."""
-    kept: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    kept: dict[str, tuple[Protein, Mapping[str, Any]]] = {}
     for record in records:
         protein = to_protein(record)
         old = kept.get(protein.key)
-        if old is None or protein.id < old[0]:
-            kept[protein.key] = (protein.id, record)
-    return sorted((protein_row(record) for _, record in kept.values()), key=_order)
+        if old is None or protein.id < old[0].id:
+            kept[protein.key] = (protein, record)
+    return sorted((protein_row(protein, record) for protein, record in kept.values()), key=_order)

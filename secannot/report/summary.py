@@ -27,9 +27,8 @@ Rules that make the numbers reproducible:
   that could be enriched.
 
 Output columns (TSV header and JSON row keys, in this order) are listed in
-:data:`SUMMARY_COLUMNS`.  The TSV starts with ``#`` comment lines (input and
-background sizes, the test, and why p-values are missing when they are);
-read it with e.g. ``pandas.read_csv(path, sep="\\t", comment="#")``.  The
+:data:`SUMMARY_COLUMNS`.  The TSV is one table: a header row, then the rows
+(``pandas.read_csv(path, sep="\\t")``); sizes, the test and provenance are in the JSON document.  The
 JSON document has ``provenance`` (from the caller), ``summary`` (sizes,
 ``test``, ``multiple_testing``, ``odds_ratio``, ``minimum_size``, ``no_test_reason``,
 ``notes``), ``columns`` (this dictionary), ``rows`` (``genes`` as a list;

@@ -54,9 +54,6 @@ class Reply:
         """The body as JSON; raises ValueError when it is not JSON (or not UTF-8)."""
         return json.loads(self.content)
 
-    def close(self) -> None:
-        """Nothing to release: the body is already read."""
-
 
 class _Sockets:
     """The sockets of one transport, so a watchdog can close them when a deadline passes."""

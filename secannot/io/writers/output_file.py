@@ -50,10 +50,6 @@ class OutputFile:
         self._fh: IO | None = None
         self._tmp: str | None = None  # None when writing directly (a special file)
 
-    @property
-    def opened(self) -> bool:
-        return self._fh is not None
-
     def open(self) -> IO:
         if self._fh is None:
             self._fh = self._create()

@@ -101,7 +101,6 @@ class TsvWriter:
         self.out = out
         self.columns = columns
         self.safe_cells = safe_cells
-        self.fast = tuple(columns) == PREDICT_COLUMNS and not safe_cells
         out.write("\t".join(c.name for c in columns) + "\n")
 
     def write(self, result: Result) -> None:
