@@ -189,3 +189,34 @@ def test_probabilities_are_normalised(model):
 def test_helix_score_prefers_an_anchor_over_a_polar_stretch(model):
     seq = ("MKRK" + HELICES[0] + GAPDH[:100]).encode()
     assert model.helix_score(seq, 5, 25) > 0 > model.helix_score(seq, 40, 60)
+
+
+def test_residue_scores_from_logits_match_the_softmax(model):
+    # the decoder's scores come from the logits without a softmax: the same probabilities and log-odds
+    z = model.net.class_logits(codes_of((designed(3) + GAPDH).encode()))
+    lp = log_softmax(z.T.astype(np.float64))
+    for sp_state in (True, False):
+        p = np.exp(lp[:, 2]) + (0 if sp_state else np.exp(lp[:, 3]))
+        sc = model.residue_scores(z, sp_state, helix_only=True)
+        np.testing.assert_allclose(sc[0], p, atol=1e-5)
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        np.testing.assert_allclose(sc[1], np.clip(np.log(q / (1 - q)), -4, 4), atol=1e-3)
+        np.testing.assert_allclose(sc[2], lp[:, 0] - lp[:, 1], atol=1e-4)
+        np.testing.assert_allclose(sc[3], np.clip(lp[:, 2] - np.log1p(-np.exp(lp[:, 2])), -4, 4), atol=1e-3)
+
+
+def test_band_helix_rows_give_the_helix_score_of_a_whole_chain_run(model):
+    # the band rule sums helix log-odds from the decoding pass instead of a second network run per protein
+    from secannot.models.topology_decode import helix_score_of
+
+    seqs = [("MKRK" + HELICES[k] + GAPDH[: 60 + 40 * k]).encode() for k in range(4)] + [designed(3).encode()]
+    zones = model.zones(seqs)
+    checked = 0
+    for seq, z, (call, row) in zip(seqs, zones, model.predict_with_helix_rows(seqs, zones), strict=True):
+        assert call == model.predict([seq], signal_peptide=False, zones=[z])[0]
+        for h in call.helices:
+            if any(a < h.start and h.end <= b for a, b in z):  # inside one zone
+                assert helix_score_of(row, h.start, h.end) == pytest.approx(model.helix_score(seq, h.start, h.end),
+                                                                           abs=1e-9)
+                checked += 1
+    assert checked >= 5

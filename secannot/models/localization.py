@@ -50,7 +50,7 @@ from secannot.models.topology import (
     omega_site,
     tolerant_gpi_tail,
 )
-from secannot.models.topology_decode import TopologyPredictor
+from secannot.models.topology_decode import TopologyPredictor, helix_score_of
 from secannot.results import Result, Segment
 
 
@@ -127,7 +127,9 @@ class BandRule:
        helix made transferrin, sp_prob 0.875, a membrane protein);
     2. signal anchor: else the topology model (no signal-peptide state) puts a
        helix starting in the first ``nterm_span`` residues whose score
-       (``TopologyPredictor.helix_score``, summed clipped helix log-odds) is >= ``anchor_helix_score``;
+       (summed clipped helix log-odds, as ``TopologyPredictor.helix_score``; read from the decoding
+       pass, :func:`~secannot.models.topology_decode.helix_score_of`, so a residue between two zones
+       that a helix bridges counts -4 as in the decoder) is >= ``anchor_helix_score``;
     3. neither: a weaker N-terminal helix is not a membrane anchor.
 
     Chosen by a grid search on the SignalP 6.0 benchmark's eukaryotic N-termini
@@ -201,15 +203,17 @@ class Localizer:
                if not r.has_signal_peptide and rule.low <= r.sp_prob < sp_threshold and site > 0]
         zones = [list(topologies[i].zones) for i in idx] if topologies is not None else True
         model = self.topology_model
-        calls = model.predict([results[i].record.seq for i in idx], signal_peptide=False,  # type: ignore[union-attr]
-                              zones=zones)
+        seqs = [results[i].record.seq for i in idx]
+        if zones is True:
+            zones = model.zones(seqs)  # type: ignore[union-attr]
+        calls = model.predict_with_helix_rows(seqs, zones)  # type: ignore[union-attr]
         out: dict[int, tuple[str, tuple[Segment, ...], str]] = {}
-        for i, call in zip(idx, calls, strict=True):
+        for i, (call, helix_row) in zip(idx, calls, strict=True):
             res, (site, cs_prob) = results[i], candidates[i]
             seq = res.record.seq
             helices = _clear_helices(seq, [Segment(h.start, h.end, h.orientation) for h in call.helices],
                                      dropped.setdefault(i, []))
-            nterm = [model.helix_score(seq, h.start, h.end) for h in helices  # type: ignore[union-attr]
+            nterm = [helix_score_of(helix_row, h.start, h.end) for h in helices  # type: ignore[arg-type]
                      if h.start <= rule.nterm_span and (flagged is None or flagged[i])]
             h_len = h_region_length(seq, rule.nterm_span)
             facts = f"sp_prob {res.sp_prob:.2f}, cs_prob {cs_prob:.2f}, h-region {h_len}"

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from secannot.models.topology import TopologyParams, find_segments
-from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of, log_softmax
+from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of
 
 LOGODDS_CLIP = 4.0
 #: residues per network pass (joined zones): bounds the temporaries
@@ -58,13 +58,15 @@ MIN_LOOP = 2
 KR_WEIGHT = 0.0
 KR_FLANK = 15
 KR_INTO = 0
-_KR = np.zeros(256, dtype=np.int64)
-_DE = np.zeros(256, dtype=np.float64)
-for _c in b"KRkr":
-    _KR[_c] = 1
-for _c in b"DEde":
-    _DE[_c] = 1
+#: residue letters -> b"+" (K, R), b"-" (D, E), b"." (anything else), for counting charges by bytes.count
+_CHARGE = bytes(43 if c in b"KRkr" else 45 if c in b"DEde" else 46 for c in range(256))
 Zones = list[tuple[int, int]]
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + size)`` for every pair: positions of several runs, in order."""
+    total = int(sizes.sum())
+    return np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,26 +159,42 @@ class TopologyPredictor:
         """
         return [list(t.zones) for t in find_segments(self.window, seqs, self.zone_args)]
 
-    def residue_scores(self, lp: np.ndarray, signal_peptide: bool) -> np.ndarray:
-        """(3, L) float32 from (L, 4) log-probabilities: helix probability (plus the signal-peptide one
-        when ``signal_peptide`` is False), its log-odds clipped to +-LOGODDS_CLIP, and log P(in) - log P(out)."""
-        p = np.exp(lp[:, 2]) if signal_peptide else np.exp(lp[:, 2]) + np.exp(lp[:, 3])
-        q = np.clip(p, 1e-6, 1 - 1e-6)
-        logodds = np.clip(np.log(q / (1 - q)), -LOGODDS_CLIP, LOGODDS_CLIP)
-        return np.stack([p, logodds, lp[:, 0] - lp[:, 1]]).astype(np.float32)
+    @staticmethod
+    def residue_scores(z: np.ndarray, signal_peptide: bool, helix_only: bool = False) -> np.ndarray:
+        """(3, L) float32 from (4, L) class logits (:meth:`TopologyNet.class_logits`): helix probability
+        (plus the signal-peptide one when ``signal_peptide`` is False), its log-odds clipped to
+        +-LOGODDS_CLIP, and log P(in) - log P(out).  ``helix_only`` adds a fourth row: the clipped log-odds
+        of the helix class alone (what :meth:`helix_score` sums).
 
-    def _empty_scores(self, length: int) -> np.ndarray:
+        From the logits directly (log-odds of a class set = log-sum-exp of its logits minus that of the
+        rest), so no softmax is formed: the same numbers as from log-probabilities, in fewer passes.
+        """
+        l_in, l_out, l_hx, l_sp = z
+        loop = np.logaddexp(l_in, l_out)
+        helix_vs_rest = l_hx - np.logaddexp(loop, l_sp)
+        raw = helix_vs_rest if signal_peptide else np.logaddexp(l_hx, l_sp) - loop
+        rows = [1.0 / (1.0 + np.exp(-raw)), np.clip(raw, -LOGODDS_CLIP, LOGODDS_CLIP), l_in - l_out]
+        if helix_only:
+            rows.append(np.clip(helix_vs_rest, -LOGODDS_CLIP, LOGODDS_CLIP))
+        return np.stack(rows).astype(np.float32, copy=False)
+
+    @staticmethod
+    def _empty_scores(length: int, rows: int = 3) -> np.ndarray:
         """Scores outside every zone: no helix, no side evidence."""
-        out = np.zeros((3, length), dtype=np.float32)
+        out = np.zeros((rows, length), dtype=np.float32)
         out[1] = -LOGODDS_CLIP
+        if rows > 3:
+            out[3] = -LOGODDS_CLIP
         return out
 
     def zone_scores(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]],
-                    signal_peptide: bool = True) -> list[np.ndarray | None]:
+                    signal_peptide: bool = True, helix_only: bool = False) -> list[np.ndarray | None]:
         """Per sequence, :meth:`residue_scores` over its zones (no helix, no side evidence elsewhere).
 
         None for a sequence without a zone, or whose zones hold no residue over
         the helix threshold (it cannot have a helix, so it needs no decoding).
+        The network runs on each crop (zones with their context); scores are
+        formed only for zone residues, which are all the decoder reads.
         """
         crops, members = self._crops(seqs, zones)
         found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
@@ -194,20 +212,21 @@ class TopologyPredictor:
             # each crop followed by GAP padding codes: chains never see each other
             offs = np.concatenate([[0], np.cumsum(lengths + GAP)[:-1]])
             codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
-            codes[np.repeat(offs - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-                  + np.arange(int(lengths.sum()))] = codes_of(joined)
-            sc = self.residue_scores(log_softmax(self.net.logits(codes, work)), signal_peptide)
-            over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])
+            codes[_ranges(offs, lengths)] = codes_of(joined)
             rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
                     zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
             lo = np.array([r[3] for r in rows], dtype=np.int64)
-            hi = lo + np.array([r[2] - r[1] for r in rows], dtype=np.int64)
-            hit[[r[0] for r, n in zip(rows, (over[hi] - over[lo]).tolist(), strict=True) if n]] = True
-            for (i, za, zb, _), a, b in zip(rows, lo.tolist(), hi.tolist(), strict=True):
+            sizes = np.array([r[2] - r[1] for r in rows], dtype=np.int64)
+            sc = self.residue_scores(self.net.class_logits(codes, work)[:, _ranges(lo, sizes)], signal_peptide,
+                                     helix_only)
+            at = np.concatenate([[0], np.cumsum(sizes)])
+            over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])[at]
+            hit[[r[0] for r, n in zip(rows, np.diff(over).tolist(), strict=True) if n]] = True
+            for (i, za, zb, _), a, b in zip(rows, at[:-1].tolist(), at[1:].tolist(), strict=True):
                 found[i].append((za, zb, sc[:, a:b]))
         out: list[np.ndarray | None] = [None] * len(seqs)
         for i in np.flatnonzero(hit).tolist():
-            arr = self._empty_scores(len(seqs[i]))
+            arr = self._empty_scores(len(seqs[i]), 4 if helix_only else 3)
             for za, zb, part in found[i]:
                 arr[:, za:zb] = part
             out[i] = arr
@@ -251,18 +270,32 @@ class TopologyPredictor:
             scores = [self.masked_whole_chain(s, z, signal_peptide)
                       for s, z in zip(seqs, self.zones(seqs), strict=True)]
         elif zones is False:
-            scores = [self.residue_scores(log_softmax(self.net.logits(codes_of(s))), signal_peptide) if s else None
+            scores = [self.residue_scores(self.net.class_logits(codes_of(s)), signal_peptide) if s else None
                       for s in seqs]
         else:
             given = self.zones(seqs) if zones is True else zones
             scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
         return [self.decode(sc, start, s) for sc, s in zip(scores, seqs, strict=True)]
 
+    def predict_with_helix_rows(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
+                                ) -> list[tuple[TopologyCall, np.ndarray | None]]:
+        """``predict(seqs, signal_peptide=False, zones=zones)`` paired with each protein's (L,) float32 row of
+        clipped helix-class log-odds (None where no helix is possible), for :func:`helix_score_of`.
+
+        The band rule scores its N-terminal helices this way from the same
+        network pass, rather than running :meth:`helix_score` on every
+        candidate (a second pass over its whole N-terminal prefix); the
+        numbers are equal because a zone's scores equal a whole-chain run's.
+        """
+        scores = self.zone_scores(seqs, zones, signal_peptide=False, helix_only=True)
+        return [(self.decode(None if sc is None else sc[:3], None, s), None if sc is None else sc[3])
+                for sc, s in zip(scores, seqs, strict=True)]
+
     def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
         """The network on the whole chain, kept only inside ``zones`` (None as in :meth:`zone_scores`)."""
         if not zones:
             return None
-        full = self.residue_scores(log_softmax(self.net.logits(codes_of(seq))), signal_peptide)
+        full = self.residue_scores(self.net.class_logits(codes_of(seq)), signal_peptide)
         out = self._empty_scores(len(seq))
         for a, b in zones:
             out[:, a:b] = full[:, a:b]
@@ -314,8 +347,7 @@ class TopologyPredictor:
         """K+R on the side of residue 1 minus K+R on the other side, counted on each loop within ``kr_flank``
         residues of a helix end and on the ``kr_into`` residues at each end of a helix (the loop's side)."""
         q = self.params
-        codes = np.frombuffer(seq, dtype=np.uint8)
-        kr = np.concatenate([[0.0], np.cumsum(_KR[codes] - q.acidic * _DE[codes])])
+        charges = seq.translate(_CHARGE)
         n = len(seq)
         total = 0.0
         for j in range(len(segs) + 1):
@@ -333,7 +365,7 @@ class TopologyPredictor:
             for x, y in parts:
                 x = max(x, reach)
                 if y > x:
-                    count += float(kr[y] - kr[x])
+                    count += charges.count(b"+", x, y) - q.acidic * charges.count(b"-", x, y)
                     reach = y
             total += count if j % 2 == 0 else -count
         return total
@@ -379,5 +411,11 @@ class TopologyPredictor:
         rule asks whether an N-terminal stretch is an anchor rather than the
         h-region of a signal peptide, which is what the network tells apart.
         """
-        sc = self.residue_scores(log_softmax(self.net.logits(codes_of(seq[: end + HALF_FIELD]))), True)
+        sc = self.residue_scores(self.net.class_logits(codes_of(seq[: end + HALF_FIELD])), True)
         return float(sc[1, start - 1 : end].astype(np.float64).sum())
+
+
+def helix_score_of(helix_row: np.ndarray, start: int, end: int) -> float:
+    """Summed clipped helix log-odds of residues ``start..end`` (1-based, inclusive) of a row from
+    :meth:`TopologyPredictor.predict_with_helix_rows`: equal to :meth:`TopologyPredictor.helix_score`."""
+    return float(helix_row[start - 1 : end].astype(np.float64).sum())

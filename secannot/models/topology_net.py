@@ -25,6 +25,7 @@ running it on the whole chain.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -60,7 +61,7 @@ def _blocks(x: np.ndarray) -> np.ndarray:
 
 def _buffer(work: dict[str, np.ndarray], key: str, shape: tuple[int, ...]) -> np.ndarray:
     """A float32 array of ``shape`` from ``work``, reused (and grown) across calls with the same ``work``."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     if key not in work or work[key].size < size:
         work[key] = np.empty(size, dtype=np.float32)
     return work[key][:size].reshape(shape)
@@ -136,7 +137,14 @@ class TopologyNet:
             return cls.from_npz(fh)
 
     def logits(self, codes: np.ndarray, work: dict[str, np.ndarray] | None = None) -> np.ndarray:
-        """(L, 4) float32 class logits (in, out, helix, sp) for residue codes (L,), PAD codes allowed.
+        """(L, 4) float32 class logits (in, out, helix, sp) for residue codes (L,): :meth:`class_logits` transposed."""
+        return self.class_logits(codes, work).T
+
+    def class_logits(self, codes: np.ndarray, work: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """(4, L) float32 class logits (rows in, out, helix, sp) for residue codes (L,), PAD codes allowed.
+
+        Classes first: the decoder reads one class at a time, so each row is
+        contiguous (a (L, 4) layout costs a strided pass per class).
 
         ``work``: a dict the caller keeps across calls (one per thread), so the
         layers' arrays are reused rather than allocated anew each call.
@@ -163,7 +171,7 @@ class TopologyNet:
         h3 *= keep
         h3 += h2
         out = np.matmul(self.out_w, _blocks(h3)) + self.out_b[:, None]  # (blocks, 4, BLOCK)
-        return out.transpose(0, 2, 1).reshape(-1, len(CLASSES))[:n]
+        return out.transpose(1, 0, 2).reshape(len(CLASSES), -1)[:, :n]
 
     def log_probs(self, seq: bytes) -> np.ndarray:
         """(len(seq), 4) per-residue log-probabilities of in / out / helix / signal peptide."""
