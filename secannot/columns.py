@@ -121,7 +121,9 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
     Column("accession", "canonical UniProt accession from the header or id (no isoform suffix)", _annotation("accession")),
     Column("isoform", "the isoform the header or id names, e.g. P15692-2; empty for the canonical sequence",
            _annotation("isoform")),
-    Column("gene", "gene symbol (HGNC for human) from the header or the rules", _annotation("gene")),
+    Column("gene", "gene symbol (HGNC for human) from the header (`GN=`, NCBI `[gene=...]`, Ensembl "
+           "`gene_symbol:`) or the rules; a bare symbol as the id (`>IL1B`) is not read as a gene",
+           _annotation("gene")),
     Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources"),
            "list<string>"),
     Column("processes", "cancer processes it drives (;-separated, sorted)", _annotation("processes"), "list<string>"),

@@ -2,8 +2,11 @@
 
 Rules are keyed by UniProt accession and gene symbol, so every record is
 reduced to those keys: UniProt-style headers (``sp|P09038|FGF2_HUMAN ...
-GN=FGF2``), a bare accession as the id (``P09038`` or ``P09038-2``), and
-NCBI-style ``[gene=...]`` tags.
+GN=FGF2``), a bare accession as the id (``P09038`` or ``P09038-2``),
+NCBI-style ``[gene=...]`` tags and Ensembl peptide FASTA's ``gene_symbol:IL1B``
+(proteogenomics databases are built from Ensembl).  A bare gene symbol as
+the id (``>IL1B``) is not read as a gene: ids are the user's names, and a
+symbol-like id (``MET``, ``CAT``) would silently pull in rules.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ ACCESSION_RE = re.compile(rf"^(?:{ACCESSION_PATTERN})$")
 _ISOFORM_RE = re.compile(r"^(?P<acc>[A-Z0-9]{6,10})(?:-(?P<iso>\d+))?(?:\.\d+)?$")
 _GN_RE = re.compile(r"(?:^|\s)GN=(\S+)")
 _NCBI_GENE_RE = re.compile(r"\[gene=([^\]\s]+)\]")
+_ENSEMBL_GENE_RE = re.compile(r"(?:^|\s)gene_symbol:(\S+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,9 @@ def parse_identity(record_id: str, description: str) -> Identity:
         gene = m.group(1) if m else None
     elif "[gene=" in description:
         m = _NCBI_GENE_RE.search(description)
+        gene = m.group(1) if m else None
+    elif "gene_symbol:" in description:
+        m = _ENSEMBL_GENE_RE.search(description)
         gene = m.group(1) if m else None
     return Identity(accession, isoform, entry_name, gene)
 

@@ -69,6 +69,19 @@ def _nc_rule_summary(entry) -> dict:
 
 #: A signal peptide at or above this probability is beyond doubt; between the call threshold and it, "medium".
 SURE_SIGNAL_PEPTIDE = 0.95
+#: Below this cs_prob a called signal peptide is one confidence step lower.  Out-of-fold on the SignalP 6.0
+#: benchmark's eukaryotic partitions 0-1 (each scored by the SP model trained on the other; bench/models/),
+#: signal-peptide calls with cs_prob < 0.3 are true signal peptides 0.79 of the time (38 calls; the site is
+#: right for 0.26) against 0.94-0.97 at cs_prob >= 0.4 (1,298 calls): a poor cleavage site is what a signal
+#: anchor or a designed hydrophobic N-terminus looks like to the model.
+UNSURE_CLEAVAGE = 0.3
+#: A single TM helix ending at most this many residues before the C-terminus is a tail anchor: the ribosome
+#: exit tunnel holds about 30-40 residues, so such a helix emerges only after termination (Hegde & Keenan 2011).
+TAIL_ANCHOR_TAIL = 30
+#: GPI signals end in their hydrophobic stretch (Eisenhaber et al. 1998, Protein Eng 11:1155); a K or R in the
+#: last ``BASIC_END`` residues is the stop-transfer of a type I membrane protein with a short cytoplasmic tail
+#: (MLEC, ...LFCLCRL), so such a GPI call is one confidence step lower.
+BASIC_END = 4
 _STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
 
 
@@ -76,10 +89,13 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
     """How sure the verdict is: ``high``, ``medium`` or ``low`` (documented in the README).
 
     * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower when the
-      deciding motif is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue);
+      cleavage site is uncertain (cs_prob < ``UNSURE_CLEAVAGE``) and one more when the deciding motif
+      is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue or ending in a
+      basic residue);
     * ``membrane`` without a signal peptide: ``high`` with two or more TM helices, ``medium`` with
       one (single helices carry most false helices on globular proteins), ``low`` from a lipid-anchor
-      motif alone;
+      motif alone or for a chain shorter than ``GUARD_MIN_LENGTH`` (a 10-residue hydrophobic
+      peptide is no membrane protein);
     * ``non_classical_candidate``: ``high`` when listed in the rules, ``low`` from nc_score alone
       (on a proteome most leaderless score calls are false);
     * ``intracellular``: ``high`` when nc_score is below half the threshold, else ``medium``; ``low``
@@ -88,9 +104,11 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
     """
     if res.has_signal_peptide:
         level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
+        if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
+            level = _STEP_DOWN[level]
         return _STEP_DOWN[level] if weaker_motif else level
     if res.localization == "membrane":
-        if not res.tm_segments:
+        if not res.tm_segments or len(res.record.seq) < GUARD_MIN_LENGTH:
             return "low"
         return "high" if len(res.tm_segments) >= 2 else "medium"
     if res.localization == "non_classical_candidate":
@@ -102,6 +120,30 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
 
 _H_BREAKERS = np.zeros(256, dtype=bool)
 _H_BREAKERS[np.frombuffer(b"DEKRHPNQ", dtype=np.uint8)] = True
+
+
+def tail_anchor(segments: Sequence[Segment], length: int) -> Segment | None:
+    """The helix as a tail anchor (N-terminus cytoplasmic), if it is a protein's only helix and ends within
+    ``TAIL_ANCHOR_TAIL`` residues of the C-terminus; else None.
+
+    Such a helix leaves the ribosome only after translation ends, so it is
+    inserted post-translationally with its N-terminal domain in the cytosol
+    (Kutay, Hartmann & Rapoport 1993, Trends Cell Biol 3:72; Hegde & Keenan
+    2011, Nat Rev Mol Cell Biol 12:787): not a signal anchor, whatever its
+    start, and its orientation is fixed rather than read from the flanks
+    (phospholamban, COX7 and Sec61beta otherwise came out N-out).
+    """
+    if len(segments) != 1 or length - segments[0].end > TAIL_ANCHOR_TAIL:
+        return None
+    return Segment(segments[0].start, segments[0].end, "in->out")
+
+
+def basic_c_terminus(seq: bytes) -> str:
+    """``"Arg 290"`` (the last K or R within ``BASIC_END`` residues of the C-terminus), or ``""``."""
+    for k in range(len(seq) - 1, max(len(seq) - BASIC_END, 0) - 1, -1):
+        if seq[k] in b"KR":
+            return f"{'Lys' if seq[k] == ord('K') else 'Arg'} {k + 1}"
+    return ""
 
 
 def h_region_length(seq: bytes, span: int = 40) -> int:
@@ -222,7 +264,8 @@ class Localizer:
                 out[i] = ("signal peptide", (), f"uncertain SP band: signal peptide ({facts})")
             elif nterm and max(nterm) >= rule.anchor_helix_score:
                 out[i] = ("signal anchor", helices,
-                          f"uncertain SP band: signal anchor (N-terminal helix score {max(nterm):.1f}; {facts})")
+                          f"uncertain SP band: signal anchor (N-terminal helix score {max(nterm):.1f} >= "
+                          f"{rule.anchor_helix_score:g}, {facts})")
             else:
                 out[i] = ("neither", helices, f"uncertain SP band: neither signal peptide nor anchor ({facts})")
         return out
@@ -318,6 +361,8 @@ class Localizer:
         if res.has_signal_peptide:
             cs = res.cleavage_site or 0
             evidence.append(f"SP 1-{cs}")
+            if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
+                evidence.append(f"cleavage site uncertain (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
             mature = [s for s in hydrophobic if s.start > cs + 2]
             gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
                 else (None, None)
@@ -350,7 +395,10 @@ class Localizer:
                 evidence.append(f"C-terminal {motif}" + (" (variant, not PS00014)" if er[1] != "high" else ""))
             else:
                 res.localization = "secreted"
-            weaker = (res.localization == "gpi_anchored" and gpi["confidence"] != "high") or (
+            basic_end = res.localization == "gpi_anchored" and basic_c_terminus(seq)
+            if basic_end:
+                evidence.append(f"C-terminal {basic_end} could be a stop-transfer (a type I membrane protein)")
+            weaker = (res.localization == "gpi_anchored" and (gpi["confidence"] != "high" or bool(basic_end))) or (
                 res.localization == "er_retained" and er[1] != "high")
             res.confidence = confidence(res, self.nc_threshold, weaker)
             res.evidence = evidence
@@ -361,9 +409,12 @@ class Localizer:
         """Rules 5-7: signal anchor / TM helices, listed leaderless proteins, the calibrated nc_score."""
         seq = res.record.seq
         evidence: list[str] = []
+        tail = tail_anchor(segments, len(seq))
+        if tail is not None:
+            segments = [tail]
         res.tm_segments = list(segments)
         res.nc_score = nc_score
-        if segments and segments[0].start <= self.topology.signal_anchor_max_start:
+        if segments and tail is None and segments[0].start <= self.topology.signal_anchor_max_start:
             res.signal_anchor = segments[0]
         rule = self._rule(res)
         lipid = lipid_anchor(seq) if eukaryote and not segments else None
@@ -382,7 +433,9 @@ class Localizer:
             evidence.append(f"nc_score {nc_score:.2f} not used: {guard}")
         if segments:
             res.localization = "membrane"
-            if res.signal_anchor is not None:
+            if tail is not None:
+                evidence.append(f"tail anchor {tail} (N-terminus cytoplasmic)")
+            elif res.signal_anchor is not None:
                 evidence.append(f"signal anchor {res.signal_anchor}")
                 evidence += [f"TM {s}" for s in segments[1:]]
             else:

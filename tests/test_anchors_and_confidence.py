@@ -1,0 +1,104 @@
+"""Tail anchors, short chains, uncertain cleavage sites, GPI tails ending in a basic residue, and one
+evidence item per `;` (new-user test round 4)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import DATA, run_cli
+
+from secannot.io.headers import parse_identity
+from secannot.models.localization import (
+    BASIC_END,
+    TAIL_ANCHOR_TAIL,
+    UNSURE_CLEAVAGE,
+    Localizer,
+    basic_c_terminus,
+    confidence,
+    tail_anchor,
+)
+from secannot.results import Record, Result, Segment
+
+SOLUBLE = b"SEKAQELRDNLGKTVEAIRGQDPKSLEENAKRLTEQ"
+HELIX = b"LLAVLLFGIALLVLAVVLS"
+
+
+def _result(seq: bytes, sp_prob: float = 0.01) -> Result:
+    return Result(record=Record("x", "x", seq, "test", 1), sp_prob=sp_prob)
+
+
+@pytest.mark.parametrize("after", [0, 5, TAIL_ANCHOR_TAIL])
+def test_a_lone_c_terminal_helix_is_a_tail_anchor_facing_in(after):
+    res = _result(b"M" + SOLUBLE * 4 + b"KR" + HELIX + b"GSDNE" * (after // 5) + b"E" * (after % 5))
+    Localizer.load().apply([res])
+    assert res.localization == "membrane" and res.signal_anchor is None
+    assert [s.orientation for s in res.tm_segments] == ["in->out"]
+    assert any(e.startswith("tail anchor ") for e in res.evidence)
+
+
+def test_a_helix_followed_by_a_domain_is_no_tail_anchor():
+    assert tail_anchor([Segment(5, 25, "out->in")], 25 + TAIL_ANCHOR_TAIL + 1) is None
+    assert tail_anchor([Segment(5, 25), Segment(60, 80)], 85) is None  # two helices: a multi-pass protein
+    res = _result(b"MSKKRPEDGSNKGKR" + b"LLIVLAVLLFVAILGLLLAVF" + SOLUBLE * 4)
+    Localizer.load().apply([res])
+    assert res.localization == "membrane" and res.signal_anchor is not None
+    assert not any(e.startswith("tail anchor") for e in res.evidence)
+
+
+@pytest.mark.parametrize("seq", [b"MLLLLLLLLL", b"M" + HELIX + b"KR", b"MKR" + HELIX * 2])
+def test_a_short_hydrophobic_peptide_is_never_a_confident_membrane_protein(seq):
+    res = _result(seq)
+    Localizer.load().apply([res])
+    assert res.localization != "membrane" or res.confidence == "low"
+
+
+@pytest.mark.parametrize("sp_prob, cs_prob, expected", [
+    (0.97, 0.9, "high"), (0.97, UNSURE_CLEAVAGE - 0.01, "medium"), (0.90, 0.9, "medium"),
+    (0.90, UNSURE_CLEAVAGE - 0.01, "low"), (0.97, UNSURE_CLEAVAGE, "high"),
+])
+def test_an_uncertain_cleavage_site_lowers_a_classical_verdict(sp_prob, cs_prob, expected):
+    res = _result(b"M" + SOLUBLE * 3, sp_prob)
+    res.cleavage_site, res.cs_prob, res.route, res.localization = 20, cs_prob, "classical", "secreted"
+    assert confidence(res, 0.28) == expected
+
+
+@pytest.mark.parametrize("tail, named", [(b"LCLCRL", "Arg"), (b"FLLVK", "Lys"), (b"LLVAL", ""),
+                                         (b"K" + b"L" * BASIC_END, "")])
+def test_basic_c_terminus(tail, named):
+    found = basic_c_terminus(b"MSEQ" + tail)
+    assert found.startswith(named) if named else found == ""
+
+
+def test_a_gpi_tail_ending_in_a_basic_residue_is_a_weaker_gpi_call(tmp_path):
+    # a secreted protein with an ideal GPI signal, then the same with an Arg two residues from the end (MLEC)
+    body = b"MKWVTFISLLFLFSSAYSRGV" + SOLUBLE * 5 + b"PSTTGNSASGAEGS"
+    plain = body + b"LLLAVLLFGIALLVAV"
+    basic = body + b"LLLAVLLFGIALLVAVRL"
+    fasta = tmp_path / "gpi.fa"
+    fasta.write_bytes(b">plain\n" + plain + b"\n>basic\n" + basic + b"\n")
+    rows = [line.split("\t") for line in run_cli(["predict", str(fasta)]).out.splitlines()[1:]]
+    verdicts = {r[0]: (r[6], r[7], r[-1]) for r in rows}
+    assert verdicts["plain"][0] == verdicts["basic"][0] == "gpi_anchored"
+    assert "stop-transfer" in verdicts["basic"][2] and "stop-transfer" not in verdicts["plain"][2]
+    order = ["low", "medium", "high"]
+    assert order.index(verdicts["basic"][1]) < order.index(verdicts["plain"][1])
+
+
+def test_no_evidence_item_holds_the_item_separator():
+    # the TSV joins evidence items with "; ": an item with its own ";" could not be split back
+    out = run_cli(["predict", "-f", "jsonl", str(DATA / "reference_subset.fasta")]).out
+    import json
+
+    items = [e for line in out.splitlines() for e in json.loads(line)["evidence"]]
+    assert items and not [e for e in items if ";" in e]
+    band = [e for e in items if e.startswith("uncertain SP band: signal anchor")]
+    assert band and all(" >= " in e for e in band)  # MSLN is a band signal anchor
+
+
+@pytest.mark.parametrize("header, gene", [
+    ("ENSP00000263341.7 pep chromosome:GRCh38:2:1:2:-1 gene:ENSG00000125538.12 gene_symbol:IL1B", "IL1B"),
+    ("x1 GN=IL1B", "IL1B"),
+    ("IL1B", None),  # a bare symbol is the user's id, not a gene
+    ("ENSP00000263341.7 pep chromosome:GRCh38:2:1:2:-1", None),
+])
+def test_gene_symbols_from_headers(header, gene):
+    assert parse_identity(header.split()[0], header).gene == gene
