@@ -12,7 +12,8 @@ from secannot.io.diagnostics import escape_id
 
 ODD = [("nul", "P1\x00X", "P1\\x00X"), ("ansi", "P1\x1b[31mX", "P1\\x1b[31mX"), ("tab", "P1\tX", "P1\\tX"),
        ("zero-width", "P1\u200bX", "P1\\u200bX"), ("newline", "P1\nX", "P1\\nX"),
-       ("line-separator", "P1\u2028X", "P1\\u2028X"), ("undecodable-byte", "P1\udc81X", "P1\\x81X")]
+       ("line-separator", "P1\u2028X", "P1\\u2028X"), ("undecodable-byte", "P1\udc81X", "P1\\x81X"),
+       ("colon-space", "sp|X: Y", "sp|X:\\x20Y")]  # messages read file:line: id: reason
 
 
 @pytest.mark.parametrize(("raw", "shown"), [(r, s) for _, r, s in ODD], ids=[n for n, _, _ in ODD])
@@ -58,3 +59,41 @@ def test_check_offline_cache_miss_goes_to_stderr(tmp_path):
     assert res.code == 6
     assert res.out == f"{ids}:2: not-an-id!: not a valid UniProt accession\n"  # only the list's own finding
     assert f"error: {ids}:1: P15692: cannot check --require: not in the offline cache" in res.err
+
+
+@pytest.mark.parametrize(("args", "table", "expected"), [
+    (["annotate", "--tsv", "{t}", "--id-column", "protein", "--sequence-column", "seq", "--offline"],
+     "protein\tseq\nsp|X: Y\tMK1\n", "{t}:2: sp|X:\\x20Y: sequence: invalid character(s) '1'"),
+    (["annotate", "--tsv", "{t}", "--id-column", "protein", "--offline"], "protein\nA: B\n",
+     "{t}:2: A:\\x20B: not a gene symbol"),
+    (["predict", "--uniprot", "X: Y", "--offline"], None, "--uniprot: X:\\x20Y: contains whitespace"),
+    (["predict", "--gene", "X: Y", "--offline"], None, "--gene: X:\\x20Y: not a gene symbol"),
+], ids=["table-sequence", "table-id", "uniprot-option", "gene-option"])
+def test_colon_space_in_an_id_cannot_end_it_early(tmp_path, args, table, expected):
+    """'error: file:line: id: reason': a ': ' inside the id is shown ':\\x20', so the first ': ' after the
+    location ends the id, on stderr and in the annotate --tsv error cell (README: the reason follows the third ': ')."""
+    path = tmp_path / "t.tsv"
+    if table is not None:
+        path.write_text(table)
+    res = run_cli([a.format(t=path) for a in args])
+    assert res.code == 3
+    line = next(x for x in res.err.splitlines() if x.startswith("error: "))
+    assert line.startswith("error: " + expected.format(t=path)), line
+    if table is not None:  # the error cell holds the same line; the id cell keeps the id as written
+        row = res.out.splitlines()[1].split("\t")
+        assert row[-1] == line.removeprefix("error: ")
+        assert row[0] == table.splitlines()[1].split("\t")[0]
+
+
+def test_api_error_shows_colon_space_in_an_id_escaped():
+    with pytest.raises(InputError, match=r"^record 1 \(a:\\x20b\): id contains whitespace"):
+        secannot.predict([("a: b", "MKKLLPTAAAGLLLLAAQPAMA")])
+
+
+def test_a_table_id_with_colon_space_is_kept_as_written_in_the_output(tmp_path):
+    """Escaping ': ' is for messages only: the id column (data) keeps the id."""
+    path = tmp_path / "t.tsv"
+    path.write_text("protein\tseq\nIL: 6\tMKKLLPTAAAGLLLLAAQPAMA\n")
+    res = run_cli(["annotate", "--tsv", path, "--id-column", "protein", "--sequence-column", "seq", "--offline"])
+    header, row = (line.split("\t") for line in res.out.splitlines())
+    assert res.code == 0 and row[header.index("id")] == "IL: 6"

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, has_control, is_control
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, escape_text, has_control, is_control
 from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
@@ -251,7 +251,7 @@ def _legacy_header(header: str) -> tuple[str, str]:
     lead = len(text) - len(text.lstrip())  # e.g. a no-break space just after '>'
     text, header = text[lead:].rstrip(), header[lead:]
     end = len(text.split(None, 1)[0]) if text else 0
-    rid = escape_id(header[:end])
+    rid = escape_text(header[:end])
     return rid, rid + text[end:]
 
 
