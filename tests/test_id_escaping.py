@@ -4,7 +4,7 @@ and check keeps stdout for findings: errors of the run (UniProt, the offline cac
 from __future__ import annotations
 
 import pytest
-from helpers import run_cli
+from helpers import REPO, run_cli
 
 import secannot
 from secannot.errors import InputError
@@ -97,3 +97,36 @@ def test_a_table_id_with_colon_space_is_kept_as_written_in_the_output(tmp_path):
     res = run_cli(["annotate", "--tsv", path, "--id-column", "protein", "--sequence-column", "seq", "--offline"])
     header, row = (line.split("\t") for line in res.out.splitlines())
     assert res.code == 0 and row[header.index("id")] == "IL: 6"
+
+
+@pytest.mark.parametrize("via_stdin", [False, True], ids=["file", "stdin"])
+@pytest.mark.parametrize(("option", "line", "shown", "reason"), [
+    ("--uniprot-list", b"P0\xe96", "P0\\xe96", "not a UniProt accession"),
+    ("--gene-list", b"IL\xe96", "IL\\xe96", "not a gene symbol (a byte that is not UTF-8)"),
+], ids=["accessions", "genes"])
+def test_id_list_names_a_non_utf8_byte_as_that_byte(tmp_path, via_stdin, option, line, shown, reason):
+    """A byte that is not UTF-8 in an id list is shown \\xNN, as in FASTA ids, tables and --uniprot values;
+    not as the Windows-1252 letter (file) or U+FFFD (stdin), and a gene symbol holding one is never sent."""
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"# ids\n" + line + b"\n")
+    res = run_cli(["predict", option, "-" if via_stdin else ids, "--offline"], stdin=ids.read_bytes())
+    where = "<stdin>" if via_stdin else str(ids)
+    assert res.code == 3
+    assert res.err == f"error: {where}:2: {shown}: {reason}" + ("\n" if "gene" in option else
+                                                              " (expected e.g. P05067, P05067-2 or A0A0A0MRG2)\n")
+
+
+def test_gene_option_with_a_non_utf8_byte_is_rejected_not_a_traceback():
+    res = run_cli(["predict", "--gene", b"IL\xe96".decode("utf-8", "surrogateescape"), "--offline"])
+    assert res.code == 3
+    assert res.err == "error: --gene: IL\\xe96: not a gene symbol (a byte that is not UTF-8)\n"
+
+
+def test_background_list_names_a_non_utf8_byte_as_that_byte(tmp_path):
+    annotated = run_cli(["annotate", REPO / "examples" / "reference.fasta"])
+    table = tmp_path / "a.tsv"
+    table.write_text(annotated.out)
+    background = tmp_path / "bg.txt"
+    background.write_bytes(b"IL\xe96\n")
+    res = run_cli(["summarize", table, "--background", background, "--offline"])
+    assert f"error: {background}:1: IL\\xe96: not a gene symbol (a byte that is not UTF-8)" in res.err, res.err
