@@ -100,8 +100,8 @@ def test_read_fasta_names_the_first_occurrence_after_compaction(tmp_path, monkey
     monkeypatch.setattr(seen_ids, "FLUSH", 64)
     path = tmp_path / "many.fa"
     path.write_bytes(_fasta(1000) + b">sp|P000003|X_HUMAN\nMKV\n")  # record 1001 repeats record 4 (line 7)
-    with pytest.raises(InputError, match=rf"many.fa:2001: sp\|P000003\|X_HUMAN: duplicate id \(first seen at "
-                                         rf".*many.fa:7\)"):
+    with pytest.raises(InputError, match=r"many.fa:2001: sp\|P000003\|X_HUMAN: duplicate id \(first seen at "
+                                         r".*many.fa:7\)"):
         list(secannot.read_fasta(path))
     cli = run_cli(["predict", path])
     assert f"duplicate id (first seen at {path}:7)" in cli.err  # the CLI's words for the same record
