@@ -22,7 +22,8 @@ from typing import Any, BinaryIO, TextIO
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import InputError, MissingDependencyError
 from secannot.io.diagnostics import Rejection, escape_id
-from secannot.io.fasta import Record, open_input, parse_fasta
+from secannot.io.fasta import Record, mark_duplicates, open_input, parse_fasta
+from secannot.io.seen_ids import SeenIds
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
 __all__ = ["Annotation", "Prediction", "annotate", "predict", "read_fasta", "to_pandas"]
@@ -94,17 +95,16 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
 
     Raises InputError when the input cannot be read or is not FASTA, and, unless ``skip_invalid``,
     on the first bad record (naming it, its line and the reason).  A repeated id is a bad record, as
-    in the CLI (the first occurrence wins): ``skip_invalid`` skips it, else it raises InputError.
+    in the CLI and found by the same check (the first occurrence wins; the message names where the id
+    was first seen: ``x.fa:9: P1: duplicate id (first seen at x.fa:1)``): ``skip_invalid`` skips it,
+    else it raises InputError.  Remembering the ids costs a few dozen bytes each
+    (:mod:`secannot.io.seen_ids`), so a file of any size can be streamed.
     """
-    seen: dict[str, str] = {}  # id -> where first seen: duplicates are bad records, as in the CLI
-    for item in _records(source):
-        if not isinstance(item, Rejection) and item.id in seen:
-            item = Rejection(item.source, item.line, item.id, f"duplicate id (first seen at {seen[item.id]})")
+    for item in mark_duplicates(_records(source), SeenIds()):
         if isinstance(item, Rejection):
             if skip_invalid:
                 continue
             raise InputError(str(item))
-        seen[item.id] = f"{item.source}:{item.line}"
         yield item.id, item.sequence
 
 

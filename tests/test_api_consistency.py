@@ -63,3 +63,45 @@ def test_uniprot_columns_are_none_when_uniprot_not_asked(tmp_path):
     fasta.write_text(f">sp|P15692|VEGFA_HUMAN\n{SEQ}\n")
     assert run_cli(["annotate", fasta, "--offline", "--format", "parquet", "-o", tmp_path / "v.parquet"]).code == 0
     assert pq.read_table(tmp_path / "v.parquet").column("uniprot_location").to_pylist() == [row.uniprot_location]
+
+
+def _fasta(n: int) -> bytes:
+    return b"".join(b">sp|P%06d|X_HUMAN\nMKV\n" % i for i in range(n))
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["binary-handle", "text-handle"])
+def test_read_fasta_remembers_ids_in_bounded_memory(monkeypatch, as_text):
+    """read_fasta uses the CLI's compact duplicate check (io.seen_ids): a dict of every id and "where first
+    seen" string grows by ~170 bytes per record; the compact store by the id's characters plus ~50."""
+    import io
+    import tracemalloc
+
+    import secannot.io.seen_ids as seen_ids
+
+    monkeypatch.setattr(seen_ids, "FLUSH", 512)  # compaction after 512 ids instead of 65536: a small file reaches it
+    data = _fasta(12 * 1024)
+    source = io.StringIO(data.decode()) if as_text else io.BytesIO(data)
+    reader = secannot.read_fasta(source)
+    marks = {2048: 0, 12 * 1024: 0}  # right after a compaction (multiples of FLUSH): no recent ids held
+    tracemalloc.start()
+    try:
+        for number, _ in enumerate(reader, start=1):
+            if number in marks:
+                marks[number] = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    per_record = (marks[12 * 1024] - marks[2048]) / (12 * 1024 - 2048)
+    assert per_record < 100, f"{per_record:.0f} bytes per remembered id"
+
+
+def test_read_fasta_names_the_first_occurrence_after_compaction(tmp_path, monkeypatch):
+    import secannot.io.seen_ids as seen_ids
+
+    monkeypatch.setattr(seen_ids, "FLUSH", 64)
+    path = tmp_path / "many.fa"
+    path.write_bytes(_fasta(1000) + b">sp|P000003|X_HUMAN\nMKV\n")  # record 1001 repeats record 4 (line 7)
+    with pytest.raises(InputError, match=r"many.fa:2001: sp\|P000003\|X_HUMAN: duplicate id \(first seen at "
+                                         r".*many.fa:7\)"):
+        list(secannot.read_fasta(path))
+    cli = run_cli(["predict", path])
+    assert f"duplicate id (first seen at {path}:7)" in cli.err  # the CLI's words for the same record

@@ -169,3 +169,16 @@ def test_gff3_validates_with_genometools(tmp_path):
     done = subprocess.run([gt, "gff3validator", "-typecheck", "so", "-xrfcheck", str(xrf), str(path)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_rule_schema_is_parsed_once_for_both_vocabulary_tables(monkeypatch):
+    """ontology.bundled_vocabulary_ids and vocabulary.ontology_ids read the one parsed schema (was one parse each)."""
+    from secannot.knowledge import ontology, schema, vocabulary
+
+    parses = []
+    real = json.loads
+    monkeypatch.setattr(schema.json, "loads", lambda text, *a, **k: parses.append(len(text)) or real(text, *a, **k))
+    for cached in (schema.schema_document, ontology.bundled_vocabulary_ids, vocabulary.ontology_ids):
+        getattr(cached, "cache_clear", lambda: None)()
+    assert ontology.bundled_vocabulary_ids() and vocabulary.ontology_ids()
+    assert len(parses) == 1

@@ -18,6 +18,7 @@ from helpers import REPO, run_cli
 from secannot.errors import ExitCode
 from secannot.io.diagnostics import Diagnostics, Rejection
 from secannot.io.fasta import Record, accept, parse_fasta
+from secannot.io.seen_ids import SeenIds
 
 SP = "MKLLTSLALLAVLAAGASAQ"  # a textbook signal peptide start
 CYTO = "MSDQEAKPTEVKRGLEDVAKK"
@@ -70,7 +71,7 @@ def test_headers_that_are_not_utf8_keep_distinct_ids(first, second):
     assert len(items) == 2
     if len(records) == 2:
         assert records[0].id != records[1].id
-    accepted = list(accept(iter(items), diag, {}))
+    accepted = list(accept(iter(items), diag, SeenIds()))
     assert "duplicate" not in stream.getvalue()
     assert len(accepted) + len(diag.rejections) == 2
 
@@ -495,7 +496,7 @@ def test_utf16_fasta_with_bom_is_read(tmp_path, encoding):
 def test_more_fasta_shapes(data, ids, rejected):
     stream = io.StringIO()
     diag = Diagnostics(stream)
-    items = list(accept(parse_fasta(io.BytesIO(data), "t.fa"), diag, {}))
+    items = list(accept(parse_fasta(io.BytesIO(data), "t.fa"), diag, SeenIds()))
     assert [r.id for r in items] == ids
     assert len(diag.rejections) == rejected
     assert not _has_control(stream.getvalue())

@@ -12,7 +12,6 @@ from helpers import REPO, run_cli
 import secannot
 from secannot.errors import InputError
 from secannot.io.fasta import Record
-from secannot.results import Result
 
 SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
 FASTA = f">sp|P15692|VEGFA_HUMAN\n{SEQ}\n>b\nMSDQEAKPTEVKRGLEDVAKK\n".encode()

@@ -446,3 +446,28 @@ def test_format_evidence(item: dict, expected: str):
 
 def test_close_names_suggests_genes(bundled_rules: RuleSet):
     assert "CXCL8" in close_names(bundled_rules, "interleukin 8")
+
+
+_SEED = {"seed": "3.2", "quote": "fibroblasts"}
+_PMID = {"pmid": "12345678"}
+
+
+@pytest.mark.parametrize(("claims", "cites"), [
+    ({"cell_sources": [{"value": "CAF", "evidence": [_SEED]}]}, True),
+    ({"cell_sources": [{"value": "CAF", "evidence": [_PMID]}],
+      "nonclassical": {"route_type": "III", "mechanism": "exosomes", "evidence": [_SEED]}}, True),
+    ({"processes": [{"value": "angiogenesis", "evidence": [_PMID]}]}, False),
+    ({"processes": [{"value": "angiogenesis", "evidence": "seed 3.2"}]}, False),  # malformed, unvalidated
+], ids=["cell-source", "nonclassical-only", "none", "evidence-not-a-list"])
+def test_annotate_json_and_rules_show_agree_on_citing_the_review(claims, cites):
+    """One decision (knowledge.citations.cites_seed) for the annotate JSON and rules show JSON: an entry that
+    cites the founding review by section gets the full reference once, in both."""
+    from secannot.knowledge.annotate import Annotation
+
+    rule_file = RuleFile("t.yaml", "tme", 2, "1.0.0", "2026-01-01", "t", {}, (), "test")
+    entry = Entry("VEGFA", "P15692", {"gene": "VEGFA", "accession": "P15692", **claims}, rule_file)
+    annotated = Annotation("P15692", "VEGFA", (), (), (), "1.0.0", "gene", entry).as_dict()
+    shown = entry_as_dict(entry)
+    assert ("references" in annotated) is ("references" in shown) is cites
+    if cites:
+        assert annotated["references"] == shown["references"]

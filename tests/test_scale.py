@@ -8,8 +8,8 @@ hard-coded, and each comparison covers every output column.
 from __future__ import annotations
 
 import gzip
-import json
 import io
+import json
 import random
 import sys
 

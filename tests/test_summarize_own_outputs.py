@@ -103,3 +103,45 @@ def test_parquet_without_pyarrow_exits_7_with_hint(tmp_path, monkeypatch):
     res = run_cli(["summarize", tmp_path / "hits.parquet", "--offline"])
     assert res.code == 7
     assert "pip install 'secannot[parquet]'" in res.err
+
+
+_TABLE_HEAD = "protein,id,route,localization,cell_sources,processes,clinical,error\n"
+_TABLE_ROW = "P{0},P{0},classical,secreted,CAF,angiogenesis,,\n"
+_OWN_HEAD = "id\troute\tlocalization\tcell_sources\tprocesses\tclinical\n"
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    pytest.param("t.csv", _TABLE_HEAD + _TABLE_ROW.format(1) + '"oops,P2,classical,secreted,,,,\n'
+                 + _TABLE_ROW.format(3) + 'x"y,P4,classical,secreted,,,,\n' + _TABLE_ROW.format(5),
+                 r"t.csv:3: malformed quote \(text follows the \" that closes a quoted cell, on line 5",
+                 id="text-after-closing-quote"),
+    pytest.param("t.csv", _TABLE_HEAD + _TABLE_ROW.format(1) + _TABLE_ROW.format(2).replace(",,\n", ',"open\n'),
+                 r"t.csv:3: unterminated quote", id="quote-never-closes"),
+    pytest.param("t.csv", _TABLE_HEAD + "\n" + _TABLE_ROW.format(1) + "P2,P2,classical\n",
+                 r"t.csv:4: 3 fields, the header has 8", id="ragged-after-blank-line"),
+    pytest.param("own.tsv", _OWN_HEAD + "a\tclassical\tsecreted\t\t\t\n" + "b\tnone\n",
+                 r"own.tsv:3: 2 fields, the header has 6", id="own-tsv-ragged"),
+])
+def test_tables_are_read_as_io_tables_reads_them(tmp_path, name, text, message):
+    """annotate --tsv tables and secannot's TSV go through io.tables: strict quotes, rows named by line."""
+    from secannot.errors import InputError
+    from secannot.io.annotated import load_annotated
+
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        load_annotated(path)
+
+
+@pytest.mark.parametrize(("text", "ids"), [
+    (_OWN_HEAD + '"a\tclassical\tsecreted\t\t\t\n"b"\tnone\tintracellular\t\t\t\n', ['"a', '"b"']),
+    (_OWN_HEAD + "a\tclassical\tsecreted\t\t\t\n\t\t\n \t\n", ["a"]),
+], ids=["quote-is-text", "blank-lines-of-tabs"])
+def test_own_tsv_is_read_unquoted_and_skips_blank_lines(tmp_path, text, ids):
+    """secannot's own TSV is written without quoting: a leading quote is part of the id; a line of only
+    delimiters is blank (as io.tables reads every table)."""
+    from secannot.io.annotated import load_annotated
+
+    path = tmp_path / "own.tsv"
+    path.write_text(text)
+    assert [r["id"] for r in load_annotated(path)] == ids

@@ -164,7 +164,7 @@ def test_read_id_list_errors(tmp_path: Path) -> None:
         read_id_list(binary)
     latin1 = tmp_path / "latin1.txt"  # a Latin-1 byte is one id's problem, not the whole list's
     latin1.write_bytes(b"P05067\n\xff\xfe\n")
-    assert [i.text for i in read_id_list(latin1)] == ["P05067", "\u00ff\u00fe"]
+    assert [i.text for i in read_id_list(latin1)] == ["P05067", "\udcff\udcfe"]  # the bytes, shown \xff\xfe in messages
 
 
 # -- entry parsing -------------------------------------------------------------

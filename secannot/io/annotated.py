@@ -3,7 +3,10 @@ tables (TSV/CSV or JSON Lines) and Parquet files or Dask part directories.
 
 ``summarize`` and ``--background`` accept what ``annotate`` wrote, so the
 format is detected from content (outputs are piped and renamed) and a
-malformed record is named by line, so the user can fix the file.
+malformed record is named by line, so the user can fix the file.  Both table
+formats are read by :mod:`secannot.io.tables`, as ``annotate --tsv`` reads its
+input (strict quotes, blank lines skipped, rows named by the line they start
+on); secannot's own TSV, written without quoting, with quoting off.
 
 ``annotate --tsv`` keeps the user's columns and appends the annotation ones,
 prefixing a name with ``secannot_`` when the user's table already had it, and
@@ -16,6 +19,7 @@ its line and reason, and the other rows are read.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Callable
@@ -24,6 +28,7 @@ from typing import Any, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import InputError, MissingDependencyError
+from secannot.io.tables import read_header, table_rows
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "route", "localization", "cell_sources", "processes", "clinical")
 #: The prefix ``annotate --tsv`` gives an appended column whose name the user's table already has.
@@ -155,33 +160,30 @@ def _read_text(source: str | os.PathLike[str] | TextIO) -> tuple[str, str]:
 
 
 def _parse_tsv(name: str, text: str) -> list[tuple[int, dict[str, Any]]]:
-    lines = text.lstrip("\ufeff").splitlines()
-    header = lines[0].split("\t")
-    records = []
-    for lineno, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            raise InputError(f"{name}:{lineno}: {len(cells)} fields, the header has {len(header)}")
-        records.append((lineno, dict(zip(header, cells, strict=True))))
-    return records
+    """secannot's TSV: written without quoting, so read with quoting off (a cell may start with ``"``)."""
+    return _table_records(name, text, "\t", quoted=False)
 
 
 def _parse_table(name: str, text: str) -> list[tuple[int, dict[str, Any]]]:
     """``annotate --tsv`` output: csv quoting (a quoted cell may span lines), rows named by their first line."""
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=table_delimiter(text) or "\t")
-    header = next(reader)
+    return [(line, _unprefixed(record)) for line, record in
+            _table_records(name, text, table_delimiter(text) or "\t", quoted=True)]
+
+
+def _table_records(name: str, text: str, sep: str, quoted: bool) -> list[tuple[int, dict[str, Any]]]:
+    """Rows of a table as read by :mod:`secannot.io.tables` (strict quotes, blank lines skipped), keyed by the
+    header; InputError names the line and reason of the first ragged or malformed row."""
+    lines = iter(io.StringIO(text.lstrip("\ufeff"), newline=""))  # line ends \n, \r\n or \r, as an editor counts
+    head = read_header(lines, sep)
+    if head is None:
+        raise InputError(f"{name}:1: blank line where the header should be")
+    header = head[1]  # as csv: an annotate --tsv header may be quoted; secannot's own TSV header holds no quote
     records = []
-    start = reader.line_num + 1
-    for cells in reader:
-        lineno, start = start, reader.line_num + 1
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            raise InputError(f"{name}:{lineno}: {len(cells)} fields, the header has {len(header)}")
-        records.append((lineno, _unprefixed(dict(zip(header, cells, strict=True)))))
+    for row in table_rows(lines, sep, len(header), quoted=quoted):
+        problem = row.problem or row.shape
+        if problem is not None:
+            raise InputError(f"{name}:{row.line}: {problem}")
+        records.append((row.line, dict(zip(header, row.cells, strict=True))))
     return records
 
 

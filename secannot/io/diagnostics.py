@@ -40,18 +40,31 @@ def escape_controls(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def escape_id(text: str) -> str:
-    """An id (or any user-given item) as every message shows it: one line, nothing invisible.
+def escape_text(text: str) -> str:
+    """``text`` printable on one line: what Python does not count as printable is escaped.
 
-    The one escaping function for ids in messages (FASTA rejections, ``check`` findings, table rows,
-    the Python API's errors).  On top of :func:`escape_controls` it escapes what Python does not
-    count as printable: tab, invisible format characters such as the zero-width space (``\\u200b``)
-    and spaces other than ' '; a byte that was not valid UTF-8 (a ``surrogateescape`` character)
-    is shown as that byte (``\\x81``), not as a control character.
+    On top of :func:`escape_controls` that is tab, invisible format characters such as the zero-width
+    space (``\\u200b``) and spaces other than ' '; a byte that was not valid UTF-8 (a
+    ``surrogateescape`` character) is shown as that byte (``\\x81``), not as a control character.
+    Used for ids that become data (a FASTA id with such a byte, a table's id cell); messages use
+    :func:`escape_id`.
     """
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else _escaped_char(ch) for ch in text)
+
+
+def escape_id(text: str) -> str:
+    """An id (or any user-given item) as every message shows it: one line, nothing invisible, no ': '.
+
+    The one escaping function for ids in messages (FASTA rejections, ``check`` findings, table rows,
+    id lists, the Python API's errors): :func:`escape_text`, and a ``': '`` inside the id written
+    ``':\\x20'``.  Messages read ``file:line: id: reason``, so the first ``': '`` after the location
+    always ends the id (``t.tsv:4: sp|X:\\x20Y: ...`` for the id ``sp|X: Y``), as ``annotate --tsv``
+    ``error`` cells promise.  Idempotent: an escaped id escapes to itself.
+    """
+    shown = escape_text(text)
+    return shown.replace(": ", ":\\x20") if ": " in shown else shown
 
 
 def _escaped_char(ch: str) -> str:

@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, has_control, is_control
+from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, escape_text, has_control, is_control
+from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
 
@@ -250,7 +251,7 @@ def _legacy_header(header: str) -> tuple[str, str]:
     lead = len(text) - len(text.lstrip())  # e.g. a no-break space just after '>'
     text, header = text[lead:].rstrip(), header[lead:]
     end = len(text.split(None, 1)[0]) if text else 0
-    rid = escape_id(header[:end])
+    rid = escape_text(header[:end])
     return rid, rid + text[end:]
 
 
@@ -275,22 +276,28 @@ def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
         detach(text)  # the caller owns fh (stdin must stay open)
 
 
-def accept(items: Iterable[Record | Rejection], diag: Diagnostics, seen: dict[str, str]) -> Iterator[Record]:
-    """Records that are not rejections or duplicate ids; the rest goes to ``diag``.
+def mark_duplicates(items: Iterable[Record | Rejection], seen: SeenIds) -> Iterator[Record | Rejection]:
+    """``items`` with each record whose id is already in ``seen`` turned into a Rejection (the first wins).
 
-    A duplicate id is rejected (the first occurrence wins) because output rows
-    are keyed by id downstream and two rows with one id cannot be joined.
-    ``seen`` maps ids to where they were first seen, shared across inputs.
+    A duplicate id is rejected because output rows are keyed by id downstream
+    and two rows with one id cannot be joined.  ``seen`` (bounded memory, see
+    :mod:`secannot.io.seen_ids`) may be shared across inputs; the reason names
+    where the id was first seen (``duplicate id (first seen at FILE:LINE)``).
     """
     for item in items:
+        if not isinstance(item, Rejection):
+            first = seen.add(item.id, item.source, item.line)
+            if first is not None:
+                item = Rejection(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
+        yield item
+
+
+def accept(items: Iterable[Record | Rejection], diag: Diagnostics, seen: SeenIds) -> Iterator[Record]:
+    """Records that are not rejections or duplicate ids (:func:`mark_duplicates`); the rest goes to ``diag``."""
+    for item in mark_duplicates(items, seen):
         if isinstance(item, Rejection):
             diag.reject(item.source, item.line, item.record, item.reason)
             continue
-        first = seen.get(item.id)
-        if first is not None:
-            diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
-            continue
-        seen[item.id] = f"{item.source}:{item.line}"
         yield item
 
 
@@ -298,7 +305,7 @@ def iter_records(
     inputs: Iterable[str], diag: Diagnostics, stdin: BinaryIO | None = None
 ) -> Iterator[Record]:
     """Accepted records of all FASTA inputs, in order; everything else goes to ``diag``."""
-    seen: dict[str, str] = {}
+    seen = SeenIds()
     for path in inputs:
         try:
             with open_input(path, stdin) as (fh, name):

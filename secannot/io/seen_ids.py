@@ -23,9 +23,9 @@ FLUSH = 1 << 16
 class SeenIds:
     """Ids seen so far, and where; ``check`` answers in input order."""
 
-    def __init__(self, hasher: Callable[[str], int] = hash, flush: int = FLUSH):
+    def __init__(self, hasher: Callable[[str], int] = hash, flush: int | None = None):
         self._hash = hasher
-        self._flush = flush
+        self._flush = FLUSH if flush is None else flush  # read per instance: tests lower it to reach compaction
         self._recent: dict[str, tuple[int, int]] = {}  # id -> (source index, line)
         self._sources: list[str] = []
         self._source_index: dict[str, int] = {}
@@ -52,8 +52,24 @@ class SeenIds:
         return f"{self._sources[where[0]]}:{where[1]}" if where[1] >= 0 else self._sources[where[0]]
 
     def add(self, rid: str, source: str, line: int) -> str | None:
-        """Record ``rid``; returns where it was first seen if it is a duplicate (then it is not added)."""
-        return self.check([rid], source, [line])[0]
+        """Record ``rid``; returns where it was first seen if it is a duplicate (then it is not added).
+
+        ``check`` for one id, without its per-call arrays: readers that stream records one at a
+        time (``secannot.read_fasta``, the CLI's serial path) call this once per record.
+        """
+        if self._runs:
+            hashed = self._hash(rid)
+            for keys, ordinals in self._runs:
+                found = self._confirm(keys, ordinals, int(keys.searchsorted(hashed)), hashed, rid)
+                if found is not None:
+                    return found
+        first = self._recent.get(rid)
+        if first is not None:
+            return self._describe(first)
+        self._recent[rid] = (self._source(source), line)
+        if len(self._recent) >= self._flush:
+            self._compact()
+        return None
 
     def check(self, ids: Sequence[str], source: str, lines: Sequence[int]) -> list[str | None]:
         """For each id in order: None if new (and then added), else where it was first seen."""
@@ -84,14 +100,18 @@ class SeenIds:
             pos = np.searchsorted(keys, hashes)
             pos[pos == len(keys)] = 0
             for i in np.flatnonzero(keys[pos] == hashes).tolist():
-                # every stored id with this hash, confirmed exactly
-                j = int(pos[i])
-                while j < len(keys) and keys[j] == hashes[i] and found[i] is None:
-                    ordinal = int(ordinals[j])
-                    if self._stored_id(ordinal) == ids[i]:
-                        found[i] = self._describe(self._stored_where(ordinal))
-                    j += 1
+                if found[i] is None:
+                    found[i] = self._confirm(keys, ordinals, int(pos[i]), int(hashes[i]), ids[i])
         return found
+
+    def _confirm(self, keys: np.ndarray, ordinals: np.ndarray, j: int, hashed: int, rid: str) -> str | None:
+        """Where ``rid`` was first seen, if a stored id from sorted position ``j`` on (same hash) equals it."""
+        while j < len(keys) and keys[j] == hashed:  # every stored id with this hash, confirmed exactly
+            ordinal = int(ordinals[j])
+            if self._stored_id(ordinal) == rid:
+                return self._describe(self._stored_where(ordinal))
+            j += 1
+        return None
 
     def _flush_of(self, ordinal: int) -> tuple[int, int]:
         k = int(np.searchsorted(np.asarray(self._blob_start), ordinal, side="right")) - 1

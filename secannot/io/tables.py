@@ -1,7 +1,8 @@
 """Delimited tables (TSV, CSV, semicolon-separated) as users export them from spreadsheets.
 
-Used by ``annotate --tsv`` and ``check --id-column``: one place decides the
-delimiter and how bytes become lines, so both read a table the same way.
+Used by ``annotate --tsv``, ``check --id-column`` and the reader of secannot's own
+outputs (:mod:`secannot.io.annotated`): one place decides the delimiter and how
+bytes become lines, so all read a table the same way.
 """
 
 from __future__ import annotations
@@ -202,8 +203,13 @@ def _is_blank(cells: list[str]) -> bool:
     return not any(c.strip() for c in cells)
 
 
-def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) -> Iterator[TableRow]:
+def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2, *, quoted: bool = True
+               ) -> Iterator[TableRow]:
     """The rows of ``lines`` (the text after the header, line ends kept), each with the file line it starts on.
+
+    ``quoted=False`` reads a table written without quoting (secannot's own TSV, whose cells hold no tab or
+    line break but may start with ``"``): one row per line, split on ``sep``, blank lines skipped and
+    ragged rows marked as below.
 
     Rows are counted in lines, not records: a quoted cell holding line breaks makes its row span several
     lines, and the next row is named by the line it really starts on, as an editor shows it.  A blank
@@ -223,6 +229,9 @@ def table_rows(lines: Iterable[str], sep: str, width: int, first_line: int = 2) 
     The reader is strict: the row where the quote opens is rejected (split on the delimiter, quotes kept
     as text) and the lines after it are read again as rows of their own, quotes working as usual.
     """
+    if not quoted:
+        yield from _unquoted_rows(lines, sep, width, first_line, None)
+        return
     source = _Lines(lines)
     start: int | None = first_line
     while start is not None:  # one pass per stretch between malformed rows
@@ -258,11 +267,13 @@ def _rows_until_malformed(source: _Lines, sep: str, width: int, first_line: int)
     return None
 
 
-def _unquoted_rows(lines: Iterable[str], sep: str, width: int, first: int, problem: str) -> Iterator[TableRow]:
-    """``lines`` as rows with quoting off (a plain split on ``sep``), one per line; the first is rejected."""
+def _unquoted_rows(lines: Iterable[str], sep: str, width: int, first: int, problem: str | None
+                   ) -> Iterator[TableRow]:
+    """``lines`` as rows with quoting off (a plain split on ``sep``), one per line; the first is rejected
+    with ``problem`` when one is given."""
     for number, line in enumerate(lines, start=first):
         cells = line.rstrip("\r\n").split(sep)
-        if number == first:
+        if number == first and problem is not None:
             yield TableRow(number, cells, field_count_problem(len(cells), width), problem=problem)
         elif not _is_blank(cells):
             yield TableRow(number, cells, field_count_problem(len(cells), width))

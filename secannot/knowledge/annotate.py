@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from secannot.io.headers import Identity, parse_identity
-from secannot.knowledge.citations import FOUNDING_REVIEW
+from secannot.knowledge.citations import FOUNDING_REVIEW, cites_seed
 from secannot.knowledge.ligrec import accession_genes, load_ligand_receptor
 from secannot.knowledge.ontology import entry_ontology_terms
 from secannot.knowledge.ruleset import Entry, RuleSet
@@ -83,7 +83,7 @@ class Annotation:
                 clinical=raw.get("clinical", []),
                 sources={k: v for k, v in self.entry.file.sources.items() if _cites(raw, k)},
             )
-            if _cites_seed(raw):
+            if cites_seed(raw):
                 data["references"] = {"seed": FOUNDING_REVIEW.as_dict()}  # 'seed' evidence, cited in full
         return data
 
@@ -94,11 +94,6 @@ def _cites(raw: dict[str, Any], key: str) -> bool:
             if any(ev.get("source") == key for ev in claim.get("evidence", [])):
                 return True
     return False
-
-
-def _cites_seed(raw: dict[str, Any]) -> bool:
-    return any("seed" in ev for group in ("cell_sources", "processes", "clinical") for claim in raw.get(group, [])
-               for ev in claim.get("evidence", []) if isinstance(ev, dict))
 
 
 def _matched_by(identity: Identity, entry: Entry) -> str:

@@ -94,6 +94,32 @@ def seed_reference(section: Any) -> dict[str, str]:
     return {**FOUNDING_REVIEW.as_dict(), "section": str(section), "citation": seed_citation(section)}
 
 
+#: The claim groups of a rule entry: ``nonclassical`` holds one claim (a mapping), the others lists of claims.
+ENTRY_CLAIM_GROUPS = ("cell_sources", "processes", "clinical", "nonclassical")
+
+
+def cites_seed(entry: Mapping[str, Any]) -> bool:
+    """True when any claim of a rule entry (its data, as written) cites the founding review by section.
+
+    A claim cites it with an evidence item holding ``seed``; outputs that show
+    such an entry then print :data:`FOUNDING_REVIEW` in full once (``rules show``,
+    its JSON, ``annotate`` JSON).  Every claim group counts, the non-classical
+    claim included, so all outputs agree on one entry.  Parts of the wrong type
+    (rules read without validation) are skipped, never raised on.
+    """
+    for group in ENTRY_CLAIM_GROUPS:
+        raw = entry.get(group)
+        if group == "nonclassical":
+            claims = [raw] if isinstance(raw, Mapping) else []
+        else:
+            claims = raw if isinstance(raw, list) else []
+        for claim in claims:
+            evidence = claim.get("evidence") if isinstance(claim, Mapping) else None
+            if isinstance(evidence, list) and any(isinstance(item, Mapping) and "seed" in item for item in evidence):
+                return True
+    return False
+
+
 # --------------------------------------------------------------------------- notes for readers
 
 # Markers of remarks about the curation process rather than about the protein.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
 from typing import Any
@@ -90,5 +91,9 @@ def bundled_dir() -> Traversable:
     return resources.files("secannot") / "_rules"
 
 
+@lru_cache(maxsize=1)
 def schema_document() -> dict[str, Any]:
+    """The bundled rule schema, parsed once per process and shared by every reader (the vocabulary's
+    ontology ids in :mod:`~secannot.knowledge.ontology` and :mod:`~secannot.knowledge.vocabulary`, the
+    lint validator): callers must not modify it."""
     return json.loads((bundled_dir() / "schema.json").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from secannot.knowledge.citations import FOUNDING_REVIEW, seed_citation, seed_reference, seed_short
+from secannot.knowledge.citations import FOUNDING_REVIEW, cites_seed, seed_citation, seed_reference, seed_short
 from secannot.knowledge.ontology import VOCABULARIES as _VOCAB
 from secannot.knowledge.regulatory import regulatory_url
 from secannot.knowledge.ruleset import KINDS, Entry, RuleSet, normalise_name
@@ -179,11 +179,6 @@ def _group_table(entry: Entry, group: str) -> Table | None:
     return table
 
 
-def _cites_seed(entry: Entry) -> bool:
-    return any(isinstance(item, dict) and "seed" in item
-               for group in GROUP_TITLES for claim in _claims(entry, group) for item in _evidence_list(claim))
-
-
 def founding_review_text() -> str:
     """The full reference printed under every entry that cites the review by section."""
     return f"founding review: {FOUNDING_REVIEW.citation()} ({FOUNDING_REVIEW.url})"
@@ -200,7 +195,7 @@ def render_entry(entry: Entry, console: Console) -> None:
             shown = True
     if not shown:
         console.print(Text("(no claims)"), highlight=False)
-    if _cites_seed(entry):
+    if cites_seed(entry.data):
         console.print(Text(founding_review_text()), highlight=False, soft_wrap=True)
 
 
@@ -257,7 +252,7 @@ def entry_as_dict(entry: Entry) -> dict[str, Any]:
                 data[group] = claims[0]
         elif claims:
             data[group] = claims
-    if _cites_seed(entry):
+    if cites_seed(entry.data):
         data["references"] = {"seed": FOUNDING_REVIEW.as_dict()}
     return data
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics, Rejection
-from secannot.io.fasta import STDIN_NAME, Record, open_input, parse_fasta
+from secannot.io.fasta import STDIN_NAME, Record, mark_duplicates, open_input, parse_fasta
 from secannot.io.seen_ids import SeenIds
 
 if TYPE_CHECKING:
@@ -132,13 +132,9 @@ class RecordStream:
     def _fasta(self, src: Source) -> Iterator[Record]:
         try:
             with open_input(src.value, self.stdin) as (fh, name):
-                for item in parse_fasta(fh, name):
+                for item in mark_duplicates(parse_fasta(fh, name), self.seen):
                     if isinstance(item, Rejection):
                         self.diag.reject(item.source, item.line, item.record, item.reason)
-                        continue
-                    first = self.seen.add(item.id, item.source, item.line)
-                    if first is not None:
-                        self.diag.reject(item.source, item.line, item.id, f"duplicate id (first seen at {first})")
                         continue
                     self.bytes_read += len(item.seq) + len(item.description) + 2 + len(item.seq) // 60
                     yield item

@@ -336,7 +336,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
 
     from secannot.io.annotated import detect_format, is_parquet, load_annotated, load_parquet
     from secannot.io.fasta import STDIN_NAME
-    from secannot.io.tables import decode_text, text_lines
+    from secannot.io.tables import decode_text, raw_lines
     from secannot.pipeline.inputs import expand_sources
 
     rules = load_rules(config.predict, diag)
@@ -369,7 +369,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
 
-            ids = list(iter_ids(text_lines(_io.BytesIO(data)), value))
+            ids = list(iter_ids(raw_lines(_io.BytesIO(data)), value))  # a non-UTF-8 byte shown \xNN
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
             records += _annotate_sources(sources, config, None, diag, rules, predictor)

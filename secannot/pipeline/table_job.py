@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, format_cell
 from secannot.errors import ExitCode, InputError, UsageError
-from secannot.io.diagnostics import Diagnostics, escape_id
+from secannot.io.diagnostics import Diagnostics, escape_text
 from secannot.io.fasta import Record, check_sequence, open_input
 from secannot.io.headers import split_accession
 from secannot.io.tables import TableRow, column_index, lossless, raw_lines, read_header, table_rows
@@ -156,7 +156,7 @@ def _process(rows: list[_Row], id_index: int, seq_index: int | None, predictor: 
             if problem:
                 row.error = problem
                 continue
-            name = escape_id(ident)  # a byte that is not UTF-8 named as \xNN, as in a FASTA id
+            name = escape_text(ident)  # a byte that is not UTF-8 named as \xNN, as in a FASTA id
             description = name if "|" in name or split_accession(name) else f"{name} GN={name}"
             row.record = Record(name, description, seq, source, row.number)
             continue

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from secannot.errors import InputError
 from secannot.io.headers import ACCESSION_PATTERN  # the one definition of the official pattern
-from secannot.io.tables import lossless
+from secannot.io.tables import raw_lines
 
 _ACCESSION_RE = re.compile(
     rf"(?P<base>{ACCESSION_PATTERN})(?:-(?P<isoform>[0-9]{{1,3}}))?(?:\.(?P<version>[0-9]{{1,4}}))?"
@@ -121,7 +121,7 @@ def _text_lines(handle: Iterable[str], source: str) -> Iterator[str]:
     for number, line in enumerate(handle, start=1):
         if "\x00" in line:
             raise InputError(f"{source}: not a text file (NUL byte on line {number})")
-        yield lossless(line)
+        yield line
 
 
 def read_id_list(path: str | Path, stdin: TextIO | None = None) -> list[IdLine]:
@@ -132,12 +132,14 @@ def read_id_list(path: str | Path, stdin: TextIO | None = None) -> list[IdLine]:
     """
     if str(path) == "-":
         stream = stdin if stdin is not None else sys.stdin
-        ids = list(iter_ids(stream, STDIN_NAME))
+        binary = getattr(stream, "buffer", None)  # read as bytes, as a file is (a text handle is read as text)
+        ids = list(iter_ids(raw_lines(binary) if binary is not None else stream, STDIN_NAME))
         source = STDIN_NAME
     else:
         source = str(path)
         try:
-            # Excel's byte-order mark is dropped; Latin-1/Windows-1252 bytes stay distinct (io.tables.lossless)
+            # Excel's byte-order mark is dropped; a byte that is not UTF-8 stays that byte (a surrogateescape
+            # character), shown \xNN in messages as in FASTA ids and tables, never as a Windows-1252 letter
             with open(path, encoding="utf-8-sig", errors="surrogateescape") as handle:
                 ids = list(iter_ids(_text_lines(handle, source), source))
         except FileNotFoundError as err:

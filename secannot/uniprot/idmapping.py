@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
@@ -67,7 +68,8 @@ class GeneMapping:
         for query in symbols:
             if not valid_symbol(query):
                 resolutions.append(
-                    Resolution(query, Status.MALFORMED, message=f"{query.strip() or repr(query)}: not a gene symbol")
+                    Resolution(query, Status.MALFORMED, message=f"{query.strip() or repr(query)}: not a gene symbol"
+                               + (" (a byte that is not UTF-8)" if _UNDECODABLE.search(query) else ""))
                 )
                 continue
             symbol = query.strip()
@@ -198,7 +200,12 @@ def mapping_candidate(entry: Any) -> dict[str, Any] | None:
 
 
 
+#: A byte that was not UTF-8 (a ``surrogateescape`` character, from an id list or the command line).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def valid_symbol(symbol: str) -> bool:
-    # Commas would split the job's id list; whitespace never occurs in a symbol.
+    # Commas would split the job's id list; whitespace never occurs in a symbol, nor does a byte that is not
+    # UTF-8 (it could not even be sent).
     cleaned = symbol.strip()
-    return bool(cleaned) and not any(ch.isspace() or ch == "," for ch in cleaned)
+    return bool(cleaned) and not any(ch.isspace() or ch == "," for ch in cleaned) and not _UNDECODABLE.search(cleaned)

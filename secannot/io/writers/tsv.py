@@ -57,10 +57,7 @@ def annotate_row(r: Result) -> str:
         ann = (f"{_text(a.accession)}\t{_text(a.isoform)}\t{_text(a.gene)}\t{_many(a.cell_sources)}\t"
                f"{_many(a.processes)}\t{_many(a.clinical)}\t{_text(a.rules_version)}")
         pairs = f"{_many(a.receptors)}\t{_many(a.ligands)}"
-    if u is None:
-        uni = "\t\t"
-    else:
-        uni = f"{_text(u.signal)}\t{_many(u.locations)}\t{_text(u.agreement)}"
+    uni = "\t\t" if u is None else f"{_text(u.signal)}\t{_many(u.locations)}\t{_text(u.agreement)}"
     return f"{head}\t{ann}\t{uni}\t{pairs}\n"
 
 
