@@ -49,6 +49,11 @@ GRID = tuple((t, m) for t in (0.3, 0.35, 0.4, 0.5) for m in (10, 13, 16))
 SCORE_GATES = (-1e9, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
 #: ridge penalty of the gate's logistic regression (standardised features)
 L2 = 1.0
+#: the learned gate only sees proteins whose best helix scores at least this (the decoder's ``gate``): a helix
+#: whose summed log-odds are negative is no evidence of a TM helix however short the chain.  Without this floor
+#: the gate, which leans on chain length (short chains: more often TM in TMbed, whose TM chains are OPM
+#: structures), passed such helices in short soluble enzymes of E. coli and human (docs/model_card.md).
+FLOOR = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,11 @@ class Row:
     n_true: int
     count: int  # candidate helices
     feats: tuple[float, ...] | None  # gate features (None without a candidate)
+
+    @property
+    def gated(self) -> bool:
+        """Whether the learned gate judges this protein (a candidate whose best score reaches :data:`FLOOR`)."""
+        return self.feats is not None and self.feats[0] >= FLOOR
 
 
 def objective(r: dict) -> float:
@@ -109,15 +119,15 @@ def rates(rows: list[Row], keep: np.ndarray) -> dict:
 
 
 def gate_logits(rows: list[Row], gate: ProteinGate) -> np.ndarray:
-    """Each row's gate log-odds (-inf without a candidate)."""
+    """Each row's gate log-odds (-inf when the gate does not judge it: no candidate, or below :data:`FLOOR`)."""
     w = np.array(gate.weights)
-    return np.array([gate.bias + float(np.dot(w, r.feats)) if r.feats else -np.inf for r in rows])
+    return np.array([gate.bias + float(np.dot(w, r.feats)) if r.gated else -np.inf for r in rows])
 
 
 def fit_gate(rows: list[Row]) -> ProteinGate:
     """Logistic weights (TM against globular, proteins with a candidate) and the cut that maximises
     :func:`objective` on the same rows (a cut between two neighbouring log-odds, or none)."""
-    with_cand = [r for r in rows if r.feats]
+    with_cand = [r for r in rows if r.gated]
     w, b = fit_logistic(np.array([r.feats for r in with_cand]), np.array([r.kind == "tm" for r in with_cand]), L2)
     logits = gate_logits(rows, ProteinGate(tuple(w.tolist()), b, 0.0))
     finite = np.unique(logits[np.isfinite(logits)])
@@ -155,7 +165,7 @@ def outer_fold(f: int, cache: Path, tmbed: list[Protein]) -> tuple[dict, dict, d
     outer = rows_for(TopologyNet.load(str(cache / f"f{f}.npz")), [p for p in tmbed if p.fold == f])
     new = rates(outer[hp], gate_logits(outer[hp], gates[hp]) >= gates[hp].cut)
     old = rates(outer[hp_old], score_keep(outer[hp_old], sg[hp_old]))
-    new_entry = {"fold": f, "threshold": hp[0], "helix_min": hp[1], "gate": -1e9,
+    new_entry = {"fold": f, "threshold": hp[0], "helix_min": hp[1], "gate": FLOOR,
                  "protein_gate": gates[hp].to_dict(), **figures(new)}
     old_entry = {"fold": f, "threshold": hp_old[0], "helix_min": hp_old[1], "gate": sg[hp_old], **figures(old)}
     for name, e in (("learned gate", new_entry), ("score gate", old_entry)):
@@ -185,14 +195,15 @@ def main() -> None:
     folds = [outer_fold(f, Path(args.cache), tmbed) for f in range(3)]
     hp = Counter((e["threshold"], e["helix_min"]) for e, _, _ in folds).most_common(1)[0][0]
     shipped = fit_gate([r for _, _, outer in folds for r in outer[hp]])
-    data = {**BASE, "threshold": hp[0], "helix_min": hp[1], "protein_gate": shipped.to_dict(),
+    data = {**BASE, "threshold": hp[0], "helix_min": hp[1], "gate": FLOOR, "protein_gate": shipped.to_dict(),
             "format": "secannot-topology-net", "version": VERSION,
             "meta": {"trained_on": ["TMbed CV folds 0-2 (tmbed_dev.3line, Apache-2.0)",
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
                      "folds": "rebuilt by homology (k-mer single linkage); see train/topology_data.py",
                      "recipe": "train/train_topology_net.py (weights), train/eval_topology_net.py (decoder)",
                      "protein_gate_fit": "logistic regression (L2 1.0 on standardised features) of TM against "
-                                         "globular TMbed proteins with a candidate helix, pooled out-of-fold "
+                                         "globular TMbed proteins whose best candidate helix scores >= gate (0), "
+                                         "pooled out-of-fold "
                                          "outputs of the fold nets f0-f2; cut maximising the CV objective on the "
                                          "same outputs. Per-fold gates in cv: fitted on the inner folds only.",
                      "cv": [e for e, _, _ in folds],
