@@ -138,3 +138,15 @@ def test_the_shipped_file_records_how_each_folds_gate_was_fitted():
     for entry in data["meta"]["cv"]:
         ProteinGate.from_dict(entry["protein_gate"])  # each fold's own gate, fitted without the fold
     assert "protein_gate_fit" in data["meta"]
+
+
+def test_an_offset_holds_a_weight_fixed_while_the_rest_is_fitted():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(4000, 2))
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(1.5 * x[:, 0] - 2.0 * x[:, 1])))).astype(float)
+    w, _ = fit_logistic(x[:, :1], y, l2=0.0, offset=-2.0 * x[:, 1])
+    assert w[0] == pytest.approx(1.5, abs=0.2)
+    # a constant shift of the offset goes to the bias; the fit starts where every probability is ~0.0003 and
+    # still converges (step halving)
+    w_far, b_far = fit_logistic(x[:, :1], y, l2=0.0, offset=-2.0 * x[:, 1] - 8.0)
+    assert w_far[0] == pytest.approx(1.5, abs=0.2) and b_far == pytest.approx(8.0, abs=0.5)

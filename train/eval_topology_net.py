@@ -54,6 +54,11 @@ L2 = 1.0
 #: the gate, which leans on chain length (short chains: more often TM in TMbed, whose TM chains are OPM
 #: structures), passed such helices in short soluble enzymes of E. coli and human (docs/model_card.md).
 FLOOR = 0.0
+#: The chain-length weight is set, not fitted: a globular chain of length L offers about L places for a chance
+#: helix, so the odds that its best candidate is chance grow about as L (log-odds slope 1).  Fitted freely the
+#: slope comes out near 2.7, inflated because TMbed's TM chains are OPM structures (median 360 residues, single-
+#: pass 190) and its globular ones full UniProt chains (median 459); see docs/model_card.md.  None: fitted.
+LENGTH_SLOPE: float | None = 1.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,12 @@ def fit_gate(rows: list[Row]) -> ProteinGate:
     """Logistic weights (TM against globular, proteins with a candidate) and the cut that maximises
     :func:`objective` on the same rows (a cut between two neighbouring log-odds, or none)."""
     with_cand = [r for r in rows if r.gated]
-    w, b = fit_logistic(np.array([r.feats for r in with_cand]), np.array([r.kind == "tm" for r in with_cand]), L2)
+    x, y = np.array([r.feats for r in with_cand]), np.array([r.kind == "tm" for r in with_cand])
+    if LENGTH_SLOPE is None:
+        w, b = fit_logistic(x, y, L2)
+    else:  # log_length is the last feature
+        w, b = fit_logistic(x[:, :-1], y, L2, offset=-LENGTH_SLOPE * x[:, -1])
+        w = np.r_[w, -LENGTH_SLOPE]
     logits = gate_logits(rows, ProteinGate(tuple(w.tolist()), b, 0.0))
     finite = np.unique(logits[np.isfinite(logits)])
     cuts = np.r_[-1e9, (finite[1:] + finite[:-1]) / 2]
@@ -201,7 +211,8 @@ def main() -> None:
                                     "SignalP 6.0 benchmark partitions 0-1, I/M/O/S labels (CC BY-NC-ND 2.0 data)"],
                      "folds": "rebuilt by homology (k-mer single linkage); see train/topology_data.py",
                      "recipe": "train/train_topology_net.py (weights), train/eval_topology_net.py (decoder)",
-                     "protein_gate_fit": "logistic regression (L2 1.0 on standardised features) of TM against "
+                     "protein_gate_fit": "logistic regression (L2 1.0 on standardised features; log_length "
+                                         f"weight set to -{LENGTH_SLOPE}, not fitted) of TM against "
                                          "globular TMbed proteins whose best candidate helix scores >= gate (0), "
                                          "pooled out-of-fold "
                                          "outputs of the fold nets f0-f2; cut maximising the CV objective on the "

@@ -23,7 +23,11 @@ Features of one protein (its helices as the decoder cut them, before gating),
 
 The protein keeps its helices when ``bias + weights . features >= cut``: a
 logistic regression of "TM protein" against "globular protein" over proteins
-with at least one candidate helix (:func:`fit_logistic`), with ``cut`` chosen
+with at least one candidate helix (:func:`fit_logistic`; the ``log_length``
+weight is set to -1 rather than fitted, as a chance helix has about L places
+to arise in a chain of length L, while TMbed's TM chains, OPM structures, are
+shorter than its full-length globular ones and inflate a fitted weight), with
+``cut`` chosen
 on the training proteins for the recall / false-helix / exact-count objective of
 ``train/eval_topology_net.py``, which fits it (nested CV on the TMbed folds; see
 docs/model_card.md).
@@ -96,24 +100,34 @@ class ProteinGate:
         return self.logit(segs, scores, length) >= self.cut
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float]:
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 100,
+                 offset: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """(weights, bias) of an L2-penalised logistic regression of ``y`` (n,) in {0, 1} on ``x`` (n, f), by
-    Newton's method.  The penalty ``l2`` acts on standardised features (so their units do not matter) and
-    not on the bias; the returned weights act on raw features.  Raises ValueError on a single class."""
+    Newton's method with step halving.  The penalty ``l2`` acts on standardised features (so their units do not
+    matter) and not on the bias; the returned weights act on raw features.  ``offset`` (n,): a fixed term added
+    to every log-odds (a feature whose weight is set, not fitted).  Raises ValueError on a single class."""
     y = np.asarray(y, dtype=np.float64)
     if y.min() == y.max():
         raise ValueError("logistic fit needs both classes")
+    off = np.zeros(len(y)) if offset is None else np.asarray(offset, dtype=np.float64)
     mu, sd = x.mean(0), x.std(0)
     sd = np.where(sd > 0, sd, 1.0)
     z = np.c_[(x - mu) / sd, np.ones(len(x))]
+    ridge = l2 * np.r_[np.ones(z.shape[1] - 1), 0.0]
+
+    def loss(w: np.ndarray) -> float:
+        t = z @ w + off
+        return float(np.logaddexp(0.0, t).sum() - y @ t + 0.5 * (ridge * w * w).sum())
+
     w = np.zeros(z.shape[1])
-    ridge = l2 * np.diag(np.r_[np.ones(len(w) - 1), 0.0])
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        grad = z.T @ (p - y) + ridge @ w
-        hess = z.T @ (z * (p * (1 - p))[:, None]) + ridge + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(hess, grad)
-        w -= step
+        p = 1.0 / (1.0 + np.exp(-(z @ w + off)))
+        grad = z.T @ (p - y) + ridge * w
+        hess = z.T @ (z * (p * (1 - p))[:, None]) + np.diag(ridge) + 1e-9 * np.eye(len(w))
+        step, before = np.linalg.solve(hess, grad), loss(w)
+        while loss(w - step) > before and np.abs(step).max() > 1e-12:
+            step = step / 2
+        w = w - step
         if np.abs(step).max() < 1e-10:
             break
     weights = w[:-1] / sd
