@@ -33,8 +33,10 @@ def test_the_unrolled_logit_is_the_weighted_sum_of_the_features():
     gate = ProteinGate(tuple(rng.uniform(-2, 2) for _ in FEATURES), rng.uniform(-5, 5), 0.0)
     for _ in range(300):
         segs, scores, length = random_protein(rng)
-        want = gate.bias + sum(w * x for w, x in zip(gate.weights, features(segs, scores, length), strict=True))
-        assert gate.logit(segs, scores, length) == pytest.approx(want, rel=1e-12, abs=1e-9)
+        for k in (1, len(segs)):  # the single-helix shortcut and the general case
+            want = gate.bias + sum(w * x for w, x in zip(gate.weights, features(segs[:k], scores[:k], length),
+                                                         strict=True))
+            assert gate.logit(segs[:k], scores[:k], length) == pytest.approx(want, rel=1e-12, abs=1e-9)
 
 
 def test_features_describe_the_best_helix():

@@ -89,12 +89,17 @@ class ProteinGate:
         ``weights`` times :func:`features`, unrolled here (the decoder calls it for every protein with a
         candidate helix, about 16,000 of the 54,180 bench proteome proteins)."""
         w = self.weights
-        top = max(scores)
-        a, b = segs[scores.index(top)]
-        other = sum(x for x in scores if x > 0) - top if top > 0 else sum(x for x in scores if x > 0)
-        return (self.bias + w[0] * top + w[1] * math.log1p(other) + w[2] * math.log(len(scores)) + w[3] * (b - a)
-                + w[4] * top / (b - a) + (w[5] if a < END_WINDOW else 0.0)
-                + (w[6] if length - b < END_WINDOW else 0.0) + w[7] * math.log(length))
+        if len(scores) == 1:  # most proteins: log1p(0) and log(1) terms vanish
+            top, (a, b) = scores[0], segs[0]
+            extra = 0.0
+        else:
+            top = max(scores)
+            a, b = segs[scores.index(top)]
+            other = sum(x for x in scores if x > 0) - (top if top > 0 else 0.0)
+            extra = w[1] * math.log1p(other) + w[2] * math.log(len(scores))
+        return (self.bias + extra + w[0] * top + w[3] * (b - a) + w[4] * top / (b - a)
+                + (w[5] if a < END_WINDOW else 0.0) + (w[6] if length - b < END_WINDOW else 0.0)
+                + w[7] * math.log(length))
 
     def keeps(self, segs: Sequence[tuple[int, int]], scores: Sequence[float], length: int) -> bool:
         return self.logit(segs, scores, length) >= self.cut
