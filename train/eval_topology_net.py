@@ -130,7 +130,7 @@ def gate_logits(rows: list[Row], gate: ProteinGate) -> np.ndarray:
 
 
 def fit_gate(rows: list[Row]) -> ProteinGate:
-    """Logistic weights (TM against globular, proteins with a candidate) and the cut that maximises
+    """Logistic weights (TM against globular, over the proteins the gate judges) and the cut that maximises
     :func:`objective` on the same rows (a cut between two neighbouring log-odds, or none)."""
     with_cand = [r for r in rows if r.gated]
     x, y = np.array([r.feats for r in with_cand]), np.array([r.kind == "tm" for r in with_cand])
@@ -145,6 +145,7 @@ def fit_gate(rows: list[Row]) -> ProteinGate:
     tm = np.array([r.kind == "tm" for r in rows])
     exact = np.array([r.kind == "tm" and r.count == r.n_true for r in rows])
     kept = logits[None, :] >= cuts[:, None]  # (cuts, rows); rows without a candidate are never kept
+    # :func:`objective` for every cut at once
     recall = (kept & tm).sum(1) / max(tm.sum(), 1)
     fp = (kept & ~tm).sum(1) / max((~tm).sum(), 1)
     obj = (kept & exact).sum(1) / max(tm.sum(), 1) - 3 * np.maximum(0, fp - 0.02) - 3 * np.maximum(0, 0.95 - recall)
