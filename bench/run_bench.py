@@ -189,8 +189,9 @@ def first_side(labels: str) -> str | None:
 
 def topology(shared: Path) -> None:
     """Per-fold TM figures: the shipped network's recipe (weights trained without the fold, bench/models/, decoder
-    parameters chosen by inner CV, secannot/data/topology_net.json meta) beside the window detector, and the
-    replaced HMM's figures as recorded."""
+    parameters and learned gate fitted by inner CV, secannot/data/topology_net.json meta) beside the score gate it
+    replaced (2.1.0, also chosen by inner CV, meta cv_score_gate), the window detector, and the replaced HMM's
+    figures as recorded."""
     heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/topology_data.py)")
     sys.path.insert(0, str(ROOT / "train"))
     import topology_data as td
@@ -207,21 +208,24 @@ def topology(shared: Path) -> None:
     print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")
     for f in range(3):
         test = [p for p in tmbed if p.fold == f]
-        segs = find_segments(window, [p.seq.encode() for p in test])
-        cv = net_json["meta"]["cv"][f]
-        params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"],
-                                          "helix_min": cv["helix_min"]})
-        net = TopologyPredictor(TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{f}.npz")),
-                                window, params)
-        calls = net.predict([p.seq.encode() for p in test], signal_peptide=True)
+        seqs = [p.seq.encode() for p in test]
+        segs = find_segments(window, seqs)
+        net = TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{f}.npz"))
+        counts, sides = {}, {}
+        # the learned gate (2.2.0) beside the score gate it replaced, each with its own inner-CV choices
+        for cv, label in ((net_json["meta"]["cv"][f], "network, learned gate"),
+                          (net_json["meta"]["cv_score_gate"][f], "network, score gate (2.1.0)")):
+            params = DecodeParams.from_dict({**net_json, "threshold": cv["threshold"], "gate": cv["gate"],
+                                             "helix_min": cv["helix_min"], "protein_gate": cv.get("protein_gate")})
+            calls = TopologyPredictor(net, window, params).predict(seqs, signal_peptide=True)
+            name = f"{label} (threshold {cv['threshold']}, gate {cv['gate']:g})"
+            counts[name] = [c.count for c in calls]
+            # orientation: the side the first helix's N-terminal end faces, against the labels
+            sides[name] = [c.helices[0].orientation.split("->")[0] if c.helices else None for c in calls]
+        counts["window detector"] = [len(x.segments) for x in segs]
         tm_i = [i for i, p in enumerate(test) if p.kind == "tm"]
         gl_i = [i for i, p in enumerate(test) if p.kind == "globular"]
         gn_i = [i for i in gl_i if "S" not in test[i].labels]
-        counts = {f"network (threshold {cv['threshold']}, gate {cv['gate']:g})": [c.count for c in calls],
-                  "window detector": [len(x.segments) for x in segs]}
-        # orientation: the side the first helix's N-terminal end faces, against the labels (the window
-        # detector has no side)
-        sides = {next(iter(counts)): [c.helices[0].orientation.split("->")[0] if c.helices else None for c in calls]}
         for name, n in counts.items():
             def rate(idx: list[int], hit: list[bool]) -> float:
                 return sum(hit[i] for i in idx) / max(len(idx), 1)
@@ -232,11 +236,11 @@ def topology(shared: Path) -> None:
             if name in sides:
                 both = [e and s == first_side(p.labels) for e, s, p in zip(exact, sides[name], test, strict=True)]
                 oriented = f"  exact count + orientation {rate(tm_i, both):.3f}"
-            print(f"  fold {f} {name:<45} TM with helix {rate(tm_i, has):.3f}  globular with helix "
+            print(f"  fold {f} {name:<58} TM with helix {rate(tm_i, has):.3f}  globular with helix "
                   f"{rate(gl_i, has):.3f} (without SP {rate(gn_i, has):.3f})  exact count {rate(tm_i, exact):.3f}"
                   f"{oriented}")
         tm, gl, gn, ex = OLD_HMM[f]
-        print(f"  fold {f} {'HMM it replaced (recorded, not rerun)':<45} TM with helix {tm:.3f}  globular with helix "
+        print(f"  fold {f} {'HMM it replaced (recorded, not rerun)':<58} TM with helix {tm:.3f}  globular with helix "
               f"{gl:.3f} (without SP {gn:.3f})  exact count {ex:.3f}")
 
 

@@ -21,7 +21,11 @@ Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
    leaving ``min_loop`` residues of loop at each cut (and trimming separate
    runs closer than that), so two helices never touch.
 3. **Protein gate.**  A protein keeps its helices only if the best one's
-   score (sum over the helix of the clipped log-odds of helix) reaches ``gate``.
+   score (sum over the helix of the clipped log-odds of helix) reaches ``gate``
+   and, when the file has one, the learned gate of
+   :mod:`secannot.models.topology_gate` (a logistic score of the best and
+   other helices' scores, the best helix's length, mean and position, the
+   helix count and the chain length) reaches its cut.
 4. **Orientation.**  Loops alternate sides; the side of residue 1 is the one
    whose alternating assignment has the higher score: summed in-vs-out
    log-odds over loop residues in zones within ``side_flank`` of a helix,
@@ -43,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from secannot.models.topology import TopologyParams, find_segments
+from secannot.models.topology_gate import ProteinGate
 from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of
 
 LOGODDS_CLIP = 4.0
@@ -121,6 +126,8 @@ class DecodeParams:
     side_flank: int = 0
     #: D and E count minus this much each (1: net charge, as Hartmann, Rapoport & Lodish 1989; 0: K+R only)
     acidic: float = 0.0
+    #: learned protein-level gate (:mod:`secannot.models.topology_gate`), tested after ``gate``; None: none
+    protein_gate: ProteinGate | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DecodeParams:
@@ -129,7 +136,8 @@ class DecodeParams:
                    int(d["split_length"]), int(d["mean_length"]), int(d["merge_gap"]), float(d["gate"]),
                    d.get("meta", {}), int(d.get("min_loop", MIN_LOOP)), float(d.get("kr_weight", KR_WEIGHT)),
                    int(d.get("kr_flank", KR_FLANK)), int(d.get("kr_into", KR_INTO)), int(d.get("side_flank", 0)),
-                   float(d.get("acidic", 0.0)))
+                   float(d.get("acidic", 0.0)),
+                   ProteinGate.from_dict(d["protein_gate"]) if d.get("protein_gate") else None)
 
 
 class TopologyPredictor:
@@ -370,16 +378,27 @@ class TopologyPredictor:
             total += count if j % 2 == 0 else -count
         return total
 
+    def candidates(self, scores: np.ndarray) -> tuple[list[tuple[int, int]], list[float]]:
+        """Helices before the protein gates, from one protein's :meth:`residue_scores` (3, L): 0-based
+        half-open segments (:meth:`segments`) and each one's score (summed clipped log-odds)."""
+        segs = self.segments(scores[0])
+        if not segs:
+            return [], []
+        cum = np.concatenate([[0.0], np.cumsum(scores[1], dtype=np.float64)])
+        flat = [x for sg in segs for x in sg]
+        return segs, (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
+
     def decode(self, scores: np.ndarray | None, start: str | None = None, seq: bytes | None = None) -> TopologyCall:
         """One protein's call from its :meth:`residue_scores` (None: no helix possible); ``seq`` (the
         sequence scored) adds the positive-inside rule to the orientation."""
         if scores is None:
             return TopologyCall((), start or "in", 0.0)
-        p, logodds, side = scores
-        segs = self.segments(p)
-        if not segs:
+        p, _, side = scores
+        segs, scores_ = self.candidates(scores)
+        gate = self.params.protein_gate
+        if not segs or max(scores_) < self.params.gate or (gate is not None
+                                                           and gate.logit(segs, scores_, len(p)) < gate.cut):
             return TopologyCall((), start or "in", 0.0)
-        cum = np.concatenate([[0.0], np.cumsum(logodds, dtype=np.float64)])
         if self.params.side_flank:
             near = np.zeros(len(p) + 1, dtype=np.int64)
             for a, b in segs:
@@ -388,9 +407,6 @@ class TopologyPredictor:
             side = np.where(np.cumsum(near[:-1]) > 0, side, 0.0)
         cside = np.concatenate([[0.0], np.cumsum(side, dtype=np.float64)])
         flat = [x for sg in segs for x in sg]
-        scores_ = (cum[flat[1::2]] - cum[flat[0::2]]).tolist()
-        if max(scores_) < self.params.gate:
-            return TopologyCall((), start or "in", 0.0)
         bounds = np.array([0, *flat, len(p)])
         loops = cside[bounds[1::2]] - cside[bounds[0::2]]
         alternating = float(loops[0::2].sum() - loops[1::2].sum())
