@@ -75,6 +75,9 @@ SURE_SIGNAL_PEPTIDE = 0.95
 #: right for 0.26) against 0.94-0.97 at cs_prob >= 0.4 (1,298 calls): a poor cleavage site is what a signal
 #: anchor or a designed hydrophobic N-terminus looks like to the model.
 UNSURE_CLEAVAGE = 0.3
+#: Residues of a helix that counts in the mature chain even when it starts at the cleavage site (the TM
+#: helices of TMbed's dev set, tmbed_dev.3line: median 22 residues, 5th percentile 15, 10th 17).
+FULL_HELIX = 16
 #: A single TM helix ending at most this many residues before the C-terminus is a tail anchor: the ribosome
 #: exit tunnel holds about 30-40 residues, so such a helix emerges only after termination (Hegde & Keenan 2011).
 TAIL_ANCHOR_TAIL = 30
@@ -373,7 +376,10 @@ class Localizer:
                     gpi["confidence"] = "medium"
             elif gpi is not None:
                 gpi["confidence"] = "high"
-            tms = [s for s in segments if s.start > cs + 2]
+            # a helix the mature chain's decoding starts at its first residues is still a helix of the mature
+            # chain when it is a whole one (a TM right after the signal peptide, or the rest of an anchor the
+            # SP model cut into); a short one there is the tail of the h-region past a too-early site
+            tms = [s for s in segments if s.start > cs + 2 or s.end - s.start + 1 >= FULL_HELIX]
             if gpi and tail is not None:  # the GPI tail is not a membrane-spanning helix of the mature protein
                 tms = [s for s in tms if s.end < tail.start]
             res.tm_segments = list(tms)
