@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from contextlib import contextmanager
+
 import pytest
-from helpers import REPO, run_cli
+from helpers import REPO, run_cli, shared_path
 
 from secannot.errors import ExitCode
 
@@ -46,3 +54,72 @@ def test_a_group_without_command_still_shows_its_help(args):
     res = run_cli(args)
     assert res.code == ExitCode.USAGE
     assert res.err.startswith("Usage: secannot") and "Commands" in res.err
+
+
+# -- 1. distributed's own log lines and warnings stay off secannot's stderr ----------------------------
+def _proteome_copies(tmp_path, copies: int):
+    source = shared_path("data/proteomes/human_UP000005640_first1000.fasta").read_text()
+    path = tmp_path / "many.fasta"
+    path.write_text("".join(source.replace(">", f">c{i}_") for i in range(copies)))
+    return path
+
+
+def _dask_cli(path, **popen):
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO, **popen)
+
+
+@contextmanager
+def _port_8787_taken():
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", 8787))
+        sock.listen()
+    except OSError:
+        pass  # already taken by someone else: the condition under test holds anyway
+    try:
+        yield
+    finally:
+        sock.close()
+
+
+def test_dask_run_closed_early_by_its_reader_writes_nothing_from_distributed(tmp_path):
+    pytest.importorskip("distributed")
+    path = _proteome_copies(tmp_path, 8)
+    with _port_8787_taken():
+        proc = _dask_cli(path)
+        first = proc.stdout.readline()  # `| head -1`
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait()
+    assert first.startswith(b"id\t")
+    assert code == 0
+    assert err == "", err
+
+
+def test_ctrl_c_during_a_dask_run_says_interrupted_once(tmp_path):
+    pytest.importorskip("distributed")
+    path = _proteome_copies(tmp_path, 8)
+    # a terminal's Ctrl-C reaches the whole process group: the client and its worker processes
+    proc = _dask_cli(path, start_new_session=True,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc.stdout.readline()
+    proc.stdout.readline()  # a first result: the workers are running
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate()
+    assert proc.returncode == ExitCode.INTERRUPTED
+    assert err.decode() == "interrupted\n"
+
+
+def test_the_dask_executor_gives_distributed_loggers_their_levels_back():
+    pytest.importorskip("distributed")
+    from secannot.pipeline.dask_job import DaskExecutor
+
+    logger = logging.getLogger("distributed")
+    before = [logger.level, *(h.level for h in logger.handlers)]
+    with DaskExecutor("local:1", processes=False) as ex:
+        assert logger.level >= logging.ERROR
+        assert all(h.level >= logging.ERROR for h in logger.handlers)
+        assert ex.cluster.scheduler.http_server.port != 8787
+    assert [logger.level, *(h.level for h in logger.handlers)] == before
