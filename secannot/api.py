@@ -286,6 +286,13 @@ def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold:
 def to_pandas(rows: Iterable[Any]):
     """A pandas DataFrame with one row per result and the TSV columns, typed (needs pandas).
 
+    Every column's dtype comes from the column dictionary (``Column.kind``), never from the values,
+    so frames of different batches concatenate without object columns creeping in: float64 columns
+    are ``float64`` (NaN when empty), int32 ones pandas' nullable ``Int64`` (``<NA>``), text ones
+    pandas' default string dtype (``str`` from pandas 3, missing as NaN; ``object`` before), and
+    list columns ``object`` holding tuples (None when absent); ``evidence`` is its ``;``-joined text,
+    as in :class:`Prediction`.  Parquet (``--format parquet``) stores the same kinds.
+
     Raises MissingDependencyError (exit code 7 in the CLI) when pandas is not installed.
     """
     try:
@@ -293,8 +300,20 @@ def to_pandas(rows: Iterable[Any]):
     except ImportError:
         raise MissingDependencyError("to_pandas needs pandas: pip install 'secannot[pandas]'") from None
     rows = list(rows)
-    columns = [c.name for c in (ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS)]
-    frame = pd.DataFrame([r.to_dict() for r in rows], columns=columns)
-    if len(frame):
-        frame["cleavage_site"] = frame["cleavage_site"].astype("Int64")
-    return frame
+    columns = ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS
+    frame = pd.DataFrame([r.to_dict() for r in rows], columns=[c.name for c in columns])
+    return frame.astype({c.name: _pandas_dtype(c, pd) for c in columns})
+
+
+def _pandas_dtype(column, pd) -> Any:
+    """The pandas dtype for one column of the dictionary (see :func:`to_pandas`)."""
+    if column.kind == "float64":
+        return "float64"
+    if column.kind == "int32":
+        return "Int64"
+    if column.kind == "list<string>" and column.name != "evidence":  # the API gives evidence joined, as text
+        return object
+    try:
+        return pd.StringDtype(na_value=float("nan"))  # pandas >= 2.3: the dtype pandas 3 infers for text
+    except TypeError:
+        return object

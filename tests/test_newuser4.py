@@ -123,3 +123,44 @@ def test_the_dask_executor_gives_distributed_loggers_their_levels_back():
         assert all(h.level >= logging.ERROR for h in logger.handlers)
         assert ex.cluster.scheduler.http_server.port != 8787
     assert [logger.level, *(h.level for h in logger.handlers)] == before
+
+
+# -- 3. to_pandas: every column's dtype from the column dictionary, whatever the rows hold -------------
+SIGNAL = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNE"
+LEADERLESS = "MKV" * 30
+
+
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+@pytest.mark.parametrize("batch", [[("a", LEADERLESS)], [("b", SIGNAL)], [("a", LEADERLESS), ("b", SIGNAL)], []])
+def test_to_pandas_dtypes_do_not_depend_on_the_rows(call, batch):
+    pd = pytest.importorskip("pandas")
+    import secannot
+    from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+
+    frame = secannot.to_pandas(getattr(secannot, call)(batch))
+    columns = ANNOTATE_COLUMNS if call == "annotate" and batch else PREDICT_COLUMNS
+    for column in columns:
+        dtype = frame[column.name].dtype
+        if column.kind == "float64":
+            assert dtype == "float64", column.name
+        elif column.kind == "int32":
+            assert dtype == "Int64", column.name
+        elif column.kind == "list<string>" and column.name != "evidence":
+            assert dtype == object, column.name
+        else:
+            assert pd.api.types.is_string_dtype(dtype), column.name
+            assert dtype == frame["id"].dtype, column.name
+
+
+def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes():
+    pd = pytest.importorskip("pandas")
+    import secannot
+
+    leaderless = secannot.to_pandas(secannot.predict([("a", LEADERLESS)]))  # cs_prob empty in every row
+    classical = secannot.to_pandas(secannot.predict([("b", SIGNAL)]))  # nc_score, nc_basis empty in every row
+    assert dict(leaderless.dtypes) == dict(classical.dtypes)
+    both = pd.concat([leaderless, classical], ignore_index=True)
+    assert dict(both.dtypes) == dict(leaderless.dtypes)
+    assert both["cs_prob"].isna().tolist() == [True, False]
+    assert both["nc_score"].isna().tolist() == [False, True]
+    assert both["cleavage_site"].isna().tolist() == [True, False]
