@@ -85,6 +85,30 @@ def _records(source: str | os.PathLike | BinaryIO | TextIO) -> Iterator[Record |
         yield from parse_fasta(fh, name)
 
 
+_SOURCE_KINDS = "a path (str or os.PathLike) or an open binary or text handle"
+
+
+def _check_source(source: Any) -> None:
+    """TypeError for a source that is neither a path nor a handle; InputError for FASTA text given as a path.
+
+    Checked before reading, so the error names what read_fasta accepts instead of an
+    AttributeError from deep in the reader or a "no such file" that quotes a whole sequence.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise TypeError(f"read_fasta takes {_SOURCE_KINDS}, not {type(source).__name__}; for FASTA data in "
+                        "memory pass io.BytesIO(data)")
+    if isinstance(source, str):
+        looks_like_text = source.lstrip().startswith(">") or "\n" in source or "\r" in source
+        if looks_like_text and not os.path.exists(source):
+            shown = escape_id(source[:20]) + ("..." if len(source) > 20 else "")
+            raise InputError(f"read_fasta takes {_SOURCE_KINDS}; this str is FASTA text, not a path "
+                             f"('{shown}'): for text in memory pass io.StringIO(text)")
+        return
+    if isinstance(source, os.PathLike) or callable(getattr(source, "read", None)):
+        return
+    raise TypeError(f"read_fasta takes {_SOURCE_KINDS}, got {type(source).__name__}")
+
+
 def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: bool = False
                ) -> Iterator[tuple[str, str]]:
     """Yield ``(id, sequence)`` for every record of a FASTA file or handle, in file order.
@@ -99,7 +123,16 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
     was first seen: ``x.fa:9: P1: duplicate id (first seen at x.fa:1)``): ``skip_invalid`` skips it,
     else it raises InputError.  Remembering the ids costs a few dozen bytes each
     (:mod:`secannot.io.seen_ids`), so a file of any size can be streamed.
+
+    Raises TypeError, at the call, for a source that is neither a path nor a handle (an int, None,
+    bytes: wrap bytes in io.BytesIO), and InputError for FASTA text passed as a path (a str starting
+    with '>' or holding a line break that names no file: wrap it in io.StringIO).
     """
+    _check_source(source)
+    return _read_fasta(source, skip_invalid)
+
+
+def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: bool) -> Iterator[tuple[str, str]]:
     for item in mark_duplicates(_records(source), SeenIds()):
         if isinstance(item, Rejection):
             if skip_invalid:

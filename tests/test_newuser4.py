@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 from helpers import REPO, run_cli, shared_path
 
-from secannot.errors import ExitCode
+from secannot.errors import ExitCode, InputError
 
 REF = REPO / "examples" / "reference.fasta"
 
@@ -164,3 +164,31 @@ def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes(
     assert both["cs_prob"].isna().tolist() == [True, False]
     assert both["nc_score"].isna().tolist() == [False, True]
     assert both["cleavage_site"].isna().tolist() == [True, False]
+
+
+# -- 4. read_fasta: a source that is neither a path nor a handle --------------------------------------
+@pytest.mark.parametrize(("source", "error", "hint"), [
+    (3, TypeError, "got int"),
+    (None, TypeError, "got NoneType"),
+    (["a.fa"], TypeError, "got list"),
+    (b">a\nMKV\n", TypeError, "io.BytesIO"),
+    (">a\nMKV\n", InputError, "io.StringIO"),
+    (">a MKVLLL", InputError, "io.StringIO"),
+    ("MKVLL\nMKV\n", InputError, "io.StringIO"),
+])
+def test_read_fasta_names_what_it_accepts_in_one_line(source, error, hint):
+    import secannot
+
+    with pytest.raises(error) as caught:
+        secannot.read_fasta(source)  # at the call, not at the first next()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "a path (str or os.PathLike) or an open binary or text handle" in message and hint in message
+
+
+def test_read_fasta_still_reads_a_file_whose_name_starts_with_the_header_sign(tmp_path, monkeypatch):
+    import secannot
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ">odd.fa").write_text(">a\nMKV\n")
+    assert list(secannot.read_fasta(">odd.fa")) == [("a", "MKV")]
