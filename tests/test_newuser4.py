@@ -192,3 +192,54 @@ def test_read_fasta_still_reads_a_file_whose_name_starts_with_the_header_sign(tm
     monkeypatch.chdir(tmp_path)
     (tmp_path / ">odd.fa").write_text(">a\nMKV\n")
     assert list(secannot.read_fasta(">odd.fa")) == [("a", "MKV")]
+
+
+# -- 5. directory outputs and --dask inputs -------------------------------------------------------------
+@pytest.mark.parametrize(("extra", "output", "fix"), [
+    (["-f", "parquet"], "pdir/", "-o {tmp}/pdir.parquet"),          # a directory that does not exist
+    (["-f", "parquet"], "", "-o {tmp}/predictions.parquet"),        # an existing directory
+    (["-f", "parquet"], ".", "-o {tmp}/./predictions.parquet"),
+    ([], "pdir/", "-o {tmp}/pdir.tsv"),
+    (["-f", "jsonl", "--dask", "local:1"], "pdir/", "-o {tmp}/pdir.jsonl"),
+])
+def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, extra, output, fix):
+    target = f"{tmp_path}/{output}"
+    res = run_cli(["predict", REF, *extra, "-o", target])
+    assert res.code == ExitCode.USAGE
+    [line] = res.err.splitlines()
+    assert line.startswith(f"error: -o {target}: a directory output (DIR/) holds the Parquet parts of ")
+    assert line.endswith("give a file name instead, e.g. " + fix.format(tmp=tmp_path))
+    assert "--dask" in line and "--format parquet" in line
+    assert not (tmp_path / "pdir").exists()
+
+
+@pytest.mark.parametrize("source", ["stdin", "gzip", "bzip2", "pipe"])
+def test_dask_with_an_input_the_workers_cannot_split_is_a_usage_error(tmp_path, source):
+    import bz2
+    import gzip
+
+    data = REF.read_bytes()
+    stdin = b""
+    if source == "stdin":
+        args, stdin, named = ["-"], data, "not standard input: save it to a file"
+    elif source == "pipe":
+        args, named = ["/dev/stdin"], "not a pipe or device (/dev/stdin)"
+        if os.path.isfile("/dev/stdin") or not os.path.exists("/dev/stdin"):
+            pytest.skip("/dev/stdin is not a device here")
+    else:
+        path = tmp_path / f"in.fa.{source}"
+        path.write_bytes((gzip.compress if source == "gzip" else bz2.compress)(data))
+        args, named = [path], f"not a compressed file ({path}): decompress it"
+    res = run_cli(["predict", "--dask", "local:1", *args], stdin=stdin)
+    assert res.code == ExitCode.USAGE
+    [line] = res.err.splitlines()
+    assert line.startswith("error: --dask reads plain FASTA files in byte ranges, " + named)
+    assert res.out == ""
+
+
+def test_readme_dask_section_states_the_input_restriction():
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("### Clusters (Dask)"):]
+    section = section[:section.index("\n#", 1)]
+    flat = " ".join(section.split())
+    assert "standard input, gzip, bzip2 or xz files" in flat and "usage error (exit 2)" in flat

@@ -13,10 +13,12 @@ rows equal the plain run's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 
 from secannot.errors import MissingDependencyError, NetworkError, UsageError
+from secannot.io.chunks import is_plain_file
 from secannot.pipeline.chunk_job import ChunkOutput, ChunkTask, in_order, run_chunk
 
 INSTALL_HINT = "--dask needs dask.distributed: pip install 'secannot[dask]'"
@@ -49,6 +51,27 @@ def parse_address(address: str) -> tuple[str, int | None]:
     if "://" not in address and ":" not in address:
         raise UsageError(f"--dask expects a scheduler address like tcp://host:8786 or local:N, got {address!r}")
     return "remote", None
+
+
+def refuse_unsplittable(sources: Sequence) -> None:
+    """UsageError (exit 2), before any work, for a FASTA input the workers cannot read in byte ranges.
+
+    Workers open the files themselves, so stdin, compressed files and pipes (``<(zcat x.gz)``) cannot
+    go to them; a missing file or a directory is left to the run, which reports it per input (exit 4).
+    """
+    for src in sources:
+        if src.kind != "fasta":
+            continue
+        fix = "decompress it to a file the workers can read"
+        if src.value == "-":
+            what, fix = "standard input", "save it to a file the workers can read"
+        elif not os.path.exists(src.value) or os.path.isdir(src.value) or is_plain_file(src.value):
+            continue
+        elif os.path.isfile(src.value):
+            what = f"a compressed file ({src.value})"
+        else:
+            what, fix = f"a pipe or device ({src.value})", "save it to a file the workers can read"
+        raise UsageError(f"--dask reads plain FASTA files in byte ranges, not {what}: {fix}, or run without --dask")
 
 
 class DaskExecutor:
