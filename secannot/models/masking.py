@@ -210,7 +210,9 @@ def explain_review(res: Result, rev: SiteReview) -> None:
         res.evidence = [e for e in res.evidence if e != held]
         res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
         res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
-        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}")
+        # the run that hides the site may also be long enough to hide a helix: one item names it once
+        also = ", which could also hide a TM helix" if _drop_hidden_run(res, rev.masked) else ""
+        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}{also}")
     elif rev.action == "move":
         res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
@@ -251,4 +253,32 @@ def flag_hidden_helices(res: Result, after: int) -> None:
     if runs:
         res.confidence = "low"
         where = ", ".join(f"{a}-{b}" for a, b in runs)
-        res.evidence.insert(0, f"ambiguous residues at {where} could hide a TM helix")
+        res.evidence.insert(0, f"{_HIDDEN_PREFIX}{where}{_HIDDEN_SUFFIX}")
+
+
+_HIDDEN_PREFIX, _HIDDEN_SUFFIX = "ambiguous residues at ", " could hide a TM helix"
+
+
+def _drop_hidden_run(res: Result, run: str) -> bool:
+    """Take ``run`` ("15-25") out of the evidence :func:`flag_hidden_helices` wrote (the whole item when it
+    was the only run); True when it was there."""
+    for k, item in enumerate(res.evidence):
+        if item.startswith(_HIDDEN_PREFIX) and item.endswith(_HIDDEN_SUFFIX):
+            runs = item[len(_HIDDEN_PREFIX):-len(_HIDDEN_SUFFIX)].split(", ")
+            if run in runs:
+                runs.remove(run)
+                if runs:
+                    res.evidence[k] = f"{_HIDDEN_PREFIX}{', '.join(runs)}{_HIDDEN_SUFFIX}"
+                else:
+                    del res.evidence[k]
+                return True
+    return False
+
+
+def ambiguous_in(seq: bytes, segments: Sequence) -> str:
+    """"ambiguous residues at 107-111, ...": the ambiguous runs (whole, 1-based) that overlap any of
+    ``segments`` (objects with 1-based inclusive ``start`` and ``end``), for evidence that names the
+    masked residues, not only the stretch they fall in."""
+    runs = sorted({(a, b) for a, b in ambiguous_runs(seq, len(seq))
+                   for s in segments if a <= s.end and b >= s.start})
+    return "ambiguous residues at " + ", ".join(f"{a}-{b}" for a, b in runs)
