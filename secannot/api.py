@@ -38,7 +38,8 @@ def _row_class(name: str, columns, doc: str) -> type:
 
 Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's prediction; attributes are the TSV columns.
 
-    id (str), length (int, residues), sp_prob (float, 0-1), cleavage_site (int, 1-based last residue of
+    id (str), length (int, residues), sp_prob (float, 0-1; None when the first 70 residues are all
+    X/B/Z/J), cleavage_site (int, 1-based last residue of
     the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
     confidence (str: high, medium or low), tm_count (int), nc_score (float or None: P(leaderless
     secretion) at the nc prior), nc_basis (str or None), evidence (str).

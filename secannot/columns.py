@@ -78,7 +78,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
     Column("length", "sequence length in residues", lambda r: r.length, "int32"),
     Column(
         "sp_prob",
-        "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold",
+        "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold; "
+        "empty when the first 70 residues are all X/B/Z/J",
         lambda r: r.sp_prob,
         "float64",
     ),

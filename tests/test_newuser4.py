@@ -287,3 +287,54 @@ def test_a_second_long_run_keeps_its_own_hidden_helix_item():
     evidence = _evidence([("two", seq)])["two"]
     assert evidence.count("15-25") == 1
     assert f"ambiguous residues at {second} could hide a TM helix" in evidence
+
+
+# -- 7. no standard residue in the model's window: no sp_prob ------------------------------------------
+BLIND = {
+    "allX": "X" * 59,
+    "allBZJ": "BZJX" * 20,
+    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + _TAIL,
+    "short": "XBZ",
+}
+
+
+def _blind_fasta(tmp_path):
+    path = tmp_path / "blind.fasta"
+    path.write_text("".join(f">{k}\n{v}\n" for k, v in BLIND.items()) + f">control\n{SIGNAL}\n")
+    return path
+
+
+@pytest.mark.parametrize("name", list(BLIND))
+def test_no_standard_residue_in_the_first_70_gives_no_sp_prob_in_tsv(tmp_path, name):
+    import csv
+    import io as _io
+
+    res = run_cli(["predict", _blind_fasta(tmp_path)])
+    rows = {r["id"]: r for r in csv.DictReader(_io.StringIO(res.out), delimiter="\t")}
+    assert rows[name]["sp_prob"] == "" and rows[name]["confidence"] == "low"
+    shown = min(70, len(BLIND[name]))
+    assert rows[name]["evidence"].startswith(f"sp_prob not given: residues 1-{shown} are all ambiguous (X/B/Z/J)")
+    assert "SP not called" not in rows[name]["evidence"]
+    assert float(rows["control"]["sp_prob"]) > 0.5  # a protein with residues keeps its value
+
+
+def test_no_sp_prob_is_null_in_jsonl_parquet_and_the_api(tmp_path):
+    import json
+
+    import secannot
+
+    path = _blind_fasta(tmp_path)
+    lines = [json.loads(line) for line in run_cli(["predict", "-f", "jsonl", path]).out.splitlines()]
+    assert [row["sp_prob"] is None for row in lines] == [True] * len(BLIND) + [False]
+    assert [p.sp_prob is None for p in secannot.predict(list(BLIND.items()))] == [True] * len(BLIND)
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "blind.parquet"
+    assert run_cli(["predict", "-f", "parquet", "-o", out, path]).code == 0
+    assert pq.read_table(out).column("sp_prob").to_pylist()[: len(BLIND)] == [None] * len(BLIND)
+
+
+def test_one_standard_residue_in_the_window_keeps_the_model_value():
+    import secannot
+
+    [row] = secannot.predict([("oneM", "M" + "X" * 80)])
+    assert row.sp_prob is not None

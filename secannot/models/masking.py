@@ -53,6 +53,8 @@ MIN_MOVED_CS_PROB = 0.5
 #: a membrane; a partly masked helix is handled by the localisation stage ("TM not called ...").
 HIDDEN_HELIX_MIN = 10
 
+_WITHDRAWN = "SP not called: ambiguous residues"
+_AMBIGUOUS_BYTES = b"".join(AMBIGUOUS)
 _RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]+")
 _ANY = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]")
 _LONG_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]{%d,}" % HIDDEN_HELIX_MIN)
@@ -204,7 +206,7 @@ def explain_review(res: Result, rev: SiteReview) -> None:
         res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
                     "ambiguous residues (X, B, Z, J)")
         # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
-        res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{rev.predicted}")
+        res.evidence.insert(0, f"{_WITHDRAWN} (X/B/Z/J) in 1-{rev.predicted}")
     elif rev.action == "unknown":
         held = f"SP 1-{res.cleavage_site}"
         res.evidence = [e for e in res.evidence if e != held]
@@ -282,3 +284,27 @@ def ambiguous_in(seq: bytes, segments: Sequence) -> str:
     runs = sorted({(a, b) for a, b in ambiguous_runs(seq, len(seq))
                    for s in segments if a <= s.end and b >= s.start})
     return "ambiguous residues at " + ", ".join(f"{a}-{b}" for a, b in runs)
+
+
+#: The residues the signal-peptide model reads (``signal_peptide.WINDOW``; not imported, that module loads numpy).
+SP_WINDOW = 70
+
+
+def has_no_sp_evidence(seq: bytes) -> bool:
+    """True when the residues the signal-peptide model reads (the first :data:`SP_WINDOW`) are all
+    ambiguous (X, B, Z, J): the model's sp_prob then rests on no residue at all."""
+    window = seq[:SP_WINDOW]
+    return bool(window) and not window.translate(None, _AMBIGUOUS_BYTES)
+
+
+def withhold_blind_sp_prob(res: Result) -> None:
+    """After the review: a protein whose first :data:`SP_WINDOW` residues are all ambiguous gets no
+    sp_prob (None: an empty TSV cell, null in JSONL and Parquet), ``low`` confidence, and evidence
+    saying why, in place of a withdrawn call's; its verdict stands as the rules gave it."""
+    if not has_no_sp_evidence(res.record.seq):
+        return
+    res.sp_prob = None
+    res.confidence = "low"
+    res.evidence = [e for e in res.evidence if not e.startswith(_WITHDRAWN)]
+    shown = min(len(res.record.seq), SP_WINDOW)
+    res.evidence.insert(0, f"sp_prob not given: residues 1-{shown} are all ambiguous (X/B/Z/J)")
