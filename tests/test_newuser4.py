@@ -338,3 +338,42 @@ def test_one_standard_residue_in_the_window_keeps_the_model_value():
 
     [row] = secannot.predict([("oneM", "M" + "X" * 80)])
     assert row.sp_prob is not None
+
+
+# -- 8. every JSONL key is documented -------------------------------------------------------------------
+def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
+    import json
+
+    from secannot.columns import ANNOTATE_COLUMNS, JSON_FIELDS
+
+    masked = tmp_path / "masked.fasta"
+    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{_TAIL}\n")
+    keys: set[str] = set()
+    for command in ("predict", "annotate"):
+        res = run_cli([command, "-f", "jsonl", REF, masked])
+        assert res.code == 0, res.err
+        for line in res.out.splitlines():
+            keys |= set(json.loads(line))
+    documented = {c.name for c in ANNOTATE_COLUMNS} | {f.name for f in JSON_FIELDS}
+    assert keys - documented == set(), "JSONL keys missing from secannot.columns.JSON_FIELDS"
+    assert documented - keys == set(), "documented keys these inputs never produce: check the inputs or the list"
+
+
+def test_the_readme_lists_every_json_field():
+    from secannot.columns import JSON_FIELDS
+
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("<!-- json-fields:start -->"):readme.index("<!-- json-fields:end -->")]
+    for field in JSON_FIELDS:
+        assert f"| `{field.name}` | {field.present} | " in table, field.name
+
+
+def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
+    from secannot.report.protein_plot import Threshold, title_lines
+    from secannot.results import Record, Result
+
+    blind = Result(Record("allx", "allx", b"X" * 200, "t", 1), sp_prob=None, localization="intracellular",
+                   confidence="low")
+    lines = title_lines(blind, Threshold(0.88, "eukarya"))
+    assert "P(SP) not given" in lines[2] and "0.88" not in lines[2]
+    assert "SP not assessed: no standard residue in the first 70" in lines[3]

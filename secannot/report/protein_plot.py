@@ -127,7 +127,9 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
     shown = "not given (no standard residue to read)" if result.sp_prob is None else f"{result.sp_prob:.3f}"
     third = f"{verdict} · {result.route} route · P(SP) {shown}"
     status = []
-    if withdrawn(result):
+    if result.sp_prob is None:
+        status.append("SP not assessed: no standard residue in the first 70")
+    elif withdrawn(result):
         status.append("SP withdrawn: ambiguous residues")
     elif threshold is not None and result.sp_prob is not None:
         third += f" {'≥' if result.sp_prob >= threshold.value else '<'} {threshold.value:.2f}"
