@@ -39,8 +39,8 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.masking import ambiguous_in
+from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
