@@ -38,7 +38,8 @@ def _row_class(name: str, columns, doc: str) -> type:
 
 Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's prediction; attributes are the TSV columns.
 
-    id (str), length (int, residues), sp_prob (float, 0-1), cleavage_site (int, 1-based last residue of
+    id (str), length (int, residues), sp_prob (float, 0-1; None when the first 70 residues are all
+    X/B/Z/J), cleavage_site (int, 1-based last residue of
     the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
     confidence (str: high, medium or low), tm_count (int), nc_score (float or None: P(leaderless
     secretion) at the nc prior), nc_basis (str or None), evidence (str).
@@ -85,6 +86,30 @@ def _records(source: str | os.PathLike | BinaryIO | TextIO) -> Iterator[Record |
         yield from parse_fasta(fh, name)
 
 
+_SOURCE_KINDS = "a path (str or os.PathLike) or an open binary or text handle"
+
+
+def _check_source(source: Any) -> None:
+    """TypeError for a source that is neither a path nor a handle; InputError for FASTA text given as a path.
+
+    Checked before reading, so the error names what read_fasta accepts instead of an
+    AttributeError from deep in the reader or a "no such file" that quotes a whole sequence.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise TypeError(f"read_fasta takes {_SOURCE_KINDS}, not {type(source).__name__}; for FASTA data in "
+                        "memory pass io.BytesIO(data)")
+    if isinstance(source, str):
+        looks_like_text = source.lstrip().startswith(">") or "\n" in source or "\r" in source
+        if looks_like_text and not os.path.exists(source):
+            shown = escape_id(source[:20]) + ("..." if len(source) > 20 else "")
+            raise InputError(f"read_fasta takes {_SOURCE_KINDS}; this str is FASTA text, not a path "
+                             f"('{shown}'): for text in memory pass io.StringIO(text)")
+        return
+    if isinstance(source, os.PathLike) or callable(getattr(source, "read", None)):
+        return
+    raise TypeError(f"read_fasta takes {_SOURCE_KINDS}, got {type(source).__name__}")
+
+
 def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: bool = False
                ) -> Iterator[tuple[str, str]]:
     """Yield ``(id, sequence)`` for every record of a FASTA file or handle, in file order.
@@ -99,7 +124,16 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
     was first seen: ``x.fa:9: P1: duplicate id (first seen at x.fa:1)``): ``skip_invalid`` skips it,
     else it raises InputError.  Remembering the ids costs a few dozen bytes each
     (:mod:`secannot.io.seen_ids`), so a file of any size can be streamed.
+
+    Raises TypeError, at the call, for a source that is neither a path nor a handle (an int, None,
+    bytes: wrap bytes in io.BytesIO), and InputError for FASTA text passed as a path (a str starting
+    with '>' or holding a line break that names no file: wrap it in io.StringIO).
     """
+    _check_source(source)
+    return _read_fasta(source, skip_invalid)
+
+
+def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: bool) -> Iterator[tuple[str, str]]:
     for item in mark_duplicates(_records(source), SeenIds()):
         if isinstance(item, Rejection):
             if skip_invalid:
@@ -286,6 +320,13 @@ def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold:
 def to_pandas(rows: Iterable[Any]):
     """A pandas DataFrame with one row per result and the TSV columns, typed (needs pandas).
 
+    Every column's dtype comes from the column dictionary (``Column.kind``), never from the values,
+    so frames of different batches concatenate without object columns creeping in: float64 columns
+    are ``float64`` (NaN when empty), int32 ones pandas' nullable ``Int64`` (``<NA>``), text ones
+    pandas' default string dtype (``str`` from pandas 3, missing as NaN; ``object`` before), and
+    list columns ``object`` holding tuples (None when absent); ``evidence`` is its ``;``-joined text,
+    as in :class:`Prediction`.  Parquet (``--format parquet``) stores the same kinds.
+
     Raises MissingDependencyError (exit code 7 in the CLI) when pandas is not installed.
     """
     try:
@@ -293,8 +334,20 @@ def to_pandas(rows: Iterable[Any]):
     except ImportError:
         raise MissingDependencyError("to_pandas needs pandas: pip install 'secannot[pandas]'") from None
     rows = list(rows)
-    columns = [c.name for c in (ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS)]
-    frame = pd.DataFrame([r.to_dict() for r in rows], columns=columns)
-    if len(frame):
-        frame["cleavage_site"] = frame["cleavage_site"].astype("Int64")
-    return frame
+    columns = ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS
+    frame = pd.DataFrame([r.to_dict() for r in rows], columns=[c.name for c in columns])
+    return frame.astype({c.name: _pandas_dtype(c, pd) for c in columns})
+
+
+def _pandas_dtype(column, pd) -> Any:
+    """The pandas dtype for one column of the dictionary (see :func:`to_pandas`)."""
+    if column.kind == "float64":
+        return "float64"
+    if column.kind == "int32":
+        return "Int64"
+    if column.kind == "list<string>" and column.name != "evidence":  # the API gives evidence joined, as text
+        return object
+    try:
+        return pd.StringDtype(na_value=float("nan"))  # pandas >= 2.3: the dtype pandas 3 infers for text
+    except TypeError:
+        return object

@@ -78,7 +78,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
     Column("length", "sequence length in residues", lambda r: r.length, "int32"),
     Column(
         "sp_prob",
-        "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold",
+        "probability of a Sec/SPI signal peptide, 0-1; called at the model's cross-validated threshold; "
+        "empty when the first 70 residues are all X/B/Z/J",
         lambda r: r.sp_prob,
         "float64",
     ),
@@ -156,3 +157,43 @@ def format_cell(value: Any) -> str:
     if "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class JsonField:
+    """A key JSON Lines (and each record of ``--format json``) carries beyond the columns above."""
+
+    name: str
+    present: str  # when the key is there
+    description: str
+
+
+#: Every key a JSON record holds besides the columns, in the order the writer puts them
+#: (``io.writers.jsonl.result_dict``; a test checks that nothing else appears).
+JSON_FIELDS: tuple[JsonField, ...] = (
+    JsonField("description", "always", "the whole FASTA header after '>' (or the UniProt entry's), id included"),
+    JsonField("signal_peptide", "always", "the signal peptide as 'start-end' (1-cleavage_site), null without one "
+              "or when its cleavage site is unknown"),
+    JsonField("tm_segments", "always", "the transmembrane helices counted by tm_count, each 'start-end' (1-based, "
+              "inclusive), in order"),
+    JsonField("tm_orientation", "helices from the topology network", "per helix in tm_segments, the side its "
+              "N-terminal end faces: 'in->out' (cytoplasmic N-end) or 'out->in'"),
+    JsonField("signal_anchor", "a signal anchor was called", "the uncleaved signal anchor helix, 'start-end'"),
+    JsonField("gpi", "localization gpi_anchored", "the GPI-anchor signal: omega_site (1-based), hydrophobic_tail "
+              "('start-end') and confidence"),
+    JsonField("er_retention_motif", "a C-terminal ER-retention motif was found", "the motif, e.g. 'KDEL'"),
+    JsonField("nonclassical_rule", "a rule names the protein leaderless-secreted", "the rule: gene, accession, "
+              "route_type, mechanism, evidence (cited sources), rules_file, rules_version"),
+    JsonField("annotation", "annotate", "the rule match in full: accession, isoform, gene, matched, receptors, "
+              "ligands, and for a match matched_by, rules_file, rules_version, name, aliases, family, note, "
+              "cell_sources and processes (with ontology ids), clinical, sources (cited), references"),
+    JsonField("uniprot", "annotate", "UniProt's view: signal, locations, agreement, cleavage_site_matches, release "
+              "(UniProt release of the entry, null when UniProt was not asked)"),
+    JsonField("note", "there is something to add", "a sentence on the call, e.g. why a signal peptide was "
+              "withdrawn or where a UniProt id's sequence came from"),
+    JsonField("tool_version", "always", "secannot's version"),
+    JsonField("model_version", "always", "the signal-peptide model's version"),
+    JsonField("rules_version", "predict (annotate has the column)", "the rule set in force, as --version prints it"),
+    JsonField("provenance", "always", "the run's provenance (the same block as the JSON document's): tool, model "
+              "and rules versions, UniProt release, organism group, thresholds in force, date, inputs"),
+)

@@ -6,7 +6,7 @@ so the documentation cannot drift from the column dictionary or exit codes.
 
 from __future__ import annotations
 
-from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+from secannot.columns import ANNOTATE_COLUMNS, JSON_FIELDS, PREDICT_COLUMNS
 from secannot.errors import EXIT_CODE_HELP
 
 
@@ -19,6 +19,13 @@ def columns_markdown() -> str:
     return "\n".join(lines)
 
 
+def json_fields_markdown() -> str:
+    """The keys JSON Lines records hold besides the columns (``columns.JSON_FIELDS``)."""
+    lines = ["| key | present | meaning |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {f.present} | {f.description} |" for f in JSON_FIELDS]
+    return "\n".join(lines)
+
+
 def exit_codes_markdown() -> str:
     lines = ["| code | meaning |", "|---|---|"]
     lines += [f"| {int(code)} | {text} |" for code, text in EXIT_CODE_HELP.items()]
@@ -26,8 +33,10 @@ def exit_codes_markdown() -> str:
 
 
 def fill(readme: str) -> str:
-    """The README with both generated tables replaced between their markers."""
-    for name, table in (("columns", columns_markdown()), ("exit-codes", exit_codes_markdown())):
+    """The README with the generated tables replaced between their markers."""
+    tables = (("columns", columns_markdown()), ("json-fields", json_fields_markdown()),
+              ("exit-codes", exit_codes_markdown()))
+    for name, table in tables:
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         head, _, rest = readme.partition(start)
         _, _, tail = rest.partition(end)

@@ -49,7 +49,7 @@ class Segment:
 class Result:
     record: Record
     # signal peptide (secannot.models.signal_peptide)
-    sp_prob: float = 0.0
+    sp_prob: float | None = 0.0  # None: no residue for the model to read (models.masking.withhold_blind_sp_prob)
     cleavage_site: int | None = None
     cs_prob: float | None = None
     # localisation (secannot.models.localization)

@@ -120,7 +120,7 @@ def _for_plot(records):
 def masked_results():
     masked = ALBUMIN[:24] + "X" * 16 + ALBUMIN[40:]
     records = [Record("sp|P02768|ALBU_HUMAN", "sp|P02768|ALBU_HUMAN Albumin", masked.encode(), "t", 1),
-               Record("allx", "allx", b"X" * 200, "t", 3)]
+               Record("allx", "allx", b"M" + b"X" * 199, "t", 3)]  # one known residue: a withdrawn call
     results, predictor = _for_plot(records)
     return results, predictor
 

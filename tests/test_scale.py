@@ -227,17 +227,18 @@ def test_blas_uses_one_thread_without_any_environment_variable():
     assert threads and set(threads) == {1}
 
 
-def test_dask_refuses_stdin_and_compressed_input_per_input(tmp_path):
+def test_dask_refuses_compressed_input_as_a_usage_error_before_running(tmp_path):
     pytest.importorskip("distributed")
     records = _sample(5)
     gz = tmp_path / "in.fasta.gz"
     gz.write_bytes(gzip.compress(_tsv(records)))
     plain = tmp_path / "in.fasta"
     plain.write_bytes(_tsv(records))
-    res = run_cli(["predict", "--dask", "local:1", gz, plain])
-    assert res.code == 4
-    assert "--dask reads plain FASTA files" in res.err
-    assert len(res.out.splitlines()) == 1 + len(records)  # the plain file is still predicted
+    res = run_cli(["predict", "--dask", "local:1", plain, gz])
+    assert res.code == 2
+    assert res.err.splitlines() == [f"error: --dask reads plain FASTA files in byte ranges, not a compressed file "
+                                    f"({gz}): decompress it to a file the workers can read, or run without --dask"]
+    assert res.out == ""  # a usage error: nothing runs, not even the plain file
 
 
 @pytest.mark.parametrize("address", ["local:0", "local:x", "nonsense"])

@@ -33,22 +33,34 @@ def main(
     from contextlib import redirect_stderr, redirect_stdout
 
     from secannot.cli.app import build_app
+    from secannot.cli.usage import ABORT, CLICK_ERROR, is_help_request, one_line_error
 
     app = build_app()
     io = IO(out, err, inp, args)
     try:
-        # Typer's standalone mode prints usage errors and help itself and ends
-        # with SystemExit; commands end with typer.Exit(code).
+        # Outside standalone mode Click raises its usage errors instead of
+        # printing a multi-line usage block, so every subcommand's bad command
+        # line is reported here, once; --help and commands end with typer.Exit
+        # (returned as the code).
         with redirect_stdout(out), redirect_stderr(err):
-            app(args=args, prog_name=TOOL_NAME, obj=io)
-    except SystemExit as exc:
+            code = app(args=args, prog_name=TOOL_NAME, obj=io, standalone_mode=False)
+    except SystemExit as exc:  # shell completion still exits on its own
         if exc.code is None:
             return 0
         return exc.code if isinstance(exc.code, int) else int(ExitCode.USAGE)
+    except CLICK_ERROR as exc:
+        if is_help_request(exc):  # bare `secannot` / `secannot rules`: the help, as before
+            err.write(exc.format_message() + "\n")
+        else:
+            err.write(one_line_error(exc) + "\n")
+        return int(exc.exit_code)
+    except ABORT:  # end of input at a prompt, as Click reports it
+        err.write("Aborted!\n")
+        return 1
     except SecannotError as exc:
         err.write(f"error: {exc}\n")
         return int(exc.exit_code)
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def entry_point() -> None:

@@ -68,7 +68,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
     from secannot.io.progress import wants_progress
     from secannot.io.writers import FORMATS
-    from secannot.io.writers.output_file import refuse_input_as_output
+    from secannot.io.writers.output_file import refuse_directory_output, refuse_input_as_output
     from secannot.pipeline.inputs import expand_sources
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, open_output, run_job
@@ -77,6 +77,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    refuse_directory_output(output, fmt, dask)
     diag = diagnostics(io, quiet, verbose)
     cpus = os.cpu_count() or 1
     if jobs > cpus and dask is None:
@@ -103,6 +104,10 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     refuse_input_as_output(output, [v for k, v in raw if k in ("input", "uniprot_list", "gene_list")])
     sources = expand_sources(raw, stdin_text(io))
+    if dask is not None:
+        from secannot.pipeline.dask_job import refuse_unsplittable
+
+        refuse_unsplittable(sources)
     ids_config = None
     if any(s.kind != "fasta" for s in sources):
         ids_config = uniprot_config(uniprot_url, email, offline, taxon)

@@ -39,6 +39,7 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
+from secannot.models.masking import ambiguous_in
 from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
@@ -353,7 +354,7 @@ class Localizer:
         for i, segments in dropped.items():
             if segments:
                 masked = ", ".join(str(s) for s in sorted(set(segments), key=lambda s: s.start))
-                results[i].evidence.insert(0, f"TM not called: ambiguous residues (X/B/Z/J) in {masked}")
+                results[i].evidence.insert(0, f"TM not called: {ambiguous_in(seqs[i], segments)} in TM {masked}")
                 results[i].confidence = "low"
 
     def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment], nc_score: float,

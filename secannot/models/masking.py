@@ -53,6 +53,8 @@ MIN_MOVED_CS_PROB = 0.5
 #: a membrane; a partly masked helix is handled by the localisation stage ("TM not called ...").
 HIDDEN_HELIX_MIN = 10
 
+_WITHDRAWN = "SP not called: ambiguous residues"
+_AMBIGUOUS_BYTES = b"".join(AMBIGUOUS)
 _RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]+")
 _ANY = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]")
 _LONG_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]{%d,}" % HIDDEN_HELIX_MIN)
@@ -204,13 +206,15 @@ def explain_review(res: Result, rev: SiteReview) -> None:
         res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
                     "ambiguous residues (X, B, Z, J)")
         # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
-        res.evidence.insert(0, f"SP not called: ambiguous residues (X/B/Z/J) in 1-{rev.predicted}")
+        res.evidence.insert(0, f"{_WITHDRAWN} (X/B/Z/J) in 1-{rev.predicted}")
     elif rev.action == "unknown":
         held = f"SP 1-{res.cleavage_site}"
         res.evidence = [e for e in res.evidence if e != held]
         res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
         res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
-        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}")
+        # the run that hides the site may also be long enough to hide a helix: one item names it once
+        also = ", which could also hide a TM helix" if _drop_hidden_run(res, rev.masked) else ""
+        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}{also}")
     elif rev.action == "move":
         res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
@@ -251,4 +255,56 @@ def flag_hidden_helices(res: Result, after: int) -> None:
     if runs:
         res.confidence = "low"
         where = ", ".join(f"{a}-{b}" for a, b in runs)
-        res.evidence.insert(0, f"ambiguous residues at {where} could hide a TM helix")
+        res.evidence.insert(0, f"{_HIDDEN_PREFIX}{where}{_HIDDEN_SUFFIX}")
+
+
+_HIDDEN_PREFIX, _HIDDEN_SUFFIX = "ambiguous residues at ", " could hide a TM helix"
+
+
+def _drop_hidden_run(res: Result, run: str) -> bool:
+    """Take ``run`` ("15-25") out of the evidence :func:`flag_hidden_helices` wrote (the whole item when it
+    was the only run); True when it was there."""
+    for k, item in enumerate(res.evidence):
+        if item.startswith(_HIDDEN_PREFIX) and item.endswith(_HIDDEN_SUFFIX):
+            runs = item[len(_HIDDEN_PREFIX):-len(_HIDDEN_SUFFIX)].split(", ")
+            if run in runs:
+                runs.remove(run)
+                if runs:
+                    res.evidence[k] = f"{_HIDDEN_PREFIX}{', '.join(runs)}{_HIDDEN_SUFFIX}"
+                else:
+                    del res.evidence[k]
+                return True
+    return False
+
+
+def ambiguous_in(seq: bytes, segments: Sequence) -> str:
+    """"ambiguous residues at 107-111, ...": the ambiguous runs (whole, 1-based) that overlap any of
+    ``segments`` (objects with 1-based inclusive ``start`` and ``end``), for evidence that names the
+    masked residues, not only the stretch they fall in."""
+    runs = sorted({(a, b) for a, b in ambiguous_runs(seq, len(seq))
+                   for s in segments if a <= s.end and b >= s.start})
+    return "ambiguous residues at " + ", ".join(f"{a}-{b}" for a, b in runs)
+
+
+#: The residues the signal-peptide model reads (``signal_peptide.WINDOW``; not imported, that module loads numpy).
+SP_WINDOW = 70
+
+
+def has_no_sp_evidence(seq: bytes) -> bool:
+    """True when the residues the signal-peptide model reads (the first :data:`SP_WINDOW`) are all
+    ambiguous (X, B, Z, J): the model's sp_prob then rests on no residue at all."""
+    window = seq[:SP_WINDOW]
+    return bool(window) and not window.translate(None, _AMBIGUOUS_BYTES)
+
+
+def withhold_blind_sp_prob(res: Result) -> None:
+    """After the review: a protein whose first :data:`SP_WINDOW` residues are all ambiguous gets no
+    sp_prob (None: an empty TSV cell, null in JSONL and Parquet), ``low`` confidence, and evidence
+    saying why, in place of a withdrawn call's; its verdict stands as the rules gave it."""
+    if not has_no_sp_evidence(res.record.seq):
+        return
+    res.sp_prob = None
+    res.confidence = "low"
+    res.evidence = [e for e in res.evidence if not e.startswith(_WITHDRAWN)]
+    shown = min(len(res.record.seq), SP_WINDOW)
+    res.evidence.insert(0, f"sp_prob not given: residues 1-{shown} are all ambiguous (X/B/Z/J)")

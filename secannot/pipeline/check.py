@@ -212,7 +212,8 @@ def _requirement_findings(items: list[tuple[Item, str]], config: CheckConfig, di
     for i, res in zip(order, results, strict=True):
         it = items[i][0]
         if config.require == "classical" and res.route != "classical":
-            findings.append(Finding(it.path, it.line, it.text, f"no signal peptide predicted (sp_prob {res.sp_prob:.2f})"))
+            findings.append(Finding(it.path, it.line, it.text, "no signal peptide predicted (sp_prob "
+                                    + (f"{res.sp_prob:.2f})" if res.sp_prob is not None else "not given: no standard residue)")))
         elif config.require == "secreted" and res.localization not in ("secreted", "non_classical_candidate"):
             findings.append(Finding(it.path, it.line, it.text, f"predicted {res.localization} ({'; '.join(res.evidence)})"))
         elif config.require == "secreted" and res.localization == "non_classical_candidate":

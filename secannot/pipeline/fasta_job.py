@@ -52,7 +52,8 @@ def chunk_tasks(sources: Sequence[tuple[int, Source]], stdin, spec: JobSpec, wor
                 part += 1
                 yield ChunkTask(name, rng, spec, index, k, path)
             continue
-        if not can_stream:  # no bytes of sequences through a Dask scheduler
+        unreadable = src.value != "-" and (not os.path.exists(src.value) or os.path.isdir(src.value))
+        if not can_stream and not unreadable:  # no bytes of sequences through a Dask scheduler
             yield ChunkTask(name, b"", spec, index, 0, error=f"{name}: --dask reads plain FASTA files in byte ranges "
                             "(not stdin or compressed files); decompress it or run without --dask")
             continue

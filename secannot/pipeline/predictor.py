@@ -21,6 +21,7 @@ from secannot.models.masking import (
     flag_hidden_helices,
     mature_start,
     review_calls,
+    withhold_blind_sp_prob,
 )
 from secannot.results import Result
 
@@ -158,6 +159,8 @@ class Predictor:
                 flag_hidden_helices(res, mature_start(res, reviews.get(i)))
         for i, rev in reviews.items():
             explain_review(results[i], rev)
+        for res in results:
+            withhold_blind_sp_prob(res)
         return results
 
 

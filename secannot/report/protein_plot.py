@@ -124,11 +124,14 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
     name = protein_name(result.record.id, result.record.description) or "protein name not given in the header"
     verdict = SHORT_VERDICTS.get(result.localization or "") or VERDICTS.get(result.localization or "") or (
         result.localization or "localisation not predicted")
-    third = f"{verdict} · {result.route} route · P(SP) {result.sp_prob:.3f}"
+    shown = "not given (no standard residue to read)" if result.sp_prob is None else f"{result.sp_prob:.3f}"
+    third = f"{verdict} · {result.route} route · P(SP) {shown}"
     status = []
-    if withdrawn(result):
+    if result.sp_prob is None:
+        status.append("SP not assessed: no standard residue in the first 70")
+    elif withdrawn(result):
         status.append("SP withdrawn: ambiguous residues")
-    elif threshold is not None:
+    elif threshold is not None and result.sp_prob is not None:
         third += f" {'≥' if result.sp_prob >= threshold.value else '<'} {threshold.value:.2f}"
     hidden = site_unknown(result)
     if hidden is not None:
@@ -145,15 +148,17 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
 def _draw_gauge(ax: Any, result: Result, threshold: Threshold | None) -> None:
     called = result.route == "classical"  # also when ambiguous residues hide the cleavage site
     ax.barh([0], [1.0], height=0.8, color="#EEEEEE")
-    ax.barh([0], [result.sp_prob], height=0.8, color=COLORS["sp"] if called else GREY)
+    prob = result.sp_prob if result.sp_prob is not None else 0.0  # None: nothing for the model to read
+    ax.barh([0], [prob], height=0.8, color=COLORS["sp"] if called else GREY)
     if threshold is not None:
         ax.axvline(threshold.value, color="black", linestyle="--", linewidth=0.9)
         label = f"threshold {threshold.value:.2f}" + (f" ({threshold.organism})" if threshold.organism else "")
         ha = "right" if threshold.value > 0.6 else "left"
         ax.text(threshold.value + (-0.01 if ha == "right" else 0.01), 1.0, label, ha=ha, va="bottom",
                 fontsize=FONT["small"], transform=ax.get_xaxis_transform())
-    inside = result.sp_prob > 0.15
-    ax.text(result.sp_prob + (-0.01 if inside else 0.01), 0, f"{result.sp_prob:.3f}", ha="right" if inside else "left",
+    inside = prob > 0.15
+    label = "not given" if result.sp_prob is None else f"{prob:.3f}"
+    ax.text(prob + (-0.01 if inside else 0.01), 0, label, ha="right" if inside else "left",
             va="center", fontsize=FONT["small"], color="white" if inside else "black")
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.5, 0.5)

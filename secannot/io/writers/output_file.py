@@ -112,3 +112,23 @@ def refuse_input_as_output(output: str | None, inputs: Iterable[str]) -> None:
         with suppress(OSError):
             if os.path.samefile(output, path):
                 raise UsageError(f"-o {output} is the input {path}: write the output to another file")
+
+
+def refuse_directory_output(output: str | None, fmt: str, dask: str | None) -> None:
+    """UsageError (exit 2) for ``-o DIR/`` (or an existing directory) outside ``--dask --format parquet``.
+
+    A directory output holds one Parquet part per chunk, which only Dask workers write (README,
+    "Clusters (Dask)"); anywhere else the output is one file, and opening a directory as one
+    would fail with a bare "No such file or directory" or "Is a directory".
+    """
+    if output in (None, "-") or not (output.endswith(("/", os.sep)) or os.path.isdir(output)):
+        return
+    if dask is not None and fmt == "parquet":
+        return
+    if os.path.isdir(output):
+        file = os.path.join(output, f"predictions.{fmt}")
+    else:
+        file = output.rstrip("/" + os.sep) + f".{fmt}"
+    raise UsageError(f"-o {output}: a directory output (DIR/) holds the Parquet parts of a --dask run with "
+                     "--format parquet; "
+                     f"give a file name instead, e.g. -o {file}")
