@@ -53,7 +53,7 @@ def test_a_hairpin_without_a_loop_is_two_helices(model):
 
 
 def loops(call) -> list[int]:
-    return [b.start - a.end - 1 for a, b in zip(call.helices, call.helices[1:])]
+    return [b.start - a.end - 1 for a, b in zip(call.helices, call.helices[1:], strict=False)]
 
 
 def test_a_hairpin_run_cut_in_two_leaves_a_loop(model):
@@ -76,7 +76,7 @@ def test_cut_pieces_and_close_runs_keep_a_loop(model):
     p[40] = 0.5
     p[76:100] = 0.9  # a separate run one residue after the first: a merge refused by helix_max
     segs = model.segments(p)
-    assert all(b[0] - a[1] >= model.params.min_loop for a, b in zip(segs, segs[1:]))
+    assert all(b[0] - a[1] >= model.params.min_loop for a, b in zip(segs, segs[1:], strict=False))
     assert all(y - x >= model.params.helix_min for x, y in segs)
     assert len(segs) == 4
 
