@@ -9,6 +9,8 @@ from helpers import DATA, run_cli
 from secannot.io.headers import parse_identity
 from secannot.models.localization import (
     BASIC_END,
+    LONG_SIGNAL_PEPTIDE,
+    TAIL_ANCHOR_N_DOMAIN,
     TAIL_ANCHOR_TAIL,
     UNSURE_CLEAVAGE,
     Localizer,
@@ -110,3 +112,29 @@ def test_a_tm_helix_right_after_the_signal_peptide_is_kept():
     res.cleavage_site, res.cs_prob, res.route = 18, 0.8, "classical"
     Localizer.load().apply([res])
     assert res.localization == "membrane" and res.tm_segments and res.tm_segments[0].start <= 21
+
+
+def test_a_helix_that_is_most_of_a_short_chain_is_no_tail_anchor():
+    res = _result(b"MK" + HELIX + b"KRDE")  # no N-terminal domain to face the cytosol
+    Localizer.load().apply([res])
+    assert not any(e.startswith("tail anchor") for e in res.evidence)
+    assert tail_anchor([Segment(TAIL_ANCHOR_N_DOMAIN, 40)], 45) is None
+    assert tail_anchor([Segment(TAIL_ANCHOR_N_DOMAIN + 1, 40)], 45) is not None
+
+
+@pytest.mark.parametrize("site, length, expected", [
+    (20, 200, "high"), (LONG_SIGNAL_PEPTIDE, 200, "medium"), (18, 49, "low"), (18, 50, "high"),
+])
+def test_long_signal_peptides_and_short_chains_lower_a_classical_verdict(site, length, expected):
+    res = _result(b"M" + b"A" * (length - 1), 0.99)
+    res.cleavage_site, res.cs_prob, res.route, res.localization = site, 0.9, "classical", "secreted"
+    assert confidence(res, 0.28) == expected
+
+
+def test_a_blind_protein_claims_no_absence_of_a_signal_peptide():
+    out = run_cli(["predict", "-f", "jsonl", "-"], stdin=b">x\n" + b"X" * 80 + b"MKV\n")
+    import json
+
+    row = json.loads(out.out)
+    assert row["sp_prob"] is None and "not assessed" in row["note"]
+    assert not [e for e in row["evidence"] if "no signal peptide" in e]

@@ -76,12 +76,21 @@ SURE_SIGNAL_PEPTIDE = 0.95
 #: right for 0.26) against 0.94-0.97 at cs_prob >= 0.4 (1,298 calls): a poor cleavage site is what a signal
 #: anchor or a designed hydrophobic N-terminus looks like to the model.
 UNSURE_CLEAVAGE = 0.3
+#: A called signal peptide this long or longer is one confidence step lower: 99% of the eukaryotic signal
+#: peptides of the SignalP 6.0 benchmark (partitions 0-1, 1,374) are at most 42 residues, and out of fold the
+#: calls of 40 residues or more are true signal peptides 3 times in 8 (0.96 below 35): a long "signal
+#: peptide" is most often a signal peptide and a TM helix read as one (a designed SP + 6 residues + TM
+#: helix was called SP 1-52).
+LONG_SIGNAL_PEPTIDE = 40
 #: Residues of a helix that counts in the mature chain even when it starts at the cleavage site (the TM
 #: helices of TMbed's dev set, tmbed_dev.3line: median 22 residues, 5th percentile 15, 10th 17).
 FULL_HELIX = 16
 #: A single TM helix ending at most this many residues before the C-terminus is a tail anchor: the ribosome
 #: exit tunnel holds about 30-40 residues, so such a helix emerges only after termination (Hegde & Keenan 2011).
 TAIL_ANCHOR_TAIL = 30
+#: ... after more than this many residues (phospholamban's helix starts at 32, COX7's at 27, the shortest
+#: N-terminal domain among the tail anchors of the TMbed set checked by the new-user test).
+TAIL_ANCHOR_N_DOMAIN = 20
 #: GPI signals end in their hydrophobic stretch (Eisenhaber et al. 1998, Protein Eng 11:1155); a K or R in the
 #: last ``BASIC_END`` residues is the stop-transfer of a type I membrane protein with a short cytoplasmic tail
 #: (MLEC, ...LFCLCRL), so such a GPI call is one confidence step lower.
@@ -93,7 +102,9 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
     """How sure the verdict is: ``high``, ``medium`` or ``low`` (documented in the README).
 
     * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower when the
-      cleavage site is uncertain (cs_prob < ``UNSURE_CLEAVAGE``) and one more when the deciding motif
+      cleavage site is uncertain (cs_prob < ``UNSURE_CLEAVAGE``), one when the signal peptide is
+      ``LONG_SIGNAL_PEPTIDE`` residues or longer, ``low`` for a chain under ``GUARD_MIN_LENGTH``
+      (next to no mature chain), and one more when the deciding motif
       is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue or ending in a
       basic residue);
     * ``membrane`` without a signal peptide: ``high`` with two or more TM helices, ``medium`` with
@@ -107,8 +118,12 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
       "no signal peptide, no helix" rests on almost nothing (a 1-residue ``M`` was once ``high``).
     """
     if res.has_signal_peptide:
+        if len(res.record.seq) < GUARD_MIN_LENGTH:
+            return "low"
         level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
         if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
+            level = _STEP_DOWN[level]
+        if (res.cleavage_site or 0) >= LONG_SIGNAL_PEPTIDE:
             level = _STEP_DOWN[level]
         return _STEP_DOWN[level] if weaker_motif else level
     if res.localization == "membrane":
@@ -127,8 +142,10 @@ _H_BREAKERS[np.frombuffer(b"DEKRHPNQ", dtype=np.uint8)] = True
 
 
 def tail_anchor(segments: Sequence[Segment], length: int) -> Segment | None:
-    """The helix as a tail anchor (N-terminus cytoplasmic), if it is a protein's only helix and ends within
-    ``TAIL_ANCHOR_TAIL`` residues of the C-terminus; else None.
+    """The helix as a tail anchor (N-terminus cytoplasmic), if it is a protein's only helix, ends within
+    ``TAIL_ANCHOR_TAIL`` residues of the C-terminus and follows an N-terminal domain of more than
+    ``TAIL_ANCHOR_N_DOMAIN`` residues; else None (a helix that is most of a short chain is no tail anchor:
+    there is no N-terminal domain to face the cytosol).  Tested before the signal-anchor rule.
 
     Such a helix leaves the ribosome only after translation ends, so it is
     inserted post-translationally with its N-terminal domain in the cytosol
@@ -137,7 +154,7 @@ def tail_anchor(segments: Sequence[Segment], length: int) -> Segment | None:
     start, and its orientation is fixed rather than read from the flanks
     (phospholamban, COX7 and Sec61beta otherwise came out N-out).
     """
-    if len(segments) != 1 or length - segments[0].end > TAIL_ANCHOR_TAIL:
+    if len(segments) != 1 or length - segments[0].end > TAIL_ANCHOR_TAIL or segments[0].start <= TAIL_ANCHOR_N_DOMAIN:
         return None
     return Segment(segments[0].start, segments[0].end, "in->out")
 
@@ -367,6 +384,8 @@ class Localizer:
             evidence.append(f"SP 1-{cs}")
             if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
                 evidence.append(f"cleavage site uncertain (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
+            if cs >= LONG_SIGNAL_PEPTIDE:
+                evidence.append(f"unusually long signal peptide ({cs} residues; could hold a TM helix)")
             mature = [s for s in hydrophobic if s.start > cs + 2]
             gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
                 else (None, None)

@@ -305,6 +305,9 @@ def withhold_blind_sp_prob(res: Result) -> None:
         return
     res.sp_prob = None
     res.confidence = "low"
+    res.note = "signal peptide not assessed: no standard residue in the residues the model reads"
     res.evidence = [e for e in res.evidence if not e.startswith(_WITHDRAWN)]
+    # the rules' "no signal peptide, no TM" would assert an absence nobody looked for: only "no TM" was seen
+    res.evidence = ["no TM" if e == "no signal peptide, no TM" else e for e in res.evidence]
     shown = min(len(res.record.seq), SP_WINDOW)
     res.evidence.insert(0, f"sp_prob not given: residues 1-{shown} are all ambiguous (X/B/Z/J)")
