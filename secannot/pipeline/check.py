@@ -71,6 +71,9 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     if not data.strip():
         return
     if data.lstrip().startswith(b">"):
+        if config.id_column is not None:
+            raise UsageError(f"--id-column {config.id_column} is for tables; {name} is FASTA (its records are checked "
+                             "by id): drop --id-column")
         for rec in parse_fasta(io.BytesIO(data), name):
             if isinstance(rec, Record):
                 yield Item(name, rec.line, rec.id, rec)
@@ -80,6 +83,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     if config.id_column is not None:
         yield from _table_items(data, name, config)
         return
+    _refuse_non_list(data, name)
     # raw_lines: a byte that is not UTF-8 stays that byte, shown as \xNN in findings (as in FASTA ids), not
     # read as the Windows-1252 letter it might be; line breaks are \n, \r\n or \r only (raw_lines): str.splitlines() would also break on form feeds,
     # U+0085 or U+2028 inside a line and shift every later line number away from what an editor shows
@@ -87,6 +91,20 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
         content = line.split("#", 1)[0].strip()
         if content:
             yield Item(name, number, content)
+
+
+def _refuse_non_list(data: bytes, name: str) -> None:
+    """An id list has one id per line: a Parquet file, JSON Lines or a tab-separated table (secannot's own
+    outputs among them) would otherwise become one "invalid id" finding per line.  Raises InputError."""
+    first = data.lstrip().split(b"\n", 1)[0]
+    if data.startswith(b"PAR1"):
+        raise InputError(f"{name}: a Parquet file, not an id list; check reads FASTA, id lists and TSV/CSV "
+                         "tables (--id-column NAME)")
+    if first.startswith(b"{"):
+        raise InputError(f"{name}: JSON (Lines), not an id list; check reads FASTA, id lists and TSV/CSV tables "
+                         "(--id-column NAME)")
+    if b"\t" in first:
+        raise InputError(f"{name}: line 1 has tabs: a table, not an id list; give the id column, e.g. --id-column id")
 
 
 def _table_items(data: bytes, name: str, config: CheckConfig) -> Iterator[Item]:
