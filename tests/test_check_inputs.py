@@ -33,3 +33,24 @@ def test_a_plain_id_list_is_still_checked(tmp_path):
     ids.write_text("P01584\nnot-an-id\n")
     res = run_cli(["check", ids])
     assert res.code != 0 and "not-an-id" in res.out + res.err and "P01584" not in res.out
+
+
+def test_the_sp_track_of_a_protein_without_sp_prob_is_empty():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.patches import StepPatch
+
+    from secannot.report.protein_plot import _draw_probabilities
+    from secannot.results import Record, Result
+
+    for sp_prob, expect_empty in ((None, True), (0.5, False)):
+        res = Result(record=Record("x", "x", b"X" * 80, "t", 1), sp_prob=sp_prob)
+        fig, ax = plt.subplots()
+        _draw_probabilities(ax, res, np.ones(70), None)
+        values = np.concatenate([p.get_data().values for p in ax.patches if isinstance(p, StepPatch)])
+        assert (not values.any()) == expect_empty
+        plt.close(fig)

@@ -124,7 +124,7 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
     name = protein_name(result.record.id, result.record.description) or "protein name not given in the header"
     verdict = SHORT_VERDICTS.get(result.localization or "") or VERDICTS.get(result.localization or "") or (
         result.localization or "localisation not predicted")
-    shown = "not given (no standard residue to read)" if result.sp_prob is None else f"{result.sp_prob:.3f}"
+    shown = "not given" if result.sp_prob is None else f"{result.sp_prob:.3f}"  # the status line says why
     third = f"{verdict} · {result.route} route · P(SP) {shown}"
     status = []
     if result.sp_prob is None:
@@ -186,6 +186,9 @@ def _site_lines(result: Result, signal: Segment | None, shown: int) -> list[tupl
 def _draw_probabilities(ax: Any, result: Result, probs: np.ndarray, signal: Segment | None) -> int:
     shown = min(WINDOW, result.length, len(probs))
     edges = np.arange(shown + 1) + 0.5
+    if result.sp_prob is None:  # no residue the model could read: its per-residue numbers mean nothing either
+        probs = np.zeros_like(probs)
+        ax.axvspan(0.5, shown + 0.5, color=GREY, alpha=0.25, linewidth=0, label="not assessed: all ambiguous")
     ax.stairs(probs[:shown], edges, fill=True, color=COLORS["prob"], alpha=0.6, label="P(residue in SP)")
     ax.stairs(probs[:shown], edges, color=COLORS["prob_edge"], linewidth=0.7)
     for x, label, color, style in _site_lines(result, signal, shown):
