@@ -217,7 +217,11 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
             raise InputError(f"{where}: sequence has byte 0x{seq[bad]:02x} at position {bad + 1}, which is not "
                              "ASCII; pass a str, or bytes of amino-acid letters")
         seq = seq.decode("ascii")
+    if isinstance(seq, (int, float, list, tuple, dict, set)):  # str(seq) would read 123 as residues '1', '2', '3'
+        raise TypeError(f"{where}: the sequence must be a str (or bytes, or a Biopython Seq), got {type(seq).__name__}")
     text = str(seq).strip()
+    if text.startswith(">") and "\n" in text:
+        raise InputError(f"{where}: sequence is FASTA text; read it with secannot.read_fasta(io.StringIO(text))")
     gap = next((j for j, c in enumerate(text) if c.isspace()), None)
     if gap is not None:
         raise InputError(f"{where}: sequence contains whitespace ({_named(text[gap])} at position {gap + 1}); "

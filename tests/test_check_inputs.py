@@ -54,3 +54,18 @@ def test_the_sp_track_of_a_protein_without_sp_prob_is_empty():
         values = np.concatenate([p.get_data().values for p in ax.patches if isinstance(p, StepPatch)])
         assert (not values.any()) == expect_empty
         plt.close(fig)
+
+
+@pytest.mark.parametrize("records, error, words", [
+    ([("a", 123)], TypeError, "must be a str"),
+    ([("a", ["M", "K"])], TypeError, "must be a str"),
+    ([">a\nMKV\n"], "InputError", "read_fasta(io.StringIO"),
+])
+def test_api_names_a_sequence_that_is_not_one(records, error, words):
+    import secannot
+    from secannot.errors import InputError
+
+    expected = InputError if error == "InputError" else error
+    with pytest.raises(expected, match=r"record 1") as info:
+        secannot.predict(records)
+    assert words in str(info.value) and "\n" not in str(info.value)
