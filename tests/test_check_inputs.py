@@ -69,3 +69,26 @@ def test_api_names_a_sequence_that_is_not_one(records, error, words):
     with pytest.raises(expected, match=r"record 1") as info:
         secannot.predict(records)
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_reading_fasta_from_a_terminal_says_so():
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict"], stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    os.close(slave)
+    os.write(master, b">a\nMKVLAAGIVGLLLA\n\x04")  # one Ctrl-D ends the input, as for cat
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("one Ctrl-D did not end the input") from None
+    os.close(master)
+    assert proc.returncode == 0 and out.decode().splitlines()[1].startswith("a\t")
+    assert "reading FASTA from the terminal" in err.decode()
+    piped = subprocess.run([sys.executable, "-m", "secannot", "predict"], input=b">a\nMKV\n", capture_output=True)
+    assert "terminal" not in piped.stderr.decode()

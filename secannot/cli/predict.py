@@ -66,7 +66,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
                 signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True,
                 safe_cells: bool = False) -> int:
     """The job behind predict and annotate: build the configs, resolve inputs, run, return the exit code."""
-    from secannot.io.progress import wants_progress
+    from secannot.io.progress import isatty, wants_progress
     from secannot.io.writers import FORMATS
     from secannot.io.writers.output_file import refuse_directory_output, refuse_input_as_output
     from secannot.pipeline.inputs import expand_sources
@@ -102,6 +102,9 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         with open_output(output, io.stdout) as out:
             return int(annotate_table(table, config, out, io.stdin, diag))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
+    if any(v == "-" for _, v in raw) and isatty(io.stdin):
+        # nothing given (or "-") on a terminal: without this line the run looks hung
+        diag.warn("reading FASTA from the terminal (standard input); end with Ctrl-D, or give a FASTA file")
     refuse_input_as_output(output, [v for k, v in raw if k in ("input", "uniprot_list", "gene_list")])
     sources = expand_sources(raw, stdin_text(io))
     if dask is not None:

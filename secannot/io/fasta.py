@@ -46,10 +46,16 @@ COMPRESSION_MAGIC = tuple(magic for magic, _ in _MAGIC)
 
 
 def read_blocks(fh: BinaryIO, source: str, size: int = 1 << 20) -> Iterator[bytes]:
-    """Raw blocks of ``size`` bytes from ``fh``; corrupt compressed data becomes one InputError naming ``source``."""
+    """Raw blocks of ``size`` bytes from ``fh``; corrupt compressed data becomes one InputError naming ``source``.
+
+    On a terminal each block is what one read returns (``read1``): a buffered ``read(size)`` would wait for
+    a second Ctrl-D after the first one ended a partial block, as a terminal's end-of-file is not sticky.
+    """
+    isatty = getattr(fh, "isatty", None)
+    read = fh.read1 if isatty is not None and isatty() and hasattr(fh, "read1") else fh.read  # type: ignore[attr-defined]
     while True:
         try:
-            block = fh.read(size)
+            block = read(size)
         except _DECOMPRESSION_ERRORS as exc:
             raise InputError(f"{source}: corrupt or truncated compressed data ({exc})") from None
         if not block:
