@@ -97,7 +97,9 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
 def diagnostics(io: IO, quiet: bool = False, verbose: bool = False):
     from secannot.io.diagnostics import Diagnostics
 
-    return Diagnostics(io.stderr, verbosity=-1 if quiet else (1 if verbose else 0))
+    diag = Diagnostics(io.stderr, verbosity=-1 if quiet else (1 if verbose else 0))
+    io.diagnostics.append(diag)
+    return diag
 
 
 def is_accession(text: str) -> bool:
@@ -138,7 +140,11 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
 
 
 def exit_code(command):
-    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C."""
+    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C.
+
+    A closed stdout (``| head``) ends the run without a message, but not its exit code: the run
+    exits with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1), else 0.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -148,7 +154,9 @@ def exit_code(command):
             # The reader went away (e.g. `| head`): stop quietly.  Point stdout
             # at devnull so the interpreter's final flush does not raise again.
             _silence_stdout()
-            code = 0
+            ctx = args[0] if args else kwargs.get("ctx")
+            io = getattr(ctx, "obj", None)
+            code = io.earned_code() if isinstance(io, IO) else 0
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             code = int(ExitCode.INTERRUPTED)

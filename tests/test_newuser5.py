@@ -1,0 +1,130 @@
+"""Defects found by the fifth new-user test (CLI and Dask): each test fails on the code before the fix."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import REPO, run_cli
+
+from secannot.errors import ExitCode
+
+REF = REPO / "examples" / "reference.fasta"
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+
+
+# -- 1. the loop's noise while the client and cluster close stays off stderr ---------------------------
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_closing_a_dask_cluster_logs_nothing_from_its_comms_or_event_loop():
+    pytest.importorskip("distributed")
+    from secannot.pipeline.dask_job import DaskExecutor
+
+    names = ["distributed.comm.tcp", "distributed.client", "tornado.application", "asyncio"]
+    caught = _Records()
+    root = logging.getLogger()
+    root.addHandler(caught)
+    try:
+        with DaskExecutor("local:1", processes=False) as ex:
+            close = ex.cluster.close
+
+            def noisy_close(*args, **kwargs):
+                # what a heartbeat on a closed stream logs while a loaded machine shuts the cluster down
+                for name in names:
+                    logging.getLogger(name).error("Stream is closed")
+                return close(*args, **kwargs)
+
+            ex.cluster.close = noisy_close
+    finally:
+        root.removeHandler(caught)
+    assert [r.name for r in caught.records if r.getMessage() == "Stream is closed"] == []
+    logging.getLogger("tornado.application").error("after the run")  # levels are back afterwards
+    assert logging.getLogger("tornado.application").isEnabledFor(logging.ERROR)
+
+
+# -- 2. a malformed --dask address: one line, exit 2, at once ------------------------------------------
+@pytest.mark.parametrize(("address", "named"), [
+    ("bogus://x:1", "unknown scheme 'bogus://'"),
+    ("tcp://", "no host:port"),
+    ("inproc://x", "unknown scheme 'inproc://'"),
+    ("tcp://127.0.0.1:99999", "port '99999' is not 1-65535"),
+    ("tcp://127.0.0.1:0", "port '0' is not 1-65535"),
+    ("localhost", "no host:port"),
+])
+def test_a_malformed_dask_address_is_a_one_line_usage_error(address, named):
+    pytest.importorskip("distributed")
+    res = run_cli(["predict", "--dask", address, REF])
+    assert res.code == ExitCode.USAGE
+    assert res.err.splitlines() == [f"error: --dask {address!r}: {named}; expected a scheduler address like "
+                                    "tcp://host:8786 (tls://, ws://, wss://, ucx:// too) or local:N"]
+    assert res.out == ""
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.1:8786", "tls://sched.example.org:8786", "[::1]:8786",
+                                     "sched:8786", "local:3"])
+def test_well_formed_dask_addresses_pass_the_check(address):
+    from secannot.pipeline.dask_job import parse_address
+
+    assert parse_address(address)[0] in ("local", "remote")
+
+
+# -- 3. a closed stdout keeps the exit code the run had earned -----------------------------------------
+def _closed_early(args, tmp_path):
+    """Run the CLI, read one line of stdout and close it (`| head -1`); the exit code and stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV, cwd=tmp_path)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(), first, err
+
+
+def _dup_early_then_many(tmp_path):
+    records = REF.read_text().split(">")[1:]
+    body = [">" + records[0], ">" + records[1], ">" + records[0]]  # a duplicate id in the first chunk
+    body += [f">x{i}_{r}" for i in range(400) for r in records]  # enough rows to fill the pipe after it
+    path = tmp_path / "dup.fasta"
+    path.write_text("".join(body))
+    return path
+
+
+@pytest.mark.parametrize("extra", [[], ["--dask", "local:1"]])
+def test_a_reader_closing_stdout_early_does_not_turn_a_rejection_into_success(tmp_path, extra):
+    if extra:
+        pytest.importorskip("distributed")
+    code, first, err = _closed_early(["predict", *extra, _dup_early_then_many(tmp_path)], tmp_path)
+    assert first.startswith(b"id\t")
+    assert "duplicate id" in err
+    assert code == ExitCode.REJECTED
+
+
+def test_a_clean_run_closed_early_still_exits_0(tmp_path):
+    records = REF.read_text().split(">")[1:]
+    path = tmp_path / "many.fasta"
+    path.write_text("".join(f">x{i}_{r}" for i in range(400) for r in records))
+    code, first, err = _closed_early(["predict", path], tmp_path)
+    assert (code, err) == (0, "")
+
+
+def test_check_closed_early_by_its_reader_still_exits_with_findings(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("".join(f"NOTANID{i}\n" for i in range(20000)))
+    code, first, err = _closed_early(["check", ids], tmp_path)
+    assert b"NOTANID0" in first
+    assert code == ExitCode.FINDINGS
+
+
+def test_readme_says_what_a_closed_stdout_does():
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
+    assert "closes standard output" in section
