@@ -128,3 +128,24 @@ def test_readme_says_what_a_closed_stdout_does():
     text = (REPO / "README.md").read_text()
     section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
     assert "closes standard output" in section
+
+
+# -- 4. Ctrl-C while the local cluster starts: one line, 130 -------------------------------------------
+def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
+    pytest.importorskip("distributed")
+    psutil = pytest.importorskip("psutil")
+    import signal
+    import time
+
+    # a terminal's Ctrl-C reaches the whole process group: the client and the worker processes it is starting
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(REF)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None and not parent.children():  # the first process the start makes
+        time.sleep(0.01)
+    time.sleep(0.3)  # workers spawning, before their preload can ignore SIGINT
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate()
+    assert err.decode() == "interrupted\n"
+    assert proc.returncode == ExitCode.INTERRUPTED

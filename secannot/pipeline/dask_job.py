@@ -16,8 +16,10 @@ import atexit
 import functools
 import logging
 import os
+import signal
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 from secannot.errors import MissingDependencyError, NetworkError, UsageError
 from secannot.io.chunks import is_plain_file
@@ -127,7 +129,8 @@ class DaskExecutor:
         _silence_at_exit()
         self._logs.enter_context(quiet_loggers(RUN_LOGGERS))
         try:
-            self._start(distributed)
+            with _interrupt_deferred(self.kind == "local"):
+                self._start(distributed)
         except BaseException:
             self.__exit__()
             raise
@@ -165,6 +168,37 @@ class DaskExecutor:
         client = self.client
         assert client is not None
         return in_order(tasks, lambda task: client.submit(run_chunk, task, pure=False).result, 2 * self.workers)
+
+
+@contextmanager
+def _interrupt_deferred(active: bool) -> Iterator[None]:
+    """Hold Ctrl-C back while a LocalCluster starts; it arrives (KeyboardInterrupt) once the start is over.
+
+    Ctrl-C reaches the whole process group.  Mid-start it would hit worker processes before their
+    preload ignores SIGINT, and the cluster's half-made state: dozens of lines of tracebacks.  So
+    SIGINT is ignored meanwhile, which the worker processes started now inherit (an ignored signal
+    stays ignored across exec, and Python then installs no KeyboardInterrupt handler), and blocked
+    first in this process: Linux keeps a blocked signal pending even while its action is "ignore"
+    (signal(7)), so once the handler is back and the block lifted the interrupt surfaces here, in
+    the main thread, as one ordinary KeyboardInterrupt: the run closes the cluster and says
+    ``interrupted`` (exit 130).
+    """
+    if not (active and hasattr(signal, "pthread_sigmask")
+            and threading.current_thread() is threading.main_thread()):
+        yield
+        return
+    # multiprocessing's resource tracker unblocks SIGINT in the thread that first starts it (bpo-33613):
+    # started here, before the block, it cannot lift the block in the cluster's threads later
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @functools.cache
