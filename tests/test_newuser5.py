@@ -149,3 +149,34 @@ def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
     out, err = proc.communicate()
     assert err.decode() == "interrupted\n"
     assert proc.returncode == ExitCode.INTERRUPTED
+
+
+# -- 5. an interrupted --dask run leaves no partial set of Parquet parts --------------------------------
+def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
+    pytest.importorskip("distributed")
+    pytest.importorskip("pyarrow")
+    import signal
+    import time
+
+    records = REF.read_text().split(">")[1:]
+    path = tmp_path / "many.fasta"
+    path.write_text("".join(f">x{i}_{r}" for i in range(1500) for r in records))  # several chunks
+    parts = tmp_path / "parts"
+    (parts / "notes.txt").parent.mkdir()
+    (parts / "notes.txt").write_text("not a part\n")
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", "-f", "parquet",
+                             "-o", f"{parts}/", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=ENV, cwd=REPO, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    while proc.poll() is None and not list(parts.glob("part-*.parquet")):  # a first part is written
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before a part appeared"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate()
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert sorted(p.name for p in parts.iterdir()) == ["notes.txt"]
+
+
+def test_readme_says_failed_dask_parquet_runs_leave_no_parts():
+    text = " ".join((REPO / "README.md").read_text().split())
+    assert "removes the parts it wrote" in text
