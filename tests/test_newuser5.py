@@ -180,3 +180,48 @@ def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
 def test_readme_says_failed_dask_parquet_runs_leave_no_parts():
     text = " ".join((REPO / "README.md").read_text().split())
     assert "removes the parts it wrote" in text
+
+
+# -- 6. exit codes that say what went wrong -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ann") / "hits.tsv"
+    res = run_cli(["annotate", REF])
+    path.write_text(res.out)
+    return path
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["plot", REF, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
+    (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
+])
+def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated, args, named):
+    pytest.importorskip("matplotlib")
+    res = run_cli([str(a).format(tmp=tmp_path, ann=annotated) for a in args])
+    assert res.code == ExitCode.USAGE
+    assert len(res.err.splitlines()) == 1 and named in res.err
+    assert res.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_rules_lint_of_a_missing_file_is_an_input_error_not_a_finding(tmp_path):
+    missing = tmp_path / "nonexistent.yaml"
+    res = run_cli(["rules", "lint", missing])
+    assert res.code == ExitCode.INPUT
+    assert res.err.splitlines() == [f"error: {missing}: no such file or directory"]
+    assert res.out == ""
+
+
+def test_rules_show_without_an_entry_exits_1_as_documented():
+    res = run_cli(["rules", "show", "NOSUCHGENE"])
+    assert res.code == ExitCode.FINDINGS and res.out == ""
+    table = (REPO / "README.md").read_text().split("<!-- exit-codes:start -->")[1]
+    assert "| 1 |" in table and "rules show found no entry" in table.split("| 2 |")[0]
+
+
+def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, annotated):
+    pytest.importorskip("matplotlib")
+    report = tmp_path / "no_such_dir" / "r.html"
+    res = run_cli(["summarize", annotated, "--report", report])
+    assert res.code == ExitCode.INPUT
+    assert res.out == ""
+    assert res.err.splitlines()[-1] == f"error: {report}: cannot write the report (No such file or directory)"
