@@ -225,3 +225,23 @@ def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, a
     assert res.code == ExitCode.INPUT
     assert res.out == ""
     assert res.err.splitlines()[-1] == f"error: {report}: cannot write the report (No such file or directory)"
+
+
+# -- 7. an option without its value names the command's help; nan named as such -------------------------
+@pytest.mark.parametrize(("args", "command"), [
+    (["predict", "-o"], "predict"),
+    (["annotate", REF, "--dask"], "annotate"),
+    (["rules", "show", "--rules"], "rules show"),
+])
+def test_an_option_missing_its_value_points_to_the_commands_help(args, command):
+    res = run_cli(args)
+    assert res.code == ExitCode.USAGE
+    assert res.err.splitlines() == [f"error: Option '{args[-1]}' requires an argument. (try 'secannot {command} --help')"]
+
+
+@pytest.mark.parametrize("option", ["--nc-prior", "--nc-threshold"])
+def test_nan_for_a_fraction_option_is_named_as_nan(option):
+    res = run_cli(["predict", option, "nan", REF])
+    assert res.code == ExitCode.USAGE
+    assert res.err.splitlines() == [f"error: Invalid value for '{option}': Input should be a number, not nan "
+                                    "(try 'secannot predict --help')"]

@@ -7,6 +7,7 @@ every command module spells its parameters with them.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -40,9 +41,30 @@ UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNO
 Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.", metavar="ADDRESS")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
-NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).", min=1e-6, max=0.999999)]
+def bounded(low: float, high: float, low_text: str, high_text: str):
+    """An option callback: ``low <= value <= high`` and not nan, named in the words Typer's own range checks use.
+
+    Typer's ``min``/``max`` reject nan with "less than or equal to" the maximum, which misleads (nan
+    compares false with everything); this check names nan and inf for what they are.
+    """
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return value
+        if math.isnan(value):
+            raise typer.BadParameter("Input should be a number, not nan")
+        if value < low:
+            raise typer.BadParameter(f"Input should be greater than or equal to {low_text}")
+        if value > high:
+            raise typer.BadParameter(f"Input should be less than or equal to {high_text}")
+        return value
+
+    return check
+
+
+NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  [1e-06<=x<=0.999999]", metavar="<float range>", callback=bounded(1e-6, 0.999999, "0.000001", "0.999999"))]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
-NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
+NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  [0.0<=x<=1.0]", metavar="<float range>", callback=bounded(0.0, 1.0, "0", "1"))]
 
 
 def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> list[tuple[str, str]]:
