@@ -42,9 +42,7 @@ def plot(
     """
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import predict_for_plot
-    from secannot.report.plots import require_matplotlib, run_plot
-
-    from secannot.report.plots import plot_targets
+    from secannot.report.plots import plot_targets, require_matplotlib, run_plot
 
     io: IO = ctx.obj
     require_matplotlib()

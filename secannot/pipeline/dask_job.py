@@ -19,7 +19,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 
 from secannot.errors import MissingDependencyError, NetworkError, UsageError
 from secannot.io.chunks import is_plain_file
@@ -158,10 +158,8 @@ class DaskExecutor:
         with self._logs, quiet_loggers(CLOSE_LOGGERS):
             for part in (self.client, self.cluster):
                 if part is not None:
-                    try:
+                    with suppress(TimeoutError):  # a scheduler or worker that does not answer: left behind
                         part.close(timeout=CLOSE_TIMEOUT)
-                    except TimeoutError:  # a scheduler or worker that does not answer: leave it behind
-                        pass
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkOutput]:
         """Outputs in input order; at most two tasks per worker thread are in flight."""
