@@ -182,7 +182,8 @@ def _interrupt_deferred(active: bool) -> Iterator[None]:
     ``interrupted`` (exit 130).
     """
     if not (active and hasattr(signal, "pthread_sigmask")
-            and threading.current_thread() is threading.main_thread()):
+            and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is not None):  # None: a handler set outside Python, kept
         yield
         return
     # multiprocessing's resource tracker unblocks SIGINT in the thread that first starts it (bpo-33613):
