@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     """
 
     OK = 0
-    FINDINGS = 1  # `check` / `rules lint` found problems
+    FINDINGS = 1  # `check` / `rules lint` found problems, `rules show` found nothing
     USAGE = 2  # bad command line (Click's own code)
     REJECTED = 3  # some records or ids were rejected; the good ones were written
     INPUT = 4  # an input could not be read at all (missing, empty, not FASTA), or an output not written
@@ -30,7 +30,8 @@ class ExitCode(IntEnum):
 
 EXIT_CODE_HELP = {
     ExitCode.OK: "success",
-    ExitCode.FINDINGS: "check or rules lint found problems; rules diff --exit-code found differences",
+    ExitCode.FINDINGS: "check or rules lint found problems; rules diff --exit-code found differences; "
+                       "rules show found no entry",
     ExitCode.USAGE: "usage error (unknown option, bad value)",
     ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
     ExitCode.INPUT: "an input could not be read (missing, unreadable, empty or not FASTA) or an output could not be written",

@@ -18,6 +18,7 @@ from secannot.cli.common import (
     uniprot_config,
 )
 from secannot.cli.streams import IO
+from secannot.errors import ExitCode
 
 
 def check(
@@ -52,6 +53,7 @@ def check(
     from secannot.pipeline.predictor import PredictConfig
 
     io: IO = ctx.obj
+    io.broken_pipe_code = int(ExitCode.FINDINGS)  # stdout carries findings only: a reader closing it missed one
     diag = diagnostics(io)
     config = CheckConfig(id_column=id_column, sep=sep, allow_genes=allow_genes, require=require,
                          predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())),

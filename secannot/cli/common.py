@@ -7,6 +7,7 @@ every command module spells its parameters with them.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -40,9 +41,30 @@ UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNO
 Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.", metavar="ADDRESS")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
-NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).", min=1e-6, max=0.999999)]
+def bounded(low: float, high: float, low_text: str, high_text: str):
+    """An option callback: ``low <= value <= high`` and not nan, named in the words Typer's own range checks use.
+
+    Typer's ``min``/``max`` reject nan with "less than or equal to" the maximum, which misleads (nan
+    compares false with everything); this check names nan and inf for what they are.
+    """
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return value
+        if math.isnan(value):
+            raise typer.BadParameter("Input should be a number, not nan")
+        if value < low:
+            raise typer.BadParameter(f"Input should be greater than or equal to {low_text}")
+        if value > high:
+            raise typer.BadParameter(f"Input should be less than or equal to {high_text}")
+        return value
+
+    return check
+
+
+NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  [1e-06<=x<=0.999999]", metavar="<float range>", callback=bounded(1e-6, 0.999999, "0.000001", "0.999999"))]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
-NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).", min=0.0, max=1.0)]
+NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  [0.0<=x<=1.0]", metavar="<float range>", callback=bounded(0.0, 1.0, "0", "1"))]
 
 
 def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> list[tuple[str, str]]:
@@ -97,7 +119,9 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
 def diagnostics(io: IO, quiet: bool = False, verbose: bool = False):
     from secannot.io.diagnostics import Diagnostics
 
-    return Diagnostics(io.stderr, verbosity=-1 if quiet else (1 if verbose else 0))
+    diag = Diagnostics(io.stderr, verbosity=-1 if quiet else (1 if verbose else 0))
+    io.diagnostics.append(diag)
+    return diag
 
 
 def is_accession(text: str) -> bool:
@@ -138,7 +162,11 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
 
 
 def exit_code(command):
-    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C."""
+    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C.
+
+    A closed stdout (``| head``) ends the run without a message, but not its exit code: the run
+    exits with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1), else 0.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -148,7 +176,9 @@ def exit_code(command):
             # The reader went away (e.g. `| head`): stop quietly.  Point stdout
             # at devnull so the interpreter's final flush does not raise again.
             _silence_stdout()
-            code = 0
+            ctx = args[0] if args else kwargs.get("ctx")
+            io = getattr(ctx, "obj", None)
+            code = io.earned_code() if isinstance(io, IO) else 0
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             code = int(ExitCode.INTERRUPTED)

@@ -33,7 +33,7 @@ def main(
     from contextlib import redirect_stderr, redirect_stdout
 
     from secannot.cli.app import build_app
-    from secannot.cli.usage import ABORT, CLICK_ERROR, is_help_request, one_line_error
+    from secannot.cli.usage import ABORT, CLICK_ERROR, command_path, is_help_request, one_line_error
 
     app = build_app()
     io = IO(out, err, inp, args)
@@ -52,7 +52,7 @@ def main(
         if is_help_request(exc):  # bare `secannot` / `secannot rules`: the help, as before
             err.write(exc.format_message() + "\n")
         else:
-            err.write(one_line_error(exc) + "\n")
+            err.write(one_line_error(exc, command_path(app, TOOL_NAME, args)) + "\n")
         return int(exc.exit_code)
     except ABORT:  # end of input at a prompt, as Click reports it
         err.write("Aborted!\n")

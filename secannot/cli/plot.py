@@ -19,6 +19,7 @@ from secannot.cli.common import (
     uniprot_config,
 )
 from secannot.cli.streams import IO
+from secannot.errors import InputError, UsageError
 
 
 def plot(
@@ -41,10 +42,14 @@ def plot(
     """
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import predict_for_plot
-    from secannot.report.plots import require_matplotlib, run_plot
+    from secannot.report.plots import plot_targets, require_matplotlib, run_plot
 
     io: IO = ctx.obj
     require_matplotlib()
+    try:
+        plot_targets(["_"], out, fmt)  # a bad --out or --format is a usage error (2), found before any work
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
     diag = diagnostics(io)
     raw = [("input", i) if (i == "-" or os.path.exists(i)) else ("uniprot" if is_accession(i) else "gene", i)
            for i in items]

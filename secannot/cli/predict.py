@@ -78,6 +78,10 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     refuse_directory_output(output, fmt, dask)
+    if dask is not None:
+        from secannot.pipeline.dask_job import parse_address
+
+        parse_address(dask)  # a malformed address: exit 2 now, not a traceback or a timeout later
     diag = diagnostics(io, quiet, verbose)
     cpus = os.cpu_count() or 1
     if jobs > cpus and dask is None:

@@ -31,7 +31,11 @@ def lint(
 
     io: IO = ctx.obj
     paths = list(files) if files else [str(bundled_dir())]
-    problems = lint_paths(paths, read_seed(seed) if seed else None)
+    missing = [p for p in paths if not os.path.exists(p)]
+    for path in missing:  # not a finding about a rule file: there is no file (exit 4, as for other inputs)
+        io.stderr.write(f"error: {path}: no such file or directory\n")
+    paths = [p for p in paths if p not in missing]
+    problems = lint_paths(paths, read_seed(seed) if seed else None) if paths else []
     for p in problems:
         io.stdout.write(f"{p}\n")
     errors = [p for p in problems if p.severity == "error"]
@@ -40,8 +44,9 @@ def lint(
         return int(ExitCode.RULES)
     if errors:
         io.stderr.write(f"{len(errors)} error(s) in {len({p.path for p in errors})} file(s)\n")
-        return int(ExitCode.FINDINGS)
-    return 0
+    if missing:
+        return int(ExitCode.INPUT)
+    return int(ExitCode.FINDINGS) if errors else 0
 
 
 def show(
@@ -59,8 +64,9 @@ def show(
     io: IO = ctx.obj
     entries = RuleSet.load(tuple(rules or ())).find(query)
     if not entries:
+        # nothing found, as grep's 1: nothing was rejected (3) and no input was unreadable (4)
         io.stderr.write(f"error: no rule entry for {query!r} (try a gene symbol, accession or alias)\n")
-        return int(ExitCode.REJECTED)
+        return int(ExitCode.FINDINGS)
     if fmt == "json":
         io.stdout.write(json.dumps([entry_as_dict(e) for e in entries], indent=2) + "\n")
         return 0

@@ -16,6 +16,14 @@ class IO:
     stderr: TextIO
     stdin: BinaryIO | None
     argv: list[str] = field(default_factory=list)
+    #: the run's Diagnostics, so a closed stdout (``| head``) still exits with the code earned so far
+    diagnostics: list = field(default_factory=list)
+    #: the least exit code a closed stdout stands for (``check``: stdout only carries findings, so 1)
+    broken_pipe_code: int = 0
+
+    def earned_code(self) -> int:
+        """The highest exit code the run had earned when it stopped (0 if nothing went wrong)."""
+        return max([self.broken_pipe_code, *(int(d.exit_code) for d in self.diagnostics)])
 
 
 def exit_code_help() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 import typer
@@ -25,7 +26,7 @@ from secannot.cli.common import (
     uniprot_config,
 )
 from secannot.cli.streams import IO
-from secannot.errors import UsageError
+from secannot.errors import InputError, UsageError
 from secannot.report.enrichment import DEFAULT_MIN_SIZE
 
 
@@ -77,6 +78,7 @@ def summarize(
     io: IO = ctx.obj
     if fmt not in ("tsv", "json"):
         raise UsageError(f"unknown --format {fmt!r}; choose tsv or json")
+    check_figure_paths(plot, report)
     diag = diagnostics(io, quiet, verbose)
     config = JobConfig(predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())), annotate=True,
                        uniprot=uniprot_config(uniprot_url, email, offline, taxon))
@@ -96,3 +98,21 @@ def summarize(
                       inputs=[input_label(o, v) for o, v in raw],
                       background_name=input_label("background", background) if background else None)
     return int(diag.exit_code)
+
+
+def check_figure_paths(plot: str | None, report: str | None) -> None:
+    """Before anything is read or written: a --plot extension that names no chart format is a
+    UsageError (exit 2); a --report in a directory that does not exist is an InputError (exit 4),
+    rather than a summary on stdout followed by that error."""
+    if plot is not None:
+        from secannot.report.plots import CHART_FORMATS, image_format
+
+        try:
+            image_format(plot, CHART_FORMATS)
+        except InputError as exc:
+            raise UsageError(str(exc)) from None
+    if report is not None:
+        parent = os.path.dirname(report) or "."
+        if not os.path.isdir(parent):
+            reason = "Not a directory" if os.path.exists(parent) else "No such file or directory"
+            raise InputError(f"{report}: cannot write the report ({reason})")

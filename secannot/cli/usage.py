@@ -27,8 +27,22 @@ def is_help_request(exc: BaseException) -> bool:
     return type(exc).__name__ == "NoArgsIsHelpError"
 
 
-def one_line_error(exc) -> str:
-    """``error: <Click's message>`` on one line; usage errors end with a ``--help`` hint for their command.
+def command_path(app, prog: str, args: list[str]) -> str:
+    """The (sub)command the arguments name, as Click spells it (``secannot rules show``), for errors
+    Click raises without a context (an option missing its value)."""
+    command, path = typer.main.get_command(app), [prog]
+    for token in args:
+        commands = getattr(command, "commands", None) or {}  # a group's subcommands (Click may be vendored)
+        if token.startswith("-") or token not in commands:
+            break
+        command = commands[token]
+        path.append(token)
+    return " ".join(path)
+
+
+def one_line_error(exc, fallback: str | None = None) -> str:
+    """``error: <Click's message>`` on one line; usage errors end with a ``--help`` hint for their command
+    (``fallback``, from :func:`command_path`, when Click gives the error no context).
 
     Typer's pydantic-based validation prefixes choice errors with
     ``Value error,``; that says nothing to a user and is dropped.
@@ -36,6 +50,6 @@ def one_line_error(exc) -> str:
     message = " ".join(exc.format_message().split())
     message = message.replace(": Value error, ", ": ")
     ctx = getattr(exc, "ctx", None)
-    if isinstance(exc, USAGE_ERROR) and ctx is not None:
-        return f"error: {message} (try '{ctx.command_path} --help')"
+    if isinstance(exc, USAGE_ERROR) and (ctx is not None or fallback):
+        return f"error: {message} (try '{ctx.command_path if ctx is not None else fallback} --help')"
     return f"error: {message}"

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
@@ -133,8 +133,8 @@ def run_job(
     columns = ANNOTATE_COLUMNS if config.annotate else PREDICT_COLUMNS
     part_dir = _part_dir(config, diag)
     started = time.monotonic()
-    with _executor(config.predict) as executor, _sink(config, stdout, part_dir) as out, \
-            ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
+    with _parts_removed_on_failure(part_dir), _executor(config.predict) as executor, \
+            _sink(config, stdout, part_dir) as out, ProgressBar(stderr or sys.stderr, config.progress, "records") as bar:
         writers: list = []
 
         def writer():
@@ -221,21 +221,10 @@ def clear_old_parts(directory: str, diag: Diagnostics | None = None) -> None:
 
     Errors: InputError (exit 4) naming the first foreign file.
     """
-    import pyarrow.parquet as pq
-
-    names = sorted(n for n in os.listdir(directory)
-                   if n.endswith(".parquet") and not n.startswith((".", "_")))
-    ours = []
-    for name in names:
-        path = os.path.join(directory, name)
-        try:
-            metadata = pq.read_schema(path).metadata or {}
-        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
-            metadata = {}
-        if not (name.startswith("part-") and b"secannot" in metadata):
-            raise InputError(f"{directory}: holds {name}, which is not a part secannot wrote; "
-                             f"parts go to an empty directory or one holding only an earlier run's parts")
-        ours.append(path)
+    ours, foreign = _parts(directory)
+    if foreign:
+        raise InputError(f"{directory}: holds {foreign[0]}, which is not a part secannot wrote; "
+                         f"parts go to an empty directory or one holding only an earlier run's parts")
     for path in ours:
         try:
             os.remove(path)
@@ -243,6 +232,49 @@ def clear_old_parts(directory: str, diag: Diagnostics | None = None) -> None:
             raise InputError(f"{path}: cannot remove an earlier run's part ({exc.strerror})") from None
     if ours and diag is not None:
         diag.warn(f"secannot: removed {len(ours)} part files of an earlier run from {directory}")
+
+
+def _parts(directory: str) -> tuple[list[str], list[str]]:
+    """(paths of the parts secannot wrote, names of any other ``*.parquet`` files) in ``directory``.
+
+    A part is secannot's when it is named ``part-*`` and its Parquet metadata holds secannot's
+    provenance (key ``secannot``); hidden files (``.x``, ``_x``), which Parquet readers skip, are neither.
+    """
+    import pyarrow.parquet as pq
+
+    names = sorted(n for n in os.listdir(directory)
+                   if n.endswith(".parquet") and not n.startswith((".", "_")))
+    ours, foreign = [], []
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            metadata = pq.read_schema(path).metadata or {}
+        except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+            metadata = {}
+        if name.startswith("part-") and b"secannot" in metadata:
+            ours.append(path)
+        else:
+            foreign.append(name)
+    return ours, foreign
+
+
+@contextmanager
+def _parts_removed_on_failure(part_dir: str | None) -> Iterator[None]:
+    """Around a run writing Parquet parts: if it fails or is interrupted, the parts it wrote go.
+
+    A reader takes the directory as one table, so a partial set of valid parts would pass for the
+    whole result.  The directory held no secannot part when the run began (``clear_old_parts``), so
+    every secannot part in it is this run's; this block ends after the cluster closed, when no
+    worker writes any more.  Like ``-o FILE``, which is only renamed into place on success.
+    """
+    try:
+        yield
+    except BaseException:
+        if part_dir is not None:
+            for path in _parts(part_dir)[0]:
+                with suppress(OSError):
+                    os.remove(path)
+        raise
 
 
 @contextmanager
