@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,26 @@ SEED = 12
 EPOCHS = 24
 CROP = 400
 BATCH_RESIDUES = 12_000
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Training recipe knobs (defaults: the recipe of model 2.2.0)."""
+
+    epochs: int = EPOCHS
+    seed: int = SEED
+    #: loss weight of helix residues (in / out / signal peptide weigh 1)
+    helix_weight: float = 1.0
+    #: loss weight of non-helix residues within ``edge_flank`` of a helix end (loops between hairpin helices)
+    edge_weight: float = 1.0
+    edge_flank: int = 4
+    #: each TM protein's windows appear this many times per epoch (globular ones once)
+    tm_repeat: int = 1
+    label_smoothing: float = 0.0
+    lr: float = 4e-3
+
+
+RECIPE = Recipe()
 
 
 def encode(seq: str) -> np.ndarray:
@@ -84,40 +105,63 @@ def build_net():
     return Net()
 
 
-def examples(prots: list[Protein], rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+def weight_array(y: np.ndarray, recipe: Recipe) -> np.ndarray:
+    """Per-residue loss weights of labels ``y`` (ignored residues weigh 0)."""
+    w = np.where(y == IGNORE, 0.0, 1.0)
+    helix = y == LABELS["H"]
+    w[helix] = recipe.helix_weight
+    if recipe.edge_weight != 1.0 and helix.any():
+        d = np.diff(helix.astype(np.int8))
+        near = np.zeros(len(y), dtype=bool)
+        for e in np.flatnonzero(d) + 1:  # first residue after each helix/non-helix change
+            near[max(e - recipe.edge_flank, 0): e + recipe.edge_flank] = True
+        w[near & ~helix & (y != IGNORE)] = recipe.edge_weight
+    return w
+
+
+def examples(prots: list[Protein], rng: np.random.Generator,
+             recipe: Recipe = RECIPE) -> list[tuple[np.ndarray, np.ndarray]]:
     out = []
     for p in prots:
-        x, y = encode(p.seq), label_array(p.labels)
-        if len(x) <= CROP:
-            out.append((x, y))
-            continue
-        off = int(rng.integers(0, CROP // 2))
-        for s in range(-off, len(x), CROP - 60):
-            a, b = max(s, 0), min(s + CROP, len(x))
-            yy = y[a:b].copy()
-            # window edges that are not sequence ends see false padding: no loss there
-            if a > 0:
-                yy[:30] = IGNORE
-            if b < len(x):
-                yy[-30:] = IGNORE
-            out.append((x[a:b], yy))
+        for _ in range(recipe.tm_repeat if p.kind == "tm" else 1):
+            out += windows(p, rng)
     return out
 
 
-def train(prots: list[Protein], seed: int = SEED, log: str = "", epochs: int = EPOCHS):
+def windows(p: Protein, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One protein's training windows (the whole chain up to :data:`CROP`, else overlapping crops)."""
+    x, y = encode(p.seq), label_array(p.labels)
+    if len(x) <= CROP:
+        return [(x, y)]
+    out = []
+    off = int(rng.integers(0, CROP // 2))
+    for s in range(-off, len(x), CROP - 60):
+        a, b = max(s, 0), min(s + CROP, len(x))
+        yy = y[a:b].copy()
+        # window edges that are not sequence ends see false padding: no loss there
+        if a > 0:
+            yy[:30] = IGNORE
+        if b < len(x):
+            yy[-30:] = IGNORE
+        out.append((x[a:b], yy))
+    return out
+
+
+def train(prots: list[Protein], recipe: Recipe = RECIPE, log: str = ""):
     import torch
 
+    seed, epochs = recipe.seed, recipe.epochs
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
     net = build_net()
-    opt = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
+    opt = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=1e-4)
     pad = len(ALPHABET) + 1
     data_prots = [p for p in prots if p.kind != "beta"]
     steps_per_epoch = None
     sched = None
     for epoch in range(epochs):
-        ex = examples(data_prots, rng)
+        ex = examples(data_prots, rng, recipe)
         order = rng.permutation(len(ex))
         # bucket by length so that padding is small, then shuffle the batches
         order = sorted(order.tolist(), key=lambda i: (len(ex[i][0]) // 50, rng.random()))
@@ -134,17 +178,19 @@ def train(prots: list[Protein], seed: int = SEED, log: str = "", epochs: int = E
         rng.shuffle(batches)
         if sched is None:
             steps_per_epoch = len(batches) + 5
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps_per_epoch * epochs)
+            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=recipe.lr, total_steps=steps_per_epoch * epochs)
         tot, n = 0.0, 0
         for b in batches:
             L = max(len(ex[i][0]) for i in b)
             X = np.full((len(b), L), pad, dtype=np.int64)
             Y = np.full((len(b), L), IGNORE, dtype=np.int64)
+            W = np.zeros((len(b), L), dtype=np.float32)
             for r, i in enumerate(b):
                 X[r, : len(ex[i][0])] = ex[i][0]
                 Y[r, : len(ex[i][1])] = ex[i][1]
+                W[r, : len(ex[i][1])] = weight_array(ex[i][1], recipe)
             logits = net(torch.from_numpy(X))
-            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(Y), ignore_index=IGNORE)
+            loss = loss_of(logits, Y, W, recipe)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -153,6 +199,20 @@ def train(prots: list[Protein], seed: int = SEED, log: str = "", epochs: int = E
             n += 1
         print(f"{log} epoch {epoch} loss {tot / n:.4f}", file=sys.stderr, flush=True)
     return net
+
+
+def loss_of(logits, Y: np.ndarray, W: np.ndarray, recipe: Recipe):
+    """Cross-entropy over the labelled residues; with weights, normalised by the summed weight."""
+    import torch
+
+    y = torch.from_numpy(Y)
+    if recipe.helix_weight == 1.0 and recipe.edge_weight == 1.0:  # the 2.2.0 recipe, bit for bit
+        return torch.nn.functional.cross_entropy(logits, y, ignore_index=IGNORE,
+                                                 label_smoothing=recipe.label_smoothing)
+    per = torch.nn.functional.cross_entropy(logits, y, ignore_index=IGNORE, reduction="none",
+                                            label_smoothing=recipe.label_smoothing)
+    w = torch.from_numpy(W)
+    return (per * w).sum() / w.sum().clamp_min(1e-6)
 
 
 def export(net, path: Path) -> None:
@@ -164,12 +224,23 @@ def export(net, path: Path) -> None:
              out_b=sd["out.bias"])
 
 
+def training_sets(prots: list[Protein]) -> dict[str, list[Protein]]:
+    """The proteins of each job: ``final`` all, ``f{k}`` without fold k, ``x{a}{b}`` without folds a and b."""
+    jobs = {"final": list(prots)}
+    for f in range(3):
+        jobs[f"f{f}"] = [p for p in prots if p.fold != f]
+    for f, g in ((0, 1), (0, 2), (1, 2)):
+        # inner CV: outer fold f uses x{f}{g} scored on fold g and x{f}{h} scored on fold h
+        jobs[f"x{f}{g}"] = [p for p in prots if p.fold not in (f, g)]
+    return jobs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"))
     ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.npz"))
-    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--epochs", type=int, default=None, help=f"override the recipe's epochs ({RECIPE.epochs})")
     ap.add_argument("--only", default=None, help="comma list of jobs: f0,f1,f2,x01,x02,x12,final")
     args = ap.parse_args()
     shared = Path(args.shared)
@@ -178,16 +249,12 @@ def main() -> None:
     prots = load(shared)
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
-    jobs = {"final": [p for p in prots]}
-    for f in range(3):
-        jobs[f"f{f}"] = [p for p in prots if p.fold != f]
-    for f, g in ((0, 1), (0, 2), (1, 2)):
-        # inner CV: outer fold f uses x{f}{g} scored on fold g and x{f}{h} scored on fold h
-        jobs[f"x{f}{g}"] = [p for p in prots if p.fold not in (f, g)]
+    jobs = training_sets(prots)
+    recipe = RECIPE if args.epochs is None else replace(RECIPE, epochs=args.epochs)
     only = args.only.split(",") if args.only else ["f0", "f1", "f2", "x01", "x02", "x12", "final"]
     for name in only:
         t0 = time.process_time()
-        net = train(jobs[name], log=name, epochs=args.epochs)
+        net = train(jobs[name], recipe, log=name)
         target = Path(args.out) if name == "final" else cache / f"{name}.npz"
         export(net, target)
         if name.startswith("f"):  # the outer-fold models also serve make bench's per-fold figures
