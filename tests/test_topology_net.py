@@ -98,7 +98,9 @@ def test_positive_inside_counts_flanks_and_the_helix_ends(model):
     assert model.positive_inside(seq, [(9, 30)]) == pytest.approx(n_side - c_side)
 
 
-HUMAN_TYPE_II = {"B3GN5_HUMAN": 13, "B3GT2_HUMAN": 23, "HS2ST_HUMAN": 1, "XYLT2_HUMAN": 13}
+#: a residue in the middle of each type II protein's N-terminal hydrophobic stretch (read off the sequence: B3GNT5
+#: 15-31, B3GALT2 27-43, HS2ST1 14-27, XYLT2 16-35), which the first helix, the anchor, must cover
+HUMAN_TYPE_II = {"B3GN5_HUMAN": 22, "B3GT2_HUMAN": 35, "HS2ST_HUMAN": 20, "XYLT2_HUMAN": 25}
 
 
 def test_human_type_ii_anchors_are_n_in(model):
@@ -114,9 +116,9 @@ def test_human_type_ii_anchors_are_n_in(model):
             seqs[name] = []
         else:
             seqs[name].append(line.strip())
-    for name, start in HUMAN_TYPE_II.items():
+    for name, core in HUMAN_TYPE_II.items():
         call = model.predict(["".join(seqs[name]).encode()], signal_peptide=False)[0]
-        assert call.helices[0].start == start and call.n_terminus == "in", name
+        assert call.helices[0].start <= core <= call.helices[0].end and call.n_terminus == "in", name
 
 
 def test_a_soluble_protein_gets_no_helix(model):
