@@ -25,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "train"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 RIGHT = {("S", "SP"), ("M", "SA"), ("O", "neither")}
 SHARES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
@@ -32,9 +33,9 @@ SHARES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 def band_proteins(shared: Path) -> list[dict]:
     import topology_data as td
+    from verdicts import band_records
 
-    from secannot.models.localization import BandRule, h_region_length
-    from secannot.models.signal_peptide import SignalPeptideModel
+    from secannot.models.localization import BandRule
     from secannot.models.topology_decode import TopologyPredictor, helix_score_of
     from secannot.models.topology_net import TopologyNet, codes_of, log_softmax
 
@@ -44,24 +45,7 @@ def band_proteins(shared: Path) -> list[dict]:
     fold_of = {p.seq: p.fold for p in prots if p.source == "signalp"}
     nets = {k: TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{k}.npz")) for k in range(3)}
     shipped = TopologyPredictor.load()
-    recs = []
-    for name in ("benchmark_dev", "extra_remainder", "extra_targetp"):
-        lines = (shared / "data" / "signalp6" / f"{name}.3line").read_text().split("\n")
-        for i in range(0, len(lines) - 2, 3):
-            head = lines[i][1:].split("|")
-            if head[1] == "EUKARYA":
-                lab = lines[i + 2].strip()
-                cls = "S" if head[2] == "SP" else ("M" if "M" in lab[:40] else "O")
-                recs.append((int(head[3]), lines[i + 1].strip().encode(), cls, name))
-    band = []
-    for part in (0, 1):
-        model = SignalPeptideModel.load(ROOT / "bench" / "models" / f"sp_fold_train{1 - part}.npz")
-        sub = [r for r in recs if r[0] == part]
-        calls = model.predict([r[1] for r in sub], 0)
-        thr = model.thresholds.get("eukarya", 0.5)
-        band += [dict(part=part, seq=r[1], cls=r[2], src=r[3], cs=float(np.nan_to_num(c)), site=int(b),
-                      h=h_region_length(r[1])) for r, p, c, b in
-                 zip(sub, calls.sp_prob, calls.cs_prob, calls.best_cleavage, strict=True) if 0.35 <= p < thr]
+    band = band_records(shared)
     for o in band:
         fold = fold_of.get(o["seq"].decode().upper(), -1) if o["src"] == "benchmark_dev" else -1
         o["unseen"] = o["src"] != "benchmark_dev" or fold >= 0

@@ -125,8 +125,9 @@ def leaderless_false_calls(shared: Path, oof: np.ndarray | None) -> None:
 
 
 # ----------------------------------------------------------------------------- SP vs signal anchor
-def _signalp_band(shared: Path, hmm) -> list[dict]:
-    """Eukaryotic SignalP 6.0 N-termini in the band, scored by the other partition's SP model, with rule features."""
+def band_records(shared: Path) -> list[dict]:
+    """Eukaryotic SignalP 6.0 N-termini in the band, scored by the other partition's SP model: per protein its
+    partition, sequence, class (S / M / O), source file, cs_prob, best cleavage site and h-region length."""
     from secannot.models.localization import h_region_length
     from secannot.models.signal_peptide import SignalPeptideModel
 
@@ -139,15 +140,23 @@ def _signalp_band(shared: Path, hmm) -> list[dict]:
                 continue
             lab = lines[i + 2].strip()
             cls = "S" if head[2] == "SP" else ("M" if "M" in lab[:40] else "O")
-            recs.append((int(head[3]), lines[i + 1].strip().encode(), cls))
+            recs.append((int(head[3]), lines[i + 1].strip().encode(), cls, name))
     band = []
     for part in (0, 1):
         model = SignalPeptideModel.load(ROOT / "bench" / "models" / f"sp_fold_train{1 - part}.npz")
         sub = [r for r in recs if r[0] == part]
         calls = model.predict([r[1] for r in sub], 0)
         thr = model.thresholds.get("eukarya", 0.5)
-        band += [dict(part=part, seq=r[1], cls=r[2], p=float(p), cs=float(np.nan_to_num(c)), h=h_region_length(r[1]))
-                 for r, p, c in zip(sub, calls.sp_prob, calls.cs_prob, strict=True) if 0.35 <= p < thr]
+        band += [dict(part=part, seq=r[1], cls=r[2], src=r[3], p=float(p), cs=float(np.nan_to_num(c)), site=int(b),
+                      h=h_region_length(r[1]))
+                 for r, p, c, b in zip(sub, calls.sp_prob, calls.cs_prob, calls.best_cleavage, strict=True)
+                 if 0.35 <= p < thr]
+    return band
+
+
+def _signalp_band(shared: Path, hmm) -> list[dict]:
+    """:func:`band_records` with the rule's N-terminal helix score from ``hmm`` (the topology model)."""
+    band = band_records(shared)
     for o, call in zip(band, hmm.predict([o["seq"] for o in band], signal_peptide=False), strict=True):
         # as in the pipeline: the topology model's helices starting in the first 40 residues, scored
         o["nhs"] = max([hmm.helix_score(o["seq"], h.start, h.end) for h in call.helices if h.start <= 40]
