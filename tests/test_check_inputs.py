@@ -92,3 +92,20 @@ def test_reading_fasta_from_a_terminal_says_so():
     assert "reading FASTA from the terminal" in err.decode()
     piped = subprocess.run([sys.executable, "-m", "secannot", "predict"], input=b">a\nMKV\n", capture_output=True)
     assert "terminal" not in piped.stderr.decode()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["predict", "-q", "-v"], "-q and -v"),
+    (["annotate", "-v", "--quiet"], "-q and -v"),
+    (["predict", "-j", "2", "--dask", "local:2"], "--dask"),
+    (["predict", "-j2", "--dask", "local:1"], "--dask"),
+])
+def test_options_that_contradict_each_other_are_a_usage_error(args, words):
+    res = run_cli([*args, DATA / "reference_subset.fasta"])
+    assert res.code == 2 and res.out == "" and words in res.err and len(res.err.strip().splitlines()) == 1
+
+
+def test_a_directory_output_suggests_a_file_named_for_the_command(tmp_path):
+    for command, stem in (("predict", "predictions"), ("annotate", "annotations")):
+        res = run_cli([command, DATA / "reference_subset.fasta", "-o", tmp_path])
+        assert res.code == 2 and f"{stem}.tsv" in res.err

@@ -61,6 +61,12 @@ def columns_help(columns) -> str:
                      + [f"  {c.name:<{width}}  {c.description}" for c in columns])
 
 
+def _jobs_on_command_line(argv: list[str]) -> bool:
+    """Whether -j/--jobs was typed (not only set through SECANNOT_JOBS)."""
+    return any(t in ("-j", "--jobs") or t.startswith("--jobs=") or (t.startswith("-j") and t[2:].isdigit())
+               for t in argv)
+
+
 def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, dask, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
                 signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True,
@@ -77,7 +83,12 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    refuse_directory_output(output, fmt, dask)
+    refuse_directory_output(output, fmt, dask, "annotations" if annotate else "predictions")
+    if quiet and verbose:
+        raise UsageError("-q and -v ask for opposite things; give one")
+    if dask is not None and jobs > 1 and _jobs_on_command_line(io.argv):  # SECANNOT_JOBS alone: --dask wins
+        raise UsageError(f"-j {jobs} and --dask both choose where the work runs; give one (--dask {dask} uses the "
+                         "cluster's workers)")
     if dask is not None:
         from secannot.pipeline.dask_job import parse_address
 

@@ -114,7 +114,7 @@ def refuse_input_as_output(output: str | None, inputs: Iterable[str]) -> None:
                 raise UsageError(f"-o {output} is the input {path}: write the output to another file")
 
 
-def refuse_directory_output(output: str | None, fmt: str, dask: str | None) -> None:
+def refuse_directory_output(output: str | None, fmt: str, dask: str | None, stem: str = "predictions") -> None:
     """UsageError (exit 2) for ``-o DIR/`` (or an existing directory) outside ``--dask --format parquet``.
 
     A directory output holds one Parquet part per chunk, which only Dask workers write (README,
@@ -125,10 +125,8 @@ def refuse_directory_output(output: str | None, fmt: str, dask: str | None) -> N
         return
     if dask is not None and fmt == "parquet":
         return
-    if os.path.isdir(output):
-        file = os.path.join(output, f"predictions.{fmt}")
-    else:
-        file = output.rstrip("/" + os.sep) + f".{fmt}"
+    file = (os.path.join(output, f"{stem}.{fmt}") if os.path.isdir(output)
+            else output.rstrip("/" + os.sep) + f".{fmt}")
     raise UsageError(f"-o {output}: a directory output (DIR/) holds the Parquet parts of a --dask run with "
                      "--format parquet; "
                      f"give a file name instead, e.g. -o {file}")
