@@ -128,19 +128,15 @@ def leaderless_false_calls(shared: Path, oof: np.ndarray | None) -> None:
 def band_records(shared: Path) -> list[dict]:
     """Eukaryotic SignalP 6.0 N-termini in the band, scored by the other partition's SP model: per protein its
     partition, sequence, class (S / M / O), source file, cs_prob, best cleavage site and h-region length."""
+    from topology_data import three_line
+
     from secannot.models.localization import h_region_length
     from secannot.models.signal_peptide import SignalPeptideModel
 
-    recs = []
-    for name in ("benchmark_dev", "extra_remainder", "extra_targetp"):
-        lines = (shared / "data" / "signalp6" / f"{name}.3line").read_text().split("\n")
-        for i in range(0, len(lines) - 2, 3):
-            head = lines[i][1:].split("|")
-            if head[1] != "EUKARYA":
-                continue
-            lab = lines[i + 2].strip()
-            cls = "S" if head[2] == "SP" else ("M" if "M" in lab[:40] else "O")
-            recs.append((int(head[3]), lines[i + 1].strip().encode(), cls, name))
+    recs = [(int(head[3]), seq.encode(), "S" if head[2] == "SP" else ("M" if "M" in lab[:40] else "O"), name)
+            for name in ("benchmark_dev", "extra_remainder", "extra_targetp")
+            for head, seq, lab in three_line(shared / "data" / "signalp6" / f"{name}.3line")
+            if head[1] == "EUKARYA"]
     band = []
     for part in (0, 1):
         model = SignalPeptideModel.load(ROOT / "bench" / "models" / f"sp_fold_train{1 - part}.npz")

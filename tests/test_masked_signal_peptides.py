@@ -122,12 +122,17 @@ def _runs(seq: str) -> list[tuple[int, int]]:
     return [(m.start() + 1, m.end()) for m in re.finditer("[XBZJ]+", seq)]
 
 
+def _reported(rows, name: str) -> tuple[dict, str, int | None]:
+    """The row, the sequence and the reported cleavage site (None when the row has none)."""
+    row = rows[name]
+    return row, ALL[name], int(row["cleavage_site"]) if row["cleavage_site"] else None
+
+
 @pytest.mark.parametrize("name", list(ALL))
 def test_no_reported_site_lies_on_or_just_after_a_masked_run(rows, name):
-    row, seq = rows[name], ALL[name]
-    if row["cleavage_site"] == "":
+    row, seq, site = _reported(rows, name)
+    if site is None:
         return
-    site = int(row["cleavage_site"])
     window = seq[max(site - C_REGION_MAX, 0): site + WINDOW_AFTER]  # c-region at its longest, then +1, +2
     assert not AMBIGUOUS.search(window), f"site {site} next to ambiguous residues: {window}"
     assert all(not (start <= site + WINDOW_AFTER and end >= site - C_REGION_MAX) for start, end in _runs(seq))
@@ -169,10 +174,9 @@ def test_masks_far_from_the_site_change_nothing(rows, name):
 
 @pytest.mark.parametrize("name", list(ALL))
 def test_a_reported_signal_peptide_holding_ambiguous_residues_is_never_high_confidence(rows, name):
-    row, seq = rows[name], ALL[name]
-    if row["cleavage_site"] == "":
+    row, seq, site = _reported(rows, name)
+    if site is None:
         return
-    site = int(row["cleavage_site"])
     inside = [(a, b) for a, b in _runs(seq) if a <= site + WINDOW_AFTER]
     if inside:
         assert row["confidence"] != "high", f"SP 1-{site} holds ambiguous residues at {inside}"

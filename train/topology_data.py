@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,12 +52,16 @@ TMBED_MAP = str.maketrans({"1": "i", "2": "o", "H": "H", "h": "H", "B": "B", "b"
 SIGNALP_MAP = str.maketrans({"I": "i", "O": "o", "M": "H", "S": "S", "T": "S", "L": "S", "P": "U"})
 
 
-def read_tmbed(path: Path) -> list[Protein]:
+def three_line(path: Path) -> Iterator[tuple[list[str], str, str]]:
+    """(header fields split on ``|``, upper-case sequence, label line) of every record of a 3-line file."""
     lines = path.read_text().split("\n")
-    out = []
     for i in range(0, len(lines) - 2, 3):
-        head = lines[i][1:].split("|")
-        seq, lab = lines[i + 1].strip().upper(), lines[i + 2].strip()
+        yield lines[i][1:].split("|"), lines[i + 1].strip().upper(), lines[i + 2].strip()
+
+
+def read_tmbed(path: Path) -> list[Protein]:
+    out = []
+    for head, seq, lab in three_line(path):
         # keep helix direction case out: runs of H and h next to each other are separate helices
         runs = re.sub(r"h+", lambda m: "H" * len(m.group()), lab)
         norm = runs.translate(TMBED_MAP)
@@ -68,13 +73,8 @@ def read_tmbed(path: Path) -> list[Protein]:
 
 
 def read_signalp(path: Path) -> list[Protein]:
-    lines = path.read_text().split("\n")
-    out = []
-    for i in range(0, len(lines) - 2, 3):
-        head = lines[i][1:].split("|")
-        seq, lab = lines[i + 1].strip().upper(), lines[i + 2].strip()
-        out.append(Protein(head[0], head[0], seq, lab.translate(SIGNALP_MAP), "signalp", True))
-    return out
+    return [Protein(head[0], head[0], seq, lab.translate(SIGNALP_MAP), "signalp", True)
+            for head, seq, lab in three_line(path)]
 
 
 # ---------------------------------------------------------------- folds by homology
