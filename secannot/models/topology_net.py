@@ -173,10 +173,6 @@ class TopologyNet:
         out = np.matmul(self.out_w, _blocks(h3)) + self.out_b[:, None]  # (blocks, 4, BLOCK)
         return out.transpose(1, 0, 2).reshape(len(CLASSES), -1)[:, :n]
 
-    def log_probs(self, seq: bytes) -> np.ndarray:
-        """(len(seq), 4) per-residue log-probabilities of in / out / helix / signal peptide."""
-        return log_softmax(self.logits(codes_of(seq)))
-
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
