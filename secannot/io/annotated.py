@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS
-from secannot.errors import InputError, MissingDependencyError
+from secannot.errors import InputError
 from secannot.io.tables import read_header, table_rows
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("id", "route", "localization", "cell_sources", "processes", "clinical")
@@ -120,10 +120,9 @@ def load_parquet(path: str | os.PathLike[str], warn: Warn = _ignore) -> list[dic
     file secannot did not write (no ``secannot`` provenance in its metadata).
     Each record carries the file's provenance, as JSON Lines records do.
     """
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise MissingDependencyError(PARQUET_HINT) from None
+    from secannot.io.writers.parquet import require_pyarrow
+
+    _, pq = require_pyarrow(PARQUET_HINT)
     p = Path(path)
     files = sorted(p.glob("*.parquet"), key=_part_order) if p.is_dir() else [p]
     numbered: list[tuple[int, dict[str, Any]]] = []

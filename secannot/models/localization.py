@@ -39,7 +39,7 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.masking import ambiguous_in
+from secannot.models.masking import STEP_DOWN, ambiguous_in
 from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
@@ -95,7 +95,6 @@ TAIL_ANCHOR_N_DOMAIN = 20
 #: last ``BASIC_END`` residues is the stop-transfer of a type I membrane protein with a short cytoplasmic tail
 #: (MLEC, ...LFCLCRL), so such a GPI call is one confidence step lower.
 BASIC_END = 4
-_STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
 
 
 def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> str:
@@ -122,10 +121,10 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> 
             return "low"
         level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
         if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
-            level = _STEP_DOWN[level]
+            level = STEP_DOWN[level]
         if (res.cleavage_site or 0) >= LONG_SIGNAL_PEPTIDE:
-            level = _STEP_DOWN[level]
-        return _STEP_DOWN[level] if weaker_motif else level
+            level = STEP_DOWN[level]
+        return STEP_DOWN[level] if weaker_motif else level
     if res.localization == "membrane":
         if not res.tm_segments or len(res.record.seq) < GUARD_MIN_LENGTH:
             return "low"
@@ -264,11 +263,9 @@ class Localizer:
         dropped = {} if dropped is None else dropped
         idx = [i for i, (r, (site, _)) in enumerate(zip(results, candidates, strict=True))
                if not r.has_signal_peptide and rule.low <= r.sp_prob < sp_threshold and site > 0]
-        zones = [list(topologies[i].zones) for i in idx] if topologies is not None else True
         model = self.topology_model
         seqs = [results[i].record.seq for i in idx]
-        if zones is True:
-            zones = model.zones(seqs)  # type: ignore[union-attr]
+        zones = [list(topologies[i].zones) for i in idx] if topologies is not None else model.zones(seqs)  # type: ignore[union-attr]
         calls = model.predict_with_helix_rows(seqs, zones)  # type: ignore[union-attr]
         out: dict[int, tuple[str, tuple[Segment, ...], str]] = {}
         for i, (call, helix_row) in zip(idx, calls, strict=True):
@@ -367,7 +364,7 @@ class Localizer:
             self._decide(res, topo.segments, hel, score, eukaryote)
             if note:
                 res.evidence.insert(0, note)
-                res.confidence = _STEP_DOWN[res.confidence or "low"]
+                res.confidence = STEP_DOWN[res.confidence or "low"]
         for i, segments in dropped.items():
             if segments:
                 masked = ", ".join(str(s) for s in sorted(set(segments), key=lambda s: s.start))

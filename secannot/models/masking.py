@@ -35,7 +35,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from secannot.models.scales import AMBIGUOUS, mostly_ambiguous
+from secannot.models.scales import AMBIGUOUS_BYTES, mostly_ambiguous
+from secannot.models.signal_peptide import WINDOW as SP_WINDOW  # the residues the signal-peptide model reads
 from secannot.results import Result
 
 #: Residues before (-5..-1) and after (+1, +2) the cleavage site that must be known to support it.
@@ -54,10 +55,9 @@ MIN_MOVED_CS_PROB = 0.5
 HIDDEN_HELIX_MIN = 10
 
 _WITHDRAWN = "SP not called: ambiguous residues"
-_AMBIGUOUS_BYTES = b"".join(AMBIGUOUS)
-_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]+")
-_ANY = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]")
-_LONG_RUN = re.compile(b"[" + b"".join(AMBIGUOUS) + b"]{%d,}" % HIDDEN_HELIX_MIN)
+_RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]+")
+_ANY = re.compile(b"[" + AMBIGUOUS_BYTES + b"]")
+_LONG_RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]{%d,}" % HIDDEN_HELIX_MIN)
 
 
 def ambiguous_runs(seq: bytes, end: int) -> list[tuple[int, int]]:
@@ -195,10 +195,10 @@ def band_candidate(site: int, cs_prob: float, review: SiteReview | None) -> tupl
 
 
 #: A moved cleavage site is one step less sure than the verdict it supports.
-_STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
 
 
-def explain_review(res: Result, rev: SiteReview) -> None:
+def explain_review(res: Result, rev: SiteReview, hides_helix: bool = False) -> None:
     """After localisation: evidence, note and confidence of a reviewed call; an unknown site is cleared
     (route stays ``classical``, the verdict stands, confidence ``low``)."""
     if rev.action == "withdraw":
@@ -213,14 +213,14 @@ def explain_review(res: Result, rev: SiteReview) -> None:
         res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
         res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
         # the run that hides the site may also be long enough to hide a helix: one item names it once
-        also = ", which could also hide a TM helix" if _drop_hidden_run(res, rev.masked) else ""
+        also = ", which could also hide a TM helix" if hides_helix else ""
         res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}{also}")
     elif rev.action == "move":
-        res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
+        res.confidence = STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
         _name_runs_in_signal(res, rev.site or 0, 1)
     elif rev.run is not None and res.has_signal_peptide:  # kept, with ambiguous residues in the signal peptide
-        res.confidence = _STEP_DOWN[res.confidence] if res.confidence is not None else None
+        res.confidence = STEP_DOWN[res.confidence] if res.confidence is not None else None
         _name_runs_in_signal(res, rev.predicted, 0)
 
 
@@ -246,35 +246,23 @@ def mature_start(res: Result, rev: SiteReview | None) -> int:
     return res.cleavage_site or 0
 
 
-def flag_hidden_helices(res: Result, after: int) -> None:
+def flag_hidden_helices(res: Result, after: int, named: str | None = None) -> bool:
     """After localisation: a protein not called ``membrane`` whose chain after residue ``after`` holds a
-    run long enough to hide a TM helix gets confidence ``low`` and evidence naming the run(s)."""
+    run long enough to hide a TM helix gets confidence ``low`` and evidence naming the run(s).
+
+    ``named``: a run ("15-25") another evidence item names already (the run hiding an unknown cleavage
+    site, :func:`explain_review`): left out of this item.  Returns whether it was among the runs.
+    """
     if res.localization is None or res.localization == "membrane":
-        return
-    runs = hidden_helix_runs(res.record.seq, after)
-    if runs:
-        res.confidence = "low"
-        where = ", ".join(f"{a}-{b}" for a, b in runs)
-        res.evidence.insert(0, f"{_HIDDEN_PREFIX}{where}{_HIDDEN_SUFFIX}")
-
-
-_HIDDEN_PREFIX, _HIDDEN_SUFFIX = "ambiguous residues at ", " could hide a TM helix"
-
-
-def _drop_hidden_run(res: Result, run: str) -> bool:
-    """Take ``run`` ("15-25") out of the evidence :func:`flag_hidden_helices` wrote (the whole item when it
-    was the only run); True when it was there."""
-    for k, item in enumerate(res.evidence):
-        if item.startswith(_HIDDEN_PREFIX) and item.endswith(_HIDDEN_SUFFIX):
-            runs = item[len(_HIDDEN_PREFIX):-len(_HIDDEN_SUFFIX)].split(", ")
-            if run in runs:
-                runs.remove(run)
-                if runs:
-                    res.evidence[k] = f"{_HIDDEN_PREFIX}{', '.join(runs)}{_HIDDEN_SUFFIX}"
-                else:
-                    del res.evidence[k]
-                return True
-    return False
+        return False
+    runs = [f"{a}-{b}" for a, b in hidden_helix_runs(res.record.seq, after)]
+    if not runs:
+        return False
+    res.confidence = "low"
+    rest = [r for r in runs if r != named]
+    if rest:
+        res.evidence.insert(0, f"ambiguous residues at {', '.join(rest)} could hide a TM helix")
+    return len(rest) < len(runs)
 
 
 def ambiguous_in(seq: bytes, segments: Sequence) -> str:
@@ -286,15 +274,13 @@ def ambiguous_in(seq: bytes, segments: Sequence) -> str:
     return "ambiguous residues at " + ", ".join(f"{a}-{b}" for a, b in runs)
 
 
-#: The residues the signal-peptide model reads (``signal_peptide.WINDOW``; not imported, that module loads numpy).
-SP_WINDOW = 70
 
 
 def has_no_sp_evidence(seq: bytes) -> bool:
     """True when the residues the signal-peptide model reads (the first :data:`SP_WINDOW`) are all
     ambiguous (X, B, Z, J): the model's sp_prob then rests on no residue at all."""
     window = seq[:SP_WINDOW]
-    return bool(window) and not window.translate(None, _AMBIGUOUS_BYTES)
+    return bool(window) and not window.translate(None, AMBIGUOUS_BYTES)
 
 
 def withhold_blind_sp_prob(res: Result) -> None:

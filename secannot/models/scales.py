@@ -25,11 +25,11 @@ TOP_IDP = {
 #: Residues that stand for "unknown" (X) or for either of two residues (B, Z, J, IUPAC codes).  The
 #: models never learned a signal peptide or a TM helix from them: a masked stretch is no evidence of either.
 AMBIGUOUS = (b"X", b"B", b"Z", b"J")
-_AMBIGUOUS_BYTES = b"".join(AMBIGUOUS)
+AMBIGUOUS_BYTES = b"".join(AMBIGUOUS)
 
 
 def mostly_ambiguous(region: bytes) -> bool:
     """True when ambiguous residues make up a fifth or more of ``region`` (a signal peptide or a helix)."""
     # one C pass (deleting the ambiguous bytes) instead of a count per code: called for most proteins
     n = len(region)
-    return 5 * (n - len(region.translate(None, _AMBIGUOUS_BYTES))) >= max(n, 1)
+    return 5 * (n - len(region.translate(None, AMBIGUOUS_BYTES))) >= max(n, 1)

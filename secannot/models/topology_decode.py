@@ -396,8 +396,7 @@ class TopologyPredictor:
         p, _, side = scores
         segs, scores_ = self.candidates(scores)
         gate = self.params.protein_gate
-        if not segs or max(scores_) < self.params.gate or (gate is not None
-                                                           and gate.logit(segs, scores_, len(p)) < gate.cut):
+        if not segs or max(scores_) < self.params.gate or (gate is not None and not gate.keeps(segs, scores_, len(p))):
             return TopologyCall((), start or "in", 0.0)
         if self.params.side_flank:
             near = np.zeros(len(p) + 1, dtype=np.int64)

@@ -146,6 +146,7 @@ class Predictor:
         reviews = review_calls(self.sp_model, seqs, self.organism_index, sites, probs)
         for i, rev in reviews.items():
             apply_review(results[i], rev)
+        hides_helix: dict[int, bool] = {}
         if self.localizer is not None:
             # the uncertain-band rule may call a signal peptide at the best site: the same review applies
             low = self.localizer.band.low if self.localizer.band is not None else 1.0
@@ -156,9 +157,12 @@ class Predictor:
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
             for i, res in enumerate(results):
-                flag_hidden_helices(res, mature_start(res, reviews.get(i)))
+                rev = reviews.get(i)
+                # the run hiding an unknown site is named once, by explain_review
+                named = rev.masked if rev is not None and rev.action == "unknown" else None
+                hides_helix[i] = flag_hidden_helices(res, mature_start(res, rev), named)
         for i, rev in reviews.items():
-            explain_review(results[i], rev)
+            explain_review(results[i], rev, hides_helix.get(i, False))
         for res in results:
             withhold_blind_sp_prob(res)
         return results

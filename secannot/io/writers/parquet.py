@@ -28,13 +28,13 @@ INSTALL_HINT = "--format parquet needs pyarrow: pip install 'secannot[parquet]'"
 ROWS_PER_GROUP = 1 << 16
 
 
-def require_pyarrow():
-    """The pyarrow modules, or MissingDependencyError (exit 7) with the install hint."""
+def require_pyarrow(hint: str = INSTALL_HINT):
+    """The pyarrow modules, or MissingDependencyError (exit 7) with ``hint`` (how to install it)."""
     try:
         import pyarrow
         import pyarrow.parquet
     except ImportError:
-        raise MissingDependencyError(INSTALL_HINT) from None
+        raise MissingDependencyError(hint) from None
     return pyarrow, pyarrow.parquet
 
 
