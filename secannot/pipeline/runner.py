@@ -18,7 +18,7 @@ from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.progress import ProgressBar, isatty
-from secannot.io.writers import BINARY_FORMATS, make_writer, write_rendered_rows
+from secannot.io.writers import BINARY_FORMATS, make_writer
 from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
@@ -143,7 +143,7 @@ def run_job(
                 writers.append(make_writer(config.fmt, out.open(), columns, provenance, config.safe_cells))
             return writers[0]
 
-        write = (lambda rows: write_rendered_rows(writer(), rows)) if out is not None else _no_writer
+        write = (lambda rows: writer().write_rendered_many(rows)) if out is not None else _no_writer
 
         def tick(done: int) -> None:
             if bar.enabled:

@@ -23,8 +23,7 @@ from secannot.provenance import Provenance
 from secannot.results import Result
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "Gff3Writer", "JsonWriter", "JsonlWriter", "TsvWriter", "Writer",
-           "make_renderer", "make_writer", "predict_row", "result_dict", "safe_cell",
-           "write_rendered_rows"]
+           "make_renderer", "make_writer", "predict_row", "result_dict", "safe_cell"]
 
 FORMATS = ("tsv", "jsonl", "json", "gff3", "parquet")
 BINARY_FORMATS = ("parquet",)
@@ -35,20 +34,10 @@ class Writer(Protocol):
 
     def write_rendered(self, item: Any) -> None: ...
 
+    def write_rendered_many(self, items: Sequence[Any]) -> None:
+        """``write_rendered`` for each item, in order (line formats join them into one write)."""
+
     def close(self, rejections: Sequence[Rejection]) -> None: ...
-
-
-def write_rendered_rows(writer: Writer, rows: Sequence[Any]) -> None:
-    """``writer.write_rendered`` for each of ``rows``, in order.
-
-    TSV, JSON Lines and GFF3 rows are whole lines, so they go out in one write: the parent of a ``-j``
-    run writes every row, and a call per row was much of its own work (it competes with the workers for cores).
-    """
-    if isinstance(writer, (TsvWriter, JsonlWriter, Gff3Writer)):
-        writer.out.write("".join(rows))
-        return
-    for row in rows:
-        writer.write_rendered(row)
 
 
 def make_writer(fmt: str, out: Any, columns: Sequence[Column], provenance: Provenance,

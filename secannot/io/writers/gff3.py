@@ -46,6 +46,10 @@ class Gff3Writer:
     def write_rendered(self, text: str) -> None:
         self.out.write(text)
 
+    def write_rendered_many(self, rows: Sequence[str]) -> None:
+        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
+        self.out.write("".join(rows))
+
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:
             # one comment line each, whatever the id or reason holds (a newline would start a GFF3 line)

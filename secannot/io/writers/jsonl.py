@@ -97,6 +97,10 @@ class JsonlWriter:
     def write_rendered(self, text: str) -> None:
         self.out.write(text)
 
+    def write_rendered_many(self, rows: Sequence[str]) -> None:
+        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
+        self.out.write("".join(rows))
+
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()
 
@@ -118,6 +122,10 @@ class JsonWriter:
         sep = "\n  " if self.count == 0 else ",\n  "
         self.out.write(sep + text)
         self.count += 1
+
+    def write_rendered_many(self, rows: Sequence[str]) -> None:
+        for row in rows:
+            self.write_rendered(row)
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         end = "\n ]" if self.count else "]"

@@ -80,6 +80,10 @@ class ParquetWriter:
         if len(self._rows) >= ROWS_PER_GROUP:
             self._flush()
 
+    def write_rendered_many(self, rows: Sequence[tuple]) -> None:
+        for row in rows:
+            self.write_rendered(row)
+
     def _flush(self) -> None:
         pa, _ = require_pyarrow()
         if not self._rows:

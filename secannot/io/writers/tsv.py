@@ -106,5 +106,9 @@ class TsvWriter:
     def write_rendered(self, text: str) -> None:
         self.out.write(text)
 
+    def write_rendered_many(self, rows: Sequence[str]) -> None:
+        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
+        self.out.write("".join(rows))
+
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()
