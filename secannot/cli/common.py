@@ -41,6 +41,8 @@ UniprotUrl = Annotated[str | None, typer.Option("--uniprot-url", envvar="SECANNO
 Email = Annotated[str | None, typer.Option("--email", help="Contact address sent in the User-Agent to UniProt.", metavar="ADDRESS")]
 Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt cache (env SECANNOT_CACHE_DIR); name what is missing.")]
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
+
+
 def bounded(low: float, high: float, low_text: str, high_text: str):
     """An option callback: ``low <= value <= high`` and not nan, named in the words Typer's own range checks use.
 

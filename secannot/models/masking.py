@@ -274,8 +274,6 @@ def ambiguous_in(seq: bytes, segments: Sequence) -> str:
     return "ambiguous residues at " + ", ".join(f"{a}-{b}" for a, b in runs)
 
 
-
-
 def has_no_sp_evidence(seq: bytes) -> bool:
     """True when the residues the signal-peptide model reads (the first :data:`SP_WINDOW`) are all
     ambiguous (X, B, Z, J): the model's sp_prob then rests on no residue at all."""
