@@ -1,5 +1,5 @@
 """Tail anchors, short chains, uncertain cleavage sites, GPI tails ending in a basic residue, and one
-evidence item per `;` (new-user test round 4)."""
+evidence item per `;`."""
 
 from __future__ import annotations
 

@@ -193,3 +193,23 @@ def test_fast_tsv_rows_equal_the_column_by_column_rendering():
     for res in [*results, odd, bare]:
         assert tsv_row(res, ANNOTATE_COLUMNS) == _generic_row(res, ANNOTATE_COLUMNS)
         assert tsv_row(res, PREDICT_COLUMNS) == _generic_row(res, PREDICT_COLUMNS)
+
+
+# JSON Lines of a protein no rule matched: null where TSV and Parquet leave the cell empty
+ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
+           "LCTVATLRETYGEMADCCAKQEP")
+
+
+def _jsonl(tmp_path, *args):
+    fasta = tmp_path / "p.fa"
+    fasta.write_text(f">unmatched_protein\n{ALBUMIN}\n")
+    res = run_cli(["annotate", fasta, "-f", "jsonl", *args])
+    return json.loads(res.out.splitlines()[0])
+
+
+def test_jsonl_rules_version_and_uniprot_location_match_tsv_and_parquet_when_nothing_was_found(tmp_path):
+    row = _jsonl(tmp_path)
+    assert row["annotation"]["matched"] is False
+    assert row["rules_version"] is None, "empty when no rule matched, as in TSV and Parquet"
+    assert row["uniprot_location"] is None, "UniProt was not asked: null, not an empty list"
+    assert row["provenance"]["rules"]["version"], "the run's rules version stays in the provenance"

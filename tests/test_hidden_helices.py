@@ -4,9 +4,13 @@ A masked stretch is no evidence of a helix, but no evidence against one either: 
 intracellular or a leaderless candidate whose chain outside the signal peptide holds such a run cannot be
 sure it has no membrane anchor.  Helix positions come from UniProt (EGFR P00533: transmembrane 646-668) or
 from the designed sequence, not from the model.
+
+The evidence names each ambiguous run once, and a TM helix dropped for ambiguous residues names its runs.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from Bio import SeqIO
@@ -116,3 +120,46 @@ def test_runs_inside_the_signal_peptide_alone_are_not_read_as_a_hidden_helix():
     seq = SIGNAL + MATURE
     row = predict({"s": seq})["s"]
     assert row["cleavage_site"] == "18" and "could hide" not in row["evidence"]
+
+
+# -- ambiguous-residue evidence names the runs, once -----------------------------------------------
+_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
+_HEAD = ("MSTEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTRSKNPEQGDTRKSENPQ")
+
+
+def _evidence(records):
+    import secannot
+
+    return {p.id: p.evidence for p in secannot.predict(records)}
+
+
+@pytest.mark.parametrize("helix", ["LLAVLLXXXXXLVLAVVLSS", "LLAVLLXXXLVLXXXVVLSSL",
+                                   "LLAVLLXXXXXLVLAVVLSSKRDKRDSGSLLAVLLXXXXXLVLAVVLSS"])
+def test_a_dropped_tm_helix_names_the_ambiguous_runs_then_the_helix(helix):
+    seq = _HEAD + helix + _TAIL
+    runs = [(m.start() + 1, m.end()) for m in re.finditer("X+", seq)]
+    evidence = _evidence([("tmX", seq)])["tmX"]
+    found = re.match(r"TM not called: ambiguous residues at (.+) in TM ([0-9, -]+)(;|$)", evidence)
+    assert found, evidence
+    assert found.group(1) == ", ".join(f"{a}-{b}" for a, b in runs)
+    helices = [tuple(map(int, span.split("-"))) for span in found.group(2).split(", ")]
+    assert all(any(s <= a and b <= e for s, e in helices) for a, b in runs)
+    assert not set(helices) & set(runs)
+
+
+@pytest.mark.parametrize("run", [11, 15])
+def test_a_run_hiding_the_cleavage_site_and_possibly_a_helix_is_named_once(run):
+    seq = "MKWVTFISLLFLFS" + "X" * run + _TAIL + _TAIL
+    span = f"15-{14 + run}"
+    evidence = _evidence([("sp_X_site", seq)])["sp_X_site"]
+    assert evidence.startswith(f"SP, cleavage site unknown: ambiguous residues at {span}")
+    assert evidence.count(span) == 1, evidence
+    assert "could also hide a TM helix" in evidence  # the helix warning is kept, in the same item
+
+
+def test_a_second_long_run_keeps_its_own_hidden_helix_item():
+    seq = "MKWVTFISLLFLFS" + "X" * 11 + _TAIL + "X" * 12 + _TAIL
+    second = f"{14 + 11 + len(_TAIL) + 1}-{14 + 11 + len(_TAIL) + 12}"
+    evidence = _evidence([("two", seq)])["two"]
+    assert evidence.count("15-25") == 1
+    assert f"ambiguous residues at {second} could hide a TM helix" in evidence

@@ -1,4 +1,4 @@
-"""Input faults found by running secannot as a new user would (issue 14), one parametrised test per kind.
+"""Input faults (issue 14), one parametrised test per kind.
 
 Each expected value is the right behaviour, written down from the input, never
 an output of the code: the ids a file holds, the records a broken one must

@@ -1,6 +1,6 @@
-"""Input and output faults a new-user test found: unclosed quotes, blank-looking lines, duplicate column
-names, ``-o`` files on failure and over an input, old Dask parts, Parquet to a terminal, an unreachable
-Dask scheduler.
+"""Input and output faults: unclosed quotes, blank-looking lines, duplicate column names, ``-o`` files on
+failure and over an input, old Dask parts, Parquet to a terminal, an unreachable Dask scheduler, and a
+directory ``-o`` where no Parquet parts are written.
 """
 
 from __future__ import annotations
@@ -307,3 +307,25 @@ def test_a_second_dask_run_into_the_same_directory_holds_only_its_rows(tmp_path)
     (parts / "mine.parquet").write_bytes(b"PAR1")
     third = run_cli(["predict", "--dask", "local:1", "-f", "parquet", "-o", f"{parts}/", small])
     assert third.code == ExitCode.INPUT and "mine.parquet" in third.err
+
+
+# -- a directory output outside Dask's Parquet parts names the fix ---------------------------------
+REF = REPO / "examples" / "reference.fasta"
+
+
+@pytest.mark.parametrize(("extra", "output", "fix"), [
+    (["-f", "parquet"], "pdir/", "-o {tmp}/pdir.parquet"),          # a directory that does not exist
+    (["-f", "parquet"], "", "-o {tmp}/predictions.parquet"),        # an existing directory
+    (["-f", "parquet"], ".", "-o {tmp}/./predictions.parquet"),
+    ([], "pdir/", "-o {tmp}/pdir.tsv"),
+    (["-f", "jsonl", "--dask", "local:1"], "pdir/", "-o {tmp}/pdir.jsonl"),
+])
+def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, extra, output, fix):
+    target = f"{tmp_path}/{output}"
+    res = run_cli(["predict", REF, *extra, "-o", target])
+    assert res.code == ExitCode.USAGE
+    [line] = res.err.splitlines()
+    assert line.startswith(f"error: -o {target}: a directory output (DIR/) holds the Parquet parts of ")
+    assert line.endswith("give a file name instead, e.g. " + fix.format(tmp=tmp_path))
+    assert "--dask" in line and "--format parquet" in line
+    assert not (tmp_path / "pdir").exists()

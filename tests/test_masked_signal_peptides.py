@@ -1,5 +1,6 @@
 """Signal peptides and cleavage sites next to ambiguous residues (X, B, Z, J): where the mask lies matters;
-and masked stretches long enough to hide a TM helix.
+masked stretches long enough to hide a TM helix; and no sp_prob when the model's window holds no standard
+residue.
 
 Serum albumin's signal peptide is residues 1-18 (UniProt P02768); every other expectation here follows from
 where the ambiguous residues are, not from numbers the model computed.
@@ -55,7 +56,7 @@ INTACT_THEN_X = {
     "sp+20x": SIGNAL + "X" * 20 + MATURE,
     "sp+40x": SIGNAL + "X" * 40 + MATURE,
     "sp+6j": SIGNAL + "J" * 6 + MATURE,
-    # the model puts the site well past these runs (52 for the first three, from the new-user report): the
+    # the model puts the site well past these runs (52 for the first three): the
     # signal peptide 1-18 before them is intact, so it is still one
     "x25-40": masked(25, 40),
     "x22-40": masked(22, 40),
@@ -376,3 +377,56 @@ def test_a_moved_site_names_ambiguous_residues_left_in_its_signal_peptide():
     explain_review(res, review)
     assert res.confidence != "high"
     assert "ambiguous residues at 2-3 in the signal peptide 1-18" in res.evidence
+
+
+# -- no standard residue in the model's window: no sp_prob -----------------------------------------
+SIGNAL_70 = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNE"
+_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
+BLIND = {
+    "allX": "X" * 59,
+    "allBZJ": "BZJX" * 20,
+    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + _TAIL,
+    "short": "XBZ",
+}
+
+
+def _blind_fasta(tmp_path):
+    path = tmp_path / "blind.fasta"
+    path.write_text("".join(f">{k}\n{v}\n" for k, v in BLIND.items()) + f">control\n{SIGNAL_70}\n")
+    return path
+
+
+@pytest.mark.parametrize("name", list(BLIND))
+def test_no_standard_residue_in_the_first_70_gives_no_sp_prob_in_tsv(tmp_path, name):
+    import csv
+    import io as _io
+
+    res = run_cli(["predict", _blind_fasta(tmp_path)])
+    rows = {r["id"]: r for r in csv.DictReader(_io.StringIO(res.out), delimiter="\t")}
+    assert rows[name]["sp_prob"] == "" and rows[name]["confidence"] == "low"
+    shown = min(70, len(BLIND[name]))
+    assert rows[name]["evidence"].startswith(f"sp_prob not given: residues 1-{shown} are all ambiguous (X/B/Z/J)")
+    assert "SP not called" not in rows[name]["evidence"]
+    assert float(rows["control"]["sp_prob"]) > 0.5  # a protein with residues keeps its value
+
+
+def test_no_sp_prob_is_null_in_jsonl_parquet_and_the_api(tmp_path):
+    import json
+
+    import secannot
+
+    path = _blind_fasta(tmp_path)
+    lines = [json.loads(line) for line in run_cli(["predict", "-f", "jsonl", path]).out.splitlines()]
+    assert [row["sp_prob"] is None for row in lines] == [True] * len(BLIND) + [False]
+    assert [p.sp_prob is None for p in secannot.predict(list(BLIND.items()))] == [True] * len(BLIND)
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "blind.parquet"
+    assert run_cli(["predict", "-f", "parquet", "-o", out, path]).code == 0
+    assert pq.read_table(out).column("sp_prob").to_pylist()[: len(BLIND)] == [None] * len(BLIND)
+
+
+def test_one_standard_residue_in_the_window_keeps_the_model_value():
+    import secannot
+
+    [row] = secannot.predict([("oneM", "M" + "X" * 80)])
+    assert row.sp_prob is not None

@@ -1,4 +1,5 @@
-"""Figures: per-protein signal-peptide plots, the summary bar chart, and the missing-matplotlib path."""
+"""Figures: per-protein signal-peptide plots (titles of masked, withdrawn and unassessed calls too), the
+summary bar chart, figure file names, and the missing-matplotlib path."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import DATA
+from helpers import DATA, REPO, run_cli
 
 from secannot.errors import ExitCode, InputError, MissingDependencyError
 from secannot.io.fasta import Record
@@ -382,3 +383,90 @@ def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
         assert res.code == 0, res.err
         expected = f"threshold {meta['decision_threshold'][name]:.2f} ({name})"
         assert expected in [t for t, _ in svg_texts(out)]
+
+
+# --------------------------------------------------------------------------- a masked, withdrawn or unassessed call
+ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDKL"
+           "CTVATLRETYGEMADCCAKQEPERNECFLQHKDDNPNLPRLVRPEVDVMCTAFHDNEETFLKKYLYEIARRHPYFYAPELLFFAKRYKAAFTECCQAAD")
+
+
+def _for_plot(records):
+    from secannot.api import _config, _predictor
+    from secannot.pipeline.predictor import predict_stream
+
+    config = _config("eukarya", None, None, ())
+    predictor = _predictor(config, False)
+    return list(predict_stream(iter(records), config, predictor, annotate=False)), predictor
+
+
+@pytest.fixture
+def masked_results():
+    masked = ALBUMIN[:24] + "X" * 16 + ALBUMIN[40:]
+    records = [Record("sp|P02768|ALBU_HUMAN", "sp|P02768|ALBU_HUMAN Albumin", masked.encode(), "t", 1),
+               Record("allx", "allx", b"M" + b"X" * 199, "t", 3)]  # one known residue: a withdrawn call
+    results, predictor = _for_plot(records)
+    return results, predictor
+
+
+def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
+    from secannot.report.protein_plot import Threshold, _tracks, title_lines
+
+    (albumin, allx), _ = masked_results
+    limit = Threshold(0.88, "eukarya")
+    # the pipeline's calls these figures must show (not computed by the plot code)
+    assert albumin.route == "classical" and albumin.cleavage_site is None and albumin.confidence == "low"
+    assert allx.route == "none" and allx.sp_prob > 0.88
+    lines = title_lines(albumin, limit)
+    assert "site unknown (ambiguous 25-40)" in lines[3] and "low confidence" in lines[3]
+    sp_track = dict((label, segs) for label, segs, _ in _tracks(albumin, None))["SP (predicted)"]
+    assert sp_track and sp_track[0][0] == 1 and max(end for _, end, _ in sp_track) == 40
+    lines = title_lines(allx, limit)
+    assert "≥" not in lines[2] and "0.88" not in lines[2]
+    assert "SP withdrawn: ambiguous residues" in lines[3] and "low confidence" in lines[3]
+    assert not dict((label, segs) for label, segs, _ in _tracks(allx, None))["SP (predicted)"]
+
+
+def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results):
+    pytest.importorskip("matplotlib")
+    from secannot.report.plots import protein_plot
+
+    (albumin, _), predictor = masked_results
+    path = tmp_path / "alb.svg"
+    protein_plot(albumin, [0.5] * 70, path, None, {"organism": "eukarya", "sp_prob": 0.88})
+    text = path.read_text()
+    assert "site unknown" in text
+
+
+def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
+    from secannot.report.protein_plot import Threshold, title_lines
+    from secannot.results import Record, Result
+
+    blind = Result(Record("allx", "allx", b"X" * 200, "t", 1), sp_prob=None, localization="intracellular",
+                   confidence="low")
+    lines = title_lines(blind, Threshold(0.88, "eukarya"))
+    assert "P(SP) not given" in lines[2] and "0.88" not in lines[2]
+    assert "SP not assessed: no standard residue in the first 70" in lines[3]
+
+
+# --------------------------------------------------------------------------- figure file names
+REF = REPO / "examples" / "reference.fasta"
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ann") / "hits.tsv"
+    res = run_cli(["annotate", REF])
+    path.write_text(res.out)
+    return path
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["plot", REF, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
+    (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
+])
+def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated, args, named):
+    pytest.importorskip("matplotlib")
+    res = run_cli([str(a).format(tmp=tmp_path, ann=annotated) for a in args])
+    assert res.code == ExitCode.USAGE
+    assert len(res.err.splitlines()) == 1 and named in res.err
+    assert res.out == "" and list(tmp_path.iterdir()) == []

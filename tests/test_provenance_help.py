@@ -1,10 +1,12 @@
-"""Issue 14, "Also" and fault 11: provenance in machine-readable output, plain TSV, help text, smaller faults."""
+"""Issue 14, "Also" and fault 11: provenance in machine-readable output, plain TSV, help text, smaller faults;
+one rules version string in --version and every output."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 
 import pytest
 import uniprot_server as fake_uniprot
@@ -245,3 +247,64 @@ def test_run_provenance_states_the_thresholds_the_run_applies(kwargs):
     assert (band is not None) == (localize and organism == "eukarya")
     assert thresholds["overrides"] == {k2: kwargs[k] for k, k2 in (("nc_threshold", "nc_score"),
                                                                    ("nc_prior", "nc_prior")) if k in kwargs}
+
+
+# -- one rules version string, in --version and every output ---------------------------------------
+SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
+VEGFA_FASTA = f">sp|P15692|VEGFA_HUMAN\n{SEQ}\n>b\nMSDQEAKPTEVKRGLEDVAKK\n".encode()
+
+
+def _bundled_versions() -> str:
+    """The distinct rules_version lines of the bundled rule files, read here independently of secannot."""
+    found = set()
+    for path in sorted((REPO / "secannot" / "_rules").glob("*.yaml")):
+        match = re.search(r"^rules_version:\s*['\"]?([^'\"\s#]+)", path.read_text(), re.MULTILINE)
+        found.add(match.group(1))
+    return "+".join(sorted(found))
+
+
+def test_one_rules_version_in_version_and_every_output(tmp_path):
+    expected = _bundled_versions()
+    assert "+" in expected  # the bundled files carry more than one version, so a subset would show
+    version = run_cli(["--version"])
+    assert f"rules {expected}" in version.out.splitlines()
+    fasta = tmp_path / "in.fa"
+    fasta.write_bytes(VEGFA_FASTA)
+    seen = {}
+    for command in ("predict", "annotate"):
+        for fmt in ("jsonl", "json"):
+            res = run_cli([command, fasta, "-f", fmt])
+            assert res.code == 0, res.err
+            if fmt == "jsonl":
+                row = json.loads(res.out.splitlines()[0])
+                seen[f"{command} jsonl row"] = row["rules_version"]
+            else:
+                row = json.loads(res.out)
+            seen[f"{command} {fmt} provenance"] = row["provenance"]["rules"]["version"]
+        gff = run_cli([command, fasta, "-f", "gff3"]).out
+        seen[f"{command} gff3"] = re.search(r"; rules (\S+)", gff).group(1)
+    pq = pytest.importorskip("pyarrow.parquet")
+    for command in ("predict", "annotate"):
+        out = tmp_path / f"{command}.parquet"
+        assert run_cli([command, fasta, "-f", "parquet", "-o", out]).code == 0
+        seen[f"{command} parquet"] = json.loads(pq.read_schema(out).metadata[b"secannot"])["rules"]["version"]
+    tsv = run_cli(["annotate", fasta]).rows
+    seen["annotate tsv column (VEGFA)"] = dict(zip(tsv[0], tsv[1], strict=True))["rules_version"]
+    table = tmp_path / "t.tsv"
+    table.write_text(f"id\tseq\nx\t{SEQ}\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq", "-f", "jsonl"])
+    seen["annotate --tsv jsonl"] = json.loads(res.out.splitlines()[0])["provenance"]["rules"]["version"]
+    assert seen == {key: expected for key in seen}
+
+
+def test_user_rules_layer_is_named_after_the_bundled_versions(tmp_path):
+    rules = tmp_path / "lab"
+    rules.mkdir()
+    (rules / "tme_lab.yaml").write_text(
+        "schema_version: 1\nrules_version: 0.3.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\nentries: []\n")
+    fasta = tmp_path / "in.fa"
+    fasta.write_bytes(VEGFA_FASTA)
+    versions = {json.loads(run_cli([c, fasta, "-f", "json", "--rules", rules]).out)["provenance"]["rules"]["version"]
+                for c in ("predict", "annotate")}
+    # predict skips the tme file unparsed, yet names it: both commands ran with the same rule set
+    assert versions == {f"{_bundled_versions()}+{rules}:0.3.0"}

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHARED
+from helpers import REPO, SHARED, run_cli
 
 from secannot.docs import fill
 
@@ -62,3 +62,35 @@ def test_readme_examples_run(block, uniprot_server, tmp_path):
                               text=True, timeout=300)
         assert proc.returncode == code, f"{command}\n{proc.stderr}"
         assert "Traceback" not in proc.stderr
+
+
+# -- every JSON Lines key is a column or a documented JSON field -----------------------------------
+REF = REPO / "examples" / "reference.fasta"
+_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
+
+
+def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
+    import json
+
+    from secannot.columns import ANNOTATE_COLUMNS, JSON_FIELDS
+
+    masked = tmp_path / "masked.fasta"
+    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{_TAIL}\n")
+    keys: set[str] = set()
+    for command in ("predict", "annotate"):
+        res = run_cli([command, "-f", "jsonl", REF, masked])
+        assert res.code == 0, res.err
+        for line in res.out.splitlines():
+            keys |= set(json.loads(line))
+    documented = {c.name for c in ANNOTATE_COLUMNS} | {f.name for f in JSON_FIELDS}
+    assert keys - documented == set(), "JSONL keys missing from secannot.columns.JSON_FIELDS"
+    assert documented - keys == set(), "documented keys these inputs never produce: check the inputs or the list"
+
+
+def test_the_readme_lists_every_json_field():
+    from secannot.columns import JSON_FIELDS
+
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("<!-- json-fields:start -->"):readme.index("<!-- json-fields:end -->")]
+    for field in JSON_FIELDS:
+        assert f"| `{field.name}` | {field.present} | " in table, field.name

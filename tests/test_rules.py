@@ -1,4 +1,4 @@
-"""Rule files: lint, lookup and layering, diff, show (no network, no ../shared)."""
+"""Rule files: lint, lookup and layering, diff, show, exit codes (no network, no ../shared)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import REPO, run_cli
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
-from secannot.errors import RulesError, SchemaVersionError
+from secannot.errors import ExitCode, RulesError, SchemaVersionError
 from secannot.io.headers import parse_identity
 from secannot.knowledge.diff import Change, diff_as_dict, diff_dirs, diff_rule_sets, render_diff
 from secannot.knowledge.lint import Problem, has_errors, lint_paths, lint_text
@@ -471,3 +472,19 @@ def test_annotate_json_and_rules_show_agree_on_citing_the_review(claims, cites):
     assert ("references" in annotated) is ("references" in shown) is cites
     if cites:
         assert annotated["references"] == shown["references"]
+
+
+# -- exit codes of the rules commands --------------------------------------------------------------
+def test_rules_lint_of_a_missing_file_is_an_input_error_not_a_finding(tmp_path):
+    missing = tmp_path / "nonexistent.yaml"
+    res = run_cli(["rules", "lint", missing])
+    assert res.code == ExitCode.INPUT
+    assert res.err.splitlines() == [f"error: {missing}: no such file or directory"]
+    assert res.out == ""
+
+
+def test_rules_show_without_an_entry_exits_1_as_documented():
+    res = run_cli(["rules", "show", "NOSUCHGENE"])
+    assert res.code == ExitCode.FINDINGS and res.out == ""
+    table = (REPO / "README.md").read_text().split("<!-- exit-codes:start -->")[1]
+    assert "| 1 |" in table and "rules show found no entry" in table.split("| 2 |")[0]

@@ -1,6 +1,6 @@
-"""Table and id-list faults from the second new-user test: a quote that closes with text after it (#1),
-JSON types in ``annotate --tsv -f jsonl`` (#6), the line in the ``error`` cell (#7), and bytes that are not
-UTF-8 in id lists and tables (#8).
+"""Table and id-list faults: a quote that closes with text after it (#1), JSON types in
+``annotate --tsv -f jsonl`` (#6), the line in the ``error`` cell (#7), and bytes that are not UTF-8 in id
+lists and tables (#8).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from secannot.errors import ExitCode
 from secannot.io.tables import read_header, table_rows, text_lines
 
 SP = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
+ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
+           "LCTVATLRETYGEMADCCAKQEP")
 SEPARATORS = [pytest.param("\t", id="tab"), pytest.param(",", id="comma"), pytest.param(";", id="semicolon")]
 
 
@@ -115,6 +117,16 @@ def test_error_cell_is_the_stderr_line_with_file_and_line(tmp_path, fmt):
     assert cells[1].startswith(f"{table}:4: B: 2 fields, the header has 3")
     assert cells[2].startswith(f"{table}:5: ") and "empty id" in cells[2]
     assert cells[3].startswith(f"{table}:6: D: ") and "invalid character" in cells[3]
+
+
+def test_an_empty_id_error_cell_has_the_file_line_id_reason_shape(tmp_path):
+    table = tmp_path / "q.tsv"
+    table.write_text(f"protein\tseq\nA\t{ALBUMIN}\n\t{ALBUMIN}\n")
+    res = run_cli(["annotate", "--tsv", table, "--id-column", "protein", "--sequence-column", "seq", "--offline"])
+    rows = list(csv.reader(io.StringIO(res.out), delimiter="\t"))
+    error = rows[2][-1]
+    assert error == f"{table}:3: (empty): empty id"
+    assert f"error: {error}" in res.err
 
 
 # -- #8 bytes that are not UTF-8 -----------------------------------------------------------------------

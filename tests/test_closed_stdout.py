@@ -1,0 +1,67 @@
+"""A reader closing standard output early (`| head -1`) keeps the exit code the run had earned: a rejection
+stays a rejection, findings stay findings, a clean run exits 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import REPO
+
+from secannot.errors import ExitCode
+
+REF = REPO / "examples" / "reference.fasta"
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+
+
+def _closed_early(args, tmp_path):
+    """Run the CLI, read one line of stdout and close it (`| head -1`); the exit code and stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV, cwd=tmp_path)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(), first, err
+
+
+def _dup_early_then_many(tmp_path):
+    records = REF.read_text().split(">")[1:]
+    body = [">" + records[0], ">" + records[1], ">" + records[0]]  # a duplicate id in the first chunk
+    body += [f">x{i}_{r}" for i in range(400) for r in records]  # enough rows to fill the pipe after it
+    path = tmp_path / "dup.fasta"
+    path.write_text("".join(body))
+    return path
+
+
+@pytest.mark.parametrize("extra", [[], ["--dask", "local:1"]])
+def test_a_reader_closing_stdout_early_does_not_turn_a_rejection_into_success(tmp_path, extra):
+    if extra:
+        pytest.importorskip("distributed")
+    code, first, err = _closed_early(["predict", *extra, _dup_early_then_many(tmp_path)], tmp_path)
+    assert first.startswith(b"id\t")
+    assert "duplicate id" in err
+    assert code == ExitCode.REJECTED
+
+
+def test_a_clean_run_closed_early_still_exits_0(tmp_path):
+    records = REF.read_text().split(">")[1:]
+    path = tmp_path / "many.fasta"
+    path.write_text("".join(f">x{i}_{r}" for i in range(400) for r in records))
+    code, first, err = _closed_early(["predict", path], tmp_path)
+    assert (code, err) == (0, "")
+
+
+def test_check_closed_early_by_its_reader_still_exits_with_findings(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("".join(f"NOTANID{i}\n" for i in range(20000)))
+    code, first, err = _closed_early(["check", ids], tmp_path)
+    assert b"NOTANID0" in first
+    assert code == ExitCode.FINDINGS
+
+
+def test_readme_says_what_a_closed_stdout_does():
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
+    assert "closes standard output" in section
