@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import DATA, run_cli
+from helpers import DATA, REPO, run_cli
 
 # The fake UniProt server fixture, for every test module.
 pytest_plugins = ["uniprot_server"]
@@ -29,3 +29,11 @@ def _isolated_env(monkeypatch, tmp_path):
 def reference_fasta() -> Path:
     """14 full-length human UniProt entries copied as test facts (see tests/data/README.md)."""
     return DATA / "reference_subset.fasta"
+
+
+@pytest.fixture(scope="module")
+def annotated_example(tmp_path_factory) -> Path:
+    """``secannot annotate examples/reference.fasta`` written to a TSV file, once per module."""
+    path = tmp_path_factory.mktemp("ann") / "hits.tsv"
+    path.write_text(run_cli(["annotate", REPO / "examples" / "reference.fasta"]).out)
+    return path

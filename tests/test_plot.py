@@ -452,21 +452,13 @@ def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
 REF = REPO / "examples" / "reference.fasta"
 
 
-@pytest.fixture(scope="module")
-def annotated(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ann") / "hits.tsv"
-    res = run_cli(["annotate", REF])
-    path.write_text(res.out)
-    return path
-
-
 @pytest.mark.parametrize(("args", "named"), [
     (["plot", REF, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
     (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
 ])
-def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated, args, named):
+def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named):
     pytest.importorskip("matplotlib")
-    res = run_cli([str(a).format(tmp=tmp_path, ann=annotated) for a in args])
+    res = run_cli([str(a).format(tmp=tmp_path, ann=annotated_example) for a in args])
     assert res.code == ExitCode.USAGE
     assert len(res.err.splitlines()) == 1 and named in res.err
     assert res.out == "" and list(tmp_path.iterdir()) == []

@@ -4,7 +4,7 @@ counting and the no-background warning."""
 from __future__ import annotations
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import run_cli
 
 from secannot.errors import ExitCode
 from secannot.report.enrichment import Counts, enrich, fold_enrichment, odds_ratio, odds_ratio_ci
@@ -211,21 +211,10 @@ def test_hits_of_two_organism_groups_are_named_with_a_warning(tmp_path):
 
 
 # --------------------------------------------------------------------------- the report path is checked first
-REF = REPO / "examples" / "reference.fasta"
-
-
-@pytest.fixture(scope="module")
-def annotated(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ann") / "hits.tsv"
-    res = run_cli(["annotate", REF])
-    path.write_text(res.out)
-    return path
-
-
-def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, annotated):
+def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, annotated_example):
     pytest.importorskip("matplotlib")
     report = tmp_path / "no_such_dir" / "r.html"
-    res = run_cli(["summarize", annotated, "--report", report])
+    res = run_cli(["summarize", annotated_example, "--report", report])
     assert res.code == ExitCode.INPUT
     assert res.out == ""
     assert res.err.splitlines()[-1] == f"error: {report}: cannot write the report (No such file or directory)"
