@@ -53,7 +53,9 @@ class Result:
     cleavage_site: int | None = None
     cs_prob: float | None = None
     # localisation (secannot.models.localization)
-    route: str = "none"
+    #: classical, non-classical or none; None when not assessed (``predict --signal-only`` without a signal
+    #: peptide: leaderless secretion was not looked at, so "none" would claim what nobody checked)
+    route: str | None = "none"
     localization: str | None = None
     confidence: str | None = None  # high / medium / low, see secannot.models.localization.confidence
     tm_segments: list[Segment] = field(default_factory=list)

@@ -189,3 +189,24 @@ def test_gff3_gives_each_tm_helix_its_orientation():
     assert len(egfr) == 1 and "topology=outside-to-inside" in egfr[0][8]  # type I: N-terminus extracellular
     # every helix of the topology model says which side its N-terminal end faces
     assert all("topology=" in f[8] for f in tm if "signal anchor" not in f[8])
+
+
+def test_signal_only_leaves_what_it_did_not_assess_empty():
+    """--signal-only runs no topology or leaderless model: tm_count and, without a signal peptide, route are empty
+    (a 0 or 'none' would contradict the full run for a receptor or a leaderless protein), while a called signal
+    peptide keeps route classical; JSON gives null."""
+    full = {r[0]: dict(zip(res_full.rows[0], r, strict=True)) for res_full in [run_cli(["predict", REF])]
+            for r in res_full.rows[1:]}
+    res = run_cli(["predict", "--signal-only", REF])
+    assert res.code == 0, res.err
+    header, *rows = res.rows
+    rows = [dict(zip(header, r, strict=True)) for r in rows]
+    assert any(full[r["id"]]["tm_count"] not in ("", "0") for r in rows)  # the set holds membrane proteins
+    for r in rows:
+        assert r["tm_count"] == "" and r["localization"] == ""
+        assert r["route"] == ("classical" if r["cleavage_site"] else "")
+        if r["cleavage_site"]:
+            assert full[r["id"]]["route"] == "classical"
+    records = [json.loads(line) for line in run_cli(["predict", "--signal-only", REF, "-f", "jsonl"]).out.splitlines()]
+    assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
+    assert {d["route"] for d in records} <= {"classical", None}

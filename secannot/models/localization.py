@@ -39,7 +39,7 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.masking import STEP_DOWN, ambiguous_in
+from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, UNSURE_SITE_EVIDENCE, ambiguous_in
 from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
@@ -380,9 +380,9 @@ class Localizer:
             cs = res.cleavage_site or 0
             evidence.append(f"SP 1-{cs}")
             if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
-                evidence.append(f"cleavage site uncertain (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
+                evidence.append(f"{UNSURE_SITE_EVIDENCE} (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
             if cs >= LONG_SIGNAL_PEPTIDE:
-                evidence.append(f"unusually long signal peptide ({cs} residues; could hold a TM helix)")
+                evidence.append(f"{LONG_SP_EVIDENCE} ({cs} residues; could hold a TM helix)")
             mature = [s for s in hydrophobic if s.start > cs + 2]
             gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
                 else (None, None)

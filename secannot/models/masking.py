@@ -54,7 +54,9 @@ MIN_MOVED_CS_PROB = 0.5
 #: a membrane; a partly masked helix is handled by the localisation stage ("TM not called ...").
 HIDDEN_HELIX_MIN = 10
 
-_WITHDRAWN = "SP not called: ambiguous residues"
+#: How evidence starts for a withdrawn call and for a call whose cleavage site is unknown (the plot reads them back)
+WITHDRAWN_EVIDENCE = "SP not called: ambiguous residues"
+UNKNOWN_SITE_EVIDENCE = "SP, cleavage site unknown: ambiguous residues at"
 _RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]+")
 _ANY = re.compile(b"[" + AMBIGUOUS_BYTES + b"]")
 _LONG_RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]{%d,}" % HIDDEN_HELIX_MIN)
@@ -108,7 +110,7 @@ class SiteReview:
 
 
 def _deciding_run(seq: bytes, site: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """(deciding run, first run) among the ambiguous runs in residues 1..site+2.
+    """(deciding run, first run) among the ambiguous runs that start in residues 1..site+2.
 
     The deciding run is the first that reaches the site (touches residues -7..+2 of it) or starts
     after an n- plus h-region (more than ``MIN_N_H`` residues precede it): the signal peptide is
@@ -116,7 +118,13 @@ def _deciding_run(seq: bytes, site: int) -> tuple[tuple[int, int] | None, tuple[
     residues that stay clear of the site decide nothing on their own (the fifth rule over 1..site does).
     """
     lo, hi = site_span(site)
-    runs = ambiguous_runs(seq, hi)
+    # runs starting by residue +2, whole: a run that goes on past the span is named to its end (an X run 19-22
+    # read as 19-20 misnamed the masked residues and let the signal peptide seem to end before the run did)
+    runs = []
+    for m in _RUN.finditer(seq):
+        if m.start() >= hi:
+            break
+        runs.append((m.start() + 1, m.end()))
     for start, end in runs:
         if end >= lo or start > MIN_N_H:
             return (start, end), runs[0]
@@ -196,6 +204,10 @@ def band_candidate(site: int, cs_prob: float, review: SiteReview | None) -> tupl
 
 #: A moved cleavage site is one step less sure than the verdict it supports.
 STEP_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+#: Evidence the localisation stage draws from the cleavage site itself (its cs_prob, the signal peptide's
+#: length): about the held site when the real one is unknown, so :func:`explain_review` drops it then.
+UNSURE_SITE_EVIDENCE = "cleavage site uncertain"
+LONG_SP_EVIDENCE = "unusually long signal peptide"
 
 
 def explain_review(res: Result, rev: SiteReview, hides_helix: bool = False) -> None:
@@ -206,15 +218,17 @@ def explain_review(res: Result, rev: SiteReview, hides_helix: bool = False) -> N
         res.note = ("signal peptide not called: a fifth or more of the predicted signal peptide is "
                     "ambiguous residues (X, B, Z, J)")
         # in the TSV too: sp_prob stays what the model said, so the evidence must say why it was not called
-        res.evidence.insert(0, f"{_WITHDRAWN} (X/B/Z/J) in 1-{rev.predicted}")
+        runs = ", ".join(f"{a}-{b}" for a, b in ambiguous_runs(res.record.seq, rev.predicted))
+        res.evidence.insert(0, f"{WITHDRAWN_EVIDENCE} (X/B/Z/J) at {runs} in SP 1-{rev.predicted}")
     elif rev.action == "unknown":
         held = f"SP 1-{res.cleavage_site}"
-        res.evidence = [e for e in res.evidence if e != held]
+        res.evidence = [e for e in res.evidence
+                        if e != held and not e.startswith((UNSURE_SITE_EVIDENCE, LONG_SP_EVIDENCE))]
         res.cleavage_site, res.cs_prob, res.confidence = None, None, "low"
         res.note = "signal peptide called; cleavage site unknown: ambiguous residues around the predicted site"
         # the run that hides the site may also be long enough to hide a helix: one item names it once
         also = ", which could also hide a TM helix" if hides_helix else ""
-        res.evidence.insert(0, f"SP, cleavage site unknown: ambiguous residues at {rev.masked}{also}")
+        res.evidence.insert(0, f"{UNKNOWN_SITE_EVIDENCE} {rev.masked}{also}")
     elif rev.action == "move":
         res.confidence = STEP_DOWN[res.confidence] if res.confidence is not None else None
         res.evidence.insert(0, f"cleavage site moved from {rev.predicted}: ambiguous residues at {rev.masked}")
@@ -290,7 +304,7 @@ def withhold_blind_sp_prob(res: Result) -> None:
     res.sp_prob = None
     res.confidence = "low"
     res.note = "signal peptide not assessed: no standard residue in the residues the model reads"
-    res.evidence = [e for e in res.evidence if not e.startswith(_WITHDRAWN)]
+    res.evidence = [e for e in res.evidence if not e.startswith(WITHDRAWN_EVIDENCE)]
     # the rules' "no signal peptide, no TM" would assert an absence nobody looked for: only "no TM" was seen
     res.evidence = ["no TM" if e == "no signal peptide, no TM" else e for e in res.evidence]
     shown = min(len(res.record.seq), SP_WINDOW)

@@ -161,6 +161,10 @@ class Predictor:
                 # the run hiding an unknown site is named once, by explain_review
                 named = rev.masked if rev is not None and rev.action == "unknown" else None
                 hides_helix[i] = flag_hidden_helices(res, mature_start(res, rev), named)
+        else:  # --signal-only: no protein without a signal peptide was checked for leaderless secretion
+            for res in results:
+                if res.route != "classical":
+                    res.route = None
         for i, rev in reviews.items():
             explain_review(results[i], rev, hides_helix.get(i, False))
         for res in results:

@@ -34,6 +34,7 @@ import numpy as np
 
 from secannot.io.headers import parse_identity, protein_name
 from secannot.io.writers.gff3_attributes import SHORT_VERDICTS, VERDICTS
+from secannot.models.masking import UNKNOWN_SITE_EVIDENCE, WITHDRAWN_EVIDENCE  # the evidence read back here
 from secannot.models.signal_peptide import WINDOW  # residues of the model's per-residue output
 from secannot.report.figures import COLUMN_WIDTH_IN, FONT, GREY, OKABE_ITO, new_figure, print_style
 from secannot.results import Result, Segment
@@ -88,8 +89,7 @@ def segment(value: Segment | str | None) -> Segment | None:
 # --------------------------------------------------------------------------- title
 
 
-_UNKNOWN_SITE = re.compile(r"^SP, cleavage site unknown: ambiguous residues at (\d+)-(\d+)")
-_WITHDRAWN = "SP not called: ambiguous residues"
+_UNKNOWN_SITE = re.compile("^" + re.escape(UNKNOWN_SITE_EVIDENCE) + r" (\d+)-(\d+)")
 
 
 def site_unknown(result: Result) -> tuple[int, int] | None:
@@ -106,7 +106,7 @@ def site_unknown(result: Result) -> tuple[int, int] | None:
 
 def withdrawn(result: Result) -> bool:
     """A signal peptide the model called but the ambiguous-residue review withdrew (sp_prob stays high)."""
-    return result.route != "classical" and any(e.startswith(_WITHDRAWN) for e in result.evidence)
+    return result.route != "classical" and any(e.startswith(WITHDRAWN_EVIDENCE) for e in result.evidence)
 
 
 def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, str, str]:

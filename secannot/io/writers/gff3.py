@@ -37,8 +37,10 @@ class Gff3Writer:
         )
         if provenance.run is not None:
             run = provenance.run
+            leaderless = (f"nc_score threshold {run.nc_threshold} (prior {run.nc_prior})" if run.nc_threshold is not None
+                          else "no localisation (signal peptides only)")
             out.write(f"# organism {run.organism}; sp_prob threshold {run.sp_thresholds.get(run.organism)}; "
-                      f"nc_score threshold {run.nc_threshold} (prior {run.nc_prior}); date {run.date}\n")
+                      f"{leaderless}; date {run.date}\n")
 
     def write(self, result: Result) -> None:
         self.out.write(render_gff3(result))

@@ -45,7 +45,7 @@ ROUTES = {"classical": "classical (signal peptide)", "non-classical": "non-class
 def verdict_note(result: Result) -> str:
     """'secreted; route classical (signal peptide); SP 1-26': the TSV's localization, route and evidence."""
     verdict = VERDICTS.get(result.localization or "", result.localization or "localisation not predicted")
-    parts = [verdict, f"route {ROUTES.get(result.route, result.route)}"]
+    parts = [verdict] + ([f"route {ROUTES.get(result.route, result.route)}"] if result.route else [])
     if result.evidence:
         parts.append("; ".join(result.evidence))
     return "; ".join(parts)
@@ -88,6 +88,7 @@ def polypeptide_attributes(result: Result) -> dict[str, AttrValue]:
         attrs["product"] = product
     if result.localization:
         attrs["localization"] = result.localization
-    attrs["route"] = result.route
+    if result.route:
+        attrs["route"] = result.route
     attrs.update(lists)
     return attrs

@@ -34,7 +34,8 @@ def result_dict(result: Result, columns: Sequence[Column]) -> dict[str, Any]:
     data: dict[str, Any] = {col.name: json_value(col, result) for col in columns}
     data["description"] = result.record.description
     data["signal_peptide"] = str(result.signal_peptide) if result.signal_peptide else None
-    data["tm_segments"] = [str(s) for s in result.tm_segments]
+    # null when localisation was not run (--signal-only): no helix was looked for
+    data["tm_segments"] = None if result.localization is None else [str(s) for s in result.tm_segments]
     if any(s.orientation for s in result.tm_segments):
         # the side each helix's N-terminal end faces, from the topology network's decoder
         data["tm_orientation"] = [s.orientation for s in result.tm_segments]

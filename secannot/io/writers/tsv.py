@@ -22,8 +22,8 @@ def predict_row(r: Result) -> str:
     """
     cs = r.cleavage_site
     return (
-        f"{r.record.id}\t{len(r.record.seq)}\t{_opt(r.sp_prob)}\t{'' if cs is None else cs}\t{r.route}\t"
-        f"{_opt(r.cs_prob)}\t{r.localization or ''}\t{r.confidence or ''}\t{len(r.tm_segments)}\t"
+        f"{r.record.id}\t{len(r.record.seq)}\t{_opt(r.sp_prob)}\t{'' if cs is None else cs}\t{r.route or ''}\t"
+        f"{_opt(r.cs_prob)}\t{r.localization or ''}\t{r.confidence or ''}\t{'' if r.localization is None else len(r.tm_segments)}\t"
         f"{_opt(r.nc_score)}\t{r.nc_basis or ''}\t{'; '.join(r.evidence)}\n"
     )
 
