@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from helpers import DATA, run_cli, shared_path
 
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, iter_records
+from secannot.models.localization import Localizer
 from secannot.models.topology import (
     TopologyParams,
     er_retention,
@@ -20,6 +22,7 @@ from secannot.models.topology import (
     tolerant_gpi_tail,
 )
 from secannot.pipeline.predictor import PredictConfig, Predictor
+from secannot.results import Result
 
 # UniProt facts for tests/data/reference_subset.fasta (accession, expected verdict, curated signal end)
 EXPECTED = {
@@ -190,8 +193,6 @@ def test_gpi_tail_tolerates_one_charged_residue():
 
 
 def _verdict(seq: bytes, cleavage: int | None = None):
-    from secannot.models.localization import Localizer
-    from secannot.results import Record, Result
 
     res = Result(record=Record("x", "x", seq, "test", 1), sp_prob=0.99 if cleavage else 0.01, cleavage_site=cleavage,
                  route="classical" if cleavage else "none")
@@ -236,3 +237,36 @@ def test_a_short_intracellular_chain_is_never_high_confidence(tmp_path, seq):
     res = run_cli(["predict", fasta, "-f", "jsonl"])
     row = json.loads(res.out.splitlines()[0])
     assert row["localization"] == "intracellular" and row["confidence"] == "low"
+
+
+def _fgf2() -> Record:
+    return next(r for r in iter_records([str(DATA / "reference_subset.fasta")], Diagnostics(io.StringIO())) if "FGF2" in r.id)
+
+
+HELIX = b"LLIVALLAVGLLIAVLFAVL"
+
+
+@pytest.mark.parametrize("with_helix", [False, True])
+def test_a_listed_leaderless_protein_with_a_helix_is_membrane_not_a_candidate(with_helix):
+    """Route types I-III are soluble leaderless proteins: a TM helix in the sequence (a variant or a fusion)
+    contradicts the rule, so the helix decides and the rule is only named."""
+    rec = _fgf2()
+    seq = rec.seq[:150] + HELIX + rec.seq[150:] if with_helix else rec.seq
+    res = Result(record=Record(rec.id, rec.description, seq, "test", 1), sp_prob=0.01, route="none")
+    Predictor(PredictConfig()).localizer.apply([res])  # with the bundled leaderless rules
+    if with_helix:
+        assert (res.localization, res.route, res.nc_basis) == ("membrane", "none", None)
+        assert res.evidence[0].startswith("listed non-classical type I (FGF2") and "TM helix is predicted" in res.evidence[0]
+        assert res.confidence == "low"  # one helix (medium), one step lower for the disagreement
+    else:
+        assert (res.localization, res.route, res.nc_basis) == ("non_classical_candidate", "non-classical", "rule")
+
+
+def test_a_listed_golgi_bypass_membrane_protein_keeps_its_route():
+    """Type IV entries (CFTR, pendrin) are membrane proteins that bypass the Golgi: helix and rule agree."""
+    seq = b"M" + HELIX + b"KKR" + b"DEKRSTNQ" * 20 + HELIX + b"DEKRS" * 20
+    res = Result(record=Record("sp|P13569|CFTR_HUMAN", "sp|P13569|CFTR_HUMAN", seq, "test", 1), sp_prob=0.01,
+                 route="none")
+    Predictor(PredictConfig()).localizer.apply([res])
+    assert (res.localization, res.route, res.nc_basis) == ("membrane", "non-classical", "rule")
+    assert res.tm_segments and res.evidence[0].startswith("non-classical type IV (CFTR")

@@ -68,6 +68,9 @@ def _nc_rule_summary(entry) -> dict:
     }
 
 
+#: Route types of rules/nonclassical.yaml whose proteins are membrane proteins (IV: Golgi bypass of proteins
+#: that enter the ER with a signal anchor or TM segment); I-III are leaderless soluble proteins.
+MEMBRANE_ROUTE_TYPES = frozenset({"IV"})
 #: A signal peptide at or above this probability is beyond doubt; between the call threshold and it, "medium".
 SURE_SIGNAL_PEPTIDE = 0.95
 #: Below this cs_prob a called signal peptide is one confidence step lower.  Out-of-fold on the SignalP 6.0
@@ -443,12 +446,20 @@ class Localizer:
         lipid = lipid_anchor(seq) if eukaryote and not segments else None
         guard = composition_guard(seq)
         by_score = not segments and lipid is None and nc_score >= self.nc_threshold and guard is None
+        # a listed leaderless protein (route types I-III) is soluble: a TM helix in this sequence (a variant, a
+        # fusion, or a false helix) contradicts the rule, so the helix decides and the rule is named, not applied;
+        # type IV (Golgi bypass of membrane proteins: CFTR, pendrin) is a membrane protein by definition
+        overruled = (rule is not None and bool(segments)
+                     and rule.data["nonclassical"]["route_type"] not in MEMBRANE_ROUTE_TYPES)
         if rule is not None:
             res.nc_rule = _nc_rule_summary(rule)
-        if rule is not None or by_score:
+        if (rule is not None and not overruled) or by_score:
             res.route = "non-classical"
             res.nc_basis = "rule+score" if (rule is not None and by_score) else ("rule" if rule is not None else "score")
-        if rule is not None:
+        if overruled:
+            evidence.append(f"listed non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path}) "
+                            "but a TM helix is predicted: not a leaderless candidate")
+        elif rule is not None:
             evidence.append(f"non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path})")
         if by_score:
             evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f} (prior {self.nc_prior:g})")
@@ -472,6 +483,8 @@ class Localizer:
             res.localization = "intracellular"
             evidence.append("no signal peptide, no TM")
         res.confidence = confidence(res, self.nc_threshold)
+        if overruled:  # sequence and curated knowledge disagree
+            res.confidence = STEP_DOWN[res.confidence]
         res.evidence = evidence
 
     def _rule(self, res: Result):
