@@ -111,7 +111,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
            lambda r: None if r.localization is None else len(r.tm_segments), "int32"),
     Column(
         "nc_score",
-        "probability of leaderless secretion under --nc-prior (default 0.02, a proteome); only without a signal peptide",
+        "probability of leaderless secretion under --nc-prior (default 0.02, a proteome); only without a signal peptide, "
+        "and only for eukaryotes (the model is trained on mammalian proteins)",
         lambda r: r.nc_score,
         "float64",
     ),

@@ -57,7 +57,7 @@ class Result:
     #: peptide: leaderless secretion was not looked at, so "none" would claim what nobody checked)
     route: str | None = "none"
     localization: str | None = None
-    confidence: str | None = None  # high / medium / low, see secannot.models.localization.confidence
+    confidence: str | None = None  # high / medium / low, see secannot.models.confidence
     tm_segments: list[Segment] = field(default_factory=list)
     signal_anchor: Segment | None = None
     gpi: dict[str, Any] | None = None

@@ -3,19 +3,19 @@ evidence item per `;`."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import DATA, run_cli
 
 from secannot.io.headers import parse_identity
+from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
 from secannot.models.localization import (
     BASIC_END,
-    LONG_SIGNAL_PEPTIDE,
     TAIL_ANCHOR_N_DOMAIN,
     TAIL_ANCHOR_TAIL,
-    UNSURE_CLEAVAGE,
     Localizer,
     basic_c_terminus,
-    confidence,
     tail_anchor,
 )
 from secannot.results import Record, Result, Segment
@@ -88,8 +88,6 @@ def test_a_gpi_tail_ending_in_a_basic_residue_is_a_weaker_gpi_call(tmp_path):
 def test_no_evidence_item_holds_the_item_separator():
     # the TSV joins evidence items with "; ": an item with its own ";" could not be split back
     out = run_cli(["predict", "-f", "jsonl", str(DATA / "reference_subset.fasta")]).out
-    import json
-
     items = [e for line in out.splitlines() for e in json.loads(line)["evidence"]]
     assert items and not [e for e in items if ";" in e]
     band = [e for e in items if e.startswith("uncertain SP band: signal anchor")]
@@ -134,8 +132,37 @@ def test_long_signal_peptides_and_short_chains_lower_a_classical_verdict(site, l
 
 def test_a_blind_protein_claims_no_absence_of_a_signal_peptide():
     out = run_cli(["predict", "-f", "jsonl", "-"], stdin=b">x\n" + b"X" * 80 + b"MKV\n")
-    import json
-
     row = json.loads(out.out)
     assert row["sp_prob"] is None and "not assessed" in row["note"]
     assert not [e for e in row["evidence"] if "no signal peptide" in e]
+
+
+def test_a_long_signal_peptide_lowers_only_a_eukaryotic_verdict():
+    """The 40-residue step is a eukaryotic statistic: bacterial signal peptides (lipoprotein, Tat, gram-positive
+    Sec) run longer, so a gram-negative or archaeal call keeps its level."""
+    res = _result(b"M" + b"A" * 199, 0.99)
+    res.cleavage_site, res.cs_prob, res.route, res.localization = LONG_SIGNAL_PEPTIDE, 0.9, "classical", "secreted"
+    assert confidence(res, 0.28, eukaryote=True) == "medium"
+    assert confidence(res, 0.28, eukaryote=False) == "high"
+
+
+LEADERLESS_LIKE = ("MAEEEEQKVEAQSLKPEEKNAPEAEAKAEEKPEAEEAKAEEKPAEAEEKSPEAEEEKAPEAKAEEKPAEEEK"
+                   "PAEAEEKAPEAKSEEKPAEAEEK")
+
+
+@pytest.mark.parametrize("organism", ["gram-negative", "gram-positive", "archaea"])
+def test_the_leaderless_score_is_for_eukaryotes_only(organism):
+    """OutCyte's training proteins are mammalian: a prokaryote gets no nc_score, no score-based candidate, and
+    an intracellular verdict without a score is medium, not high; the provenance names no nc threshold."""
+    fasta = f">lead\n{LEADERLESS_LIKE}\n>soluble\n{(SOLUBLE * 4).decode()}\n".encode()
+    euk = run_cli(["predict", "-f", "jsonl", "--nc-prior", "0.5", "-"], stdin=fasta)
+    pro = run_cli(["predict", "-f", "jsonl", "--nc-prior", "0.5", "--organism", organism, "-"], stdin=fasta)
+    assert euk.code == pro.code == 0, pro.err
+    euk_rows = [json.loads(line) for line in euk.out.splitlines()]
+    pro_rows = [json.loads(line) for line in pro.out.splitlines()]
+    assert all(r["nc_score"] is not None for r in euk_rows)
+    assert any(r["localization"] == "non_classical_candidate" for r in euk_rows)  # the input can be called
+    for r in pro_rows:
+        assert r["nc_score"] is None and r["route"] == "none" and r["localization"] == "intracellular", r
+        assert r["confidence"] == "medium"
+        assert r["provenance"]["thresholds"]["nc_score"] is None

@@ -33,8 +33,8 @@ def _provenances(fmt: str, out: str) -> list[dict]:
     "options, organism, nc",
     [
         ([], "eukarya", NC_MODEL["threshold"]),
-        (["--nc-threshold", "0.5", "--organism", "gram-negative"], "gram-negative", 0.5),
-        (["--organism", "ARCHAEA"], "archaea", NC_MODEL["threshold"]),
+        (["--nc-threshold", "0.5", "--organism", "gram-negative"], "gram-negative", None),  # eukaryotes only
+        (["--organism", "ARCHAEA"], "archaea", None),
         (["--nc-threshold", "0.9"], "eukarya", 0.9),
     ],
 )
@@ -54,7 +54,8 @@ def test_json_outputs_carry_every_setting(fmt, options, organism, nc, command):
         assert prov["thresholds"]["sp_prob"] == expected_sp
         assert prov["thresholds"]["sp_prob_by_organism"]["eukarya"] == SP_MODEL["decision_threshold"]["eukarya"]
         assert prov["thresholds"]["nc_score"] == nc
-        assert prov["thresholds"]["overrides"] == ({"nc_score": nc} if "--nc-threshold" in options else {})
+        given = float(options[options.index("--nc-threshold") + 1]) if "--nc-threshold" in options else None
+        assert prov["thresholds"]["overrides"] == ({"nc_score": given} if given is not None else {})
         assert prov["date"][:2] == "20" and prov["date"].endswith("+00:00")
         assert prov["inputs"] == [{"kind": "fasta", "path": "-"}]
 
@@ -78,11 +79,13 @@ def test_tsv_stays_one_plain_table(options):
     assert not any(line.startswith("#") for line in lines)
 
 
-def test_gff3_names_the_thresholds():
-    res = run_cli(["predict", "-", "-f", "gff3", "--nc-threshold", "0.6", "--organism", "gram-negative"], stdin=FASTA)
+@pytest.mark.parametrize(("organism", "leaderless"), [("eukarya", "nc_score threshold 0.6"),
+                                                      ("gram-negative", "no leaderless score")])
+def test_gff3_names_the_thresholds(organism, leaderless):
+    res = run_cli(["predict", "-", "-f", "gff3", "--nc-threshold", "0.6", "--organism", organism], stdin=FASTA)
     comment = next(line for line in res.out.splitlines() if line.startswith("# organism"))
-    assert "gram-negative" in comment and "nc_score threshold 0.6" in comment
-    assert f"sp_prob threshold {SP_MODEL['decision_threshold']['gram-negative']}" in comment
+    assert organism in comment and leaderless in comment
+    assert f"sp_prob threshold {SP_MODEL['decision_threshold'].get(organism, 0.5)}" in comment
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "json"])
@@ -236,11 +239,12 @@ def test_run_provenance_states_the_thresholds_the_run_applies(kwargs):
     assert thresholds["sp_prob"] == applied["sp_prob"] == SP_MODEL["decision_threshold"].get(organism, 0.5)
     assert thresholds["sp_prob_by_organism"] == applied["sp_prob_by_organism"]
     assert thresholds["sp_prob_by_organism"]["eukarya"] == SP_MODEL["decision_threshold"]["eukarya"]
-    expected_nc = kwargs.get("nc_threshold", NC_MODEL["threshold"]) if localize else None
-    expected_prior = kwargs.get("nc_prior", NC_MODEL["prior"]) if localize else None
+    scored = localize and organism == "eukarya"  # the leaderless score is for eukaryotes only
+    expected_nc = kwargs.get("nc_threshold", NC_MODEL["threshold"]) if scored else None
+    expected_prior = kwargs.get("nc_prior", NC_MODEL["prior"]) if scored else None
     assert thresholds["nc_score"] == applied.get("nc_score") == expected_nc
     assert thresholds["nc_prior"] == applied.get("nc_prior") == expected_prior
-    if localize:
+    if scored:
         assert predictor.localizer.nc_threshold == expected_nc and predictor.localizer.nc_prior == expected_prior
     band = thresholds["sp_uncertain_band"]
     assert band == applied.get("sp_uncertain_band")

@@ -22,8 +22,9 @@ Without one:
 
 5. a listed unconventionally secreted protein (``rules/nonclassical.yaml``)
    -> route ``non-classical`` (basis ``rule``)
-6. no transmembrane helix, no composition guard (fragment, short Cys/Pro-rich)
-   and ``nc_score`` (a probability at the ``--nc-prior``) >= threshold
+6. no transmembrane helix, no composition guard (fragment, short Cys/Pro-rich,
+   chain under 50 residues) and ``nc_score`` (a probability at the ``--nc-prior``;
+   eukaryotes only, its model being trained on mammalian proteins) >= threshold
    -> route ``non-classical`` (basis ``score``)
 7. a transmembrane helix (an uncleaved N-terminal one is a signal anchor)
    -> ``membrane``; else ``non_classical_candidate`` when the route is
@@ -39,8 +40,9 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
+from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
 from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, UNSURE_SITE_EVIDENCE, ambiguous_in
-from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
+from secannot.models.nonclassical import NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
@@ -71,20 +73,6 @@ def _nc_rule_summary(entry) -> dict:
 #: Route types of rules/nonclassical.yaml whose proteins are membrane proteins (IV: Golgi bypass of proteins
 #: that enter the ER with a signal anchor or TM segment); I-III are leaderless soluble proteins.
 MEMBRANE_ROUTE_TYPES = frozenset({"IV"})
-#: A signal peptide at or above this probability is beyond doubt; between the call threshold and it, "medium".
-SURE_SIGNAL_PEPTIDE = 0.95
-#: Below this cs_prob a called signal peptide is one confidence step lower.  Out-of-fold on the SignalP 6.0
-#: benchmark's eukaryotic partitions 0-1 (each scored by the SP model trained on the other; bench/models/),
-#: signal-peptide calls with cs_prob < 0.3 are true signal peptides 0.79 of the time (38 calls; the site is
-#: right for 0.26) against 0.94-0.97 at cs_prob >= 0.4 (1,298 calls): a poor cleavage site is what a signal
-#: anchor or a designed hydrophobic N-terminus looks like to the model.
-UNSURE_CLEAVAGE = 0.3
-#: A called signal peptide this long or longer is one confidence step lower: 99% of the eukaryotic signal
-#: peptides of the SignalP 6.0 benchmark (partitions 0-1, 1,374) are at most 42 residues, and out of fold the
-#: calls of 40 residues or more are true signal peptides 3 times in 8 (0.96 below 35): a long "signal
-#: peptide" is most often a signal peptide and a TM helix read as one (a designed SP + 6 residues + TM
-#: helix was called SP 1-52).
-LONG_SIGNAL_PEPTIDE = 40
 #: Residues of a helix that counts in the mature chain even when it starts at the cleavage site (the TM
 #: helices of TMbed's dev set, tmbed_dev.3line: median 22 residues, 5th percentile 15, 10th 17).
 FULL_HELIX = 16
@@ -98,45 +86,6 @@ TAIL_ANCHOR_N_DOMAIN = 20
 #: last ``BASIC_END`` residues is the stop-transfer of a type I membrane protein with a short cytoplasmic tail
 #: (MLEC, ...LFCLCRL), so such a GPI call is one confidence step lower.
 BASIC_END = 4
-
-
-def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False) -> str:
-    """How sure the verdict is: ``high``, ``medium`` or ``low`` (documented in the README).
-
-    * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower when the
-      cleavage site is uncertain (cs_prob < ``UNSURE_CLEAVAGE``), one when the signal peptide is
-      ``LONG_SIGNAL_PEPTIDE`` residues or longer, ``low`` for a chain under ``GUARD_MIN_LENGTH``
-      (next to no mature chain), and one more when the deciding motif
-      is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue or ending in a
-      basic residue);
-    * ``membrane`` without a signal peptide: ``high`` with two or more TM helices, ``medium`` with
-      one (single helices carry most false helices on globular proteins), ``low`` from a lipid-anchor
-      motif alone or for a chain shorter than ``GUARD_MIN_LENGTH`` (a 10-residue hydrophobic
-      peptide is no membrane protein);
-    * ``non_classical_candidate``: ``high`` when listed in the rules, ``low`` from nc_score alone
-      (on a proteome most leaderless score calls are false);
-    * ``intracellular``: ``high`` when nc_score is below half the threshold, else ``medium``; ``low``
-      for a chain shorter than ``GUARD_MIN_LENGTH`` (50), where the leaderless score is not used and
-      "no signal peptide, no helix" rests on almost nothing (a 1-residue ``M`` was once ``high``).
-    """
-    if res.has_signal_peptide:
-        if len(res.record.seq) < GUARD_MIN_LENGTH:
-            return "low"
-        level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
-        if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
-            level = STEP_DOWN[level]
-        if (res.cleavage_site or 0) >= LONG_SIGNAL_PEPTIDE:
-            level = STEP_DOWN[level]
-        return STEP_DOWN[level] if weaker_motif else level
-    if res.localization == "membrane":
-        if not res.tm_segments or len(res.record.seq) < GUARD_MIN_LENGTH:
-            return "low"
-        return "high" if len(res.tm_segments) >= 2 else "medium"
-    if res.localization == "non_classical_candidate":
-        return "high" if res.nc_rule is not None else "low"
-    if len(res.record.seq) < GUARD_MIN_LENGTH:
-        return "low"
-    return "high" if (res.nc_score or 0.0) < nc_threshold / 2 else "medium"
 
 
 _H_BREAKERS = np.zeros(256, dtype=bool)
@@ -358,12 +307,16 @@ class Localizer:
                 helices[i] = band_helices
             elif decision == "neither":
                 helices[i] = tuple(h for h in helices[i] if h.start > self.band.nterm_span)  # type: ignore[union-attr]
-        no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide]
-        scores = np.zeros(len(results))
+        # the leaderless score is for eukaryotes only: OutCyte's training proteins are mammalian, and bacterial
+        # non-classical export (moonlighting cytoplasmic enzymes) is another process the model never saw
+        no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide] if eukaryote else []
+        scores: list[float | None] = [None] * len(results)
         if no_sp:
             tm_max = np.array([topologies[i].max_logit for i in no_sp])
-            scores[no_sp] = self.nc_model.score([seqs[i] for i in no_sp], tm_max, self.nc_prior)
-        for res, topo, hel, score, note in zip(results, topologies, helices, scores.tolist(), notes, strict=True):
+            for i, score in zip(no_sp, self.nc_model.score([seqs[i] for i in no_sp], tm_max, self.nc_prior).tolist(),
+                                strict=True):
+                scores[i] = score
+        for res, topo, hel, score, note in zip(results, topologies, helices, scores, notes, strict=True):
             self._decide(res, topo.segments, hel, score, eukaryote)
             if note:
                 res.evidence.insert(0, note)
@@ -374,8 +327,8 @@ class Localizer:
                 results[i].evidence.insert(0, f"TM not called: {ambiguous_in(seqs[i], segments)} in TM {masked}")
                 results[i].confidence = "low"
 
-    def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment], nc_score: float,
-                eukaryote: bool) -> None:
+    def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment],
+                nc_score: float | None, eukaryote: bool) -> None:
         """``hydrophobic``: windowed segments (they find GPI tails); ``segments``: the TM helices."""
         seq = res.record.seq
         evidence: list[str] = []
@@ -384,7 +337,7 @@ class Localizer:
             evidence.append(f"SP 1-{cs}")
             if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
                 evidence.append(f"{UNSURE_SITE_EVIDENCE} (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
-            if cs >= LONG_SIGNAL_PEPTIDE:
+            if eukaryote and cs >= LONG_SIGNAL_PEPTIDE:  # a eukaryotic statistic: bacterial ones run longer
                 evidence.append(f"{LONG_SP_EVIDENCE} ({cs} residues; could hold a TM helix)")
             mature = [s for s in hydrophobic if s.start > cs + 2]
             gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
@@ -426,12 +379,13 @@ class Localizer:
                 evidence.append(f"C-terminal {basic_end} could be a stop-transfer (a type I membrane protein)")
             weaker = (res.localization == "gpi_anchored" and (gpi["confidence"] != "high" or bool(basic_end))) or (
                 res.localization == "er_retained" and er[1] != "high")
-            res.confidence = confidence(res, self.nc_threshold, weaker)
+            res.confidence = confidence(res, self.nc_threshold, weaker, eukaryote)
             res.evidence = evidence
             return
         self._decide_without_sp(res, segments, nc_score, eukaryote)
 
-    def _decide_without_sp(self, res: Result, segments: Sequence[Segment], nc_score: float, eukaryote: bool) -> None:
+    def _decide_without_sp(self, res: Result, segments: Sequence[Segment], nc_score: float | None,
+                           eukaryote: bool) -> None:
         """Rules 5-7: signal anchor / TM helices, listed leaderless proteins, the calibrated nc_score."""
         seq = res.record.seq
         evidence: list[str] = []
@@ -445,7 +399,8 @@ class Localizer:
         rule = self._rule(res)
         lipid = lipid_anchor(seq) if eukaryote and not segments else None
         guard = composition_guard(seq)
-        by_score = not segments and lipid is None and nc_score >= self.nc_threshold and guard is None
+        scored = nc_score is not None and nc_score >= self.nc_threshold  # None: not scored (not a eukaryote)
+        by_score = not segments and lipid is None and scored and guard is None
         # a listed leaderless protein (route types I-III) is soluble: a TM helix in this sequence (a variant, a
         # fusion, or a false helix) contradicts the rule, so the helix decides and the rule is named, not applied;
         # type IV (Golgi bypass of membrane proteins: CFTR, pendrin) is a membrane protein by definition
@@ -463,7 +418,7 @@ class Localizer:
             evidence.append(f"non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path})")
         if by_score:
             evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f} (prior {self.nc_prior:g})")
-        elif guard is not None and not segments and nc_score >= self.nc_threshold:
+        elif guard is not None and not segments and scored:
             evidence.append(f"nc_score {nc_score:.2f} not used: {guard}")
         if segments:
             res.localization = "membrane"

@@ -54,7 +54,8 @@ def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], 
     (``Predictor.thresholds``), so the two cannot disagree.  ``sp_thresholds``: the loaded SP model's
     per-group thresholds (a group it does not list uses 0.5, as the model itself does); ``nc_model``: a
     loaded NonClassicalModel (loaded here when None and localising).  nc_score/nc_prior are the user's
-    override when given, else the nc model's; they and the band rule are absent when not localising.
+    override when given, else the nc model's; they and the band rule are absent when not localising and for
+    organism groups other than eukaryotes (neither is applied to them).
     """
     from secannot.models.nonclassical import NonClassicalModel
     from secannot.models.signal_peptide import ORGANISMS, normalise_organism
@@ -65,9 +66,10 @@ def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], 
                                "sp_prob_by_organism": by_organism}
     if not config.localize:
         return data
-    nc = nc_model if nc_model is not None else NonClassicalModel.load()
-    data["nc_score"] = nc.threshold if config.nc_threshold is None else config.nc_threshold
-    data["nc_prior"] = nc.prior if config.nc_prior is None else config.nc_prior
+    if organism == "eukarya":  # the leaderless score is for eukaryotes only (models.localization)
+        nc = nc_model if nc_model is not None else NonClassicalModel.load()
+        data["nc_score"] = nc.threshold if config.nc_threshold is None else config.nc_threshold
+        data["nc_prior"] = nc.prior if config.nc_prior is None else config.nc_prior
     band = band_settings(config)
     if band is not None:
         data["sp_uncertain_band"] = band

@@ -38,7 +38,7 @@ class Gff3Writer:
         if provenance.run is not None:
             run = provenance.run
             leaderless = (f"nc_score threshold {run.nc_threshold} (prior {run.nc_prior})" if run.nc_threshold is not None
-                          else "no localisation (signal peptides only)")
+                          else "no leaderless score (--signal-only, or not a eukaryote)")
             out.write(f"# organism {run.organism}; sp_prob threshold {run.sp_thresholds.get(run.organism)}; "
                       f"{leaderless}; date {run.date}\n")
 
