@@ -167,3 +167,20 @@ def test_agrees_with_biopython_on_a_real_proteome():
     ours = [(r.id, r.sequence.rstrip("*")) for r in parse(data)]
     theirs = [(i, s.rstrip("*")) for i, s in _biopython_records(data)]
     assert ours == theirs
+
+
+@pytest.mark.parametrize("preamble", [b";a Pearson-style comment\n", b"# written by some tool\n\n", b";one\n;two\n  \n"])
+def test_comment_lines_before_the_first_record_are_skipped(preamble):
+    items = list(parse_fasta(io.BytesIO(preamble + GOOD), "c.fa"))
+    assert [i.id for i in items] == ["a", "b"] and all(isinstance(i, Record) for i in items)
+    assert items[0].line == preamble.count(b"\n") + 1  # line numbers still count the comment lines
+
+
+@pytest.mark.parametrize(("data", "hint"), [(b"P05067\nP01308\n", True), (b"sp|P05067|A4_HUMAN\n", True),
+                                            (b"hello world\n", False), (b"id\tseq\nx\tMKV\n", False)])
+def test_a_list_of_accessions_given_as_fasta_points_to_uniprot_list(data, hint):
+    with pytest.raises(InputError) as err:
+        list(parse_fasta(io.BytesIO(data), "ids.txt"))
+    message = str(err.value)
+    assert message.startswith("ids.txt: not FASTA (line 1 does not start with '>')")
+    assert ("--uniprot-list" in message) == hint

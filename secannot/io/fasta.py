@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from secannot.errors import InputError
 from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, escape_text, has_control, is_control
+from secannot.io.headers import split_accession
 from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
@@ -112,6 +113,9 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[tuple[Binar
 
 
 _PREAMBLE_LIMIT = 1 << 16  # characters read per line while looking for the first header
+#: Lines before the first record that start with these are comments (';' as in Pearson's original FASTA
+#: format, '#' as tools write provenance lines), skipped as Biopython's parser skips anything there.
+COMMENT = (";", "#")
 
 
 class _Lines:
@@ -145,7 +149,7 @@ class _Lines:
             if number == 1:
                 line = line.removeprefix("\ufeff")
             stripped = line.lstrip()
-            if not stripped:
+            if not stripped or stripped.startswith(COMMENT):  # blank, or a comment line before the first record
                 continue
             if stripped.startswith(">"):
                 return stripped, number
@@ -155,7 +159,11 @@ class _Lines:
                 raise self._corrupt(exc) from None
             if any(is_control(ch) and ch not in "\n\v\f" for ch in probe):
                 raise InputError(f"{self.source}: not FASTA (binary data)")
-            raise InputError(f"{self.source}: not FASTA (line {number} does not start with '>')")
+            hint = ""
+            parts = stripped.split()[0].split("|")  # P05067, or sp|P05067|A4_HUMAN as UniProt writes ids
+            if split_accession(parts[1] if len(parts) > 1 and parts[0] in ("sp", "tr") else parts[0]) is not None:
+                hint = "; it looks like a list of UniProt accessions: give it with --uniprot-list"
+            raise InputError(f"{self.source}: not FASTA (line {number} does not start with '>'){hint}")
 
     def __iter__(self) -> Iterator[str]:
         first, first_number = self.first_header()
