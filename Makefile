@@ -35,7 +35,7 @@ run: $(STAMP)
 	$(BIN)/secannot annotate examples/reference.fasta
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	SECANNOT_SHARED=$(abspath $(SHARED)) $(BIN)/python -m pytest -q
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run_bench.py --shared $(SHARED)
