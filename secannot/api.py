@@ -36,44 +36,30 @@ __all__ = ["Annotation", "Prediction", "SkippedRecordsWarning", "annotate", "pre
 
 
 class SkippedRecordsWarning(UserWarning):
-    """``read_fasta(..., skip_invalid=True)`` skipped records: how many, and the first with its line and reason.
-
-    A warning, not an error: skipping was asked for, but a silent drop is easy to miss in a notebook.
-    Silence it with ``warnings.simplefilter("ignore", secannot.SkippedRecordsWarning)``; turn it into an
-    exception with ``"error"`` in place of ``"ignore"``.
-    """
+    """read_fasta(skip_invalid=True) skipped records: asked for, but a silent drop is easy to miss in a notebook."""
 
 
-#: Attributes beyond the TSV columns, as in JSON Lines (see secannot.columns.JSON_FIELDS), with ranges as
-#: (start, end) int pairs.  Keyword-only and outside to_dict(): to_dict() and to_pandas() keep the TSV columns.
-#: gpi is a dict (as in JSON) and so left out of == and hash(), which the other fields decide.
+#: JSON Lines' fields beyond the columns (columns.JSON_FIELDS), keyword-only and outside to_dict(), which
+#: to_pandas() builds on: both keep the TSV columns.  gpi, a dict as in JSON, is left out of == and hash().
 _EXTRA_FIELDS = ("tm_segments", "tm_orientation", "signal_anchor", "gpi", "er_retention_motif")
-
-
-def _to_dict(self) -> dict[str, Any]:
-    """The TSV columns as a dict, in column order (the extra attributes, such as tm_segments, are not in it)."""
-    return {name: getattr(self, name) for name in self._columns}
 
 
 def _row_class(name: str, columns, doc: str) -> type:
     extras = [(f, Any, field(default=None, kw_only=True, compare=f != "gpi")) for f in _EXTRA_FIELDS]
-    cls = make_dataclass(name, [(c.name, Any) for c in columns] + extras, frozen=True, slots=True,
-                         namespace={"to_dict": _to_dict, "__doc__": doc,
-                                    "_columns": tuple(c.name for c in columns)})
+    names = tuple(c.name for c in columns)
+    cls = make_dataclass(name, [(c.name, Any) for c in columns] + extras, frozen=True, slots=True, namespace={
+        "to_dict": lambda self: {n: getattr(self, n) for n in names}, "__doc__": doc})
     cls.__module__ = __name__
     return cls
 
 
 _EXTRA_DOC = """
-    Beyond the TSV columns, as JSON Lines gives them but with every residue range a ``(start, end)`` pair of
-    ints (1-based, inclusive: ``sequence[start - 1:end]`` is the range; JSON writes ``"start-end"``):
-    ``tm_segments`` (tuple of (start, end): the helices counted by tm_count, in order; empty without one),
-    ``tm_orientation`` (tuple of str, one per helix, ``'in->out'`` or ``'out->in'`` for the side its
-    N-terminal end faces; None when the helices do not come from the topology network, as JSON omits it),
-    ``signal_anchor`` ((start, end) of the uncleaved signal-anchor helix, or None), ``gpi`` (dict, or None
-    unless localization is gpi_anchored: ``omega_site`` int, ``hydrophobic_tail`` (start, end),
-    ``confidence`` str) and ``er_retention_motif`` (str such as ``'KDEL'``, or None).  These are attributes
-    only: ``to_dict()`` and :func:`to_pandas` give the TSV columns, so a frame matches the TSV file."""
+    Also, as JSON Lines gives them but with residue ranges as ``(start, end)`` int pairs (1-based, inclusive):
+    ``tm_segments`` (tuple of (start, end), the helices tm_count counts), ``tm_orientation`` (tuple of
+    ``'in->out'``/``'out->in'``, one per helix; None when the helices are not from the topology network),
+    ``signal_anchor`` ((start, end) or None), ``gpi`` (None unless gpi_anchored; else a dict: ``omega_site``
+    int, ``hydrophobic_tail`` (start, end), ``confidence``) and ``er_retention_motif`` (e.g. 'KDEL', or None).
+    Attributes only: ``to_dict()`` and :func:`to_pandas` keep the TSV columns."""
 
 
 Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's prediction; attributes are the TSV columns.
@@ -206,36 +192,26 @@ def _bio_seq_types() -> tuple[type, ...]:
     return tuple(t for t in (getattr(bio, "Seq", None), getattr(bio, "MutableSeq", None)) if isinstance(t, type))
 
 
-def _is_lone_pair(records: Any, seq_types: tuple[type, ...]) -> bool:
-    """A 2-tuple whose first item is a str that is not a protein sequence and whose second is a sequence.
-
-    ``("x1", "MKW...")`` iterated as records would make a protein of its id; ``("MKV", "MKW...")``, a tuple of
-    two sequences, stays two records.  An id of letters only (``("VEGFA", "MKW...")``) cannot be told from a
-    sequence, so a tuple of two letter-only strings is two sequences: a list of pairs is never ambiguous.
-    """
-    return (isinstance(records, tuple) and len(records) == 2 and isinstance(records[0], str)
-            and not _SEQUENCE.fullmatch(records[0]) and isinstance(records[1], (str, bytes, *seq_types)))
-
-
 def _as_records(records: Iterable[Any]) -> Iterator[Record]:
     """(id, sequence) pairs, bare sequences (named seq1, seq2, ...) or objects with .id and .seq.
 
-    Raises TypeError for a lone string, bytes, Seq or SeqRecord (iterating it would make one protein per
-    letter), a lone (id, sequence) pair (see :func:`_is_lone_pair`) and a mapping.
+    Raises TypeError for a lone str, bytes, Seq or SeqRecord (iterating it would make one protein per
+    letter), a mapping, and a lone (id, sequence) pair: a 2-tuple whose first item is a str that is not
+    a sequence (``("x1", "MKW...")`` would make a protein of its id) and whose second is one.  An id of
+    letters only cannot be told from a sequence, so ``("VEGFA", "MKW...")`` is two sequences.
     """
+    seq_types = _bio_seq_types()
     if isinstance(records, (str, bytes, bytearray, os.PathLike)):
         raise TypeError("expected an iterable of records, got a single string: pass [sequence] for one protein, "
                         "or secannot.read_fasta(path) for a FASTA file")
     if isinstance(records, Mapping):
         raise TypeError("expected an iterable of records, got a mapping: pass list(d.items()) for {id: sequence}")
-    seq_types = _bio_seq_types()
-    if isinstance(records, seq_types):
-        raise TypeError(f"expected an iterable of records, got a single {type(records).__name__}: pass [seq] for "
-                        "one protein")
-    if hasattr(records, "id") and hasattr(records, "seq"):
-        raise TypeError(f"expected an iterable of records, got a single record ({type(records).__name__}): pass "
-                        "[record] for one protein")
-    if _is_lone_pair(records, seq_types):
+    if isinstance(records, seq_types) or (hasattr(records, "id") and hasattr(records, "seq")):
+        kind = "Seq" if isinstance(records, seq_types) else f"record ({type(records).__name__})"
+        raise TypeError(f"expected an iterable of records, got a single {kind}: pass [{kind.split()[0].lower()}] "
+                        "for one protein")
+    if (isinstance(records, tuple) and len(records) == 2 and isinstance(records[0], str)
+            and not _SEQUENCE.fullmatch(records[0]) and isinstance(records[1], (str, bytes, *seq_types))):
         raise TypeError(f"expected an iterable of records, got a single (id, sequence) pair "
                         f"('{escape_id(records[0][:30])}', ...): wrap it in a list, [(id, sequence)]")
     return _iter_records(records, seq_types)
@@ -307,7 +283,10 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
         seq = seq.decode("ascii")
     if isinstance(seq, (int, float, list, tuple, dict, set)):  # str(seq) would read 123 as residues '1', '2', '3'
         raise TypeError(f"{where}: the sequence must be a str (or bytes, or a Biopython Seq), got {type(seq).__name__}")
-    text = _text(where, seq).strip()
+    try:
+        text = str(seq).strip()
+    except getattr(sys.modules.get("Bio.Seq"), "UndefinedSequenceError", ()) as undefined:  # Seq(None, length=n)
+        raise InputError(f"{where}: sequence content is undefined (a Biopython Seq of known length only)") from undefined
     if text.startswith(">") and "\n" in text:
         raise InputError(f"{where}: sequence is FASTA text; read it with secannot.read_fasta(io.StringIO(text))")
     gap = next((j for j, c in enumerate(text) if c.isspace()), None)
@@ -326,17 +305,6 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
         reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
         raise InputError(f"{where}: {reason}")
     return parsed[0]
-
-
-def _text(where: str, seq: Any) -> str:
-    """str(seq), with an InputError for a Biopython Seq that knows only its length (Seq(None, length=n))."""
-    undefined = getattr(sys.modules.get("Bio.Seq"), "UndefinedSequenceError", None)
-    if undefined is None:
-        return str(seq)
-    try:
-        return str(seq)
-    except undefined:
-        raise InputError(f"{where}: sequence content is undefined (a Biopython Seq of known length only)") from None
 
 
 def _named(char: str) -> str:
@@ -359,60 +327,39 @@ def _predictor(config: PredictConfig, annotate: bool):
     return _PREDICTORS[key]
 
 
-#: The organism groups as the CLI's --organism lists them (its choices, in its order)
-_ORGANISM_CHOICES = ("eukarya", "gram-negative", "gram-positive", "archaea")
-#: name -> (lowest, highest, as the CLI's message writes them): the ranges of --nc-prior and --nc-threshold
-_PROBABILITIES = {"nc_prior": (1e-6, 0.999999, "0.000001", "0.999999"), "nc_threshold": (0.0, 1.0, "0", "1")}
-
-
-def _check_organism(organism: Any) -> None:
-    """TypeError for a non-str organism, ModelError for an unknown name, both in the CLI's words.
-
-    The names the model knows also include short forms (euk, gram+, ...: ORGANISM_ALIASES), any case.
-    """
-    from secannot.models.signal_peptide import ORGANISM_ALIASES
-
-    choices = ", ".join(f"'{c}'" for c in _ORGANISM_CHOICES)
-    if not isinstance(organism, str):
-        raise TypeError(f"organism: {organism!r} ({type(organism).__name__}) is not one of {choices}")
-    if organism.strip().lower() not in ORGANISM_ALIASES:
-        raise ModelError(f"organism: {organism!r} is not one of {choices}")
-
-
-def _check_probability(name: str, value: Any) -> None:
-    """TypeError for a value that is not a real number; ValueError outside the CLI's range for the option, or nan."""
-    if value is None:
-        return
-    low, high, low_text, high_text = _PROBABILITIES[name]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number between {low_text} and {high_text} (or None for the model's), "
-                        f"got {type(value).__name__} {value!r}")
-    if math.isnan(value) or not low <= value <= high:
-        raise ValueError(f"{name} must be a number between {low_text} and {high_text}, got {value!r}")
-
-
-def _check_batch_residues(value: Any) -> None:
-    """TypeError for a non-integer, ValueError below 1: a batch holds at least one protein whatever the bound."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"batch_residues must be an int >= 1 (residues per batch), got {type(value).__name__} "
-                        f"{value!r}")
-    if value < 1:
-        raise ValueError(f"batch_residues must be >= 1 (residues per batch), got {value!r}")
+#: The organism groups in the words of the CLI's --organism; the model also takes short forms (euk, gram+, ...)
+_ORGANISMS = "'eukarya', 'gram-negative', 'gram-positive', 'archaea'"
+#: option -> (lowest, highest, as the CLI's message writes them, the kind of number): the CLI's ranges
+_RANGES = {"nc_threshold": (0.0, 1.0, "a number between 0 and 1", numbers.Real),
+           "nc_prior": (1e-6, 0.999999, "a number between 0.000001 and 0.999999", numbers.Real),
+           "batch_residues": (1, math.inf, "an int >= 1 (residues per batch)", numbers.Integral)}
 
 
 def _config(organism: str, nc_threshold: float | None, nc_prior: float | None, rules: Iterable[str] | str,
             **options: Any) -> PredictConfig:
-    """The run's settings, checked as the command line checks them (organism, ranges, rule directories)."""
-    _check_organism(organism)
-    _check_probability("nc_threshold", nc_threshold)
-    _check_probability("nc_prior", nc_prior)
-    if "batch_residues" in options:
-        _check_batch_residues(options["batch_residues"])
-        options["batch_residues"] = int(options["batch_residues"])
+    """The run's settings, checked as the command line checks them, before any record is read.
+
+    TypeError for a value of the wrong type, ValueError for a number out of range or nan, ModelError for
+    an unknown organism name, all naming what is accepted; None is the model's nc_threshold/nc_prior.
+    """
+    from secannot.models.signal_peptide import ORGANISM_ALIASES
+
+    if not isinstance(organism, str):
+        raise TypeError(f"organism: {organism!r} ({type(organism).__name__}) is not one of {_ORGANISMS}")
+    if organism.strip().lower() not in ORGANISM_ALIASES:
+        raise ModelError(f"organism: {organism!r} is not one of {_ORGANISMS}")
+    values = {"nc_threshold": nc_threshold, "nc_prior": nc_prior, **options}
+    for name, (low, high, accepted, kind) in _RANGES.items():
+        value = values.get(name)
+        if value is None and name != "batch_residues":
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise TypeError(f"{name} must be {accepted}, got {type(value).__name__} {value!r}")
+        if math.isnan(value) or not low <= value <= high:
+            raise ValueError(f"{name} must be {accepted}, got {value!r}")
+        values[name] = int(value) if kind is numbers.Integral else float(value)
     dirs = (rules,) if isinstance(rules, (str, os.PathLike)) else tuple(rules)
-    return PredictConfig(organism=organism, nc_threshold=None if nc_threshold is None else float(nc_threshold),
-                         nc_prior=None if nc_prior is None else float(nc_prior),
-                         rules_dirs=tuple(os.fspath(d) for d in dirs), **options)
+    return PredictConfig(organism=organism, rules_dirs=tuple(os.fspath(d) for d in dirs), **values)
 
 
 def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> list:
@@ -430,13 +377,7 @@ def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> 
 def _extras(res) -> dict[str, Any]:
     """The attributes JSON Lines adds to the columns (result_dict), with ranges as (start, end) ints."""
     orientations = tuple(s.orientation for s in res.tm_segments)
-    gpi = None
-    if res.gpi is not None:
-        gpi = dict(res.gpi)
-        tail = gpi.get("hydrophobic_tail")
-        if isinstance(tail, str):  # 'start-end', as JSON writes it
-            start, end = tail.split("-")
-            gpi["hydrophobic_tail"] = (int(start), int(end))
+    gpi = res.gpi and {**res.gpi, "hydrophobic_tail": tuple(map(int, res.gpi["hydrophobic_tail"].split("-")))}
     return {
         "tm_segments": tuple((s.start, s.end) for s in res.tm_segments),
         "tm_orientation": orientations if any(orientations) else None,
@@ -468,14 +409,12 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     points, whitespace inside a sequence string, an empty id or one with whitespace, an id already
     given: ids are the rows' keys, as in the CLI; an automatic seqN name taken by a given id, or the
     reverse, says which record was named automatically), RulesError for an invalid rule directory.
-    Raises, before reading any record, TypeError for an organism that is not a str and ModelError
-    for an unknown one (both listing the accepted names, as ``--organism`` does), TypeError for an
-    nc_prior or nc_threshold that is not a number or a batch_residues that is not an int, ValueError
-    for one outside its range (or nan).  Raises TypeError for an unusable item, and for a lone
-    str, bytes, Seq, SeqRecord, mapping or (id, sequence) pair in place of the records.  A lone pair
-    is a 2-tuple whose first item is a str that is not a protein sequence (it holds something other
-    than letters, such as a digit, '|' or '_') and whose second is a sequence: ``("MKV", "MKWV")`` is
-    two bare sequences, and so is ``("VEGFA", "MKWV")``, an id of letters only, so pass a list.
+    Raises, before reading any record, TypeError for an option of the wrong type, ValueError for a number
+    out of range (or nan) and ModelError for an unknown organism, naming what is accepted as the CLI
+    does.  Raises TypeError for an unusable item, and for a lone str, bytes, Seq, SeqRecord, mapping or
+    (id, sequence) pair in place of the records: a 2-tuple whose first item is a str that is not a
+    protein sequence (it holds a digit, '|', '_', ...) and whose second is a sequence.  ``("MKV",
+    "MKWV")`` is two bare sequences, and so is ``("VEGFA", "MKWV")``: an id of letters only needs a list.
     """
     config = _config(organism, nc_threshold, nc_prior, rules, localize=not signal_only, batch_residues=batch_residues)
     return _run(records, config, annotate_rows=False)
@@ -498,10 +437,8 @@ def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold:
 def to_pandas(rows: Iterable[Any]):
     """A pandas DataFrame with one row per result and the TSV columns, typed (needs pandas).
 
-    ``rows``: the list :func:`predict` or :func:`annotate` returned (or any iterable of their rows):
-    all :class:`Prediction` (the ``secannot predict`` columns) or all :class:`Annotation` (the
-    ``secannot annotate`` columns).  Only the TSV columns: the extra attributes (``tm_segments``, ...)
-    stay on the rows.
+    ``rows``: an iterable of rows :func:`predict` or :func:`annotate` returned, all :class:`Prediction`
+    or all :class:`Annotation`; the frame has their TSV columns (``tm_segments`` and the like stay on the rows).
 
     Every column's dtype comes from the column dictionary (``Column.kind``), never from the values,
     so frames of different batches concatenate without object columns creeping in: float64 columns
@@ -510,14 +447,11 @@ def to_pandas(rows: Iterable[Any]):
     ``evidence`` is its ``;``-joined text, as in :class:`Prediction`.  Parquet (``--format parquet``)
     stores the same kinds.
 
-    A value that is None on the row is missing in the frame, and missing only then: ``frame.isna()``
-    (and ``pd.isna``) is True exactly where the attribute is None, whatever the column.  How a missing
-    value looks depends on the dtype, as pandas has no one missing value for all of them: float columns
-    (sp_prob, cs_prob, nc_score) hold NaN; Int64 ones (cleavage_site) ``pd.NA``; text ones (localization,
-    nc_basis, gene, uniprot_signal, ...) NaN, the missing value of pandas' ``str`` dtype (None with
-    pandas < 2.3's ``object``); list ones None (uniprot_location when UniProt was not asked: Parquet's
-    null, where an empty tuple would mean "an empty list"; the other list columns are never missing,
-    an empty tuple when nothing matched).
+    ``frame.isna()`` is True exactly where the row's attribute is None, whatever the column; the missing
+    value itself is the dtype's, as pandas has none for all: NaN in float columns (sp_prob, cs_prob, ...),
+    ``pd.NA`` in Int64 ones (cleavage_site), NaN in text ones (pandas' ``str`` dtype; None with pandas < 2.3's
+    ``object``), None in list ones (uniprot_location without UniProt: Parquet's null; an empty tuple would
+    mean "UniProt lists none"; the other list columns are an empty tuple when nothing matched).
 
     Raises TypeError for an item that is not a row of :func:`predict` or :func:`annotate`, a lone row
     (pass ``[row]``), and for Prediction and Annotation rows mixed: their columns differ, and filling
