@@ -351,7 +351,7 @@ def _config(organism: str, nc_threshold: float | None, nc_prior: float | None, r
     values = {"nc_threshold": nc_threshold, "nc_prior": nc_prior, **options}
     for name, (low, high, accepted, kind) in _RANGES.items():
         value = values.get(name)
-        if value is None and name != "batch_residues":
+        if name not in values or (value is None and kind is numbers.Real):  # None: the model's
             continue
         if isinstance(value, bool) or not isinstance(value, kind):
             raise TypeError(f"{name} must be {accepted}, got {type(value).__name__} {value!r}")
