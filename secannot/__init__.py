@@ -3,14 +3,15 @@
 The package keeps imports light on purpose: ``secannot --version`` must start in
 well under half a second, so numpy, requests and friends are imported by the
 modules that need them, never here.  The Python API (``secannot.read_fasta``,
-``predict``, ``annotate``, ``to_pandas``) lives in :mod:`secannot.api` and is
+``predict``, ``annotate``, ``to_pandas``, the row classes and
+``SkippedRecordsWarning``) lives in :mod:`secannot.api` and is
 loaded on first use.
 """
 
 __version__ = "0.1.0"
 TOOL_NAME = "secannot"
 
-_API = ("read_fasta", "predict", "annotate", "to_pandas", "Prediction", "Annotation")
+_API = ("read_fasta", "predict", "annotate", "to_pandas", "Prediction", "Annotation", "SkippedRecordsWarning")
 __all__ = ["TOOL_NAME", "__version__", *_API]
 
 

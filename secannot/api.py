@@ -7,33 +7,59 @@ whose attributes are the TSV columns (``sp_prob``, ``cleavage_site``, ...),
 with ``to_dict()``; ``to_pandas()`` makes a DataFrame when pandas is installed.
 
     >>> import secannot
-    >>> rows = secannot.predict(["MKWVTFISLLLLFSSAYS..."], organism="eukarya")
-    >>> rows[0].sp_prob, rows[0].cleavage_site
+    >>> rows = secannot.predict(["MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFK"], organism="eukarya")
+    >>> rows[0].cleavage_site, rows[0].sp_prob > 0.9
+    (18, True)
 """
 
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import os
+import re
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, make_dataclass
+from dataclasses import field, make_dataclass
 from typing import Any, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
-from secannot.errors import InputError, MissingDependencyError
+from secannot.errors import InputError, MissingDependencyError, ModelError
 from secannot.io.diagnostics import Rejection, escape_id
 from secannot.io.fasta import Record, mark_duplicates, open_input, parse_fasta
 from secannot.io.seen_ids import SeenIds
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
-__all__ = ["Annotation", "Prediction", "annotate", "predict", "read_fasta", "to_pandas"]
+__all__ = ["Annotation", "Prediction", "SkippedRecordsWarning", "annotate", "predict", "read_fasta", "to_pandas"]
+
+
+class SkippedRecordsWarning(UserWarning):
+    """read_fasta(skip_invalid=True) skipped records: asked for, but a silent drop is easy to miss in a notebook."""
+
+
+#: JSON Lines' fields beyond the columns (columns.JSON_FIELDS), keyword-only and outside to_dict(), which
+#: to_pandas() builds on: both keep the TSV columns.  gpi, a dict as in JSON, is left out of == and hash().
+_EXTRA_FIELDS = ("tm_segments", "tm_orientation", "signal_anchor", "gpi", "er_retention_motif")
 
 
 def _row_class(name: str, columns, doc: str) -> type:
-    cls = make_dataclass(name, [(c.name, Any) for c in columns], frozen=True, slots=True,
-                         namespace={"to_dict": lambda self: asdict(self), "__doc__": doc})
+    extras = [(f, Any, field(default=None, kw_only=True, compare=f != "gpi")) for f in _EXTRA_FIELDS]
+    names = tuple(c.name for c in columns)
+    cls = make_dataclass(name, [(c.name, Any) for c in columns] + extras, frozen=True, slots=True, namespace={
+        "to_dict": lambda self: {n: getattr(self, n) for n in names}, "__doc__": doc})
     cls.__module__ = __name__
     return cls
+
+
+_EXTRA_DOC = """
+    Also, as JSON Lines gives them but with residue ranges as ``(start, end)`` int pairs (1-based, inclusive):
+    ``tm_segments`` (tuple of (start, end), the helices tm_count counts), ``tm_orientation`` (tuple of
+    ``'in->out'``/``'out->in'``, one per helix; None when the helices are not from the topology network),
+    ``signal_anchor`` ((start, end) or None), ``gpi`` (None unless gpi_anchored; else a dict: ``omega_site``
+    int, ``hydrophobic_tail`` (start, end), ``confidence``) and ``er_retention_motif`` (e.g. 'KDEL', or None).
+    Attributes only: ``to_dict()`` and :func:`to_pandas` keep the TSV columns."""
 
 
 Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's prediction; attributes are the TSV columns.
@@ -43,13 +69,16 @@ Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's predicti
     the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
     confidence (str: high, medium or low), tm_count (int), nc_score (float or None: P(leaderless
     secretion) at the nc prior), nc_basis (str or None), evidence (str).
-    ``to_dict()`` gives them as a dict, in column order.""")
+    ``to_dict()`` gives them as a dict, in column order.
+""" + _EXTRA_DOC)
 Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the annotation columns.
 
     Adds accession, isoform, gene (str or None), cell_sources, processes, clinical, receptors, ligands
     (sorted tuples of str; receptors/ligands from the LIANA+ consensus pairs), rules_version (str or
     None), and the UniProt columns (uniprot_signal and uniprot_location None, agreement 'no_data': the API
-    does not query UniProt; None as Parquet's null, not an empty tuple, which would mean "UniProt lists none").""")
+    does not query UniProt; None as Parquet's null, not an empty tuple, which would mean "UniProt lists none").
+    ``to_dict()`` gives the TSV columns of ``secannot annotate``, in column order.
+""" + _EXTRA_DOC)
 
 
 class _TextAsBytes(io.RawIOBase):
@@ -119,10 +148,14 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
     without whitespace or a terminal ``*``.  Records are validated as the CLI does.
 
     Raises InputError when the input cannot be read or is not FASTA, and, unless ``skip_invalid``,
-    on the first bad record (naming it, its line and the reason).  A repeated id is a bad record, as
-    in the CLI and found by the same check (the first occurrence wins; the message names where the id
-    was first seen: ``x.fa:9: P1: duplicate id (first seen at x.fa:1)``): ``skip_invalid`` skips it,
-    else it raises InputError.  Remembering the ids costs a few dozen bytes each
+    on the first bad record (naming it, its line and the reason).  With ``skip_invalid`` bad records are
+    skipped and, once the last record has been yielded, one :class:`SkippedRecordsWarning` says how many
+    were skipped and names the first (``skipped 2 invalid records of bad.fa; the first: bad.fa:3: bad:
+    invalid character(s) ...``): skipping was asked for, but a silent drop is easy to miss.  No warning
+    when none was skipped, or when iteration stops early.  A repeated id is a bad record, as in the CLI
+    and found by the same check (the first occurrence wins; the message names where the id was first
+    seen: ``x.fa:9: P1: duplicate id (first seen at x.fa:1)``): ``skip_invalid`` skips it, else it
+    raises InputError.  Remembering the ids costs a few dozen bytes each
     (:mod:`secannot.io.seen_ids`), so a file of any size can be streamed.
 
     Raises TypeError, at the call, for a source that is neither a path nor a handle (an int, None,
@@ -134,38 +167,68 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
 
 
 def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: bool) -> Iterator[tuple[str, str]]:
+    skipped, first = 0, None
     for item in mark_duplicates(_records(source), SeenIds()):
         if isinstance(item, Rejection):
-            if skip_invalid:
-                continue
-            raise InputError(str(item))
+            if not skip_invalid:
+                raise InputError(str(item))
+            skipped += 1
+            first = first or item
+            continue
         yield item.id, item.sequence
+    if first is not None:
+        noun = "record" if skipped == 1 else "records"
+        warnings.warn(f"read_fasta skipped {skipped} invalid {noun} of {first.source}; the first: {first}",
+                      SkippedRecordsWarning, stacklevel=2)
+
+
+#: A str that reads as one protein sequence: amino-acid letters (any case; X B Z J U O included), '*' only at the end
+_SEQUENCE = re.compile(r"\s*[A-Za-z]+\*?\s*")
+
+
+def _bio_seq_types() -> tuple[type, ...]:
+    """Biopython's Seq and MutableSeq, if Biopython is loaded: a Seq object exists only once it is, so no import."""
+    bio = sys.modules.get("Bio.Seq")
+    return tuple(t for t in (getattr(bio, "Seq", None), getattr(bio, "MutableSeq", None)) if isinstance(t, type))
 
 
 def _as_records(records: Iterable[Any]) -> Iterator[Record]:
     """(id, sequence) pairs, bare sequences (named seq1, seq2, ...) or objects with .id and .seq.
 
-    Raises TypeError for a lone string or bytes: iterating it would make one protein per letter.
+    Raises TypeError for a lone str, bytes, Seq or SeqRecord (iterating it would make one protein per
+    letter), a mapping, and a lone (id, sequence) pair: a 2-tuple whose first item is a str that is not
+    a sequence (``("x1", "MKW...")`` would make a protein of its id) and whose second is one.  An id of
+    letters only cannot be told from a sequence, so ``("VEGFA", "MKW...")`` is two sequences.
     """
+    seq_types = _bio_seq_types()
     if isinstance(records, (str, bytes, bytearray, os.PathLike)):
         raise TypeError("expected an iterable of records, got a single string: pass [sequence] for one protein, "
                         "or secannot.read_fasta(path) for a FASTA file")
     if isinstance(records, Mapping):
         raise TypeError("expected an iterable of records, got a mapping: pass list(d.items()) for {id: sequence}")
-    return _iter_records(records)
+    if isinstance(records, seq_types) or (hasattr(records, "id") and hasattr(records, "seq")):
+        kind = "Seq" if isinstance(records, seq_types) else f"record ({type(records).__name__})"
+        raise TypeError(f"expected an iterable of records, got a single {kind}: pass [{kind.split()[0].lower()}] "
+                        "for one protein")
+    if (isinstance(records, tuple) and len(records) == 2 and isinstance(records[0], str)
+            and not _SEQUENCE.fullmatch(records[0]) and isinstance(records[1], (str, bytes, *seq_types))):
+        raise TypeError(f"expected an iterable of records, got a single (id, sequence) pair "
+                        f"('{escape_id(records[0][:30])}', ...): wrap it in a list, [(id, sequence)]")
+    return _iter_records(records, seq_types)
 
 
 #: Biopython's id for a SeqRecord made without one: such a record is named by position, as a bare sequence is.
 _NO_ID = (None, "", "<unknown id>")
 
 
-def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
+def _iter_records(records: Iterable[Any], seq_types: tuple[type, ...]) -> Iterator[Record]:
     # id -> (record number, automatic?): a repeated id is rejected, as the CLI rejects it; the message says
     # when one side is an automatic seq<N> name, since the user never wrote that id
     seen: dict[str, tuple[int, bool]] = {}
     for i, item in enumerate(records, 1):
         auto = False
-        if isinstance(item, (str, bytes)):
+        seq_types = seq_types or _bio_seq_types()  # a generator may load Biopython after the call
+        if isinstance(item, (str, bytes, *seq_types)):
             rid, seq, auto = f"seq{i}", item, True
         elif isinstance(item, tuple) and len(item) == 2:
             rid, seq = item
@@ -173,7 +236,8 @@ def _iter_records(records: Iterable[Any]) -> Iterator[Record]:
             auto = item.id in _NO_ID
             rid, seq = (f"seq{i}" if auto else item.id), item.seq
         else:
-            raise TypeError(f"record {i}: expected an (id, sequence) pair or a sequence string, got {type(item).__name__}")
+            raise TypeError(f"record {i}: expected an (id, sequence) pair, a sequence (str, bytes or Biopython Seq) "
+                            f"or a SeqRecord, got {type(item).__name__}")
         if not isinstance(rid, str):
             raise TypeError(f"record {i}: the id must be a str, got {type(rid).__name__}")
         if seq is None:
@@ -219,7 +283,10 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
         seq = seq.decode("ascii")
     if isinstance(seq, (int, float, list, tuple, dict, set)):  # str(seq) would read 123 as residues '1', '2', '3'
         raise TypeError(f"{where}: the sequence must be a str (or bytes, or a Biopython Seq), got {type(seq).__name__}")
-    text = str(seq).strip()
+    try:
+        text = str(seq).strip()
+    except getattr(sys.modules.get("Bio.Seq"), "UndefinedSequenceError", ()) as undefined:  # Seq(None, length=n)
+        raise InputError(f"{where}: sequence content is undefined (a Biopython Seq of known length only)") from undefined
     if text.startswith(">") and "\n" in text:
         raise InputError(f"{where}: sequence is FASTA text; read it with secannot.read_fasta(io.StringIO(text))")
     gap = next((j for j, c in enumerate(text) if c.isspace()), None)
@@ -260,15 +327,39 @@ def _predictor(config: PredictConfig, annotate: bool):
     return _PREDICTORS[key]
 
 
+#: The organism groups in the words of the CLI's --organism; the model also takes short forms (euk, gram+, ...)
+_ORGANISMS = "'eukarya', 'gram-negative', 'gram-positive', 'archaea'"
+#: option -> (lowest, highest, as the CLI's message writes them, the kind of number): the CLI's ranges
+_RANGES = {"nc_threshold": (0.0, 1.0, "a number between 0 and 1", numbers.Real),
+           "nc_prior": (1e-6, 0.999999, "a number between 0.000001 and 0.999999", numbers.Real),
+           "batch_residues": (1, math.inf, "an int >= 1 (residues per batch)", numbers.Integral)}
+
+
 def _config(organism: str, nc_threshold: float | None, nc_prior: float | None, rules: Iterable[str] | str,
             **options: Any) -> PredictConfig:
-    """The run's settings, checked as the command line checks them (a probability in 0-1, rule directories)."""
-    for name, value in (("nc_threshold", nc_threshold), ("nc_prior", nc_prior)):
-        if value is not None and (isinstance(value, (str, bytes, bool)) or not 0.0 <= float(value) <= 1.0):
-            raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
+    """The run's settings, checked as the command line checks them, before any record is read.
+
+    TypeError for a value of the wrong type, ValueError for a number out of range or nan, ModelError for
+    an unknown organism name, all naming what is accepted; None is the model's nc_threshold/nc_prior.
+    """
+    from secannot.models.signal_peptide import ORGANISM_ALIASES
+
+    if not isinstance(organism, str):
+        raise TypeError(f"organism: {organism!r} ({type(organism).__name__}) is not one of {_ORGANISMS}")
+    if organism.strip().lower() not in ORGANISM_ALIASES:
+        raise ModelError(f"organism: {organism!r} is not one of {_ORGANISMS}")
+    values = {"nc_threshold": nc_threshold, "nc_prior": nc_prior, **options}
+    for name, (low, high, accepted, kind) in _RANGES.items():
+        value = values.get(name)
+        if name not in values or (value is None and kind is numbers.Real):  # None: the model's
+            continue
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise TypeError(f"{name} must be {accepted}, got {type(value).__name__} {value!r}")
+        if math.isnan(value) or not low <= value <= high:
+            raise ValueError(f"{name} must be {accepted}, got {value!r}")
+        values[name] = int(value) if kind is numbers.Integral else float(value)
     dirs = (rules,) if isinstance(rules, (str, os.PathLike)) else tuple(rules)
-    return PredictConfig(organism=organism, nc_threshold=nc_threshold, nc_prior=nc_prior,
-                         rules_dirs=tuple(os.fspath(d) for d in dirs), **options)
+    return PredictConfig(organism=organism, rules_dirs=tuple(os.fspath(d) for d in dirs), **values)
 
 
 def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> list:
@@ -279,8 +370,21 @@ def _run(records: Iterable[Any], config: PredictConfig, annotate_rows: bool) -> 
     nullable = {c.name for c in columns if c.kind == "list<string>" and c.name != "evidence"}
     for res in predict_stream(_as_records(records), config, predictor, annotate=annotate_rows):
         values = [None if c.name in nullable and c.typed(res) is None else c.get(res) for c in columns]
-        out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values)))
+        out.append(cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values), **_extras(res)))
     return out
+
+
+def _extras(res) -> dict[str, Any]:
+    """The attributes JSON Lines adds to the columns (result_dict), with ranges as (start, end) ints."""
+    orientations = tuple(s.orientation for s in res.tm_segments)
+    gpi = res.gpi and {**res.gpi, "hydrophobic_tail": tuple(map(int, res.gpi["hydrophobic_tail"].split("-")))}
+    return {
+        "tm_segments": tuple((s.start, s.end) for s in res.tm_segments),
+        "tm_orientation": orientations if any(orientations) else None,
+        "signal_anchor": None if res.signal_anchor is None else (res.signal_anchor.start, res.signal_anchor.end),
+        "gpi": gpi,
+        "er_retention_motif": res.er_motif,
+    }
 
 
 def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: float | None = None,
@@ -288,20 +392,29 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
             batch_residues: int = 1 << 20) -> list:
     """Signal peptide, cleavage site and localisation for every record, in input order.
 
-    ``records``: (id, sequence) pairs, bare sequence strings (named seq1, seq2, ... by position) or
-    objects with ``.id`` and ``.seq`` (Biopython SeqRecords; one made without an id is named by position too).  ``organism``: eukarya, gram-negative,
-    gram-positive or archaea.  ``nc_prior`` (0-1, default the model's 0.02) is the share of leaderless-secreted
-    proteins assumed when nc_score is turned into a probability (as ``--nc-prior``); ``nc_threshold`` (0-1)
-    overrides the nc_score threshold; ``signal_only``
-    skips localisation; ``rules`` are extra rule directories; ``batch_residues`` bounds memory only
-    (results never depend on it).  Returns a list of :class:`Prediction`.
+    ``records``: an iterable (a list, a generator, :func:`read_fasta`, ``Bio.SeqIO.parse``) of
+    (id, sequence) pairs, bare sequences (str, bytes or Biopython ``Seq``; named seq1, seq2, ... by
+    position) or objects with ``.id`` and ``.seq`` (Biopython SeqRecords; one made without an id is
+    named by position too); a pair's sequence may be a str, bytes or ``Seq``.  One protein is still a
+    list: ``predict([seq])``, ``predict([(id, seq)])``, ``predict([record])``.
+
+    ``organism`` (str): eukarya, gram-negative, gram-positive or archaea (any case).  ``nc_prior``
+    (float, 0.000001-0.999999, default the model's 0.02) is the share of leaderless-secreted proteins
+    assumed when nc_score is turned into a probability (as ``--nc-prior``); ``nc_threshold`` (float,
+    0-1) overrides the nc_score threshold; ``signal_only`` skips localisation; ``rules`` are extra
+    rule directories (one path or several); ``batch_residues`` (int >= 1, residues per batch) bounds
+    memory only (results never depend on it).  Returns a list of :class:`Prediction`.
 
     Raises InputError naming the first invalid record (empty, bad characters, named with their code
     points, whitespace inside a sequence string, an empty id or one with whitespace, an id already
     given: ids are the rows' keys, as in the CLI; an automatic seqN name taken by a given id, or the
-    reverse, says which record was named automatically), ModelError for an
-    unknown organism, RulesError for an invalid rule directory, TypeError for an unusable item or for a
-    lone string or mapping in place of the records, ValueError for a probability outside 0-1.
+    reverse, says which record was named automatically), RulesError for an invalid rule directory.
+    Raises, before reading any record, TypeError for an option of the wrong type, ValueError for a number
+    out of range (or nan) and ModelError for an unknown organism, naming what is accepted as the CLI
+    does.  Raises TypeError for an unusable item, and for a lone str, bytes, Seq, SeqRecord, mapping or
+    (id, sequence) pair in place of the records: a 2-tuple whose first item is a str that is not a
+    protein sequence (it holds a digit, '|', '_', ...) and whose second is a sequence.  ``("MKV",
+    "MKWV")`` is two bare sequences, and so is ``("VEGFA", "MKWV")``: an id of letters only needs a list.
     """
     config = _config(organism, nc_threshold, nc_prior, rules, localize=not signal_only, batch_residues=batch_residues)
     return _run(records, config, annotate_rows=False)
@@ -324,21 +437,47 @@ def annotate(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold:
 def to_pandas(rows: Iterable[Any]):
     """A pandas DataFrame with one row per result and the TSV columns, typed (needs pandas).
 
+    ``rows``: an iterable of rows :func:`predict` or :func:`annotate` returned, all :class:`Prediction`
+    or all :class:`Annotation`; the frame has their TSV columns (``tm_segments`` and the like stay on the rows).
+
     Every column's dtype comes from the column dictionary (``Column.kind``), never from the values,
     so frames of different batches concatenate without object columns creeping in: float64 columns
-    are ``float64`` (NaN when empty), int32 ones pandas' nullable ``Int64`` (``<NA>``), text ones
-    pandas' default string dtype (``str`` from pandas 3, missing as NaN; ``object`` before), and
-    list columns ``object`` holding tuples (None when absent); ``evidence`` is its ``;``-joined text,
-    as in :class:`Prediction`.  Parquet (``--format parquet``) stores the same kinds.
+    are ``float64``, int32 ones pandas' nullable ``Int64``, text ones pandas' default string dtype
+    (``str`` from pandas 3 and 2.3; ``object`` before), and list columns ``object`` holding tuples;
+    ``evidence`` is its ``;``-joined text, as in :class:`Prediction`.  Parquet (``--format parquet``)
+    stores the same kinds.
 
+    ``frame.isna()`` is True exactly where the row's attribute is None, whatever the column; the missing
+    value itself is the dtype's, as pandas has none for all: NaN in float columns (sp_prob, cs_prob, ...),
+    ``pd.NA`` in Int64 ones (cleavage_site), NaN in text ones (pandas' ``str`` dtype; None with pandas < 2.3's
+    ``object``), None in list ones (uniprot_location without UniProt: Parquet's null; an empty tuple would
+    mean "UniProt lists none"; the other list columns are an empty tuple when nothing matched).
+
+    Raises TypeError for an item that is not a row of :func:`predict` or :func:`annotate`, a lone row
+    (pass ``[row]``), and for Prediction and Annotation rows mixed: their columns differ, and filling
+    the annotation columns of prediction rows with missing values would read as "no annotation found";
+    make one call (``annotate`` gives every predict column too) or one frame per kind.
     Raises MissingDependencyError (exit code 7 in the CLI) when pandas is not installed.
     """
     try:
         import pandas as pd
     except ImportError:
         raise MissingDependencyError("to_pandas needs pandas: pip install 'secannot[pandas]'") from None
+    if isinstance(rows, (Prediction, Annotation)):
+        raise TypeError(f"to_pandas takes a list of rows, got a single {type(rows).__name__}: pass [row]")
     rows = list(rows)
-    columns = ANNOTATE_COLUMNS if rows and isinstance(rows[0], Annotation) else PREDICT_COLUMNS
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, (Prediction, Annotation)):
+            raise TypeError(f"to_pandas takes the rows secannot.predict or secannot.annotate return; row {i} is "
+                            f"a {type(row).__name__}")
+    annotations = sum(isinstance(r, Annotation) for r in rows)
+    if 0 < annotations < len(rows):
+        other = next(i for i, r in enumerate(rows, 1) if type(r) is not type(rows[0]))
+        raise TypeError(f"to_pandas got {len(rows) - annotations} Prediction and {annotations} Annotation rows mixed "
+                        f"(row 1: {type(rows[0]).__name__}, row {other}: {type(rows[other - 1]).__name__}): "
+                        "their columns differ; make the rows with one call (annotate gives every predict column "
+                        "too) or one frame per kind")
+    columns = ANNOTATE_COLUMNS if annotations else PREDICT_COLUMNS
     frame = pd.DataFrame([r.to_dict() for r in rows], columns=[c.name for c in columns])
     return frame.astype({c.name: _pandas_dtype(c, pd) for c in columns})
 

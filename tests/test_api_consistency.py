@@ -1,14 +1,16 @@
-"""The Python API treats records as the command line does: repeated ids are rejected, a record without
-an id is named by position, and a value UniProt did not give is None (Parquet's null).  Record errors
-are worded for Python values, ``to_pandas`` takes every dtype from the column dictionary, and
-``read_fasta`` names the sources it accepts."""
+"""The Python API treats records and options as the command line does: repeated ids are rejected, a
+record without an id is named by position, a value UniProt did not give is None (Parquet's null), and
+options are checked against the CLI's choices and ranges.  Record errors are worded for Python values
+(a lone record says to wrap it in a list), rows carry the JSON Lines fields, ``to_pandas`` takes every
+dtype from the column dictionary and one kind of row, ``read_fasta`` names the sources it accepts and
+warns about skipped records, and the README's Python examples run."""
 
 from __future__ import annotations
 
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from helpers import run_cli
+from helpers import REPO, run_cli
 
 import secannot
 from secannot.errors import InputError
@@ -39,7 +41,34 @@ def bad_fasta(tmp_path):
 
 
 def test_read_fasta_skip_invalid_yields_distinct_ids(bad_fasta):
-    assert list(secannot.read_fasta(bad_fasta, skip_invalid=True)) == [("ok", SEQ), ("other", SEQ)]
+    with pytest.warns(secannot.SkippedRecordsWarning):
+        assert list(secannot.read_fasta(bad_fasta, skip_invalid=True)) == [("ok", SEQ), ("other", SEQ)]
+
+
+def test_read_fasta_skip_invalid_warns_once_with_the_count_and_the_first_skipped(bad_fasta):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader = secannot.read_fasta(bad_fasta, skip_invalid=True)
+        assert next(reader) == ("ok", SEQ) and not caught  # nothing said before the end
+        assert list(reader) == [("other", SEQ)]
+    assert [w.category for w in caught] == [secannot.SkippedRecordsWarning]
+    assert issubclass(secannot.SkippedRecordsWarning, UserWarning)
+    message = str(caught[0].message)
+    assert message.startswith(f"read_fasta skipped 2 invalid records of {bad_fasta}; the first: {bad_fasta}:3: bad: "
+                              "invalid character(s)"), message
+    assert caught[0].filename == __file__  # the line that iterated, not secannot's insides
+
+
+def test_read_fasta_skip_invalid_is_silent_when_nothing_is_skipped(tmp_path):
+    import warnings
+
+    path = tmp_path / "good.fa"
+    path.write_text(f">a\n{SEQ}\n>b\nMKV\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [i for i, _ in secannot.read_fasta(path, skip_invalid=True)] == ["a", "b"]
 
 
 def test_read_fasta_raises_on_a_repeated_id(tmp_path):
@@ -219,3 +248,195 @@ def test_read_fasta_still_reads_a_file_whose_name_starts_with_the_header_sign(tm
     monkeypatch.chdir(tmp_path)
     (tmp_path / ">odd.fa").write_text(">a\nMKV\n")
     assert list(secannot.read_fasta(">odd.fa")) == [("a", "MKV")]
+
+
+# -- one record not in a list ---------------------------------------------------------------------
+@pytest.mark.parametrize("records, shown", [
+    (("x1", SEQ), r"single \(id, sequence\) pair \('x1', \.\.\.\): wrap it in a list, \[\(id, sequence\)\]"),
+    (("sp|P15692|VEGFA_HUMAN", Seq(SEQ)), r"single \(id, sequence\) pair \('sp\|P15692\|VEGFA_HUMAN', \.\.\.\)"),
+    (("P_1", SEQ.encode()), r"single \(id, sequence\) pair"),
+    (Seq(SEQ), r"single Seq: pass \[seq\]"),
+    (SeqRecord(Seq(SEQ), id="a"), r"single record \(SeqRecord\): pass \[record\]"),
+], ids=["pair", "pair-with-seq", "pair-with-bytes", "seq", "seqrecord"])
+def test_a_lone_record_is_a_type_error_that_says_to_wrap_it(records, shown):
+    for call in (secannot.predict, secannot.annotate):
+        with pytest.raises(TypeError, match=shown):
+            call(records)
+
+
+@pytest.mark.parametrize("records", [("MKV", SEQ), ("VEGFA", SEQ), ("mkv*", SEQ)], ids=["letters", "letter-id", "stop"])
+def test_a_tuple_of_two_sequences_is_two_records(records):
+    """The documented rule: a first item of letters only (a '*' at the end) is a sequence, so two records."""
+    rows = secannot.predict(records)
+    assert [(r.id, r.length) for r in rows] == [("seq1", len(records[0].rstrip("*"))), ("seq2", len(SEQ))]
+
+
+# -- Biopython objects as bare sequences ----------------------------------------------------------
+def test_a_bare_seq_is_a_sequence_and_a_seqrecord_keeps_its_id():
+    from Bio.Seq import MutableSeq
+
+    rows = secannot.predict([Seq(SEQ), MutableSeq(SEQ), SeqRecord(Seq(SEQ), id="rec"), ("pair", Seq(SEQ)), SEQ])
+    assert [r.id for r in rows] == ["seq1", "seq2", "rec", "pair", "seq5"]
+    assert len({tuple(r.to_dict().values())[1:] for r in rows}) == 1  # the same prediction whatever the wrapper
+
+
+@pytest.mark.parametrize("record", [Seq(None, length=30), SeqRecord(Seq(None, length=30), id="u")],
+                         ids=["seq", "seqrecord"])
+def test_a_seq_of_undefined_content_names_the_record(record):
+    with pytest.raises(InputError, match=r"^record 1 \((seq1|u)\): sequence content is undefined"):
+        secannot.predict([record])
+
+
+# -- options checked as the CLI checks them, before any record is read ----------------------------
+ORGANISMS = "'eukarya', 'gram-negative', 'gram-positive', 'archaea'"
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"organism": None}, TypeError, f"organism: None \\(NoneType\\) is not one of {ORGANISMS}"),
+    ({"organism": 2}, TypeError, f"organism: 2 \\(int\\) is not one of {ORGANISMS}"),
+    ({"organism": "fungi"}, secannot.errors.ModelError, f"organism: 'fungi' is not one of {ORGANISMS}"),
+    ({"nc_prior": None, "nc_threshold": "0.3"}, TypeError, r"nc_threshold must be a number between 0 and 1, got str '0\.3'$"),
+    ({"nc_prior": [0.1]}, TypeError, r"nc_prior must be a number between 0\.000001 and 0\.999999, got list \[0\.1\]$"),
+    ({"nc_prior": True}, TypeError, r"nc_prior must be .*got bool True"),
+    ({"nc_prior": 0}, ValueError, r"nc_prior must be a number between 0\.000001 and 0\.999999, got 0$"),
+    ({"nc_prior": 1.0}, ValueError, r"nc_prior .* got 1\.0$"),
+    ({"nc_prior": float("nan")}, ValueError, r"nc_prior .* got nan$"),
+    ({"nc_threshold": 1.5}, ValueError, r"nc_threshold must be a number between 0 and 1, got 1\.5$"),
+    ({"nc_threshold": -0.1}, ValueError, r"nc_threshold .* got -0\.1$"),
+    ({"batch_residues": 0}, ValueError, r"batch_residues must be an int >= 1 \(residues per batch\), got 0$"),
+    ({"batch_residues": -1}, ValueError, r"batch_residues must be an int >= 1 .*got -1$"),
+    ({"batch_residues": 1.5}, TypeError, r"batch_residues must be an int >= 1 .*got float 1\.5$"),
+    ({"batch_residues": None}, TypeError, r"batch_residues must be an int >= 1 .*got NoneType None$"),
+], ids=["organism-none", "organism-int", "organism-unknown", "threshold-str", "prior-list", "prior-bool", "prior-0",
+        "prior-1", "prior-nan", "threshold-high", "threshold-negative", "batch-0", "batch-negative", "batch-float",
+        "batch-none"])
+def test_api_options_are_checked_before_any_record_is_read(options, error, message):
+    for call in (secannot.predict, secannot.annotate):
+        read = []
+        records = (read.append(i) or ("a", SEQ) for i in range(1))
+        with pytest.raises(error, match=message):
+            call(records, **options)
+        assert read == []
+
+
+def test_an_unknown_organism_is_named_with_the_choices_of_the_cli():
+    cli = run_cli(["predict", "--organism", "fungi", "-"], stdin=f">a\n{SEQ}\n".encode())
+    assert cli.code == 2 and f"'fungi' is not one of {ORGANISMS}" in cli.err
+    with pytest.raises(secannot.errors.ModelError, match=f"'fungi' is not one of {ORGANISMS}"):
+        secannot.predict([SEQ], organism="fungi")
+
+
+@pytest.mark.parametrize("options", [
+    {"nc_prior": 1e-6}, {"nc_prior": 0.999999}, {"nc_threshold": 0}, {"nc_threshold": 1},
+    {"batch_residues": 1}, {"organism": " Gram-Negative "}, {"organism": "gram+"},
+], ids=["prior-low", "prior-high", "threshold-0", "threshold-1", "batch-1", "organism-case", "organism-alias"])
+def test_api_options_at_their_bounds_are_accepted(options):
+    import numpy as np
+
+    assert [r.id for r in secannot.predict([("a", SEQ)], **options)] == ["a"]
+    numpy_typed = {k: (np.int64(v) if k == "batch_residues" else np.float64(v) if k != "organism" else v)
+                   for k, v in options.items()}
+    assert [r.id for r in secannot.predict([("a", SEQ)], **numpy_typed)] == ["a"]
+
+
+# -- attributes beyond the TSV columns, as JSON Lines gives them ----------------------------------
+def _range(text: str) -> tuple[int, int]:
+    start, end = text.split("-")
+    return int(start), int(end)
+
+
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+def test_rows_carry_the_json_lines_fields_with_ranges_as_int_pairs(call):
+    import json
+
+    from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
+
+    path = REPO / "examples" / "reference.fasta"
+    cli = run_cli([call, path, "--format", "jsonl"] + (["--offline"] if call == "annotate" else []))
+    assert cli.code == 0, cli.err
+    expected = {(d := json.loads(line))["id"]: d for line in cli.out.splitlines()}
+    rows = getattr(secannot, call)(secannot.read_fasta(path))
+    assert [r.id for r in rows] == list(expected)
+    for row in rows:
+        data = expected[row.id]
+        assert row.tm_segments == tuple(_range(s) for s in data["tm_segments"]), row.id
+        assert row.tm_orientation == (tuple(data["tm_orientation"]) if "tm_orientation" in data else None), row.id
+        assert row.signal_anchor == (_range(data["signal_anchor"]) if "signal_anchor" in data else None), row.id
+        gpi = data.get("gpi") and {**data["gpi"], "hydrophobic_tail": _range(data["gpi"]["hydrophobic_tail"])}
+        assert row.gpi == gpi, row.id
+        assert row.er_retention_motif == data.get("er_retention_motif"), row.id
+        assert row.tm_count == len(row.tm_segments)
+        columns = ANNOTATE_COLUMNS if call == "annotate" else PREDICT_COLUMNS
+        assert list(row.to_dict()) == [c.name for c in columns]  # the TSV columns only
+    # every field is exercised by the example file
+    assert any(r.tm_orientation for r in rows) and any(r.signal_anchor for r in rows)
+    assert any(r.gpi for r in rows) and any(r.er_retention_motif for r in rows)
+    assert all(isinstance(a, int) for r in rows for segment in r.tm_segments for a in segment)
+    assert len({hash(r) for r in rows}) == len(rows)  # rows stay hashable
+    pd = pytest.importorskip("pandas")
+    assert isinstance(secannot.to_pandas(rows), pd.DataFrame)
+    assert list(secannot.to_pandas(rows).columns) == list(rows[0].to_dict())
+
+
+# -- to_pandas: one kind of row; missing values where the row has None ----------------------------
+@pytest.mark.parametrize("order", ["prediction-first", "annotation-first"])
+def test_to_pandas_refuses_predictions_and_annotations_mixed(order):
+    pytest.importorskip("pandas")
+    predicted, annotated = secannot.predict([("a", SEQ)]), secannot.annotate([("b", SEQ), ("c", SEQ)])
+    rows = predicted + annotated if order == "prediction-first" else annotated + predicted
+    first, other = ("Prediction", "row 2: Annotation") if order == "prediction-first" else ("Annotation", "row 3: Prediction")
+    with pytest.raises(TypeError, match=rf"got 1 Prediction and 2 Annotation rows mixed \(row 1: {first}, {other}\)"):
+        secannot.to_pandas(rows)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([{"id": "a"}], r"row 1 is a dict"),
+    (lambda: secannot.predict([SEQ]) + [None], r"row 2 is a NoneType"),
+    (lambda: secannot.predict([SEQ])[0], r"got a single Prediction: pass \[row\]"),
+], ids=["dict", "none", "lone-row"])
+def test_to_pandas_names_what_it_cannot_use(rows, message):
+    pytest.importorskip("pandas")
+    with pytest.raises(TypeError, match=message):
+        secannot.to_pandas(rows() if callable(rows) else rows)
+
+
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+def test_to_pandas_is_missing_exactly_where_the_row_is_none(call):
+    pd = pytest.importorskip("pandas")
+    rows = getattr(secannot, call)([("sp|P15692|VEGFA_HUMAN", SIGNAL), ("b", LEADERLESS), ("c", "X" * 80)])
+    frame = secannot.to_pandas(rows)
+    for name in frame.columns:
+        nones = [getattr(r, name) is None for r in rows]
+        assert frame[name].isna().tolist() == nones, name
+        assert [pd.isna(v) if not isinstance(v, tuple) else False for v in frame[name]] == nones, name
+    assert frame["cs_prob"].isna().any() and frame["cleavage_site"].isna().any() and frame["nc_basis"].isna().any()
+    if call == "annotate":
+        assert frame["uniprot_location"].tolist() == [None] * 3 and frame["gene"].isna().tolist() == [False, True, True]
+
+
+# -- the README's Python examples run as written --------------------------------------------------
+def _readme_python_api_blocks() -> list[str]:
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Python API\n"):]
+    section = section[:section.index("\n### ", 1)]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+
+
+def test_the_readme_python_api_examples_run_as_written(tmp_path, monkeypatch):
+    import shutil
+
+    pytest.importorskip("pandas")
+    blocks = _readme_python_api_blocks()
+    assert blocks
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        namespace: dict = {}
+        exec(compile(block, "README.md (Python API)", "exec"), namespace)
+    # what the comments in the example promise
+    assert namespace["rows"][1].tm_segments == ((5, 34), (613, 630))
+    assert namespace["rows"][1].tm_orientation == ("in->out", "out->in")
+    assert namespace["hits"][0].cell_sources == tuple(sorted(namespace["hits"][0].cell_sources))
+    assert len(namespace["frame"]) == len(namespace["rows"])
