@@ -55,7 +55,7 @@ def _row_class(name: str, columns, doc: str) -> type:
 
 _EXTRA_DOC = """
     Also, as JSON Lines gives them but with residue ranges as ``(start, end)`` int pairs (1-based, inclusive):
-    ``tm_segments`` (tuple of (start, end), the helices tm_count counts), ``tm_orientation`` (tuple of
+    ``tm_segments`` (tuple of (start, end), the helices tm_count counts; None with signal_only), ``tm_orientation`` (tuple of
     ``'in->out'``/``'out->in'``, one per helix; None when the helices are not from the topology network),
     ``signal_anchor`` ((start, end) or None), ``gpi`` (None unless gpi_anchored; else a dict: ``omega_site``
     int, ``hydrophobic_tail`` (start, end), ``confidence``) and ``er_retention_motif`` (e.g. 'KDEL', or None).
@@ -66,9 +66,10 @@ Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's predicti
 
     id (str), length (int, residues), sp_prob (float, 0-1; None when the first 70 residues are all
     X/B/Z/J), cleavage_site (int, 1-based last residue of
-    the signal peptide, or None), route (str), cs_prob (float or None), localization (str or None),
-    confidence (str: high, medium or low), tm_count (int), nc_score (float or None: P(leaderless
-    secretion) at the nc prior), nc_basis (str or None), evidence (str).
+    the signal peptide, or None), route (str; None with signal_only and no signal peptide), cs_prob
+    (float or None), localization (str; None with signal_only), confidence (str: high, medium or low),
+    tm_count (int; None with signal_only), nc_score (float or None: P(leaderless secretion) at the nc
+    prior; None for prokaryotes), nc_basis (str or None), evidence (str).
     ``to_dict()`` gives them as a dict, in column order.
 """ + _EXTRA_DOC)
 Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the annotation columns.
@@ -379,7 +380,7 @@ def _extras(res) -> dict[str, Any]:
     orientations = tuple(s.orientation for s in res.tm_segments)
     gpi = res.gpi and {**res.gpi, "hydrophobic_tail": tuple(map(int, res.gpi["hydrophobic_tail"].split("-")))}
     return {
-        "tm_segments": tuple((s.start, s.end) for s in res.tm_segments),
+        "tm_segments": None if res.localization is None else tuple((s.start, s.end) for s in res.tm_segments),
         "tm_orientation": orientations if any(orientations) else None,
         "signal_anchor": None if res.signal_anchor is None else (res.signal_anchor.start, res.signal_anchor.end),
         "gpi": gpi,
