@@ -164,34 +164,21 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
 
 
 def exit_code(command):
-    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C.
+    """Let a command return its exit code; say "interrupted" once on Ctrl-C.
 
-    A closed stdout (``| head``) ends the run without a message, but not its exit code: the run
-    exits with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1), else 0.
+    Output failures are not handled here but once for every command, ``--help`` and ``--version``
+    alike, in :func:`secannot.cli.main.main`: a reader closing standard output (``| head``) ends the
+    run quietly with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1),
+    else 0; any other failed write (a full disk) is one ``error:`` line and exit 4.
     """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             code = command(*args, **kwargs)
-        except BrokenPipeError:
-            # The reader went away (e.g. `| head`): stop quietly.  Point stdout
-            # at devnull so the interpreter's final flush does not raise again.
-            _silence_stdout()
-            ctx = args[0] if args else kwargs.get("ctx")
-            io = getattr(ctx, "obj", None)
-            code = io.earned_code() if isinstance(io, IO) else 0
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             code = int(ExitCode.INTERRUPTED)
         raise typer.Exit(int(code or 0))
 
     return wrapper
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
