@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from helpers import DATA, REPO, run_cli
@@ -189,3 +190,52 @@ def test_gff3_gives_each_tm_helix_its_orientation():
     assert len(egfr) == 1 and "topology=outside-to-inside" in egfr[0][8]  # type I: N-terminus extracellular
     # every helix of the topology model says which side its N-terminal end faces
     assert all("topology=" in f[8] for f in tm if "signal anchor" not in f[8])
+
+
+def _format_of(path: Path) -> str:
+    """What the file holds, read from its content."""
+    data = path.read_bytes()
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    text = data.decode()
+    if text.startswith("##gff-version 3"):
+        return "gff3"
+    if text.startswith("id\t"):
+        return "tsv"
+    try:
+        json.loads(text)
+        return "json"
+    except json.JSONDecodeError:
+        [json.loads(line) for line in text.splitlines()]  # noqa: B018 - raises unless every line is an object
+        return "jsonl"
+
+
+@pytest.mark.parametrize(("name", "fmt"), [
+    ("out.parquet", "parquet"), ("out.json", "json"), ("OUT.JSON", "json"), ("out.jsonl", "jsonl"),
+    ("out.ndjson", "jsonl"), ("out.gff3", "gff3"), ("out.gff", "gff3"), ("out.tsv", "tsv"), ("out.txt", "tsv"),
+    ("out", "tsv"), ("out.csv", "tsv"), ("out.tsv.gz", "tsv"),
+])
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_without_format_the_output_follows_the_o_files_extension(tmp_path, command, name, fmt):
+    out = tmp_path / name
+    res = run_cli([command, REPO / "examples" / "reference.fasta", "-o", out])
+    assert (res.code, res.err) == (0, "")
+    assert _format_of(out) == fmt
+
+
+@pytest.mark.parametrize(("name", "fmt", "implied"), [("out.parquet", "tsv", "parquet"), ("out.json", "jsonl", "json"),
+                                                      ("out.tsv", "gff3", "tsv")])
+def test_a_format_disagreeing_with_the_extension_wins_with_one_warning(tmp_path, name, fmt, implied):
+    out = tmp_path / name
+    res = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt])
+    assert res.code == 0
+    assert res.err.splitlines() == [f"warning: -o {out}: the extension {out.suffix} is {implied}, "
+                                    f"but --format {fmt} was given; writing {fmt}"]
+    assert _format_of(out) == fmt
+    quiet = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt, "-q"])
+    assert (quiet.code, quiet.err) == (0, "")
+
+
+def test_the_format_help_says_the_extension_chooses_it():
+    res = run_cli(["predict", "--help"])
+    assert "the -o file's extension" in " ".join(res.out.split())

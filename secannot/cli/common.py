@@ -24,7 +24,7 @@ FormatChoice = Literal["tsv", "jsonl", "json", "gff3", "parquet"]
 OrganismChoice = Literal["eukarya", "gram-negative", "gram-positive", "archaea"]
 
 Inputs = Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
-Fmt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format (parquet needs pip install 'secannot[parquet]').", case_sensitive=False)]
+Fmt = Annotated[FormatChoice | None, typer.Option("--format", "-f", help="Output format (default: the one the -o file's extension names: .tsv/.txt, .jsonl/.ndjson, .json, .gff3/.gff, .parquet; else tsv). Parquet needs pip install 'secannot[parquet]'.", case_sensitive=False, show_default=False)]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout (with --dask and --format parquet, a DIR/ gets one part per chunk).", metavar="FILE")]
 Organism = Annotated[OrganismChoice, typer.Option("--organism", help="Organism group of the proteins (sets the signal-peptide threshold).", case_sensitive=False)]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
@@ -67,6 +67,34 @@ def bounded(low: float, high: float, low_text: str, high_text: str):
 NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  [1e-06<=x<=0.999999]", metavar="<float range>", callback=bounded(1e-6, 0.999999, "0.000001", "0.999999"))]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
 NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  [0.0<=x<=1.0]", metavar="<float range>", callback=bounded(0.0, 1.0, "0", "1"))]
+
+
+#: The format an ``-o`` file's extension names (compared in lower case).
+EXTENSION_FORMATS = {".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
+                     ".gff3": "gff3", ".gff": "gff3", ".parquet": "parquet"}
+
+
+def output_format(fmt: str | None, output: str | None, choices: Sequence[str], warn) -> str:
+    """The format to write: ``--format`` when given, else the one the ``-o`` file's extension names.
+
+    Without ``--format`` and without an extension from :data:`EXTENSION_FORMATS` (stdout, ``-o out``)
+    it is ``choices[0]``.  ``warn`` gets one line when the two disagree (``-o out.parquet --format
+    tsv`` writes TSV, as asked) or when the extension names a format this command does not write.
+    """
+    ext = os.path.splitext(output)[1].lower() if output not in (None, "-") else ""
+    implied = EXTENSION_FORMATS.get(ext)
+    if fmt is not None:
+        fmt = fmt.lower()
+        if implied is not None and implied != fmt:
+            warn(f"-o {output}: the extension {ext} is {implied}, but --format {fmt} was given; writing {fmt}")
+        return fmt
+    if implied is None:
+        return choices[0]
+    if implied not in choices:
+        warn(f"-o {output}: the extension {ext} is {implied}, which this command does not write; "
+             f"writing {choices[0]} (give --format: {', '.join(choices)})")
+        return choices[0]
+    return implied
 
 
 def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from secannot.cli.common import (
     UniprotUrl,
     Verbose,
     diagnostics,
+    output_format,
     raw_inputs,
     stdin_text,
     uniprot_config,
@@ -80,12 +81,13 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     from secannot.pipeline.runner import JobConfig, open_output, run_job
 
     io: IO = ctx.obj
-    fmt = fmt.lower()
+    if quiet and verbose:
+        raise UsageError("-q and -v ask for opposite things; give one")
+    diag = diagnostics(io, quiet, verbose)
+    fmt = output_format(fmt, output, FORMATS, diag.warn)
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     refuse_directory_output(output, fmt, dask, "annotations" if annotate else "predictions")
-    if quiet and verbose:
-        raise UsageError("-q and -v ask for opposite things; give one")
     if dask is not None and jobs > 1 and _jobs_on_command_line(io.argv):  # SECANNOT_JOBS alone: --dask wins
         raise UsageError(f"-j {jobs} and --dask both choose where the work runs; give one (--dask {dask} uses the "
                          "cluster's workers)")
@@ -93,7 +95,6 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         from secannot.pipeline.dask_job import parse_address
 
         parse_address(dask)  # a malformed address: exit 2 now, not a traceback or a timeout later
-    diag = diagnostics(io, quiet, verbose)
     cpus = os.cpu_count() or 1
     if jobs > cpus and dask is None:
         # more processes than CPUs only adds start-up and memory (-j 999 once started ~470 processes)
@@ -138,7 +139,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
 def predict(
     ctx: typer.Context,
     inputs: Inputs = None,
-    fmt: Fmt = "tsv",
+    fmt: Fmt = None,
     output: Output = None,
     organism: Organism = "eukarya",
     uniprot: Uniprot = None,
