@@ -146,6 +146,40 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
     return ordered_inputs(ctx.command, io.argv[1:], params) or [("input", "-")]
 
 
+#: The inputs that name a file to read (or ``-``); a value of the other options is an id.
+FILE_INPUTS = ("input", "uniprot_list", "gene_list")
+
+
+def refuse_repeated_inputs(raw: Sequence[tuple[str, str]]) -> None:
+    """UsageError (exit 2) when one file is given as two inputs, before anything is read.
+
+    The same path twice, a hard link or a symlink to an input, or ``-`` (standard input, readable
+    once) twice: otherwise every record of the second reading is rejected as a duplicate id, with
+    a message that does not say why.  A path that does not exist is left to the reader (exit 4).
+    """
+    seen: dict[object, str] = {}
+    for kind, value in raw:
+        if kind not in FILE_INPUTS:
+            continue
+        if value == "-":
+            key: object = "-"
+        else:
+            try:
+                st = os.stat(value)
+            except OSError:
+                continue
+            key = (st.st_dev, st.st_ino)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = value
+            continue
+        if value == "-":
+            raise UsageError("'-' (standard input) is given twice; it can be read only once")
+        if first == value:
+            raise UsageError(f"{value} is given twice as an input; give each input once")
+        raise UsageError(f"{value} is the same file as the input {first}; give each input once")
+
+
 def diagnostics(io: IO, quiet: bool = False, verbose: bool = False):
     from secannot.io.diagnostics import Diagnostics
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from secannot.cli.common import (
+    FILE_INPUTS,
     Dask,
     Email,
     Fmt,
@@ -32,6 +33,7 @@ from secannot.cli.common import (
     diagnostics,
     output_format,
     raw_inputs,
+    refuse_repeated_inputs,
     stdin_text,
     uniprot_config,
 )
@@ -121,7 +123,8 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if any(v == "-" for _, v in raw) and isatty(io.stdin):
         # nothing given (or "-") on a terminal: without this line the run looks hung
         diag.warn("reading FASTA from the terminal (standard input); end with Ctrl-D, or give a FASTA file")
-    refuse_input_as_output(output, [v for k, v in raw if k in ("input", "uniprot_list", "gene_list")])
+    refuse_repeated_inputs(raw)
+    refuse_input_as_output(output, [v for k, v in raw if k in FILE_INPUTS])
     sources = expand_sources(raw, stdin_text(io))
     if dask is not None:
         from secannot.pipeline.dask_job import refuse_unsplittable
