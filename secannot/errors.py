@@ -59,6 +59,26 @@ class InputError(SecannotError):
     exit_code = ExitCode.INPUT
 
 
+class OutputError(SecannotError):
+    """An output (standard output, an ``-o`` file, a Parquet part) could not be written: a full disk, a quota,
+    an I/O error, a closed standard output.  The message is ``<stdout or the path>: cannot write output (<reason>)``.
+
+    Not an :class:`InputError`, so code that skips an unreadable input and goes on with the next never
+    takes a failing output for one.
+    """
+
+    exit_code = ExitCode.INPUT
+
+
+class OutputClosed(Exception):  # noqa: N818 - not an error: the reader stopped reading
+    """The reader of an output went away (``secannot predict x.fa | head``: a closed pipe, EPIPE).
+
+    Not a :class:`SecannotError`: the run stops quietly, with no message and the exit code it had earned
+    so far.  Deliberately not an ``OSError`` either: Click and Rich take a ``BrokenPipeError`` for their
+    own and exit 1, which would read as "check found problems".
+    """
+
+
 class RulesError(SecannotError):
     exit_code = ExitCode.RULES
 

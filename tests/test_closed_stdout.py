@@ -65,3 +65,34 @@ def test_readme_says_what_a_closed_stdout_does():
     text = (REPO / "README.md").read_text()
     section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
     assert "closes standard output" in section
+
+
+def _into_a_closed_pipe(args, unbuffered: bool):
+    """Run the CLI with stdout a pipe whose reader is already gone (`| true`): the exit code and stderr."""
+    env = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        res = subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=write,
+                             stderr=subprocess.PIPE, env=env, cwd=REPO)
+    finally:
+        os.close(write)
+    return res.returncode, res.stderr.decode()
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
+@pytest.mark.parametrize("args", [
+    ["--version"], ["-V"], ["--help"], ["predict", "--help"], ["rules", "show", "--help"],
+    ["rules", "show", "VEGFA"], ["rules", "show", "VEGFA", "--format", "json"], ["predict", REF],
+], ids=lambda a: " ".join(map(str, a)).replace(str(REF), "ref.fa"))
+def test_every_command_into_a_closed_pipe_stops_quietly_with_exit_0(args, unbuffered):
+    """Click and Rich exit 1 on a closed pipe by themselves (1 means "no entry found" for rules show)."""
+    assert _into_a_closed_pipe(args, unbuffered) == (0, "")
+
+
+def test_rules_show_finding_nothing_into_a_closed_pipe_still_exits_1():
+    code, err = _into_a_closed_pipe(["rules", "show", "NOSUCHGENE"], unbuffered=False)
+    assert code == ExitCode.FINDINGS
+    assert err.startswith("error: no rule entry for 'NOSUCHGENE'")

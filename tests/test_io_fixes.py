@@ -329,3 +329,34 @@ def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, e
     assert line.endswith("give a file name instead, e.g. " + fix.format(tmp=tmp_path))
     assert "--dask" in line and "--format parquet" in line
     assert not (tmp_path / "pdir").exists()
+
+
+@pytest.mark.parametrize("how", ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice",
+                                 "stdin-as-input-and-list"])
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, command, how):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.fa").write_bytes(REF.read_bytes())
+    second, named = {
+        "same-path": (["a.fa", "a.fa"], "a.fa is given twice as an input"),
+        "other-spelling": (["a.fa", "./a.fa"], "./a.fa is the same file as the input a.fa"),
+        "hard-link": (["a.fa", "h.fa"], "h.fa is the same file as the input a.fa"),
+        "symlink": (["a.fa", "s.fa"], "s.fa is the same file as the input a.fa"),
+        "stdin-twice": (["-", "-"], "'-' (standard input) is given twice"),
+        "stdin-as-input-and-list": (["-", "--uniprot-list", "-"], "'-' (standard input) is given twice"),
+    }[how]
+    os.link(tmp_path / "a.fa", tmp_path / "h.fa")
+    os.symlink(tmp_path / "a.fa", tmp_path / "s.fa")
+    res = run_cli([command, *second], stdin=REF.read_bytes())
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.startswith(f"error: {named}"), res.err
+    assert "duplicate id" not in res.err
+
+
+def test_two_different_files_with_the_same_content_are_two_inputs(tmp_path):
+    """Only the same file is refused: a copy is another input (its ids are duplicates, rejected as such)."""
+    (tmp_path / "a.fa").write_bytes(REF.read_bytes())
+    (tmp_path / "b.fa").write_bytes(REF.read_bytes())
+    res = run_cli(["predict", tmp_path / "a.fa", tmp_path / "b.fa"])
+    assert res.code == ExitCode.REJECTED
+    assert "duplicate id" in res.err

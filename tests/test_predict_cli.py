@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from helpers import DATA, REPO, run_cli
@@ -210,3 +211,52 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
     records = [json.loads(line) for line in run_cli(["predict", "--signal-only", REF, "-f", "jsonl"]).out.splitlines()]
     assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
     assert {d["route"] for d in records} <= {"classical", None}
+
+
+def _format_of(path: Path) -> str:
+    """What the file holds, read from its content."""
+    data = path.read_bytes()
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    text = data.decode()
+    if text.startswith("##gff-version 3"):
+        return "gff3"
+    if text.startswith("id\t"):
+        return "tsv"
+    try:
+        json.loads(text)
+        return "json"
+    except json.JSONDecodeError:
+        [json.loads(line) for line in text.splitlines()]  # noqa: B018 - raises unless every line is an object
+        return "jsonl"
+
+
+@pytest.mark.parametrize(("name", "fmt"), [
+    ("out.parquet", "parquet"), ("out.json", "json"), ("OUT.JSON", "json"), ("out.jsonl", "jsonl"),
+    ("out.ndjson", "jsonl"), ("out.gff3", "gff3"), ("out.gff", "gff3"), ("out.tsv", "tsv"), ("out.txt", "tsv"),
+    ("out", "tsv"), ("out.csv", "tsv"), ("out.tsv.gz", "tsv"),
+])
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_without_format_the_output_follows_the_o_files_extension(tmp_path, command, name, fmt):
+    out = tmp_path / name
+    res = run_cli([command, REPO / "examples" / "reference.fasta", "-o", out])
+    assert (res.code, res.err) == (0, "")
+    assert _format_of(out) == fmt
+
+
+@pytest.mark.parametrize(("name", "fmt", "implied"), [("out.parquet", "tsv", "parquet"), ("out.json", "jsonl", "json"),
+                                                      ("out.tsv", "gff3", "tsv")])
+def test_a_format_disagreeing_with_the_extension_wins_with_one_warning(tmp_path, name, fmt, implied):
+    out = tmp_path / name
+    res = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt])
+    assert res.code == 0
+    assert res.err.splitlines() == [f"warning: -o {out}: the extension {out.suffix} is {implied}, "
+                                    f"but --format {fmt} was given; writing {fmt}"]
+    assert _format_of(out) == fmt
+    quiet = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt, "-q"])
+    assert (quiet.code, quiet.err) == (0, "")
+
+
+def test_the_format_help_says_the_extension_chooses_it():
+    res = run_cli(["predict", "--help"])
+    assert "the -o file's extension" in " ".join(res.out.split())

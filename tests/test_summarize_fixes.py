@@ -218,3 +218,23 @@ def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, a
     assert res.code == ExitCode.INPUT
     assert res.out == ""
     assert res.err.splitlines()[-1] == f"error: {report}: cannot write the report (No such file or directory)"
+
+
+# --------------------------------------------------------------------------- -o FILE chooses the format
+@pytest.mark.parametrize(("name", "extra", "fmt", "warning"), [
+    ("s.json", [], "json", None),
+    ("S.JSON", [], "json", None),
+    ("s.tsv", [], "tsv", None),
+    ("s.txt", [], "tsv", None),
+    ("s.json", ["--format", "tsv"], "tsv", "the extension .json is json, but --format tsv was given; writing tsv"),
+    ("s.jsonl", [], "tsv", "the extension .jsonl is jsonl, which this command does not write; writing tsv"),
+])
+def test_summarize_output_format_follows_the_o_files_extension(tmp_path, annotated_example, name, extra, fmt, warning):
+    out = tmp_path / name
+    res = run_cli(["summarize", annotated_example, "-o", out, *extra])
+    assert res.code == 0
+    text = out.read_text()
+    assert (text.lstrip().startswith("{"), fmt) in ((True, "json"), (False, "tsv"))
+    warnings = [line for line in res.err.splitlines() if f"-o {out}" in line]
+    assert warnings == ([f"warning: -o {out}: {warning}" + (" (give --format: tsv, json)" if "does not" in warning
+                                                             else "")] if warning else [])

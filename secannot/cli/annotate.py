@@ -36,7 +36,7 @@ from secannot.errors import UsageError
 def annotate(
     ctx: typer.Context,
     inputs: Inputs = None,
-    fmt: Fmt = "tsv",
+    fmt: Fmt = None,
     output: Output = None,
     organism: Organism = "eukarya",
     uniprot: Uniprot = None,

@@ -24,7 +24,7 @@ FormatChoice = Literal["tsv", "jsonl", "json", "gff3", "parquet"]
 OrganismChoice = Literal["eukarya", "gram-negative", "gram-positive", "archaea"]
 
 Inputs = Annotated[list[str] | None, typer.Argument(metavar="INPUT", help="FASTA files (plain, gzip, bzip2, xz); '-' or nothing reads stdin.", show_default=False)]
-Fmt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format (parquet needs pip install 'secannot[parquet]').", case_sensitive=False)]
+Fmt = Annotated[FormatChoice | None, typer.Option("--format", "-f", help="Output format (default: the one the -o file's extension names: .tsv/.txt, .jsonl/.ndjson, .json, .gff3/.gff, .parquet; else tsv). Parquet needs pip install 'secannot[parquet]'.", case_sensitive=False, show_default=False)]
 Output = Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout (with --dask and --format parquet, a DIR/ gets one part per chunk).", metavar="FILE")]
 Organism = Annotated[OrganismChoice, typer.Option("--organism", help="Organism group of the proteins (sets the signal-peptide threshold).", case_sensitive=False)]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help="Worker processes for large inputs (env SECANNOT_JOBS).", min=1)]
@@ -67,6 +67,34 @@ def bounded(low: float, high: float, low_text: str, high_text: str):
 NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  [1e-06<=x<=0.999999]", metavar="<float range>", callback=bounded(1e-6, 0.999999, "0.000001", "0.999999"))]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
 NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  [0.0<=x<=1.0]", metavar="<float range>", callback=bounded(0.0, 1.0, "0", "1"))]
+
+
+#: The format an ``-o`` file's extension names (compared in lower case).
+EXTENSION_FORMATS = {".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
+                     ".gff3": "gff3", ".gff": "gff3", ".parquet": "parquet"}
+
+
+def output_format(fmt: str | None, output: str | None, choices: Sequence[str], warn) -> str:
+    """The format to write: ``--format`` when given, else the one the ``-o`` file's extension names.
+
+    Without ``--format`` and without an extension from :data:`EXTENSION_FORMATS` (stdout, ``-o out``)
+    it is ``choices[0]``.  ``warn`` gets one line when the two disagree (``-o out.parquet --format
+    tsv`` writes TSV, as asked) or when the extension names a format this command does not write.
+    """
+    ext = os.path.splitext(output)[1].lower() if output not in (None, "-") else ""
+    implied = EXTENSION_FORMATS.get(ext)
+    if fmt is not None:
+        fmt = fmt.lower()
+        if implied is not None and implied != fmt:
+            warn(f"-o {output}: the extension {ext} is {implied}, but --format {fmt} was given; writing {fmt}")
+        return fmt
+    if implied is None:
+        return choices[0]
+    if implied not in choices:
+        warn(f"-o {output}: the extension {ext} is {implied}, which this command does not write; "
+             f"writing {choices[0]} (give --format: {', '.join(choices)})")
+        return choices[0]
+    return implied
 
 
 def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> list[tuple[str, str]]:
@@ -118,6 +146,40 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
     return ordered_inputs(ctx.command, io.argv[1:], params) or [("input", "-")]
 
 
+#: The inputs that name a file to read (or ``-``); a value of the other options is an id.
+FILE_INPUTS = ("input", "uniprot_list", "gene_list")
+
+
+def refuse_repeated_inputs(raw: Sequence[tuple[str, str]]) -> None:
+    """UsageError (exit 2) when one file is given as two inputs, before anything is read.
+
+    The same path twice, a hard link or a symlink to an input, or ``-`` (standard input, readable
+    once) twice: otherwise every record of the second reading is rejected as a duplicate id, with
+    a message that does not say why.  A path that does not exist is left to the reader (exit 4).
+    """
+    seen: dict[object, str] = {}
+    for kind, value in raw:
+        if kind not in FILE_INPUTS:
+            continue
+        if value == "-":
+            key: object = "-"
+        else:
+            try:
+                st = os.stat(value)
+            except OSError:
+                continue
+            key = (st.st_dev, st.st_ino)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = value
+            continue
+        if value == "-":
+            raise UsageError("'-' (standard input) is given twice; it can be read only once")
+        if first == value:
+            raise UsageError(f"{value} is given twice as an input; give each input once")
+        raise UsageError(f"{value} is the same file as the input {first}; give each input once")
+
+
 def diagnostics(io: IO, quiet: bool = False, verbose: bool = False):
     from secannot.io.diagnostics import Diagnostics
 
@@ -164,34 +226,21 @@ def uniprot_config(url: str | None, email: str | None, offline: bool, taxon: int
 
 
 def exit_code(command):
-    """Let a command return its exit code; stop quietly on a closed pipe or Ctrl-C.
+    """Let a command return its exit code; say "interrupted" once on Ctrl-C.
 
-    A closed stdout (``| head``) ends the run without a message, but not its exit code: the run
-    exits with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1), else 0.
+    Output failures are not handled here but once for every command, ``--help`` and ``--version``
+    alike, in :func:`secannot.cli.main.main`: a reader closing standard output (``| head``) ends the
+    run quietly with the highest code it had earned (a rejected record 3, UniProt 6, a finding 1),
+    else 0; any other failed write (a full disk) is one ``error:`` line and exit 4.
     """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             code = command(*args, **kwargs)
-        except BrokenPipeError:
-            # The reader went away (e.g. `| head`): stop quietly.  Point stdout
-            # at devnull so the interpreter's final flush does not raise again.
-            _silence_stdout()
-            ctx = args[0] if args else kwargs.get("ctx")
-            io = getattr(ctx, "obj", None)
-            code = io.earned_code() if isinstance(io, IO) else 0
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             code = int(ExitCode.INTERRUPTED)
         raise typer.Exit(int(code or 0))
 
     return wrapper
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from secannot.cli.common import (
+    FILE_INPUTS,
     Dask,
     Email,
     Fmt,
@@ -30,7 +31,9 @@ from secannot.cli.common import (
     UniprotUrl,
     Verbose,
     diagnostics,
+    output_format,
     raw_inputs,
+    refuse_repeated_inputs,
     stdin_text,
     uniprot_config,
 )
@@ -80,12 +83,13 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     from secannot.pipeline.runner import JobConfig, open_output, run_job
 
     io: IO = ctx.obj
-    fmt = fmt.lower()
+    if quiet and verbose:
+        raise UsageError("-q and -v ask for opposite things; give one")
+    diag = diagnostics(io, quiet, verbose)
+    fmt = output_format(fmt, output, FORMATS, diag.warn)
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     refuse_directory_output(output, fmt, dask, "annotations" if annotate else "predictions")
-    if quiet and verbose:
-        raise UsageError("-q and -v ask for opposite things; give one")
     if dask is not None and jobs > 1 and _jobs_on_command_line(io.argv):  # SECANNOT_JOBS alone: --dask wins
         raise UsageError(f"-j {jobs} and --dask both choose where the work runs; give one (--dask {dask} uses the "
                          "cluster's workers)")
@@ -93,7 +97,6 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         from secannot.pipeline.dask_job import parse_address
 
         parse_address(dask)  # a malformed address: exit 2 now, not a traceback or a timeout later
-    diag = diagnostics(io, quiet, verbose)
     cpus = os.cpu_count() or 1
     if jobs > cpus and dask is None:
         # more processes than CPUs only adds start-up and memory (-j 999 once started ~470 processes)
@@ -120,7 +123,8 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if any(v == "-" for _, v in raw) and isatty(io.stdin):
         # nothing given (or "-") on a terminal: without this line the run looks hung
         diag.warn("reading FASTA from the terminal (standard input); end with Ctrl-D, or give a FASTA file")
-    refuse_input_as_output(output, [v for k, v in raw if k in ("input", "uniprot_list", "gene_list")])
+    refuse_repeated_inputs(raw)
+    refuse_input_as_output(output, [v for k, v in raw if k in FILE_INPUTS])
     sources = expand_sources(raw, stdin_text(io))
     if dask is not None:
         from secannot.pipeline.dask_job import refuse_unsplittable
@@ -138,7 +142,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
 def predict(
     ctx: typer.Context,
     inputs: Inputs = None,
-    fmt: Fmt = "tsv",
+    fmt: Fmt = None,
     output: Output = None,
     organism: Organism = "eukarya",
     uniprot: Uniprot = None,

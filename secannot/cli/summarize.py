@@ -21,6 +21,7 @@ from secannot.cli.common import (
     UniprotUrl,
     Verbose,
     diagnostics,
+    output_format,
     raw_inputs,
     stdin_text,
     uniprot_config,
@@ -45,7 +46,7 @@ def summarize(
     gene: Gene = None,
     gene_list: GeneList = None,
     background: Annotated[str | None, typer.Option("--background", help="Everything detected in the experiment: annotate output, FASTA, or a list of accessions/genes.", metavar="FILE")] = None,
-    fmt: Annotated[Literal["tsv", "json"], typer.Option("--format", "-f", help="Output format; json also carries the provenance and totals.", case_sensitive=False)] = "tsv",
+    fmt: Annotated[Literal["tsv", "json"] | None, typer.Option("--format", "-f", help="Output format; json also carries the provenance and totals (default: json for -o FILE.json, else tsv).", case_sensitive=False, show_default=False)] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the table to FILE instead of stdout.", metavar="FILE")] = None,
     report: Annotated[str | None, typer.Option("--report", help="Write a self-contained HTML report (needs secannot[report]).", metavar="HTML")] = None,
     plot: Annotated[str | None, typer.Option("--plot", help="Write the enrichment dot plot (.png, .svg or .pdf; needs secannot[report]).", metavar="FILE")] = None,
@@ -76,10 +77,11 @@ def summarize(
     from secannot.report.output import input_label, run_summarize
 
     io: IO = ctx.obj
+    diag = diagnostics(io, quiet, verbose)
+    fmt = output_format(fmt, output, ("tsv", "json"), diag.warn)
     if fmt not in ("tsv", "json"):
         raise UsageError(f"unknown --format {fmt!r}; choose tsv or json")
     check_figure_paths(plot, report)
-    diag = diagnostics(io, quiet, verbose)
     config = JobConfig(predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())), annotate=True,
                        uniprot=uniprot_config(uniprot_url, email, offline, taxon))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)

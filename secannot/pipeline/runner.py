@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
-from secannot.errors import ExitCode, InputError, UsageError
+from secannot.errors import ExitCode, InputError, OutputError, UsageError
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.progress import ProgressBar, isatty
 from secannot.io.writers import BINARY_FORMATS, make_writer
+from secannot.io.writers.guarded import reason
 from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet
@@ -77,7 +78,7 @@ class _LazyOutput:
 def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
     """stdout, or ``path`` written beside itself and renamed into place if the block ends without an error.
 
-    Errors: InputError (exit 4) when the file cannot be written; on any exception nothing is left at ``path``.
+    Errors: OutputError (exit 4) when the file cannot be written; on any exception nothing is left at ``path``.
     """
     if path in (None, "-"):
         yield stdout
@@ -204,7 +205,7 @@ def _part_dir(config: JobConfig, diag: Diagnostics) -> str | None:
         try:
             os.makedirs(config.output, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"{config.output}: cannot write output ({exc.strerror})") from None
+            raise OutputError(f"{config.output}: cannot write output ({reason(exc)})") from None
         clear_old_parts(config.output, diag)
         return config.output
     return None
@@ -263,17 +264,21 @@ def _parts_removed_on_failure(part_dir: str | None) -> Iterator[None]:
     """Around a run writing Parquet parts: if it fails or is interrupted, the parts it wrote go.
 
     A reader takes the directory as one table, so a partial set of valid parts would pass for the
-    whole result.  The directory held no secannot part when the run began (``clear_old_parts``), so
-    every secannot part in it is this run's; this block ends after the cluster closed, when no
-    worker writes any more.  Like ``-o FILE``, which is only renamed into place on success.
+    whole result.  The directory held no ``*.parquet`` file but hidden ones when the run began
+    (``clear_old_parts`` refuses any other), so every ``part-*.parquet`` in it is this run's, the
+    complete parts and those a full disk cut short (which do not read as Parquet) alike; this block
+    ends after the cluster closed, when no worker writes any more.  Like ``-o FILE``, which is only
+    renamed into place on success.
     """
     try:
         yield
     except BaseException:
         if part_dir is not None:
-            for path in _parts(part_dir)[0]:
-                with suppress(OSError):
-                    os.remove(path)
+            with suppress(OSError):
+                for name in os.listdir(part_dir):
+                    if name.startswith("part-") and name.endswith(".parquet"):
+                        with suppress(OSError):
+                            os.remove(os.path.join(part_dir, name))
         raise
 
 

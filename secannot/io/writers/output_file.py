@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from contextlib import suppress
 from typing import IO
 
-from secannot.errors import InputError, UsageError
+from secannot.errors import OutputError, UsageError
+from secannot.io.writers.guarded import GuardedOutput, reason, write_failure
 
 
 def _is_special(path: str) -> bool:
@@ -41,19 +42,23 @@ def _mode_for(target: str) -> int:
 class OutputFile:
     """One output path, opened at the first write (:meth:`open`), then :meth:`commit` or :meth:`discard`.
 
-    Errors: InputError (exit 4) when the file or its temporary sibling cannot be created or renamed.
+    Errors: OutputError (exit 4) when the file or its temporary sibling cannot be created, written
+    (a full disk: the handle :meth:`open` returns raises it on ``write``) or renamed.
     """
 
     def __init__(self, path: str, binary: bool = False):
         self.path = path
         self.binary = binary
         self._fh: IO | None = None
+        self._guarded: GuardedOutput | None = None
         self._tmp: str | None = None  # None when writing directly (a special file)
 
     def open(self) -> IO:
+        """The handle to write to (guarded: a failed write raises OutputError naming the path)."""
         if self._fh is None:
             self._fh = self._create()
-        return self._fh
+            self._guarded = GuardedOutput(self._fh, self.path)
+        return self._guarded  # type: ignore[return-value]
 
     def _create(self) -> IO:
         mode = "wb" if self.binary else "w"
@@ -67,7 +72,7 @@ class OutputFile:
             os.chmod(self._tmp, _mode_for(target))
             return os.fdopen(fd, mode, **text)
         except OSError as exc:
-            raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+            raise OutputError(f"{self.path}: cannot write output ({reason(exc)})") from None
 
     def _target(self) -> str:
         """The file renamed over: a symlink's target, so the link keeps pointing where it did."""
@@ -77,20 +82,22 @@ class OutputFile:
         """Close the file and put it in place (nothing happens when it was never opened)."""
         if self._fh is None:
             return
-        fh, self._fh = self._fh, None
+        fh, self._fh, self._guarded = self._fh, None, None
         try:
-            fh.close()
+            fh.close()  # the last flush: on a full disk, this is where the error shows
             if self._tmp is not None:
                 os.replace(self._tmp, self._target())
                 self._tmp = None
         except OSError as exc:
+            with suppress(OSError):
+                fh.close()  # a failed flush may leave the descriptor open
             self._remove_tmp()
-            raise InputError(f"{self.path}: cannot write output ({exc.strerror})") from None
+            raise write_failure(self.path, exc) from None
 
     def discard(self) -> None:
         """Close and drop what was written: the path keeps what it held before the run (or stays absent)."""
         if self._fh is not None:
-            fh, self._fh = self._fh, None
+            fh, self._fh, self._guarded = self._fh, None, None
             with suppress(OSError):
                 fh.close()
         self._remove_tmp()

@@ -15,12 +15,15 @@ versions and the thresholds that produced it; each field's metadata carries its 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any, BinaryIO
 
 from secannot.columns import Column
-from secannot.errors import MissingDependencyError
+from secannot.errors import MissingDependencyError, OutputError
 from secannot.io.diagnostics import Rejection
+from secannot.io.writers.guarded import reason
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -99,8 +102,18 @@ class ParquetWriter:
 
 
 def write_part(path: str, rows: Sequence[tuple], columns: Sequence[Column], provenance: Provenance) -> None:
-    """One complete Parquet file from already rendered rows (a part of a partitioned output)."""
-    writer = ParquetWriter(path, columns, provenance)
-    for row in rows:
-        writer.write_rendered(row)
-    writer.close(())
+    """One complete Parquet file from already rendered rows (a part of a partitioned output).
+
+    pyarrow writes the part by its path, past any Python handle, so a write failure is named here.
+    Errors: OutputError (exit 4) naming the part when it cannot be written (a full disk); the partial
+    part is removed.
+    """
+    try:
+        writer = ParquetWriter(path, columns, provenance)
+        for row in rows:
+            writer.write_rendered(row)
+        writer.close(())
+    except OSError as exc:  # pyarrow's own OSError (ENOSPC, EFBIG, EIO ...)
+        with suppress(OSError):
+            os.remove(path)
+        raise OutputError(f"{path}: cannot write output ({reason(exc)})") from None

@@ -1,0 +1,97 @@
+"""An output stream whose write failures say which output failed and why, in the project's terms.
+
+Every output secannot writes (standard output, an ``-o`` file) goes through one :class:`GuardedOutput`,
+so no writer, command or third-party library writing to it (Click's help, Rich's tables, pyarrow's
+Parquet writer) needs its own handling:
+
+* a closed pipe (``| head``: ``BrokenPipeError``, EPIPE) becomes :class:`~secannot.errors.OutputClosed`,
+  which the command line turns into a quiet stop with the exit code earned so far;
+* any other ``OSError`` (``ENOSPC`` on a full disk or ``/dev/full``, ``EFBIG``, ``EIO``, ``EBADF`` on a
+  closed standard output) becomes :class:`~secannot.errors.OutputError` (exit 4, one line).
+
+Neither is an ``OSError``, so Click (which exits 1 on EPIPE) and Rich (which raises ``SystemExit(1)`` on
+a broken pipe) let them through to ``secannot.cli.main``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+from secannot.errors import OutputClosed, OutputError
+
+
+def write_failure(name: str, exc: OSError) -> Exception:
+    """The exception an ``OSError`` writing the output ``name`` stands for (see the module docstring)."""
+    if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
+        return OutputClosed(name)
+    return OutputError(f"{name}: cannot write output ({reason(exc)})")
+
+
+def reason(exc: OSError) -> str:
+    """The operating system's words for ``exc`` ("No space left on device"), without the errno prefix
+    (pyarrow's own ``OSError`` says "Error writing bytes to file. Detail: [errno 28] ..." around them)."""
+    if exc.errno:
+        return os.strerror(exc.errno)
+    return exc.strerror or str(exc)
+
+
+class GuardedOutput:
+    """``stream`` (text or binary) with ``write``, ``flush`` and ``close`` failures turned into
+    :class:`OutputClosed` or :class:`OutputError` naming ``name`` ("stdout" or the ``-o`` path).
+
+    Everything else (``isatty``, ``fileno``, ``encoding``, ``closed`` ...) is the stream's own;
+    ``buffer`` (a text stream's bytes) is guarded too, for Parquet on standard output.
+    ``failed`` is set once a write failed, so the caller can point the file descriptor elsewhere
+    before the interpreter's last flush at exit tries the same write again.
+    """
+
+    def __init__(self, stream: Any, name: str):
+        self._stream = stream
+        self.name = name
+        self._failed = False
+        self._buffer: GuardedOutput | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether a write, flush or close of this output (or of its ``buffer``) failed."""
+        return self._failed or (self._buffer is not None and self._buffer.failed)
+
+    def write(self, data: Any) -> int:
+        try:
+            return self._stream.write(data)
+        except OSError as exc:
+            raise self._failure(exc) from None
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise self._failure(exc) from None
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        except OSError as exc:
+            raise self._failure(exc) from None
+
+    @property
+    def buffer(self) -> GuardedOutput:
+        if self._buffer is None:
+            self._buffer = GuardedOutput(self._stream.buffer, self.name)  # AttributeError when there is none
+        return self._buffer
+
+    def _failure(self, exc: OSError) -> Exception:
+        self._failed = True
+        return write_failure(self.name, exc)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._stream, attr)
+
+    def __repr__(self) -> str:
+        return f"GuardedOutput({self._stream!r}, {self.name!r})"
