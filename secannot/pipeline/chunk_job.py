@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from secannot.errors import InputError
+from secannot.errors import InputError, OutputError
 from secannot.io.chunks import ByteRange, as_handle
 from secannot.io.diagnostics import Rejection
 from secannot.io.fasta import Record, parse_fasta
@@ -74,6 +74,9 @@ class ChunkOutput:
     n_lines: int = 0
     error: str | None = None
     part_path: str | None = None
+    #: the part could not be written (a full disk): the parent raises OutputError with it.  Returned, not
+    #: raised in the worker, so a Dask worker logs no "Compute Failed" traceback of its own on stderr.
+    output_error: str | None = None
 
 
 class _Worker:
@@ -124,7 +127,11 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
         return out
     rows = worker_for(task.spec).rows(records)
     if task.part_path is not None:
-        _write_part(task, list(rows))
+        try:
+            _write_part(task, list(rows))
+        except OutputError as exc:
+            out.output_error = str(exc)
+            return out
         out.part_path = task.part_path
         return out
     slots = (i for i, item in enumerate(out.items) if item[0] is not None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from secannot.errors import ExitCode, InputError
+from secannot.errors import ExitCode, InputError, OutputError
 from secannot.io.chunks import is_plain_file, plan_ranges, split_stream
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import STDIN_NAME, open_input
@@ -86,6 +86,8 @@ def emit(outputs: Iterable[ChunkOutput], seen: SeenIds, diag: Diagnostics, write
             current, skipping, line_base, index_base = out.source_index, False, 0, 0
         if skipping:
             continue
+        if out.output_error is not None:  # the output cannot be written: the run stops
+            raise OutputError(out.output_error)
         if out.error is not None:
             diag.unreadable(out.source, out.error, ExitCode.INPUT)
             skipping = True  # the input as a whole is unusable: nothing more from it
