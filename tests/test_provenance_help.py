@@ -312,3 +312,28 @@ def test_user_rules_layer_is_named_after_the_bundled_versions(tmp_path):
                 for c in ("predict", "annotate")}
     # predict skips the tme file unparsed, yet names it: both commands ran with the same rule set
     assert versions == {f"{_bundled_versions()}+{rules}:0.3.0"}
+
+
+@pytest.mark.parametrize("command", ["predict", "annotate"])
+def test_the_verdict_summary_in_help_names_every_rule(command):
+    res = run_cli([command, "--help"])
+    assert res.code == 0
+    text = " ".join(res.out.split())
+    for rule in ("gpi_anchored", "PS00014", "DDEL/EDEL/TDEL", "signal anchor", "tail anchor", "N-myristoylation",
+                 "CaaX prenylation", "non_classical_candidate", "chains under 50 residues", "eukaryotes only",
+                 "confidence"):
+        assert rule in text, rule
+
+
+@pytest.mark.parametrize(("options", "named"), [
+    (["--organism", "gram-negative", "--nc-prior", "0.1"], "--nc-prior not used: the leaderless score is for "
+                                                            "eukaryotes only"),
+    (["--organism", "archaea", "--nc-threshold", "0.5"], "--nc-threshold not used"),
+    (["--signal-only", "--nc-threshold", "0.5", "--nc-prior", "0.1"], "--nc-threshold and --nc-prior not used: "
+                                                                      "--signal-only"),
+    (["--nc-prior", "0.1"], None),
+])
+def test_leaderless_options_that_cannot_apply_say_so(options, named):
+    res = run_cli(["predict", "-", *options], stdin=FASTA)
+    assert res.code == 0, res.err
+    assert (named in res.err) if named else ("not used" not in res.err), res.err

@@ -55,7 +55,8 @@ def build_app() -> typer.Typer:
     see = "Exit codes: see 'secannot --help'."
     predict_epilog = predict.columns_help(PREDICT_COLUMNS) + "\n\n" + predict.VERDICT_HELP + "\n\n" + see
     app.command(epilog=predict_epilog)(exit_code(predict.predict))
-    app.command(epilog=predict.columns_help(ANNOTATE_COLUMNS) + "\n\n" + see)(exit_code(annotate.annotate))
+    annotate_epilog = predict.columns_help(ANNOTATE_COLUMNS) + "\n\n" + predict.VERDICT_HELP + "\n\n" + see
+    app.command(epilog=annotate_epilog)(exit_code(annotate.annotate))
     app.command(epilog=see)(exit_code(evaluate.evaluate))
     app.command(epilog=summarize.summary_help() + "\n\n" + see)(exit_code(summarize.summarize))
     app.command(epilog=see)(exit_code(plot.plot))

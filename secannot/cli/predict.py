@@ -42,21 +42,25 @@ from secannot.errors import UsageError
 
 VERDICT_HELP = "\n".join([
     "\b",
-    "How the verdict is reached (localization):",
+    "How the verdict is reached (localization; the README's 'How each verdict is reached' in full):",
     "  with a signal peptide: a TM helix in the mature chain -> membrane; else a C-terminal",
-    "    GPI signal (omega site + hydrophobic tail) -> gpi_anchored; else a C-terminal ER",
-    "    retention motif [KRHQSAP][DENQ]EL (PROSITE PS00014) -> er_retained; else secreted.",
+    "    GPI signal (omega site + hydrophobic tail, one polar residue tolerated) -> gpi_anchored;",
+    "    else a C-terminal ER retention motif [KRHQSAP][DENQ]EL (PROSITE PS00014; the DDEL/EDEL/TDEL",
+    "    variants at lower confidence) -> er_retained; else secreted.",
     "  uncertain band (eukaryotes, 0.35 <= sp_prob < threshold): cs_prob >= 0.9 and an h-region",
     "    of 8-18 residues -> signal peptide (cleaved at the best site, rules above); else an",
     "    N-terminal helix scoring >= -70 in the topology network -> signal anchor (membrane); else",
     "    neither: a weaker N-terminal helix is dropped (e.g. mitochondrial presequences).",
-    "  without: a TM helix -> membrane (an uncleaved N-terminal one is a signal anchor);",
-    "    else a rules/nonclassical.yaml match, or nc_score >= threshold -> route non-classical,",
-    "    localization non_classical_candidate; else intracellular. nc_score is P(leaderless",
-    "    secretion) under --nc-prior (default 0.02); fragments (no initial M) and short",
-    "    Cys/Pro-rich proteins (< 200 aa, C+P >= 20%) are never called by score.",
+    "  without: a TM helix -> membrane (an uncleaved N-terminal one is a signal anchor; a lone helix",
+    "    ending within 30 residues of the C-terminus is a tail anchor, N-terminus cytoplasmic);",
+    "    else a rules/nonclassical.yaml match -> route non-classical, non_classical_candidate; else",
+    "    (eukaryotes) an N-myristoylation or CaaX prenylation motif -> membrane (lipid anchor); else",
+    "    nc_score >= threshold -> non-classical, non_classical_candidate; else intracellular.",
+    "    nc_score is P(leaderless secretion) under --nc-prior (default 0.02), eukaryotes only;",
+    "    fragments (no initial M), chains under 50 residues and short Cys/Pro-rich proteins",
+    "    (< 200 aa, C+P >= 20%) are never called by score.",
+    "  confidence (high/medium/low) says how sure each verdict is; evidence names what decided it.",
 ])
-
 
 def columns_help(columns) -> str:
     width = max(len(c.name) for c in columns)
@@ -78,6 +82,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     from secannot.io.progress import isatty, wants_progress
     from secannot.io.writers import FORMATS
     from secannot.io.writers.output_file import refuse_directory_output, refuse_input_as_output
+    from secannot.models.signal_peptide import ORGANISM_ALIASES
     from secannot.pipeline.inputs import expand_sources
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, open_output, run_job
@@ -102,6 +107,11 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         # more processes than CPUs only adds start-up and memory (-j 999 once started ~470 processes)
         diag.warn(f"-j {jobs} is more than the {cpus} CPUs here; using -j {cpus}")
         jobs = cpus
+    unused = [name for name, value in (("--nc-threshold", nc_threshold), ("--nc-prior", nc_prior)) if value is not None]
+    if unused and (signal_only or ORGANISM_ALIASES.get(organism.strip().lower(), "eukarya") != "eukarya"):
+        why = "--signal-only runs no leaderless score" if signal_only else \
+            f"the leaderless score is for eukaryotes only, not {organism}"
+        diag.warn(f"{' and '.join(unused)} not used: {why}")
     predict_config = PredictConfig(
         organism=organism, model_path=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
         rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,
