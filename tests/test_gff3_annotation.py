@@ -182,3 +182,17 @@ def test_rule_schema_is_parsed_once_for_both_vocabulary_tables(monkeypatch):
         getattr(cached, "cache_clear", lambda: None)()
     assert ontology.bundled_vocabulary_ids() and vocabulary.ontology_ids()
     assert len(parses) == 1
+
+
+def test_each_polypeptide_states_the_confidence_of_its_verdict():
+    ref = REPO / "examples" / "reference.fasta"
+    rows = run_cli(["predict", ref]).rows
+    tsv = {r[0]: r[rows[0].index("confidence")] for r in rows[1:]}
+    gff = run_cli(["predict", ref, "-f", "gff3"]).out.splitlines()
+    found = {}
+    for line in gff:
+        cols = line.split("\t")
+        if len(cols) == 9 and cols[2] == "polypeptide":
+            attrs = dict(a.split("=", 1) for a in cols[8].split(";"))
+            found[unquote(attrs["ID"])] = attrs.get("confidence")
+    assert found == tsv and set(found.values()) <= {"high", "medium", "low"}

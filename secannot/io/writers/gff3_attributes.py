@@ -88,6 +88,8 @@ def polypeptide_attributes(result: Result) -> dict[str, AttrValue]:
         attrs["product"] = product
     if result.localization:
         attrs["localization"] = result.localization
+    if result.confidence:
+        attrs["confidence"] = result.confidence
     if result.route:
         attrs["route"] = result.route
     attrs.update(lists)
