@@ -166,3 +166,15 @@ def test_the_leaderless_score_is_for_eukaryotes_only(organism):
         assert r["nc_score"] is None and r["route"] == "none" and r["localization"] == "intracellular", r
         assert r["confidence"] == "medium"
         assert r["provenance"]["thresholds"]["nc_score"] is None
+
+
+def test_the_gpi_tail_ends_before_a_final_basic_residue():
+    """The window detector's run reaches over a final Lys; the reported hydrophobic tail stops before it, and
+    the Lys is named apart as a possible stop-transfer (not inside the tail as well)."""
+    body = b"MKWVTFISLLFLFSSAYSRGV" + SOLUBLE * 5 + b"PSTTGNSASGAEGS"
+    seq = body + b"LLLAVLLFGIALLVAVLK"
+    row = json.loads(run_cli(["predict", "-f", "jsonl", "-"], stdin=b">k\n" + seq + b"\n").out)
+    assert row["localization"] == "gpi_anchored", row["evidence"]
+    start, end = map(int, row["gpi"]["hydrophobic_tail"].split("-"))
+    assert end == len(seq) - 1 and seq[start - 1 : end].isalpha() and b"K" not in seq[start - 1 : end]
+    assert f"Lys {len(seq)}" in "; ".join(row["evidence"])

@@ -322,5 +322,15 @@ def omega_site(params: TopologyParams, seq: bytes, tail: Segment) -> dict[str, A
         if omega < 2 or omega + 2 > n:
             continue
         if seq[omega - 1] in OMEGA_RESIDUES and seq[omega + 1] in OMEGA2_RESIDUES:
-            return {"omega_site": omega, "hydrophobic_tail": str(tail)}
+            return {"omega_site": omega, "hydrophobic_tail": str(_uncharged_end(seq, tail))}
     return None
+
+
+def _uncharged_end(seq: bytes, tail: Segment) -> Segment:
+    """``tail`` without the charged residues at its C-terminal end: the window detector's run reaches over
+    a final K or R (a window average), but the hydrophobic tail itself ends before it (reported apart as
+    a possible stop-transfer)."""
+    end = tail.end
+    while end > tail.start and seq[end - 1] in b"KRDEH":
+        end -= 1
+    return Segment(tail.start, end)
