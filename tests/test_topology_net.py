@@ -274,3 +274,18 @@ def test_positive_inside_of_a_batch_is_that_of_each_protein(model):
             segs.append([(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=True) if b > a] or [(0, 1)])
         assert tp._positive_inside_many(seqs, segs) == [tp.positive_inside(s, sg) for s, sg in zip(seqs, segs,
                                                                                                      strict=True)]
+
+
+def test_zone_scores_of_a_batch_of_many_passes_are_each_chains_own(model):
+    # the crops of a call are laid out once and cut into passes of about CHUNK residues: every chain's scores
+    # must be those of a call on that chain alone
+    from secannot.models.topology_decode import CHUNK
+
+    seqs = varied(2, 120)
+    zones = model.zones(seqs)
+    assert sum(len(s) for s, z in zip(seqs, zones, strict=True) if z) > 4 * CHUNK
+    for sp in (True, False):
+        batch = model.zone_scores(seqs, zones, sp, helix_only=True)
+        for s, z, sc in zip(seqs, zones, batch, strict=True):
+            alone = model.zone_scores([s], [z], sp, helix_only=True)[0]
+            assert (sc is None and alone is None) or np.array_equal(sc, alone)

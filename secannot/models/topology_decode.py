@@ -250,34 +250,44 @@ class TopologyPredictor:
     def _zoned(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]], signal_peptide: bool,
                helix_only: bool) -> _Zoned:
         """The network on the crops of ``zones`` (:meth:`_crops`), CHUNK residues per pass, and
-        :meth:`residue_scores` of the zone residues, all joined (:class:`_Zoned`)."""
+        :meth:`residue_scores` of the zone residues, all joined (:class:`_Zoned`).
+
+        The codes of all crops, each followed by GAP padding codes (so chains
+        never see each other), and the columns of the zone residues are laid
+        out once for the whole call: a pass reads a slice of them, the
+        same arrays a pass over its own crops would build.
+        """
         crops, members = self._crops(seqs, zones)
+        rows = 4 if helix_only else 3
+        if not crops:
+            return _Zoned(np.zeros((rows, 0), np.float32), *(np.zeros(0, dtype=np.int64) for _ in range(4)))
+        lengths = np.array([b - a for _, a, b in crops], dtype=np.int64)
+        offs = np.cumsum(lengths + GAP) - (lengths + GAP)
+        codes = np.full(int(lengths.sum()) + GAP * len(crops), PAD, dtype=np.intp)
+        codes[_ranges(offs, lengths)] = codes_of(b"".join(seqs[i][a:b] for i, a, b in crops))
+        table = [(i, za, zb, off + za - ca, c) for c, ((i, ca, _), off, zs) in
+                 enumerate(zip(crops, offs.tolist(), members, strict=True)) for za, zb in zs]
+        seq, start, end, at, crop = np.array(table, dtype=np.int64).T.copy()
+        sizes = end - start
+        col = np.concatenate([[0], np.cumsum(sizes)])  # zone k: columns col[k]:col[k + 1] of the scores
+        columns = _ranges(at, sizes)  # ... whose residues sit at these positions of ``codes``
+        # a pass takes crops while it has under CHUNK residues (with their padding)
+        cuts, size = [], 0
+        for k, n in enumerate((lengths + GAP).tolist()):
+            if k and size >= CHUNK:
+                cuts.append(k)
+                size = 0
+            size += n
+        zone_cuts = np.searchsorted(crop, [0, *cuts, len(crops)]).tolist()
+        code_cuts = [0, *offs[cuts].tolist(), len(codes)]
         parts: list[np.ndarray] = []
-        table: list[tuple[int, int, int]] = []
-        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every batch of this call
-        k = 0
-        while k < len(crops):
-            first, size = k, 0
-            while k < len(crops) and (k == first or size < CHUNK):
-                size += crops[k][2] - crops[k][1] + GAP
-                k += 1
-            batch = crops[first:k]
-            joined = b"".join(seqs[i][a:b] for i, a, b in batch)
-            lengths = np.array([b - a for _, a, b in batch], dtype=np.int64)
-            # each crop followed by GAP padding codes: chains never see each other
-            offs = np.concatenate([[0], np.cumsum(lengths + GAP)[:-1]])
-            codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
-            codes[_ranges(offs, lengths)] = codes_of(joined)
-            rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
-                    zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
-            lo = np.array([r[3] for r in rows], dtype=np.int64)
-            sizes = np.array([r[2] - r[1] for r in rows], dtype=np.int64)
-            parts.append(self.residue_scores(self.net.class_logits(codes, work)[:, _ranges(lo, sizes)],
-                                             signal_peptide, helix_only))
-            table += [r[:3] for r in rows]
-        seq, start, end = np.array(table, dtype=np.int64).reshape(-1, 3).T.copy()
-        scores = np.concatenate(parts, axis=1) if parts else np.zeros((4 if helix_only else 3, 0), np.float32)
-        return _Zoned(scores, seq, start, end, np.cumsum(end - start) - (end - start))
+        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every pass of this call
+        for j in range(len(code_cuts) - 1):
+            lo, hi = code_cuts[j], code_cuts[j + 1]
+            cols = columns[col[zone_cuts[j]] : col[zone_cuts[j + 1]]] - lo
+            parts.append(self.residue_scores(self.net.class_logits(codes[lo:hi], work)[:, cols], signal_peptide,
+                                             helix_only))
+        return _Zoned(np.concatenate(parts, axis=1), seq, start, end, col[:-1])
 
     @staticmethod
     def _crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
