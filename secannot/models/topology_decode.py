@@ -78,6 +78,21 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(total)
 
 
+def _loop_bounds(segs: Sequence[Sequence[tuple[int, int]]], ends: np.ndarray) -> np.ndarray:
+    """Each protein's ``[0, a1, b1, ..., ah, bh, end]`` for its helices ``segs`` and its ``ends``, joined (int64):
+    loop j of a protein is residues ``bounds[2j]:bounds[2j + 1]``, in every protein, so the loops of all
+    proteins are the pairs of the joined array."""
+    size = 2 * np.fromiter(map(len, segs), dtype=np.int64, count=len(segs)) + 2
+    last = np.cumsum(size) - 1
+    out = np.zeros(int(size.sum()), dtype=np.int64)
+    inner = np.ones(len(out), dtype=bool)
+    inner[last - size + 1] = inner[last] = False
+    out[inner] = np.fromiter(chain.from_iterable(chain.from_iterable(segs)), dtype=np.int64,
+                             count=len(out) - 2 * len(size))
+    out[last] = ends
+    return out
+
+
 class _Zoned(NamedTuple):
     """:meth:`TopologyPredictor.residue_scores` of every zone of a batch of sequences, joined (what
     :meth:`TopologyPredictor.zone_scores` spreads over full-length rows): zone ``k`` is residues
@@ -334,7 +349,8 @@ class TopologyPredictor:
             # the batched decoder finds runs among zone residues only: right when probability 0 (outside every
             # zone) is not over the threshold
             if self.params.threshold >= 0:
-                return self._decode_zoned(seqs, self._zoned(seqs, given, signal_peptide, False), start)  # type: ignore[arg-type]
+                zoned = self._zoned(seqs, given, signal_peptide, False)  # type: ignore[arg-type]
+                return self._decode_zoned(seqs, zoned, start)
             scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
         return [self.decode(sc, start, s) for sc, s in zip(scores, seqs, strict=True)]
 
@@ -508,8 +524,10 @@ class TopologyPredictor:
         found = self._zone_segments(seqs, z)
         if not found:
             return out
-        cum = self._prefix_sums(z, 1, -LOGODDS_CLIP, [i for i, _ in found], [segs[-1][1] for _, segs in found],
-                                [[x for sg in segs for x in sg] for _, segs in found])
+        count = 2 * np.fromiter((len(segs) for _, segs in found), dtype=np.int64, count=len(found))
+        at = np.fromiter(chain.from_iterable(chain.from_iterable(segs for _, segs in found)), dtype=np.int64,
+                         count=int(count.sum()))
+        cum = self._prefix_sums(z, 1, -LOGODDS_CLIP, [i for i, _ in found], at[np.cumsum(count) - 1], at, count)
         helix = (cum[1::2] - cum[0::2]).tolist()
         kept: list[tuple[int, list[tuple[int, int]], list[float]]] = []
         k = 0
@@ -564,19 +582,24 @@ class TopologyPredictor:
         summed only that far."""
         if not kept:
             return []
-        q = self.params
-        lengths = [len(seqs[i]) for i, _, _ in kept]
-        widths = [min(n, segs[-1][1] + q.side_flank) if q.side_flank else n
-                  for n, (_, segs, _) in zip(lengths, kept, strict=True)]
-        keep = [[(max(a - q.side_flank, 0), min(b + q.side_flank, n)) for a, b in segs]
-                for n, (_, segs, _) in zip(lengths, kept, strict=True)] if q.side_flank else None
-        cside = self._prefix_sums(z, 2, 0.0, [i for i, _, _ in kept], widths,
-                                  [[0, *chain.from_iterable(segs), w] for w, (_, segs, _) in zip(widths, kept, strict=True)],
-                                  keep)
+        q, flank = self.params, self.params.side_flank
+        helices = [segs for _, segs, _ in kept]
+        lengths = np.fromiter((len(seqs[i]) for i, _, _ in kept), dtype=np.int64, count=len(kept))
+        count = np.fromiter(map(len, helices), dtype=np.int64, count=len(kept))
+        at = _loop_bounds(helices, lengths)
+        last = np.cumsum(2 * count + 2) - 1
+        keep = None
+        if flank:
+            at[last] = np.minimum(lengths, at[last - 1] + flank)  # widths: past them only zeros are added
+            ends = np.fromiter(chain.from_iterable(chain.from_iterable(helices)), dtype=np.int64,
+                               count=2 * int(count.sum()))
+            spans = [np.maximum(ends[0::2] - flank, 0), np.minimum(ends[1::2] + flank, np.repeat(lengths, count))]
+            keep = (np.stack(spans, axis=1), count)
+        cside = self._prefix_sums(z, 2, 0.0, [i for i, _, _ in kept], at[last], at, 2 * count + 2, keep)
         loops = cside[1::2] - cside[0::2]
         flat = loops.tolist()
-        charge = self._positive_inside_many([seqs[i] for i, _, _ in kept], [segs for _, segs, _ in kept]) \
-            if q.kr_weight else [0.0] * len(kept)
+        charge = self._positive_inside_many([seqs[i] for i, _, _ in kept], helices) if q.kr_weight else \
+            [0.0] * len(kept)
         out = []
         k = 0
         for (_, segs, _), pi in zip(kept, charge, strict=True):
@@ -594,19 +617,17 @@ class TopologyPredictor:
 
     def _positive_inside_many(self, seqs: list[bytes], segs: list[list[tuple[int, int]]]) -> list[float]:
         """:meth:`positive_inside` of each sequence with its helices, for a batch: the same parts of each loop,
-        with K/R and D/E counts from running counts over the joined sequences (integers, so exact) and
-        combined by the same float operations in the same order."""
+        with K/R and D/E counts (integers, so exact) of the parts' residues of all proteins at once, combined
+        by the same float operations in the same order."""
         q = self.params
         residues = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-        lengths = [len(s) for s in seqs]
+        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
         # loop j of a protein: residues lo..hi-1 between its helices j-1 and j; its part A reaches into helix
         # j-1 (none for j = 0), its part B into helix j (none for the last loop)
-        bounds = np.fromiter(chain.from_iterable([0, *chain.from_iterable(sg), n] for sg, n in zip(segs, lengths,
-                                                                                                  strict=True)),
-                             dtype=np.int64)
+        bounds = _loop_bounds(segs, lengths)
         lo, hi = bounds[0::2], bounds[1::2]
-        n_loops = np.array([len(sg) + 1 for sg in segs], dtype=np.int64)
-        base = np.repeat(np.cumsum(lengths, dtype=np.int64) - lengths, n_loops)
+        n_loops = np.fromiter(map(len, segs), dtype=np.int64, count=len(segs)) + 1
+        base = np.repeat(np.cumsum(lengths) - lengths, n_loops)
         first_loop = np.zeros(len(lo), dtype=bool)
         first_loop[np.cumsum(n_loops) - n_loops] = True
         last_loop = np.roll(first_loop, -1)
@@ -641,34 +662,31 @@ class TopologyPredictor:
         return out
 
     @staticmethod
-    def _prefix_sums(z: _Zoned, row: int, fill: float, seqs: list[int], widths: list[int], at: list[list[int]],
-                     keep: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
+    def _prefix_sums(z: _Zoned, row: int, fill: float, seqs: list[int], widths: np.ndarray, at: np.ndarray,
+                     n_at: np.ndarray, keep: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Running float64 sums of row ``row`` of the scores of sequences ``seqs`` of ``z``, read at positions
-        ``at`` (per sequence; at x the sum of its first x residues, 0.0 at 0), all in one array.
+        ``at`` (``n_at`` per sequence, joined; at x the sum of its first x residues, 0.0 at 0).
 
-        A sequence's row is ``fill`` outside its zones (as in :meth:`zone_scores`), with ``keep`` (per sequence,
-        half-open intervals) 0.0 outside those, and is summed up to its ``widths`` (no position past it).  The
-        sums run along the rows of 2-D blocks of sequences of similar width: a cumsum along one row adds in
-        residue order, as :meth:`decode`'s cumsum of that sequence alone, so the numbers are bit-identical to it
-        (and independent of the batch); one cumsum over joined sequences minus each one's offset would not be,
-        as float64 rounding depends on the running total.
+        A sequence's row is ``fill`` outside its zones (as in :meth:`zone_scores`), with ``keep`` ((n, 2)
+        half-open intervals and their count per sequence) 0.0 outside those, and is summed up to its
+        ``widths`` (no position past it).  The sums run along the rows of 2-D blocks of sequences of similar
+        width: a cumsum along one row adds in residue order, as :meth:`decode`'s cumsum of that sequence
+        alone, so the numbers are bit-identical to it (and independent of the batch); one cumsum over joined
+        sequences minus each one's offset would not be, as float64 rounding depends on the running total.
         """
-        n_at = np.array([len(x) for x in at], dtype=np.int64)
-        pos = np.fromiter(chain.from_iterable(at), dtype=np.int64, count=int(n_at.sum()))
         at0 = np.cumsum(n_at) - n_at
         if keep is not None:
-            n_keep = np.array([len(x) for x in keep], dtype=np.int64)
-            spans = np.array(list(chain.from_iterable(keep)), dtype=np.int64).reshape(-1, 2)
+            spans, n_keep = keep
             keep0 = np.cumsum(n_keep) - n_keep
         first, count = z.of(np.array(seqs, dtype=np.int64))
-        out = np.zeros(len(pos))
-        order = sorted(range(len(seqs)), key=widths.__getitem__)
+        out = np.zeros(len(at))
+        order, width_of = np.argsort(widths, kind="stable").tolist(), widths.tolist()
         g = 0
         while g < len(order):
             h = g + 1
-            while h < len(order) and (h + 1 - g) * widths[order[h]] <= BLOCK_CELLS:
+            while h < len(order) and (h + 1 - g) * width_of[order[h]] <= BLOCK_CELLS:
                 h += 1
-            rows, size, width = np.array(order[g:h]), h - g, widths[order[h - 1]]
+            rows, size, width = np.array(order[g:h]), h - g, width_of[order[h - 1]]
             block = np.full((size, width), fill, dtype=np.float32)
             zi = _ranges(first[rows], count[rows])
             za = z.start[zi]
@@ -684,7 +702,7 @@ class TopologyPredictor:
                 block[np.cumsum(inside.reshape(size, width + 1), axis=1)[:, :width] <= 0] = 0.0
             sums = np.cumsum(block, axis=1, dtype=np.float64)
             qi = _ranges(at0[rows], n_at[rows])
-            qr, x = np.repeat(np.arange(size), n_at[rows]), pos[qi]
+            qr, x = np.repeat(np.arange(size), n_at[rows]), at[qi]
             read = x > 0
             out[qi[read]] = sums[qr[read], x[read] - 1]
             g = h
