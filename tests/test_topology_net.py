@@ -241,7 +241,7 @@ def varied(seed: int, n: int) -> list[bytes]:
 
 @pytest.mark.parametrize("change", [{}, {"side_flank": 0}, {"acidic": 0.3, "kr_into": 3, "kr_flank": 7},
                                     {"min_loop": 0, "merge_gap": 6, "threshold": 0.6}, {"gate": -1e9},
-                                    {"kr_weight": 0.0, "protein_gate": None}])
+                                    {"kr_weight": 0.0, "protein_gate": None}, {"threshold": -0.1}])
 def test_batched_decoding_gives_the_numbers_of_one_protein_at_a_time(model, change):
     # predict decodes a batch from its zones' scores (no full-length row per protein); every call must be the one
     # decode gives from that protein's full rows, to the last bit of every score (zones split in two included:
@@ -263,6 +263,8 @@ def test_batched_decoding_gives_the_numbers_of_one_protein_at_a_time(model, chan
 def test_positive_inside_of_a_batch_is_that_of_each_protein(model):
     import dataclasses
 
+    from secannot.models.topology_batch import positive_inside
+
     rng = random.Random(3)
     for change in ({}, {"acidic": 0.3, "kr_into": 4, "kr_flank": 5}, {"kr_into": 0, "acidic": 0.0}):
         tp = TopologyPredictor(model.net, model.window, dataclasses.replace(model.params, **change))
@@ -272,14 +274,15 @@ def test_positive_inside_of_a_batch_is_that_of_each_protein(model):
             cuts = sorted(rng.sample(range(len(seq) + 1), 2 * rng.randint(1, min(8, len(seq) // 4))))
             seqs.append(seq)
             segs.append([(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=True) if b > a] or [(0, 1)])
-        assert tp._positive_inside_many(seqs, segs) == [tp.positive_inside(s, sg) for s, sg in zip(seqs, segs,
-                                                                                                     strict=True)]
+        q = tp.params
+        assert positive_inside(seqs, segs, q.kr_flank, q.kr_into, q.acidic) == [
+            tp.positive_inside(s, sg) for s, sg in zip(seqs, segs, strict=True)]
 
 
 def test_zone_scores_of_a_batch_of_many_passes_are_each_chains_own(model):
     # the crops of a call are laid out once and cut into passes of about CHUNK residues: every chain's scores
     # must be those of a call on that chain alone
-    from secannot.models.topology_decode import CHUNK
+    from secannot.models.topology_batch import CHUNK
 
     seqs = varied(2, 120)
     zones = model.zones(seqs)

@@ -33,7 +33,8 @@ Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
    (:meth:`TopologyPredictor.positive_inside`); or fixed by the caller, e.g.
    ``out`` after a cleaved signal peptide.
 
-Every step reads one protein only, so a call never depends on the batch.
+Every step reads one protein only, so a call never depends on the batch; :mod:`~secannot.models.topology_batch`
+does the array work for all proteins of a call at once, to the numbers of a run on each alone.
 """
 
 from __future__ import annotations
@@ -42,20 +43,17 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
+from secannot.models import topology_batch as batch
 from secannot.models.topology import TopologyParams, find_segments
+from secannot.models.topology_batch import CHARGE, Zoned
 from secannot.models.topology_gate import ProteinGate
-from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of
+from secannot.models.topology_net import HALF_FIELD, TopologyNet, codes_of
 
 LOGODDS_CLIP = 4.0
-#: residues per network pass (joined zones): bounds the temporaries
-CHUNK = 4096
-#: cells of one block of :meth:`TopologyPredictor._prefix_sums` (proteins x residues): bounds its temporaries
-BLOCK_CELLS = 1 << 18
 #: Shortest loop between two helices.  In TMbed's OPM-based labels (data/tmbed/tmbed_dev.3line) 44 of 1569
 #: inter-helix loops are 1 residue, 32 are 2 and the rest longer; none is 0.  Two residues is the tightest
 #: helix-helix turn taken here (97% of the observed loops are at least that long).
@@ -66,49 +64,7 @@ MIN_LOOP = 2
 KR_WEIGHT = 0.0
 KR_FLANK = 15
 KR_INTO = 0
-#: residue letters -> b"+" (K, R), b"-" (D, E), b"." (anything else), for counting charges by bytes.count
-_CHARGE = bytes(43 if c in b"KRkr" else 45 if c in b"DEde" else 46 for c in range(256))
-_CHARGE_CODES = np.frombuffer(_CHARGE, dtype=np.uint8)
 Zones = list[tuple[int, int]]
-
-
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(start, start + size)`` for every pair: positions of several runs, in order."""
-    total = int(sizes.sum())
-    return np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(total)
-
-
-def _loop_bounds(segs: Sequence[Sequence[tuple[int, int]]], ends: np.ndarray) -> np.ndarray:
-    """Each protein's ``[0, a1, b1, ..., ah, bh, end]`` for its helices ``segs`` and its ``ends``, joined (int64):
-    loop j of a protein is residues ``bounds[2j]:bounds[2j + 1]``, in every protein, so the loops of all
-    proteins are the pairs of the joined array."""
-    size = 2 * np.fromiter(map(len, segs), dtype=np.int64, count=len(segs)) + 2
-    last = np.cumsum(size) - 1
-    out = np.zeros(int(size.sum()), dtype=np.int64)
-    inner = np.ones(len(out), dtype=bool)
-    inner[last - size + 1] = inner[last] = False
-    out[inner] = np.fromiter(chain.from_iterable(chain.from_iterable(segs)), dtype=np.int64,
-                             count=len(out) - 2 * len(size))
-    out[last] = ends
-    return out
-
-
-class _Zoned(NamedTuple):
-    """:meth:`TopologyPredictor.residue_scores` of every zone of a batch of sequences, joined (what
-    :meth:`TopologyPredictor.zone_scores` spreads over full-length rows): zone ``k`` is residues
-    ``start[k]:end[k]`` of sequence ``seq[k]`` and columns ``col[k]:col[k] + end[k] - start[k]`` of ``scores``.
-    Zones are in sequence order, and in residue order within a sequence."""
-
-    scores: np.ndarray  # (3 or 4, total zone residues) float32
-    seq: np.ndarray  # int64, one per zone, as the rest
-    start: np.ndarray
-    end: np.ndarray
-    col: np.ndarray
-
-    def of(self, seqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """First zone and zone count of each of ``seqs`` (sorted or not)."""
-        first = np.searchsorted(self.seq, seqs, side="left")
-        return first, np.searchsorted(self.seq, seqs, side="right") - first
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,16 +199,18 @@ class TopologyPredictor:
         """
         z = self._zoned(seqs, zones, signal_peptide, helix_only)
         out: list[np.ndarray | None] = [None] * len(seqs)
-        for i in self._hits(z):
+        for i in batch.hits(z, self.params.threshold):
             out[i] = self._full_rows(z, i, len(seqs[i]))
         return out
 
-    def _hits(self, z: _Zoned) -> list[int]:
-        """The sequences of ``z`` with a zone residue over the helix threshold, in order."""
-        over = np.concatenate([[0], np.cumsum(z.scores[0] > self.params.threshold)])
-        return np.unique(z.seq[over[z.col + z.end - z.start] > over[z.col]]).tolist()
+    def _zoned(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]], signal_peptide: bool,
+               helix_only: bool) -> Zoned:
+        """:meth:`residue_scores` of the zone residues of every sequence, joined (:func:`~secannot.models.
+        topology_batch.zone_pass`)."""
+        return batch.zone_pass(seqs, zones, self.net.class_logits,
+                               lambda z: self.residue_scores(z, signal_peptide, helix_only), 4 if helix_only else 3)
 
-    def _full_rows(self, z: _Zoned, i: int, length: int, rows: int | None = None) -> np.ndarray:
+    def _full_rows(self, z: Zoned, i: int, length: int, rows: int | None = None) -> np.ndarray:
         """Sequence ``i``'s full-length scores (``length`` residues) from its zones in ``z``: all rows, or row
         ``rows`` only."""
         arr = self._empty_scores(length, len(z.scores)) if rows is None else \
@@ -261,67 +219,6 @@ class TopologyPredictor:
         for za, zb, c in zip(*(x[first:last].tolist() for x in (z.start, z.end, z.col)), strict=True):
             arr[..., za:zb] = z.scores[slice(None) if rows is None else rows, c : c + zb - za]
         return arr
-
-    def _zoned(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]], signal_peptide: bool,
-               helix_only: bool) -> _Zoned:
-        """The network on the crops of ``zones`` (:meth:`_crops`), CHUNK residues per pass, and
-        :meth:`residue_scores` of the zone residues, all joined (:class:`_Zoned`).
-
-        The codes of all crops, each followed by GAP padding codes (so chains
-        never see each other), and the columns of the zone residues are laid
-        out once for the whole call: a pass reads a slice of them, the
-        same arrays a pass over its own crops would build.
-        """
-        crops, members = self._crops(seqs, zones)
-        rows = 4 if helix_only else 3
-        if not crops:
-            return _Zoned(np.zeros((rows, 0), np.float32), *(np.zeros(0, dtype=np.int64) for _ in range(4)))
-        lengths = np.array([b - a for _, a, b in crops], dtype=np.int64)
-        offs = np.cumsum(lengths + GAP) - (lengths + GAP)
-        codes = np.full(int(lengths.sum()) + GAP * len(crops), PAD, dtype=np.intp)
-        codes[_ranges(offs, lengths)] = codes_of(b"".join(seqs[i][a:b] for i, a, b in crops))
-        table = [(i, za, zb, off + za - ca, c) for c, ((i, ca, _), off, zs) in
-                 enumerate(zip(crops, offs.tolist(), members, strict=True)) for za, zb in zs]
-        seq, start, end, at, crop = np.array(table, dtype=np.int64).T.copy()
-        sizes = end - start
-        col = np.concatenate([[0], np.cumsum(sizes)])  # zone k: columns col[k]:col[k + 1] of the scores
-        columns = _ranges(at, sizes)  # ... whose residues sit at these positions of ``codes``
-        # a pass takes crops while it has under CHUNK residues (with their padding)
-        cuts, size = [], 0
-        for k, n in enumerate((lengths + GAP).tolist()):
-            if k and size >= CHUNK:
-                cuts.append(k)
-                size = 0
-            size += n
-        zone_cuts = np.searchsorted(crop, [0, *cuts, len(crops)]).tolist()
-        code_cuts = [0, *offs[cuts].tolist(), len(codes)]
-        parts: list[np.ndarray] = []
-        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every pass of this call
-        for j in range(len(code_cuts) - 1):
-            lo, hi = code_cuts[j], code_cuts[j + 1]
-            cols = columns[col[zone_cuts[j]] : col[zone_cuts[j + 1]]] - lo
-            parts.append(self.residue_scores(self.net.class_logits(codes[lo:hi], work)[:, cols], signal_peptide,
-                                             helix_only))
-        return _Zoned(np.concatenate(parts, axis=1), seq, start, end, col[:-1])
-
-    @staticmethod
-    def _crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
-               ) -> tuple[list[tuple[int, int, int]], list[list[tuple[int, int]]]]:
-        """Network inputs: (sequence, start, end) crops of each zone with ``HALF_FIELD`` residues of context,
-        zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
-        crops: list[tuple[int, int, int]] = []
-        members: list[list[tuple[int, int]]] = []
-        for i, zs in enumerate(zones):
-            n = len(seqs[i])
-            j = 0
-            while j < len(zs):
-                m = j
-                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
-                    m += 1
-                crops.append((i, max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)))
-                members.append(list(zs[j : m + 1]))
-                j = m + 1
-        return crops, members
 
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None,
@@ -346,12 +243,8 @@ class TopologyPredictor:
                       for s in seqs]
         else:
             given = self.zones(seqs) if zones is True else zones
-            # the batched decoder finds runs among zone residues only: right when probability 0 (outside every
-            # zone) is not over the threshold
-            if self.params.threshold >= 0:
-                zoned = self._zoned(seqs, given, signal_peptide, False)  # type: ignore[arg-type]
-                return self._decode_zoned(seqs, zoned, start)
-            scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
+            z = self._zoned(seqs, given, signal_peptide, False)  # type: ignore[arg-type]
+            return self._decode_zoned(seqs, z, start)
         return [self.decode(sc, start, s) for sc, s in zip(scores, seqs, strict=True)]
 
     def predict_with_helix_rows(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
@@ -364,13 +257,9 @@ class TopologyPredictor:
         candidate (a second pass over its whole N-terminal prefix); the
         numbers are equal because a zone's scores equal a whole-chain run's.
         """
-        if self.params.threshold < 0:  # as in predict
-            scores = self.zone_scores(seqs, zones, signal_peptide=False, helix_only=True)
-            return [(self.decode(None if sc is None else sc[:3], None, s), None if sc is None else sc[3])
-                    for sc, s in zip(scores, seqs, strict=True)]
         z = self._zoned(seqs, zones, False, True)
         rows: list[np.ndarray | None] = [None] * len(seqs)
-        for i in self._hits(z):
+        for i in batch.hits(z, self.params.threshold):
             rows[i] = self._full_rows(z, i, len(seqs[i]), 3)
         return list(zip(self._decode_zoned(seqs, z, None), rows, strict=True))
 
@@ -441,7 +330,7 @@ class TopologyPredictor:
         """K+R on the side of residue 1 minus K+R on the other side, counted on each loop within ``kr_flank``
         residues of a helix end and on the ``kr_into`` residues at each end of a helix (the loop's side)."""
         q = self.params
-        charges = seq.translate(_CHARGE)
+        charges = seq.translate(CHARGE)
         n = len(seq)
         total = 0.0
         for j in range(len(segs) + 1):
@@ -513,22 +402,21 @@ class TopologyPredictor:
         return TopologyCall(tuple(helices), first, float(max(scores)))
 
     # ------------------------------------------------------------------ decoding a batch from its zones
-    def _decode_zoned(self, seqs: Sequence[bytes], z: _Zoned, start: str | None) -> list[TopologyCall]:
+    def _decode_zoned(self, seqs: Sequence[bytes], z: Zoned, start: str | None) -> list[TopologyCall]:
         """:meth:`decode` of every sequence (with ``seq``) from its zones' scores ``z``, without a full-length row
-        per protein: about 15,000 of the 54,180 bench proteome proteins reach decoding, and per-protein numpy
-        calls on full rows cost more than the arithmetic.  Runs over the threshold come from one pass over all
-        zone residues, helix and side sums from :meth:`_prefix_sums`; the rest is per protein on Python ints.
-        Every number is the one :meth:`decode` gives (tests/test_topology_net.py compares them).
+        per protein: the array work for all proteins at once in :mod:`~secannot.models.topology_batch`, the rest
+        per protein on Python ints.  Every number is the one :meth:`decode` gives (tests/test_topology_net.py
+        compares them).
         """
+        if self.params.threshold < 0:  # probability 0 (outside every zone) is over it: full-length rows
+            hit = set(batch.hits(z, self.params.threshold))
+            return [self.decode(self._full_rows(z, i, len(s))[:3] if i in hit else None, start, s)
+                    for i, s in enumerate(seqs)]
         out = [TopologyCall((), start or "in", 0.0)] * len(seqs)
         found = self._zone_segments(seqs, z)
         if not found:
             return out
-        count = 2 * np.fromiter((len(segs) for _, segs in found), dtype=np.int64, count=len(found))
-        at = np.fromiter(chain.from_iterable(chain.from_iterable(segs for _, segs in found)), dtype=np.int64,
-                         count=int(count.sum()))
-        cum = self._prefix_sums(z, 1, -LOGODDS_CLIP, [i for i, _ in found], at[np.cumsum(count) - 1], at, count)
-        helix = (cum[1::2] - cum[0::2]).tolist()
+        helix = batch.helix_sums(z, [i for i, _ in found], [segs for _, segs in found], -LOGODDS_CLIP)
         kept: list[tuple[int, list[tuple[int, int]], list[float]]] = []
         k = 0
         for i, segs in found:
@@ -541,24 +429,14 @@ class TopologyPredictor:
             out[i] = self._call(segs, scores, first)  # type: ignore[arg-type]
         return out
 
-    def _zone_segments(self, seqs: Sequence[bytes], z: _Zoned) -> list[tuple[int, list[tuple[int, int]]]]:
+    def _zone_segments(self, seqs: Sequence[bytes], z: Zoned) -> list[tuple[int, list[tuple[int, int]]]]:
         """(sequence, :meth:`segments`) of every sequence of ``z`` with a helix, in sequence order.
 
         Residues outside the zones have probability 0, so the runs over the
-        threshold are those of the zone residues, found for all zones by one
-        pass (a run stops at its zone's end; runs of two touching zones join).
+        threshold are those of the zone residues (:func:`~secannot.models.
+        topology_batch.runs`; the runs of two touching zones join here).
         """
-        above = z.scores[0] > self.params.threshold
-        n = len(above)
-        head = np.zeros(n + 1, dtype=bool)  # columns that start a zone; tail: columns one past a zone's end
-        head[z.col] = True
-        tail = np.zeros(n + 1, dtype=bool)
-        tail[z.col + z.end - z.start] = True
-        starts = np.flatnonzero(above & (head[:n] | ~np.concatenate([[False], above[:-1]])))
-        ends = np.flatnonzero(above & (tail[1:] | ~np.concatenate([above[1:], [False]]))) + 1
-        zone = np.searchsorted(z.col, starts, side="right") - 1
-        first = z.start[zone] + starts - z.col[zone]
-        owner, lo, hi = z.seq[zone].tolist(), first.tolist(), (first + ends - starts).tolist()
+        owner, lo, hi = batch.runs(z, self.params.threshold)
         found = []
         k = 0
         while k < len(owner):
@@ -575,31 +453,19 @@ class TopologyPredictor:
                 found.append((i, segs))
         return found
 
-    def _sides(self, seqs: Sequence[bytes], z: _Zoned, kept: list[tuple[int, list[tuple[int, int]], list[float]]]
+    def _sides(self, seqs: Sequence[bytes], z: Zoned, kept: list[tuple[int, list[tuple[int, int]], list[float]]]
                ) -> list[str]:
         """Step 4 of the model for the ``kept`` (sequence, helices, scores): the side of residue 1, as in
-        :meth:`decode`.  With ``side_flank``, side evidence past the last helix's reach is 0, so each row is
-        summed only that far."""
+        :meth:`decode`, from the loops' side sums and positive-inside counts of all of them at once."""
         if not kept:
             return []
-        q, flank = self.params, self.params.side_flank
+        q = self.params
         helices = [segs for _, segs, _ in kept]
         lengths = np.fromiter((len(seqs[i]) for i, _, _ in kept), dtype=np.int64, count=len(kept))
-        count = np.fromiter(map(len, helices), dtype=np.int64, count=len(kept))
-        at = _loop_bounds(helices, lengths)
-        last = np.cumsum(2 * count + 2) - 1
-        keep = None
-        if flank:
-            at[last] = np.minimum(lengths, at[last - 1] + flank)  # widths: past them only zeros are added
-            ends = np.fromiter(chain.from_iterable(chain.from_iterable(helices)), dtype=np.int64,
-                               count=2 * int(count.sum()))
-            spans = [np.maximum(ends[0::2] - flank, 0), np.minimum(ends[1::2] + flank, np.repeat(lengths, count))]
-            keep = (np.stack(spans, axis=1), count)
-        cside = self._prefix_sums(z, 2, 0.0, [i for i, _, _ in kept], at[last], at, 2 * count + 2, keep)
-        loops = cside[1::2] - cside[0::2]
+        loops = batch.side_loops(z, [i for i, _, _ in kept], lengths, helices, q.side_flank)
         flat = loops.tolist()
-        charge = self._positive_inside_many([seqs[i] for i, _, _ in kept], helices) if q.kr_weight else \
-            [0.0] * len(kept)
+        charge = batch.positive_inside([seqs[i] for i, _, _ in kept], helices, q.kr_flank, q.kr_into, q.acidic) \
+            if q.kr_weight else [0.0] * len(kept)
         out = []
         k = 0
         for (_, segs, _), pi in zip(kept, charge, strict=True):
@@ -613,99 +479,6 @@ class TopologyPredictor:
             if q.kr_weight:
                 alternating += q.kr_weight * pi
             out.append("in" if alternating >= 0 else "out")
-        return out
-
-    def _positive_inside_many(self, seqs: list[bytes], segs: list[list[tuple[int, int]]]) -> list[float]:
-        """:meth:`positive_inside` of each sequence with its helices, for a batch: the same parts of each loop,
-        with K/R and D/E counts (integers, so exact) of the parts' residues of all proteins at once, combined
-        by the same float operations in the same order."""
-        q = self.params
-        residues = np.frombuffer(b"".join(seqs), dtype=np.uint8)
-        lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
-        # loop j of a protein: residues lo..hi-1 between its helices j-1 and j; its part A reaches into helix
-        # j-1 (none for j = 0), its part B into helix j (none for the last loop)
-        bounds = _loop_bounds(segs, lengths)
-        lo, hi = bounds[0::2], bounds[1::2]
-        n_loops = np.fromiter(map(len, segs), dtype=np.int64, count=len(segs)) + 1
-        base = np.repeat(np.cumsum(lengths) - lengths, n_loops)
-        first_loop = np.zeros(len(lo), dtype=bool)
-        first_loop[np.cumsum(n_loops) - n_loops] = True
-        last_loop = np.roll(first_loop, -1)
-        helix = np.minimum(q.kr_into, (lo[1:] - hi[:-1])[~last_loop[:-1]] // 2)  # (end - start) // 2
-        into_a, into_b = np.zeros(len(lo), dtype=np.int64), np.zeros(len(lo), dtype=np.int64)
-        into_a[~first_loop], into_b[~last_loop] = helix, helix
-        ax, ay = lo - into_a, np.minimum(lo + q.kr_flank, hi)
-        use_a = ~first_loop & (ay > ax)
-        bx, by = np.maximum(np.maximum(hi - q.kr_flank, lo), np.where(use_a, ay, 0)), hi + into_b
-        use_b = ~last_loop & (by > bx)
-
-        def count(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            """K+R minus ``acidic`` times D+E of residues x..y-1 of each loop (0 where y <= x): only the
-            residues of the parts are read, a few dozen per helix."""
-            size = np.maximum(y - x, 0)
-            charges = _CHARGE_CODES[residues[_ranges(base + x, size)]]
-            at = np.cumsum(size) - size
-            kr = np.add.reduceat(np.r_[charges == 43, False], at, dtype=np.int64)
-            de = np.add.reduceat(np.r_[charges == 45, False], at, dtype=np.int64)
-            return np.where(size > 0, kr - q.acidic * de, 0.0)
-
-        loop = np.where(use_a, 0.0 + count(ax, ay), 0.0)
-        loop = np.where(use_b, loop + count(bx, by), loop).tolist()
-        out = []
-        k = 0
-        for n in n_loops.tolist():
-            total = 0.0
-            for j in range(n):
-                total += loop[k + j] if j % 2 == 0 else -loop[k + j]
-            out.append(total)
-            k += n
-        return out
-
-    @staticmethod
-    def _prefix_sums(z: _Zoned, row: int, fill: float, seqs: list[int], widths: np.ndarray, at: np.ndarray,
-                     n_at: np.ndarray, keep: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """Running float64 sums of row ``row`` of the scores of sequences ``seqs`` of ``z``, read at positions
-        ``at`` (``n_at`` per sequence, joined; at x the sum of its first x residues, 0.0 at 0).
-
-        A sequence's row is ``fill`` outside its zones (as in :meth:`zone_scores`), with ``keep`` ((n, 2)
-        half-open intervals and their count per sequence) 0.0 outside those, and is summed up to its
-        ``widths`` (no position past it).  The sums run along the rows of 2-D blocks of sequences of similar
-        width: a cumsum along one row adds in residue order, as :meth:`decode`'s cumsum of that sequence
-        alone, so the numbers are bit-identical to it (and independent of the batch); one cumsum over joined
-        sequences minus each one's offset would not be, as float64 rounding depends on the running total.
-        """
-        at0 = np.cumsum(n_at) - n_at
-        if keep is not None:
-            spans, n_keep = keep
-            keep0 = np.cumsum(n_keep) - n_keep
-        first, count = z.of(np.array(seqs, dtype=np.int64))
-        out = np.zeros(len(at))
-        order, width_of = np.argsort(widths, kind="stable").tolist(), widths.tolist()
-        g = 0
-        while g < len(order):
-            h = g + 1
-            while h < len(order) and (h + 1 - g) * width_of[order[h]] <= BLOCK_CELLS:
-                h += 1
-            rows, size, width = np.array(order[g:h]), h - g, width_of[order[h - 1]]
-            block = np.full((size, width), fill, dtype=np.float32)
-            zi = _ranges(first[rows], count[rows])
-            za = z.start[zi]
-            n = np.maximum(np.minimum(z.end[zi], width) - za, 0)
-            block.reshape(-1)[_ranges(np.repeat(np.arange(size), count[rows]) * width + za, n)] = \
-                z.scores[row, _ranges(z.col[zi], n)]
-            if keep is not None:
-                ki = _ranges(keep0[rows], n_keep[rows])
-                base = np.repeat(np.arange(size), n_keep[rows]) * (width + 1)
-                cells = size * (width + 1)
-                inside = (np.bincount(base + np.minimum(spans[ki, 0], width), minlength=cells)
-                          - np.bincount(base + np.minimum(spans[ki, 1], width), minlength=cells))
-                block[np.cumsum(inside.reshape(size, width + 1), axis=1)[:, :width] <= 0] = 0.0
-            sums = np.cumsum(block, axis=1, dtype=np.float64)
-            qi = _ranges(at0[rows], n_at[rows])
-            qr, x = np.repeat(np.arange(size), n_at[rows]), at[qi]
-            read = x > 0
-            out[qi[read]] = sums[qr[read], x[read] - 1]
-            g = h
         return out
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
