@@ -222,3 +222,73 @@ def test_band_helix_rows_give_the_helix_score_of_a_whole_chain_run(model):
                                                                            abs=1e-9)
                 checked += 1
     assert checked >= 5
+
+
+def varied(seed: int, n: int) -> list[bytes]:
+    """Random chains with 0 to 9 hydrophobic stretches (some back to back, some long) between polar or charged
+    loops: proteins that cut, trim, merge and gate helices in every way the decoder can."""
+    rng = random.Random(seed)
+    polar, loop = "DEKRSTNQGP", "DEKRSTNQGPAL"
+    out = []
+    for _ in range(n):
+        seq = "".join(rng.choice(polar) for _ in range(rng.randint(0, 40)))
+        for _ in range(rng.randint(0, 9)):
+            seq += rng.choice(HELICES)[: rng.randint(8, 21)] * rng.choice((1, 1, 1, 2))
+            seq += "".join(rng.choice(loop) for _ in range(rng.choice((0, 1, 2, 3, 6, 12, 30))))
+        out.append((seq + "".join(rng.choice(polar) for _ in range(rng.randint(0, 40)))).encode())
+    return out
+
+
+@pytest.mark.parametrize("change", [{}, {"side_flank": 0}, {"acidic": 0.3, "kr_into": 3, "kr_flank": 7},
+                                    {"min_loop": 0, "merge_gap": 6, "threshold": 0.6}, {"gate": -1e9},
+                                    {"kr_weight": 0.0, "protein_gate": None}, {"threshold": -0.1}])
+def test_batched_decoding_gives_the_numbers_of_one_protein_at_a_time(model, change):
+    # predict decodes a batch from its zones' scores (no full-length row per protein); every call must be the one
+    # decode gives from that protein's full rows, to the last bit of every score (zones split in two included:
+    # a run across two touching zones is one run)
+    import dataclasses
+
+    tp = TopologyPredictor(model.net, model.window, dataclasses.replace(model.params, **change))
+    seqs = varied(1, 150) + [designed(n).encode() for n in (1, 4, 7)] + [GAPDH.encode(), b"", b"MKT"]
+    zones = tp.zones(seqs)
+    halves = [[h for a, b in zs for h in ((a, (a + b) // 2), ((a + b) // 2, b))] for zs in zones]
+    for given in (zones, halves):
+        for sp in (True, False):
+            for start in (None, "out"):
+                alone = [tp.decode(sc, start, s) for sc, s in zip(tp.zone_scores(seqs, given, sp), seqs, strict=True)]
+                assert tp.predict(seqs, sp, start, given) == alone
+    assert sum(c.count for c in tp.predict(seqs, zones=zones)) > 300
+
+
+def test_positive_inside_of_a_batch_is_that_of_each_protein(model):
+    import dataclasses
+
+    from secannot.models.topology_batch import positive_inside
+
+    rng = random.Random(3)
+    for change in ({}, {"acidic": 0.3, "kr_into": 4, "kr_flank": 5}, {"kr_into": 0, "acidic": 0.0}):
+        tp = TopologyPredictor(model.net, model.window, dataclasses.replace(model.params, **change))
+        seqs, segs = [], []
+        for _ in range(200):
+            seq = bytes(rng.choice(b"KRDEAL") for _ in range(rng.randint(30, 300)))
+            cuts = sorted(rng.sample(range(len(seq) + 1), 2 * rng.randint(1, min(8, len(seq) // 4))))
+            seqs.append(seq)
+            segs.append([(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=True) if b > a] or [(0, 1)])
+        q = tp.params
+        assert positive_inside(seqs, segs, q.kr_flank, q.kr_into, q.acidic) == [
+            tp.positive_inside(s, sg) for s, sg in zip(seqs, segs, strict=True)]
+
+
+def test_zone_scores_of_a_batch_of_many_passes_are_each_chains_own(model):
+    # the crops of a call are laid out once and cut into passes of about CHUNK residues: every chain's scores
+    # must be those of a call on that chain alone
+    from secannot.models.topology_batch import CHUNK
+
+    seqs = varied(2, 120)
+    zones = model.zones(seqs)
+    assert sum(len(s) for s, z in zip(seqs, zones, strict=True) if z) > 4 * CHUNK
+    for sp in (True, False):
+        batch = model.zone_scores(seqs, zones, sp, helix_only=True)
+        for s, z, sc in zip(seqs, zones, batch, strict=True):
+            alone = model.zone_scores([s], [z], sp, helix_only=True)[0]
+            assert (sc is None and alone is None) or np.array_equal(sc, alone)

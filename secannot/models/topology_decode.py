@@ -33,26 +33,27 @@ Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
    (:meth:`TopologyPredictor.positive_inside`); or fixed by the caller, e.g.
    ``out`` after a cleaved signal peptide.
 
-Every step reads one protein only, so a call never depends on the batch.
+Every step reads one protein only, so a call never depends on the batch; :mod:`~secannot.models.topology_batch`
+does the array work for all proteins of a call at once, to the numbers of a run on each alone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
+from secannot.models import topology_batch as batch
 from secannot.models.topology import TopologyParams, find_segments
+from secannot.models.topology_batch import CHARGE, Zoned
 from secannot.models.topology_gate import ProteinGate
-from secannot.models.topology_net import GAP, HALF_FIELD, PAD, TopologyNet, codes_of
+from secannot.models.topology_net import HALF_FIELD, TopologyNet, codes_of
 
 LOGODDS_CLIP = 4.0
-#: residues per network pass (joined zones): bounds the temporaries
-CHUNK = 4096
 #: Shortest loop between two helices.  In TMbed's OPM-based labels (data/tmbed/tmbed_dev.3line) 44 of 1569
 #: inter-helix loops are 1 residue, 32 are 2 and the rest longer; none is 0.  Two residues is the tightest
 #: helix-helix turn taken here (97% of the observed loops are at least that long).
@@ -63,15 +64,7 @@ MIN_LOOP = 2
 KR_WEIGHT = 0.0
 KR_FLANK = 15
 KR_INTO = 0
-#: residue letters -> b"+" (K, R), b"-" (D, E), b"." (anything else), for counting charges by bytes.count
-_CHARGE = bytes(43 if c in b"KRkr" else 45 if c in b"DEde" else 46 for c in range(256))
 Zones = list[tuple[int, int]]
-
-
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(start, start + size)`` for every pair: positions of several runs, in order."""
-    total = int(sizes.sum())
-    return np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes) + np.arange(total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,60 +197,28 @@ class TopologyPredictor:
         The network runs on each crop (zones with their context); scores are
         formed only for zone residues, which are all the decoder reads.
         """
-        crops, members = self._crops(seqs, zones)
-        found: list[list[tuple[int, int, np.ndarray]]] = [[] for _ in seqs]
-        hit = np.zeros(len(seqs), dtype=bool)
-        work: dict[str, np.ndarray] = {}  # the network's arrays, reused by every batch of this call
-        k = 0
-        while k < len(crops):
-            first, size = k, 0
-            while k < len(crops) and (k == first or size < CHUNK):
-                size += crops[k][2] - crops[k][1] + GAP
-                k += 1
-            batch = crops[first:k]
-            joined = b"".join(seqs[i][a:b] for i, a, b in batch)
-            lengths = np.array([b - a for _, a, b in batch], dtype=np.int64)
-            # each crop followed by GAP padding codes: chains never see each other
-            offs = np.concatenate([[0], np.cumsum(lengths + GAP)[:-1]])
-            codes = np.full(int(lengths.sum()) + GAP * len(batch), PAD, dtype=np.intp)
-            codes[_ranges(offs, lengths)] = codes_of(joined)
-            rows = [(i, za, zb, off + za - ca) for (i, ca, _), off, zs in
-                    zip(batch, offs.tolist(), members[first:k], strict=True) for za, zb in zs]
-            lo = np.array([r[3] for r in rows], dtype=np.int64)
-            sizes = np.array([r[2] - r[1] for r in rows], dtype=np.int64)
-            sc = self.residue_scores(self.net.class_logits(codes, work)[:, _ranges(lo, sizes)], signal_peptide,
-                                     helix_only)
-            at = np.concatenate([[0], np.cumsum(sizes)])
-            over = np.concatenate([[0], np.cumsum(sc[0] > self.params.threshold)])[at]
-            hit[[r[0] for r, n in zip(rows, np.diff(over).tolist(), strict=True) if n]] = True
-            for (i, za, zb, _), a, b in zip(rows, at[:-1].tolist(), at[1:].tolist(), strict=True):
-                found[i].append((za, zb, sc[:, a:b]))
+        z = self._zoned(seqs, zones, signal_peptide, helix_only)
         out: list[np.ndarray | None] = [None] * len(seqs)
-        for i in np.flatnonzero(hit).tolist():
-            arr = self._empty_scores(len(seqs[i]), 4 if helix_only else 3)
-            for za, zb, part in found[i]:
-                arr[:, za:zb] = part
-            out[i] = arr
+        for i in batch.hits(z, self.params.threshold):
+            out[i] = self._full_rows(z, i, len(seqs[i]))
         return out
 
-    @staticmethod
-    def _crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
-               ) -> tuple[list[tuple[int, int, int]], list[list[tuple[int, int]]]]:
-        """Network inputs: (sequence, start, end) crops of each zone with ``HALF_FIELD`` residues of context,
-        zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
-        crops: list[tuple[int, int, int]] = []
-        members: list[list[tuple[int, int]]] = []
-        for i, zs in enumerate(zones):
-            n = len(seqs[i])
-            j = 0
-            while j < len(zs):
-                m = j
-                while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
-                    m += 1
-                crops.append((i, max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)))
-                members.append(list(zs[j : m + 1]))
-                j = m + 1
-        return crops, members
+    def _zoned(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]], signal_peptide: bool,
+               helix_only: bool) -> Zoned:
+        """:meth:`residue_scores` of the zone residues of every sequence, joined (:func:`~secannot.models.
+        topology_batch.zone_pass`)."""
+        return batch.zone_pass(seqs, zones, self.net.class_logits,
+                               lambda z: self.residue_scores(z, signal_peptide, helix_only), 4 if helix_only else 3)
+
+    def _full_rows(self, z: Zoned, i: int, length: int, rows: int | None = None) -> np.ndarray:
+        """Sequence ``i``'s full-length scores (``length`` residues) from its zones in ``z``: all rows, or row
+        ``rows`` only."""
+        arr = self._empty_scores(length, len(z.scores)) if rows is None else \
+            np.full(length, -LOGODDS_CLIP if rows in (1, 3) else 0.0, dtype=np.float32)
+        first, last = np.searchsorted(z.seq, [i, i + 1]).tolist()
+        for za, zb, c in zip(*(x[first:last].tolist() for x in (z.start, z.end, z.col)), strict=True):
+            arr[..., za:zb] = z.scores[slice(None) if rows is None else rows, c : c + zb - za]
+        return arr
 
     # ------------------------------------------------------------------ decoding
     def predict(self, seqs: Sequence[bytes], signal_peptide: bool = True, start: str | None = None,
@@ -282,7 +243,8 @@ class TopologyPredictor:
                       for s in seqs]
         else:
             given = self.zones(seqs) if zones is True else zones
-            scores = self.zone_scores(seqs, given, signal_peptide)  # type: ignore[arg-type]
+            z = self._zoned(seqs, given, signal_peptide, False)  # type: ignore[arg-type]
+            return self._decode_zoned(seqs, z, start)
         return [self.decode(sc, start, s) for sc, s in zip(scores, seqs, strict=True)]
 
     def predict_with_helix_rows(self, seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
@@ -295,9 +257,11 @@ class TopologyPredictor:
         candidate (a second pass over its whole N-terminal prefix); the
         numbers are equal because a zone's scores equal a whole-chain run's.
         """
-        scores = self.zone_scores(seqs, zones, signal_peptide=False, helix_only=True)
-        return [(self.decode(None if sc is None else sc[:3], None, s), None if sc is None else sc[3])
-                for sc, s in zip(scores, seqs, strict=True)]
+        z = self._zoned(seqs, zones, False, True)
+        rows: list[np.ndarray | None] = [None] * len(seqs)
+        for i in batch.hits(z, self.params.threshold):
+            rows[i] = self._full_rows(z, i, len(seqs[i]), 3)
+        return list(zip(self._decode_zoned(seqs, z, None), rows, strict=True))
 
     def masked_whole_chain(self, seq: bytes, zones: list[tuple[int, int]], signal_peptide: bool) -> np.ndarray | None:
         """The network on the whole chain, kept only inside ``zones`` (None as in :meth:`zone_scores`)."""
@@ -311,10 +275,16 @@ class TopologyPredictor:
 
     def segments(self, p: np.ndarray) -> list[tuple[int, int]]:
         """0-based half-open helices from per-residue helix probabilities (step 2 of the model)."""
-        q = self.params
-        above = np.concatenate([[False], p > q.threshold, [False]])
+        above = np.concatenate([[False], p > self.params.threshold, [False]])
         edges = np.flatnonzero(above[1:] != above[:-1])
-        runs = list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+        return self._cut(list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True)), lambda: p)
+
+    def _cut(self, runs: list[tuple[int, int]], row: Callable[[], np.ndarray]) -> list[tuple[int, int]]:
+        """:meth:`segments` from the runs over the threshold (in order, apart); ``row()`` gives the
+        probabilities, asked only to cut a long run or trim runs too close (few proteins), so a batch
+        decoder passes the runs of zone residues and builds a full-length row only then."""
+        q = self.params
+        p: np.ndarray | None = None
         merged: list[tuple[int, int]] = []
         for a, b in runs:
             if merged and a - merged[-1][1] <= q.merge_gap and b - merged[-1][0] <= q.helix_max:
@@ -335,7 +305,11 @@ class TopologyPredictor:
                 centre = a + round(j * length / pieces)
                 lo = max(centre - 6, start + q.helix_min + left)
                 hi = min(centre + 7, b - (pieces - j) * (q.helix_min + gap) + left + 1)
-                cut = lo + int(np.argmin(p[lo:hi])) if hi > lo else centre
+                if hi > lo:
+                    p = row() if p is None else p
+                    cut = lo + int(np.argmin(p[lo:hi]))
+                else:
+                    cut = centre
                 ends.append((start, cut - left))
                 start = cut - left + gap
             ends.append((start, b))
@@ -344,6 +318,7 @@ class TopologyPredictor:
         for k in range(1, len(out)):
             (a0, b0), (a1, b1) = out[k - 1], out[k]
             while a1 - b0 < gap:
+                p = row() if p is None else p
                 if p[b0 - 1] <= p[a1]:
                     b0 -= 1
                 else:
@@ -355,7 +330,7 @@ class TopologyPredictor:
         """K+R on the side of residue 1 minus K+R on the other side, counted on each loop within ``kr_flank``
         residues of a helix end and on the ``kr_into`` residues at each end of a helix (the loop's side)."""
         q = self.params
-        charges = seq.translate(_CHARGE)
+        charges = seq.translate(CHARGE)
         n = len(seq)
         total = 0.0
         for j in range(len(segs) + 1):
@@ -395,8 +370,7 @@ class TopologyPredictor:
             return TopologyCall((), start or "in", 0.0)
         p, _, side = scores
         segs, scores_ = self.candidates(scores)
-        gate = self.params.protein_gate
-        if not segs or max(scores_) < self.params.gate or (gate is not None and not gate.keeps(segs, scores_, len(p))):
+        if self._gated_out(segs, scores_, len(p)):
             return TopologyCall((), start or "in", 0.0)
         if self.params.side_flank:
             near = np.zeros(len(p) + 1, dtype=np.int64)
@@ -411,12 +385,101 @@ class TopologyPredictor:
         alternating = float(loops[0::2].sum() - loops[1::2].sum())
         if seq is not None and self.params.kr_weight:
             alternating += self.params.kr_weight * self.positive_inside(seq, segs)
-        first = start or ("in" if alternating >= 0 else "out")
+        return self._call(segs, scores_, start or ("in" if alternating >= 0 else "out"))
+
+    def _gated_out(self, segs: list[tuple[int, int]], scores: list[float], length: int) -> bool:
+        """Step 3 of the model: True when a protein of ``length`` residues loses its candidate helices."""
+        gate = self.params.protein_gate
+        return not segs or max(scores) < self.params.gate or (gate is not None and not gate.keeps(segs, scores, length))
+
+    @staticmethod
+    def _call(segs: list[tuple[int, int]], scores: list[float], first: str) -> TopologyCall:
+        """The call of kept helices ``segs`` with their ``scores`` when residue 1 is on side ``first``."""
         helices = []
-        for k, ((a, b), sc) in enumerate(zip(segs, scores_, strict=True)):
+        for k, ((a, b), sc) in enumerate(zip(segs, scores, strict=True)):
             at_in = (first == "in") == (k % 2 == 0)
             helices.append(Helix(a + 1, b, "in->out" if at_in else "out->in", round(sc, 3)))
-        return TopologyCall(tuple(helices), first, float(max(scores_)))
+        return TopologyCall(tuple(helices), first, float(max(scores)))
+
+    # ------------------------------------------------------------------ decoding a batch from its zones
+    def _decode_zoned(self, seqs: Sequence[bytes], z: Zoned, start: str | None) -> list[TopologyCall]:
+        """:meth:`decode` of every sequence (with ``seq``) from its zones' scores ``z``, without a full-length row
+        per protein: the array work for all proteins at once in :mod:`~secannot.models.topology_batch`, the rest
+        per protein on Python ints.  Every number is the one :meth:`decode` gives (tests/test_topology_net.py
+        compares them).
+        """
+        if self.params.threshold < 0:  # probability 0 (outside every zone) is over it: full-length rows
+            hit = set(batch.hits(z, self.params.threshold))
+            return [self.decode(self._full_rows(z, i, len(s))[:3] if i in hit else None, start, s)
+                    for i, s in enumerate(seqs)]
+        out = [TopologyCall((), start or "in", 0.0)] * len(seqs)
+        found = self._zone_segments(seqs, z)
+        if not found:
+            return out
+        helix = batch.helix_sums(z, [i for i, _ in found], [segs for _, segs in found], -LOGODDS_CLIP)
+        kept: list[tuple[int, list[tuple[int, int]], list[float]]] = []
+        k = 0
+        for i, segs in found:
+            scores = helix[k : k + len(segs)]
+            k += len(segs)
+            if not self._gated_out(segs, scores, len(seqs[i])):
+                kept.append((i, segs, scores))
+        sides = [start] * len(kept) if start else self._sides(seqs, z, kept)
+        for (i, segs, scores), first in zip(kept, sides, strict=True):
+            out[i] = self._call(segs, scores, first)  # type: ignore[arg-type]
+        return out
+
+    def _zone_segments(self, seqs: Sequence[bytes], z: Zoned) -> list[tuple[int, list[tuple[int, int]]]]:
+        """(sequence, :meth:`segments`) of every sequence of ``z`` with a helix, in sequence order.
+
+        Residues outside the zones have probability 0, so the runs over the
+        threshold are those of the zone residues (:func:`~secannot.models.
+        topology_batch.runs`; the runs of two touching zones join here).
+        """
+        owner, lo, hi = batch.runs(z, self.params.threshold)
+        found = []
+        k = 0
+        while k < len(owner):
+            i, runs = owner[k], [(lo[k], hi[k])]
+            k += 1
+            while k < len(owner) and owner[k] == i:
+                if runs[-1][1] == lo[k]:
+                    runs[-1] = (runs[-1][0], hi[k])
+                else:
+                    runs.append((lo[k], hi[k]))
+                k += 1
+            segs = self._cut(runs, lambda i=i: self._full_rows(z, i, len(seqs[i]), rows=0))
+            if segs:
+                found.append((i, segs))
+        return found
+
+    def _sides(self, seqs: Sequence[bytes], z: Zoned, kept: list[tuple[int, list[tuple[int, int]], list[float]]]
+               ) -> list[str]:
+        """Step 4 of the model for the ``kept`` (sequence, helices, scores): the side of residue 1, as in
+        :meth:`decode`, from the loops' side sums and positive-inside counts of all of them at once."""
+        if not kept:
+            return []
+        q = self.params
+        helices = [segs for _, segs, _ in kept]
+        lengths = np.fromiter((len(seqs[i]) for i, _, _ in kept), dtype=np.int64, count=len(kept))
+        loops = batch.side_loops(z, [i for i, _, _ in kept], lengths, helices, q.side_flank)
+        flat = loops.tolist()
+        charge = batch.positive_inside([seqs[i] for i, _, _ in kept], helices, q.kr_flank, q.kr_into, q.acidic) \
+            if q.kr_weight else [0.0] * len(kept)
+        out = []
+        k = 0
+        for (_, segs, _), pi in zip(kept, charge, strict=True):
+            n = len(segs) + 1
+            if n <= 4:  # at most two loops a side: any order of adding is numpy's (up to the sign of a zero)
+                lp = flat[k : k + n]
+                alternating = (lp[0] + lp[2] if n > 2 else lp[0]) - (lp[1] + lp[3] if n > 3 else lp[1])
+            else:
+                alternating = float(loops[k : k + n : 2].sum() - loops[k + 1 : k + n : 2].sum())
+            k += n
+            if q.kr_weight:
+                alternating += q.kr_weight * pi
+            out.append("in" if alternating >= 0 else "out")
+        return out
 
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
         """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
