@@ -109,3 +109,12 @@ def test_a_directory_output_suggests_a_file_named_for_the_command(tmp_path):
     for command, stem in (("predict", "predictions"), ("annotate", "annotations")):
         res = run_cli([command, DATA / "reference_subset.fasta", "-o", tmp_path])
         assert res.code == 2 and f"{stem}.tsv" in res.err
+
+
+@pytest.mark.parametrize("preamble", ["# exported by a LIMS\n", ";comment\n\n"])
+def test_a_fasta_file_opening_with_comment_lines_is_checked_as_fasta(tmp_path, preamble):
+    fasta = tmp_path / "c.fa"
+    fasta.write_text(preamble + ">bad!id\nMKV\n>ok\nMKVLAAGIVALLLAAGCSSA\n")
+    res = run_cli(["check", fasta])
+    # read as FASTA: the records are checked by their ids (not each line as an id: 'MKV' is no accession)
+    assert "MKV" not in res.out and "invalid" not in res.out, res.out

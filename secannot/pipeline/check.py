@@ -70,7 +70,7 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     data = data.removeprefix(b"\xef\xbb\xbf")  # an Excel export's byte-order mark
     if not data.strip():
         return
-    if data.lstrip().startswith(b">"):
+    if _is_fasta(data):
         if config.id_column is not None:
             raise UsageError(f"--id-column {config.id_column} is for tables; {name} is FASTA (its records are checked "
                              "by id): drop --id-column")
@@ -91,6 +91,16 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
         content = line.split("#", 1)[0].strip()
         if content:
             yield Item(name, number, content)
+
+
+def _is_fasta(data: bytes) -> bool:
+    """Whether the first line that is neither blank nor a comment (``;`` or ``#``, which FASTA files and id lists
+    may both open with) is a FASTA header."""
+    for line in io.BytesIO(data):
+        text = line.strip()
+        if text and not text.startswith((b";", b"#")):
+            return text.startswith(b">")
+    return False
 
 
 def _refuse_non_list(data: bytes, name: str) -> None:
