@@ -14,7 +14,7 @@ import re
 
 import pytest
 from Bio import SeqIO
-from helpers import run_cli, shared_path
+from helpers import REPO, run_cli, shared_path
 
 from secannot.models.masking import HIDDEN_HELIX_MIN
 
@@ -163,3 +163,28 @@ def test_a_second_long_run_keeps_its_own_hidden_helix_item():
     evidence = _evidence([("two", seq)])["two"]
     assert evidence.count("15-25") == 1
     assert f"ambiguous residues at {second} could hide a TM helix" in evidence
+
+
+def _egfr() -> str:
+    text = (REPO / "examples" / "reference.fasta").read_text()
+    record = next(r for r in text.split(">")[1:] if "EGFR_HUMAN" in r.splitlines()[0])
+    return "".join(record.splitlines()[1:])
+
+
+@pytest.mark.parametrize(("a", "b"), [(647, 654), (649, 655), (651, 655), (655, 657), (650, 655)])
+def test_a_short_run_that_breaks_a_helix_is_flagged(a, b):
+    """Fewer than 10 ambiguous residues cannot hide a whole helix but can break one: EGFR with a few of its TM
+    residues masked lost its helix and came out secreted, high, saying nothing about the masked residues."""
+    seq = _egfr()
+    masked = seq[: a - 1] + "X" * (b - a + 1) + seq[b:]
+    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    if row["localization"] != "membrane":
+        assert row["confidence"] == "low", row
+        assert f"ambiguous residues at {a}-{b}" in row["evidence"], row
+
+
+def test_a_short_run_away_from_any_helix_is_not_flagged():
+    seq = _egfr()
+    masked = seq[:299] + "XXX" + seq[302:]
+    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    assert row["localization"] == "membrane" and "could hide" not in row["evidence"], row

@@ -125,6 +125,13 @@ class Predictor:
         """The loaded NonClassicalModel (None when not localising), for provenance without a second load."""
         return self.localizer.nc_model if self.localizer is not None else None
 
+    def _helices(self, seq: bytes) -> list[tuple[int, int]]:
+        """The topology model's TM helices of ``seq`` (1-based, inclusive), for the hidden-helix check."""
+        model = self.localizer.topology_model if self.localizer is not None else None
+        if model is None:
+            return []
+        return [(h.start, h.end) for h in model.predict([seq], signal_peptide=True)[0].helices]
+
     def predict_batch(self, records: list[Record]) -> list[Result]:
         """Results for ``records`` (signal peptide, then localisation), in order.
 
@@ -162,7 +169,7 @@ class Predictor:
                 rev = reviews.get(i)
                 # the run hiding an unknown site is named once, by explain_review
                 named = rev.masked if rev is not None and rev.action == "unknown" else None
-                hides_helix[i] = flag_hidden_helices(res, mature_start(res, rev), named)
+                hides_helix[i] = flag_hidden_helices(res, mature_start(res, rev), named, self._helices)
         else:  # --signal-only: no protein without a signal peptide was checked for leaderless secretion
             for res in results:
                 if res.route != "classical":
