@@ -91,8 +91,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "route",
-        "classical (signal peptide), non-classical (leaderless, by rule or nc_score) or none; empty under "
-        "--signal-only without a signal peptide (leaderless secretion not assessed)",
+        "classical (signal peptide), non-classical (leaderless, by rule or nc_score) or none; empty when "
+        "not assessed (predict --signal-only, without a signal peptide)",
         lambda r: r.route,
     ),
     Column("cs_prob", "probability of the reported cleavage position given a signal peptide", lambda r: r.cs_prob,
@@ -107,7 +107,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
         "how sure the localization is: high, medium or low (rules in the README, 'How each verdict is reached')",
         lambda r: r.confidence,
     ),
-    Column("tm_count", "transmembrane helices outside the signal peptide; empty under --signal-only (not assessed)",
+    Column("tm_count", "transmembrane helices outside the signal peptide; empty when not assessed "
+           "(predict --signal-only)",
            lambda r: None if r.localization is None else len(r.tm_segments), "int32"),
     Column(
         "nc_score",
@@ -178,7 +179,7 @@ JSON_FIELDS: tuple[JsonField, ...] = (
     JsonField("signal_peptide", "always", "the signal peptide as 'start-end' (1-cleavage_site), null without one "
               "or when its cleavage site is unknown"),
     JsonField("tm_segments", "always", "the transmembrane helices counted by tm_count, each 'start-end' (1-based, "
-              "inclusive), in order; null under --signal-only (not assessed)"),
+              "inclusive), in order; null when not assessed (predict --signal-only)"),
     JsonField("tm_orientation", "helices from the topology network", "per helix in tm_segments, the side its "
               "N-terminal end faces: 'in->out' (cytoplasmic N-end) or 'out->in'"),
     JsonField("signal_anchor", "a signal anchor was called", "the uncleaved signal anchor helix, 'start-end'"),

@@ -270,3 +270,14 @@ def test_a_listed_golgi_bypass_membrane_protein_keeps_its_route():
     Predictor(PredictConfig()).localizer.apply([res])
     assert (res.localization, res.route, res.nc_basis) == ("membrane", "non-classical", "rule")
     assert res.tm_segments and res.evidence[0].startswith("non-classical type IV (CFTR")
+
+
+def test_a_listed_golgi_bypass_protein_without_a_predicted_helix_is_still_membrane():
+    """A type IV entry is a membrane protein: when the model misses its helix (or an isoform lacks it), the
+    verdict is membrane at low confidence, not a confident leaderless secreted candidate."""
+    seq = b"M" + b"DEKRSTNQ" * 30
+    res = Result(record=Record("sp|P13569-2|CFTR_HUMAN", "sp|P13569-2|CFTR_HUMAN", seq, "test", 1), sp_prob=0.01,
+                 route="none")
+    Predictor(PredictConfig()).localizer.apply([res])
+    assert (res.localization, res.route, res.confidence, res.tm_segments) == ("membrane", "non-classical", "low", [])
+    assert "no TM helix is predicted" in "; ".join(res.evidence)

@@ -204,13 +204,15 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
     rows = [dict(zip(header, r, strict=True)) for r in rows]
     assert any(full[r["id"]]["tm_count"] not in ("", "0") for r in rows)  # the set holds membrane proteins
     for r in rows:
-        assert r["tm_count"] == "" and r["localization"] == ""
+        assert r["tm_count"] == "" and r["localization"] == "" and r["confidence"] == ""
         assert r["route"] == ("classical" if r["cleavage_site"] else "")
         if r["cleavage_site"]:
             assert full[r["id"]]["route"] == "classical"
     records = [json.loads(line) for line in run_cli(["predict", "--signal-only", REF, "-f", "jsonl"]).out.splitlines()]
     assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
     assert {d["route"] for d in records} <= {"classical", None}
+    masked = run_cli(["predict", "--signal-only", "-"], stdin=b">m\nMKWVTFISLLFLFSSAYSRGVFRRXXXXXXXXXXXXAHKSEVAHRF\n")
+    assert dict(zip(*masked.rows[:2], strict=True))["confidence"] == ""  # no verdict, so no confidence in it
 
 
 def _format_of(path: Path) -> str:

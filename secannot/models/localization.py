@@ -404,8 +404,10 @@ class Localizer:
         # a listed leaderless protein (route types I-III) is soluble: a TM helix in this sequence (a variant, a
         # fusion, or a false helix) contradicts the rule, so the helix decides and the rule is named, not applied;
         # type IV (Golgi bypass of membrane proteins: CFTR, pendrin) is a membrane protein by definition
-        overruled = (rule is not None and bool(segments)
-                     and rule.data["nonclassical"]["route_type"] not in MEMBRANE_ROUTE_TYPES)
+        membrane_rule = rule is not None and rule.data["nonclassical"]["route_type"] in MEMBRANE_ROUTE_TYPES
+        overruled = rule is not None and bool(segments) and not membrane_rule
+        # ... and a type IV protein whose helix the model misses is still no soluble secreted protein
+        unseen_anchor = membrane_rule and not segments
         if rule is not None:
             res.nc_rule = _nc_rule_summary(rule)
         if (rule is not None and not overruled) or by_score:
@@ -416,6 +418,8 @@ class Localizer:
                             "but a TM helix is predicted: not a leaderless candidate")
         elif rule is not None:
             evidence.append(f"non-classical type {res.nc_rule['route_type']} ({rule.gene}, {rule.file.path})")
+            if unseen_anchor:
+                evidence.append("a membrane protein by its route type, though no TM helix is predicted")
         if by_score:
             evidence.append(f"nc_score {nc_score:.2f} >= {self.nc_threshold:.2f} (prior {self.nc_prior:g})")
         elif guard is not None and not segments and scored:
@@ -432,14 +436,16 @@ class Localizer:
         elif lipid is not None and rule is None:
             res.localization = "membrane"
             evidence.append(f"lipid anchor ({lipid})")
+        elif unseen_anchor:
+            res.localization = "membrane"
         elif res.route == "non-classical":
             res.localization = "non_classical_candidate"
         else:
             res.localization = "intracellular"
             evidence.append("no signal peptide, no TM")
         res.confidence = confidence(res, self.nc_threshold)
-        if overruled:  # sequence and curated knowledge disagree
-            res.confidence = STEP_DOWN[res.confidence]
+        if overruled or unseen_anchor:  # sequence and curated knowledge disagree
+            res.confidence = "low" if unseen_anchor else STEP_DOWN[res.confidence]
         res.evidence = evidence
 
     def _rule(self, res: Result):

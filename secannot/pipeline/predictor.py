@@ -178,6 +178,8 @@ class Predictor:
             explain_review(results[i], rev, hides_helix.get(i, False))
         for res in results:
             withhold_blind_sp_prob(res)
+            if self.localizer is None:  # confidence is the verdict's, and --signal-only gives none
+                res.confidence = None
         return results
 
 
