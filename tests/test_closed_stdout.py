@@ -96,3 +96,36 @@ def test_rules_show_finding_nothing_into_a_closed_pipe_still_exits_1():
     code, err = _into_a_closed_pipe(["rules", "show", "NOSUCHGENE"], unbuffered=False)
     assert code == ExitCode.FINDINGS
     assert err.startswith("error: no rule entry for 'NOSUCHGENE'")
+
+
+def _stderr_broken(args, how, tmp_path):
+    """Run the CLI with a standard error that cannot be written: closed (`2>&-`), a full device
+    (`2>/dev/full`) or a pipe whose reader is gone (`2>&1 | head -1` once the line was read)."""
+    if how == "closed":
+        proc = subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=ENV, cwd=tmp_path, preexec_fn=lambda: os.close(2))
+        return proc.returncode
+    if how == "full":
+        with open("/dev/full", "w") as full:
+            return subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
+                                  stderr=full, env=ENV, cwd=tmp_path).returncode
+    read, write = os.pipe()
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
+                            stderr=write, env=ENV, cwd=tmp_path)
+    os.close(write)
+    os.close(read)  # the reader is gone before anything was read
+    return proc.wait()
+
+
+@pytest.mark.parametrize("how", ["closed", "full", "reader-gone"])
+@pytest.mark.parametrize(("args", "code"), [
+    (["predict", "dups.fa"], ExitCode.REJECTED),
+    (["predict", "missing.fa"], ExitCode.INPUT),
+    (["predict", "--bogus"], ExitCode.USAGE),
+    (["predict", REF], ExitCode.OK),
+])
+def test_a_standard_error_that_cannot_be_written_keeps_the_exit_code(tmp_path, how, args, code):
+    """Messages that cannot be written are lost, not the exit code (Python alone would exit 1 here, the code
+    that means 'check found problems')."""
+    (tmp_path / "dups.fa").write_text(">a\nMKVLAAGIVA\n>a\nMKVLAAGIVA\n")
+    assert _stderr_broken(args, how, tmp_path) == code

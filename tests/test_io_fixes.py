@@ -332,7 +332,7 @@ def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, e
 
 
 @pytest.mark.parametrize("how", ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice",
-                                 "stdin-as-input-and-list"])
+                                 "stdin-as-input-and-list", "dash-and-dev-stdin"])
 @pytest.mark.parametrize("command", ["predict", "annotate"])
 def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, command, how):
     monkeypatch.chdir(tmp_path)
@@ -344,6 +344,7 @@ def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, 
         "symlink": (["a.fa", "s.fa"], "s.fa is the same file as the input a.fa"),
         "stdin-twice": (["-", "-"], "'-' (standard input) is given twice"),
         "stdin-as-input-and-list": (["-", "--uniprot-list", "-"], "'-' (standard input) is given twice"),
+        "dash-and-dev-stdin": (["-", "/dev/stdin"], "standard input is given as - and /dev/stdin"),
     }[how]
     os.link(tmp_path / "a.fa", tmp_path / "h.fa")
     os.symlink(tmp_path / "a.fa", tmp_path / "s.fa")

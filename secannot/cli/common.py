@@ -74,6 +74,10 @@ EXTENSION_FORMATS = {".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl", ".ndjson":
                      ".gff3": "gff3", ".gff": "gff3", ".parquet": "parquet"}
 
 
+#: extensions naming a compression or a format secannot does not write
+NOT_WRITTEN = (".gz", ".bz2", ".xz", ".zst", ".zip", ".csv", ".xlsx", ".xls")
+
+
 def output_format(fmt: str | None, output: str | None, choices: Sequence[str], warn) -> str:
     """The format to write: ``--format`` when given, else the one the ``-o`` file's extension names.
 
@@ -89,6 +93,8 @@ def output_format(fmt: str | None, output: str | None, choices: Sequence[str], w
             warn(f"-o {output}: the extension {ext} is {implied}, but --format {fmt} was given; writing {fmt}")
         return fmt
     if implied is None:
+        if ext in NOT_WRITTEN:  # a name promising what is not written would fail the next tool (zcat, Excel)
+            warn(f"-o {output}: secannot does not write {ext} files; writing {choices[0]} under that name")
         return choices[0]
     if implied not in choices:
         warn(f"-o {output}: the extension {ext} is {implied}, which this command does not write; "
@@ -148,6 +154,8 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
 
 #: The inputs that name a file to read (or ``-``); a value of the other options is an id.
 FILE_INPUTS = ("input", "uniprot_list", "gene_list")
+#: names of standard input: ``-`` and the paths that open it
+STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
 
 
 def refuse_repeated_inputs(raw: Sequence[tuple[str, str]]) -> None:
@@ -161,7 +169,7 @@ def refuse_repeated_inputs(raw: Sequence[tuple[str, str]]) -> None:
     for kind, value in raw:
         if kind not in FILE_INPUTS:
             continue
-        if value == "-":
+        if value in STDIN_PATHS:
             key: object = "-"
         else:
             try:
@@ -173,8 +181,9 @@ def refuse_repeated_inputs(raw: Sequence[tuple[str, str]]) -> None:
         if first is None:
             seen[key] = value
             continue
-        if value == "-":
-            raise UsageError("'-' (standard input) is given twice; it can be read only once")
+        if value in STDIN_PATHS:
+            what = "'-' (standard input) is" if value == first == "-" else f"standard input is given as {first} and {value}, so it is"
+            raise UsageError(f"{what} given twice; it can be read only once")
         if first == value:
             raise UsageError(f"{value} is given twice as an input; give each input once")
         raise UsageError(f"{value} is the same file as the input {first}; give each input once")

@@ -34,7 +34,7 @@ def main(
     earned so far, and any other write failure (a full disk) one ``error:`` line and exit 4.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    err = stderr if stderr is not None else sys.stderr
+    err = stderr if stderr is not None else _LogStream(sys.stderr)
     inp = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
     out = GuardedOutput(stdout if stdout is not None else _process_stdout(), "stdout")
     io = IO(out, err, inp, args)  # type: ignore[arg-type]
@@ -48,7 +48,41 @@ def main(
         code = max(int(exc.exit_code), io.earned_code())
     if out.failed and stdout is None:
         _silence(sys.stdout)  # the interpreter flushes stdout at exit: that flush must not fail again
+    if isinstance(err, _LogStream) and err.failed:
+        _silence(sys.stderr)
     return code
+
+
+class _LogStream:
+    """Standard error for messages: a write that fails (``2>&1 | head -1`` once the reader left, ``2>/dev/full``,
+    ``2>&-``) is dropped, as there is nowhere left to say so, and the run keeps its own exit code (Python
+    would otherwise end it with a traceback it cannot print, and exit 1, which means "check found problems")."""
+
+    def __init__(self, stream: TextIO | None):
+        self._stream = stream
+        self.failed = stream is None
+
+    def write(self, text: str) -> int:
+        if not self.failed:
+            try:
+                self._stream.write(text)  # type: ignore[union-attr]
+                self._stream.flush()  # type: ignore[union-attr]
+            except (OSError, ValueError):  # ValueError: the stream was closed
+                self.failed = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.failed:
+            try:
+                self._stream.flush()  # type: ignore[union-attr]
+            except (OSError, ValueError):
+                self.failed = True
+
+    def isatty(self) -> bool:
+        return not self.failed and self._stream.isatty()  # type: ignore[union-attr]
+
+    def __getattr__(self, attr: str):
+        return getattr(self._stream, attr)
 
 
 def _run(args: list[str], io: IO) -> int:
