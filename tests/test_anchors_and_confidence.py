@@ -178,3 +178,12 @@ def test_the_gpi_tail_ends_before_a_final_basic_residue():
     start, end = map(int, row["gpi"]["hydrophobic_tail"].split("-"))
     assert end == len(seq) - 1 and seq[start - 1 : end].isalpha() and b"K" not in seq[start - 1 : end]
     assert f"Lys {len(seq)}" in "; ".join(row["evidence"])
+
+
+@pytest.mark.parametrize(("seq", "short"), [(b"MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENF", True),
+                                            (b"MSTNPKPQRK", True), (b"MSTNPKPQRK" * 6, False)])
+def test_a_short_chain_says_why_it_is_low(seq, short):
+    row = dict(zip(*run_cli(["predict", "-"], stdin=b">s\n" + seq + b"\n").rows[:2], strict=True))
+    assert (f"short chain ({len(seq)} residues)" in row["evidence"]) == short, row
+    if short:
+        assert row["confidence"] == "low"

@@ -42,7 +42,7 @@ from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
 from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, UNSURE_SITE_EVIDENCE, ambiguous_in
-from secannot.models.nonclassical import NonClassicalModel, composition_guard
+from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
@@ -116,6 +116,12 @@ def basic_c_terminus(seq: bytes) -> str:
         if seq[k] in b"KR":
             return f"{'Lys' if seq[k] == ord('K') else 'Arg'} {k + 1}"
     return ""
+
+
+def _short_chain(seq: bytes) -> list[str]:
+    """The evidence item that says why a chain under ``GUARD_MIN_LENGTH`` residues is ``low`` (see
+    :func:`~secannot.models.confidence.confidence`), or nothing."""
+    return [f"short chain ({len(seq)} residues)"] if len(seq) < GUARD_MIN_LENGTH else []
 
 
 def h_region_length(seq: bytes, span: int = 40) -> int:
@@ -380,7 +386,7 @@ class Localizer:
             weaker = (res.localization == "gpi_anchored" and (gpi["confidence"] != "high" or bool(basic_end))) or (
                 res.localization == "er_retained" and er[1] != "high")
             res.confidence = confidence(res, self.nc_threshold, weaker, eukaryote)
-            res.evidence = evidence
+            res.evidence = evidence + _short_chain(seq)
             return
         self._decide_without_sp(res, segments, nc_score, eukaryote)
 
@@ -446,7 +452,7 @@ class Localizer:
         res.confidence = confidence(res, self.nc_threshold)
         if overruled or unseen_anchor:  # sequence and curated knowledge disagree
             res.confidence = "low" if unseen_anchor else STEP_DOWN[res.confidence]
-        res.evidence = evidence
+        res.evidence = evidence + ([] if res.localization == "non_classical_candidate" else _short_chain(seq))
 
     def _rule(self, res: Result):
         if self.rules is None:
