@@ -178,6 +178,11 @@ def test_the_gpi_tail_ends_before_a_final_basic_residue():
     start, end = map(int, row["gpi"]["hydrophobic_tail"].split("-"))
     assert end == len(seq) - 1 and seq[start - 1 : end].isalpha() and b"K" not in seq[start - 1 : end]
     assert f"Lys {len(seq)}" in "; ".join(row["evidence"])
+    # a Lys inside the tail's last residues ends it too: the tail is never said to hold its own stop-transfer
+    inner = body + b"LLLAVLLFGIALLVAVKLS"
+    row = json.loads(run_cli(["predict", "-f", "jsonl", "-"], stdin=b">k\n" + inner + b"\n").out)
+    start, end = map(int, row["gpi"]["hydrophobic_tail"].split("-"))
+    assert end == len(inner) - 3 and f"Lys {len(inner) - 2}" in "; ".join(row["evidence"]), row["evidence"]
 
 
 @pytest.mark.parametrize(("seq", "short"), [(b"MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENF", True),

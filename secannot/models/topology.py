@@ -326,11 +326,18 @@ def omega_site(params: TopologyParams, seq: bytes, tail: Segment) -> dict[str, A
     return None
 
 
+#: the residues of a tail's end that must not be charged: a charged one there ends the reported tail before it
+TAIL_END_CHECK = 4
+
+
 def _uncharged_end(seq: bytes, tail: Segment) -> Segment:
-    """``tail`` without the charged residues at its C-terminal end: the window detector's run reaches over
-    a final K or R (a window average), but the hydrophobic tail itself ends before it (reported apart as
-    a possible stop-transfer)."""
+    """``tail`` ending before any charged residue in its last ``TAIL_END_CHECK`` residues: the window
+    detector's run reaches over a final K or R (a window average), but the hydrophobic tail itself ends
+    before it (reported apart as a possible stop-transfer)."""
     end = tail.end
-    while end > tail.start and seq[end - 1] in b"KRDEH":
-        end -= 1
+    while end - tail.start >= TAIL_END_CHECK:
+        charged = [k for k in range(end - TAIL_END_CHECK, end) if seq[k] in b"KRDEH"]  # 0-based positions
+        if not charged:
+            break
+        end = charged[0]  # 1-based end just before the first of them
     return Segment(tail.start, end)
