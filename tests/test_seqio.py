@@ -184,3 +184,9 @@ def test_a_list_of_accessions_given_as_fasta_points_to_uniprot_list(data, hint):
     message = str(err.value)
     assert message.startswith("ids.txt: not FASTA (line 1 does not start with '>')")
     assert ("--uniprot-list" in message) == hint
+
+
+def test_headers_that_are_accessions_without_sequences_point_to_uniprot_list():
+    items = list(parse_fasta(io.BytesIO(b">P05067\n>foo\n>x\nMKV\n"), "ids.fa"))
+    assert [type(i).__name__ for i in items] == ["Rejection", "Rejection", "Record"]
+    assert "--uniprot-list" in items[0].reason and "--uniprot-list" not in items[1].reason

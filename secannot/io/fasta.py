@@ -224,6 +224,8 @@ def _make_record(title: str, body: str, source: str, line: int, index: int) -> R
             rid, header_text = _legacy_header(header_text)
     seq, problem = check_sequence(body)
     if problem:
+        if not seq and split_accession(rid) is not None:  # '>P05067' lines: a list of accessions written as FASTA
+            problem += "; for a list of UniProt accessions use --uniprot-list"
         return Rejection(source, line, rid, problem)
     return Record(rid, header_text, seq, source, line)
 
