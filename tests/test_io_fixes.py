@@ -185,6 +185,76 @@ def test_an_output_that_is_an_input_is_refused(tmp_path, command, how):
     assert "is the input" in res.err
 
 
+def _first_record(path) -> str:
+    """The first FASTA record of ``path`` (one protein: plot writes exactly the --out file)."""
+    return ">" + path.read_text().split(">")[1]
+
+
+# Each: the command line ({hits}: annotate output, {fa}: a FASTA file, {ids}: an accession list, {link}: a
+# symlink to {hits}, {svg}/{pdf}: symlinks named like figures to {hits}/{fa}), the file it must leave
+# alone, and the refusal.  {ids} with --offline would fail with exit 6 if it were read first.
+OVERWRITING = {
+    "summarize -o input": (["summarize", "{hits}", "-o", "{hits}"], "hits", "-o {hits} is the input {hits}"),
+    "summarize -o symlink to input": (["summarize", "{hits}", "-o", "{link}"], "hits", "-o {link} is the input {hits}"),
+    "summarize -o background": (["summarize", "{hits}", "--background", "{bg}", "-o", "{bg}"], "bg",
+                                "-o {bg} is the input {bg}"),
+    "summarize --report background FASTA": (["summarize", "{hits}", "--background", "{fa}", "--report", "{fa}"],
+                                            "fa", "--report {fa} is the input {fa}"),
+    "summarize --report input": (["summarize", "{hits}", "--report", "{hits}"], "hits",
+                                 "--report {hits} is the input {hits}"),
+    "summarize --plot input": (["summarize", "{hits}", "--plot", "{svg}"], "hits", "--plot {svg} is the input {hits}"),
+    "summarize -o id list": (["summarize", "--uniprot-list", "{ids}", "--offline", "-o", "{ids}"], "ids",
+                             "-o {ids} is the input {ids}"),
+    "plot --out input": (["plot", "{pdf}", "--out", "{pdf}"], "fa", "--out {pdf} is the input {pdf}"),
+    "plot --out symlink to input": (["plot", "{fa}", "--out", "{pdf}"], "fa", "--out {pdf} is the input {fa}"),
+}
+
+
+@pytest.mark.parametrize(("command", "victim", "message"), OVERWRITING.values(), ids=OVERWRITING.keys())
+def test_a_summarize_or_plot_output_that_is_an_input_is_refused_before_reading(tmp_path, command, victim, message):
+    pytest.importorskip("matplotlib")
+    files = {"hits": tmp_path / "hits.tsv", "bg": tmp_path / "bg.tsv", "fa": tmp_path / "one.fa",
+             "ids": tmp_path / "ids.txt", "link": tmp_path / "link.tsv", "svg": tmp_path / "hits.svg",
+             "pdf": tmp_path / "one.pdf"}
+    files["fa"].write_text(_first_record(REPO / "examples" / "reference.fasta"))
+    files["hits"].write_text(run_cli(["annotate", files["fa"]]).out)
+    files["bg"].write_text(files["hits"].read_text())
+    files["ids"].write_text("P05067\n")
+    for link, real in (("link", "hits"), ("svg", "hits"), ("pdf", "fa")):
+        files[link].symlink_to(files[real])
+    before = files[victim].read_text()
+    res = run_cli([c.format(**files) for c in command])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines()[-1] == f"error: {message.format(**files)}: write the output to another file"
+    assert files[victim].read_text() == before
+
+
+def test_summarize_refuses_two_outputs_naming_one_file(tmp_path, annotated_example):
+    out = tmp_path / "s.tsv"
+    res = run_cli(["summarize", annotated_example, "-o", out, "--report", out])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines()[-1] == f"error: --report {out} is also -o {out}: give each output its own file"
+    assert not out.exists()
+
+
+def test_summarize_may_send_two_outputs_to_dev_null(annotated_example):
+    pytest.importorskip("matplotlib")
+    res = run_cli(["summarize", "-q", annotated_example, "-o", os.devnull, "--report", os.devnull])
+    assert (res.code, res.err) == (ExitCode.OK, "")
+
+
+def test_a_plot_file_named_after_a_protein_that_is_an_input_is_refused(tmp_path):
+    """``--out DIR/`` names its files after the proteins: known once they are read, refused before any is drawn."""
+    pytest.importorskip("matplotlib")
+    (tmp_path / "plots").mkdir()
+    fasta = tmp_path / "plots" / "sp_P15692_VEGFA_HUMAN.png"
+    fasta.write_text(">sp|P15692|VEGFA_HUMAN\n" + SP + "\n")
+    res = run_cli(["plot", fasta, "--out", f"{tmp_path}/plots/"])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines()[-1] == f"error: --out {fasta} is the input {fasta}: write the output to another file"
+    assert fasta.read_text().startswith(">sp|P15692|")
+
+
 def test_a_successful_run_replaces_the_output_keeping_its_mode(tmp_path):
     out = tmp_path / "out.tsv"
     out.write_text("old\n")
@@ -331,9 +401,15 @@ def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, e
     assert not (tmp_path / "pdir").exists()
 
 
-@pytest.mark.parametrize("how", ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice",
-                                 "stdin-as-input-and-list", "dash-and-dev-stdin"])
-@pytest.mark.parametrize("command", ["predict", "annotate"])
+_TWICE = ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice", "stdin-as-input-and-list",
+          "dash-and-dev-stdin"]
+
+
+@pytest.mark.parametrize(("command", "how"), [
+    pytest.param(command, how, id=f"{command[0]}-{how}")
+    for command in (["predict"], ["annotate"], ["summarize"], ["plot", "--out", "pp.pdf"])
+    for how in _TWICE if not (command[0] == "plot" and how == "stdin-as-input-and-list")  # plot: no --uniprot-list
+])
 def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, command, how):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.fa").write_bytes(REF.read_bytes())
@@ -348,7 +424,7 @@ def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, 
     }[how]
     os.link(tmp_path / "a.fa", tmp_path / "h.fa")
     os.symlink(tmp_path / "a.fa", tmp_path / "s.fa")
-    res = run_cli([command, *second], stdin=REF.read_bytes())
+    res = run_cli([*command, *second], stdin=REF.read_bytes())
     assert (res.code, res.out) == (ExitCode.USAGE, "")
     assert res.err.startswith(f"error: {named}"), res.err
     assert "duplicate id" not in res.err

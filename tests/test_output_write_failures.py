@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from contextlib import suppress
+from pathlib import Path
 
 import pytest
 from helpers import REPO, shared_path
@@ -190,8 +191,9 @@ def _stdout_closed():
     os.close(1)  # as `secannot ... >&-`: the process starts without a standard output
 
 
-@pytest.mark.parametrize("args", [["predict", REF], ["--version"], ["rules", "show", "VEGFA"]],
-                         ids=["predict", "version", "rules-show"])
+@pytest.mark.parametrize("args", [["predict", REF], ["predict", "-f", "parquet", REF], ["--version"],
+                                  ["rules", "show", "VEGFA"]],
+                         ids=["predict", "parquet", "version", "rules-show"])
 def test_a_closed_stdout_is_one_line_and_exit_4(args):
     res = _secannot(args, stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
     assert (res.returncode, res.stderr) == (ExitCode.INPUT,
@@ -209,3 +211,81 @@ def test_readme_says_a_failed_write_is_exit_4():
     text = (REPO / "README.md").read_text()
     section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
     assert "cannot write output" in section
+
+
+# --------------------------------------------------------------------------- figures and the HTML report
+def _one_protein(tmp_path):
+    """One protein (the first of the reference set): plot writes exactly the --out file."""
+    path = tmp_path / "one.fa"
+    path.write_text(">" + REF.read_text().split(">")[1])
+    return path
+
+
+# Each writes one file, FILE, under a name whose extension says its format: (command, FILE's extension).
+FILE_OUTPUTS = {
+    "plot multi-page pdf": (lambda t: ["plot", REF, "--out"], "pdf"),
+    "plot svg": (lambda t: ["plot", _one_protein(t), "--out"], "svg"),
+    "plot png": (lambda t: ["plot", _one_protein(t), "--out"], "png"),
+    "plot one-page pdf": (lambda t: ["plot", _one_protein(t), "--out"], "pdf"),
+    "summarize --plot pdf": (lambda t: ["summarize", "-q", REF, "--plot"], "pdf"),
+    "summarize --plot svg": (lambda t: ["summarize", "-q", REF, "--plot"], "svg"),
+    "summarize --plot png": (lambda t: ["summarize", "-q", REF, "--plot"], "png"),
+    "summarize --report": (lambda t: ["summarize", "-q", REF, "--report"], "html"),
+}
+
+
+@pytest.mark.parametrize(("command", "ext"), FILE_OUTPUTS.values(), ids=FILE_OUTPUTS.keys())
+def test_a_figure_or_report_on_a_full_disk_is_named_in_one_line_with_exit_4(tmp_path, command, ext):
+    """A symlink to /dev/full, so the name keeps the extension; the multi-page PDF once ended in zlib's
+    "inconsistent stream state" traceback (matplotlib finishing its page stream after the failed write)."""
+    pytest.importorskip("matplotlib")
+    full = tmp_path / f"full.{ext}"
+    full.symlink_to(FULL)
+    res = _secannot([*command(tmp_path), full])
+    assert (res.returncode, res.stderr.splitlines()[-1:]) == (ExitCode.INPUT, [f"error: {full}: {NO_SPACE}"])
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing-output", "new-output"])
+@pytest.mark.parametrize(("command", "ext"), FILE_OUTPUTS.values(), ids=FILE_OUTPUTS.keys())
+def test_a_figure_or_report_that_cannot_be_written_is_left_as_it_was(tmp_path, command, ext, existing):
+    pytest.importorskip("matplotlib")
+    args = command(tmp_path)  # may write one.fa
+    out = tmp_path / f"out.{ext}"
+    if existing:
+        out.write_text("the previous result\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    res = _secannot([*args, out], preexec_fn=_file_size_limit(4096))
+    assert (res.returncode, res.stderr.splitlines()[-1:]) == (
+        ExitCode.INPUT, [f"error: {out}: cannot write output (File too large)"]), res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary file, no partial one
+    if existing:
+        assert out.read_text() == "the previous result\n"
+
+
+def test_plot_files_one_per_protein_are_each_whole_or_absent(tmp_path):
+    """--out FILE.svg with several proteins writes FILE_ID.svg each; under a size limit none is left cut off."""
+    pytest.importorskip("matplotlib")
+    res = _secannot(["plot", REF, "--out", tmp_path / "p.svg"], preexec_fn=_file_size_limit(4096))
+    assert res.returncode == ExitCode.INPUT
+    assert res.stderr.splitlines()[-1].endswith(".svg: cannot write output (File too large)"), res.stderr
+    assert list(tmp_path.iterdir()) == []
+    res = _secannot(["plot", REF, "--out", tmp_path / "p.svg"])
+    names = res.stdout.split()
+    assert (res.returncode, len(names)) == (0, REF.read_text().count(">"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(os.path.basename(n) for n in names)
+    assert all(Path(n).read_text().rstrip().endswith("</svg>") for n in names)
+
+
+@pytest.mark.parametrize("target", [FULL, "plain-file"], ids=["dev-full", "existing-file"])
+def test_a_plot_directory_that_is_a_file_is_the_usual_write_error(tmp_path, target):
+    """--out without an extension names a directory; a device or file by that name cannot hold the figures."""
+    pytest.importorskip("matplotlib")
+    if target != FULL:
+        target = tmp_path / target
+        target.write_text("keep\n")
+    res = _secannot(["plot", REF, "--out", target])
+    assert (res.returncode, res.stderr, res.stdout) == (ExitCode.INPUT,
+                                                        f"error: {target}: cannot write output (Not a directory)\n", "")
+    if target != FULL:
+        assert target.read_text() == "keep\n"

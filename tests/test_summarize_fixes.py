@@ -211,13 +211,14 @@ def test_hits_of_two_organism_groups_are_named_with_a_warning(tmp_path):
 
 
 # --------------------------------------------------------------------------- the report path is checked first
-def test_summarize_checks_the_report_path_before_writing_the_summary(tmp_path, annotated_example):
+@pytest.mark.parametrize(("option", "name"), [("--report", "r.html"), ("--plot", "p.svg")])
+def test_summarize_checks_the_figure_paths_before_writing_the_summary(tmp_path, annotated_example, option, name):
     pytest.importorskip("matplotlib")
-    report = tmp_path / "no_such_dir" / "r.html"
-    res = run_cli(["summarize", annotated_example, "--report", report])
+    path = tmp_path / "no_such_dir" / name
+    res = run_cli(["summarize", annotated_example, option, path])
     assert res.code == ExitCode.INPUT
     assert res.out == ""
-    assert res.err.splitlines()[-1] == f"error: {report}: cannot write the report (No such file or directory)"
+    assert res.err.splitlines()[-1] == f"error: {path}: cannot write output (No such file or directory)"
 
 
 # --------------------------------------------------------------------------- -o FILE chooses the format

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from secannot.cli.common import (
+    FILE_INPUTS,
     Email,
     Offline,
     Organism,
@@ -15,6 +16,7 @@ from secannot.cli.common import (
     UniprotUrl,
     diagnostics,
     is_accession,
+    refuse_repeated_inputs,
     stdin_text,
     uniprot_config,
 )
@@ -40,9 +42,10 @@ def plot(
       secannot plot P05067 --out app.png
       secannot plot proteins.fasta --out plots.pdf
     """
+    from secannot.io.writers.output_file import refuse_input_as_output
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import predict_for_plot
-    from secannot.report.plots import plot_targets, require_matplotlib, run_plot
+    from secannot.report.plots import check_plot_directory, plot_targets, require_matplotlib, run_plot
 
     io: IO = ctx.obj
     require_matplotlib()
@@ -53,10 +56,17 @@ def plot(
     diag = diagnostics(io)
     raw = [("input", i) if (i == "-" or os.path.exists(i)) else ("uniprot" if is_accession(i) else "gene", i)
            for i in items]
+    refuse_repeated_inputs(raw)
+    files = [v for k, v in raw if k in FILE_INPUTS]
+    refuse_input_as_output(out, files, "--out")
+    check_plot_directory(out)
     triples, thresholds = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),
                                io, diag, stdin_text(io))
     if not triples and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
+    if triples:  # the per-protein names (OUT_ID.png, DIR/ID.png) are known once the proteins are
+        for path in plot_targets([r.id for r, _, _ in triples], out, fmt)[1]:
+            refuse_input_as_output(path, files, "--out")
     for path in run_plot(triples, out, fmt, thresholds):
         io.stdout.write(f"{path}\n")
     return int(diag.exit_code)

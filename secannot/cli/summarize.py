@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Annotated, Literal
 
 import typer
 
 from secannot.cli.common import (
+    FILE_INPUTS,
     Email,
     Gene,
     GeneList,
@@ -23,11 +25,12 @@ from secannot.cli.common import (
     diagnostics,
     output_format,
     raw_inputs,
+    refuse_repeated_inputs,
     stdin_text,
     uniprot_config,
 )
 from secannot.cli.streams import IO
-from secannot.errors import InputError, UsageError
+from secannot.errors import InputError, OutputError, UsageError
 from secannot.report.enrichment import DEFAULT_MIN_SIZE
 
 
@@ -85,6 +88,8 @@ def summarize(
     config = JobConfig(predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())), annotate=True,
                        uniprot=uniprot_config(uniprot_url, email, offline, taxon))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
+    refuse_repeated_inputs(raw)
+    refuse_overwriting(raw, background, {"-o": output, "--report": report, "--plot": plot})
     records, provenance = collect_annotated(raw, config, io, diag, stdin_text(io))
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
@@ -102,10 +107,30 @@ def summarize(
     return int(diag.exit_code)
 
 
+def refuse_overwriting(raw: list[tuple[str, str]], background: str | None, outputs: dict[str, str | None]) -> None:
+    """UsageError (exit 2), before anything is read, when an output (``-o``, ``--report``, ``--plot``) is one
+    of the inputs or the background (also through a link), or two outputs name one file: each output is
+    renamed into place whole, so the input would be lost or one output would silently replace the other."""
+    from secannot.io.writers.output_file import refuse_input_as_output
+
+    files = [v for k, v in raw if k in FILE_INPUTS] + ([background] if background else [])
+    given = [(option, path) for option, path in outputs.items() if path not in (None, "-")]
+    for option, path in given:
+        refuse_input_as_output(path, files, option)
+    seen: dict[str, str] = {}
+    for option, path in given:
+        if os.path.exists(path) and not os.path.isfile(path):
+            continue  # /dev/null and the like are written directly: both outputs can go there
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UsageError(f"{option} {path} is also {seen[key]}: give each output its own file")
+        seen[key] = f"{option} {path}"
+
+
 def check_figure_paths(plot: str | None, report: str | None) -> None:
     """Before anything is read or written: a --plot extension that names no chart format is a
-    UsageError (exit 2); a --report in a directory that does not exist is an InputError (exit 4),
-    rather than a summary on stdout followed by that error."""
+    UsageError (exit 2); a --report or --plot in a directory that does not exist is an OutputError
+    (exit 4), rather than a summary on stdout followed by that error."""
     if plot is not None:
         from secannot.report.plots import CHART_FORMATS, image_format
 
@@ -113,8 +138,8 @@ def check_figure_paths(plot: str | None, report: str | None) -> None:
             image_format(plot, CHART_FORMATS)
         except InputError as exc:
             raise UsageError(str(exc)) from None
-    if report is not None:
-        parent = os.path.dirname(report) or "."
-        if not os.path.isdir(parent):
-            reason = "Not a directory" if os.path.exists(parent) else "No such file or directory"
-            raise InputError(f"{report}: cannot write the report ({reason})")
+    for path in (report, plot):
+        parent = os.path.dirname(path or "") or "."
+        if path is not None and not os.path.isdir(parent):
+            reason = errno.ENOTDIR if os.path.exists(parent) else errno.ENOENT
+            raise OutputError(f"{path}: cannot write output ({os.strerror(reason)})")

@@ -20,9 +20,10 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from secannot.errors import InputError, MissingDependencyError
+from secannot.errors import InputError, MissingDependencyError, OutputClosed, OutputError
+from secannot.io.writers.output_file import OutputFile
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -98,8 +99,16 @@ def image_format(path: str | os.PathLike[str], allowed: Sequence[str]) -> str:
     return ext
 
 
-def save(fig: Figure, target: str | os.PathLike[str] | io.BytesIO, fmt: str, dpi: int = PNG_DPI) -> None:
-    """PNG at print resolution, or SVG/PDF; the same input gives byte-identical SVG/PDF (no creation date)."""
+def save(fig: Figure, target: str | os.PathLike[str] | BinaryIO, fmt: str, dpi: int = PNG_DPI) -> None:
+    """PNG at print resolution, or SVG/PDF; the same input gives byte-identical SVG/PDF (no creation date).
+
+    A path is written through :func:`figure_file` (complete or not at all).  Errors: OutputError
+    (exit 4) when the file cannot be written (a full disk, a file size limit).
+    """
+    if isinstance(target, (str, os.PathLike)):
+        with figure_file(os.fspath(target)) as fh:
+            save(fig, fh, fmt, dpi)
+        return
     import matplotlib
 
     metadata: dict[str, Any] = {"Creator": "secannot"}
@@ -107,12 +116,61 @@ def save(fig: Figure, target: str | os.PathLike[str] | io.BytesIO, fmt: str, dpi
         metadata["Date"] = None
     elif fmt == "pdf":
         metadata["CreationDate"] = None
-    try:
-        with matplotlib.rc_context({**RC, "svg.hashsalt": "secannot"}):
-            fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
-    except OSError as exc:
-        where = "image" if isinstance(target, io.BytesIO) else os.fspath(target)
-        raise InputError(f"{where}: cannot write ({exc.strerror})") from None
+    with matplotlib.rc_context({**RC, "svg.hashsalt": "secannot"}):
+        fig.savefig(target, format=fmt, dpi=dpi, metadata=metadata)
+
+
+@contextmanager
+def figure_file(path: str) -> Iterator[HeldFailure]:
+    """The binary handle a figure is saved to: written under a temporary name beside ``path`` and renamed
+    into place when the block ends without an error (:class:`~secannot.io.writers.output_file.OutputFile`),
+    so a failed write leaves ``path`` as it was (or absent).
+
+    Errors: OutputError (exit 4) naming ``path``, also when matplotlib failed on its own after the write
+    failure (see :class:`HeldFailure`).
+    """
+    with OutputFile(path, binary=True) as out:
+        fh = HeldFailure(out)
+        try:
+            yield fh
+        except Exception:
+            if fh.error is not None:
+                raise fh.error from None
+            raise
+        if fh.error is not None:
+            raise fh.error
+
+
+class HeldFailure:
+    """A guarded handle whose first write failure is kept in ``error`` (later writes are dropped) rather
+    than raised into matplotlib.
+
+    matplotlib's PDF backend finishes its compressed page stream in a ``finally`` (and ``PdfPages``
+    in ``__exit__``) after a failed write; zlib then fails with "inconsistent stream state" in place of
+    the write error, a traceback and exit 1.  The caller raises ``error`` once matplotlib returns.
+    """
+
+    def __init__(self, stream: BinaryIO):
+        self._stream = stream
+        self.error: OutputError | OutputClosed | None = None
+
+    def write(self, data: bytes) -> int:
+        if self.error is None:
+            try:
+                return self._stream.write(data)
+            except (OutputError, OutputClosed) as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self._stream.flush()
+            except (OutputError, OutputClosed) as exc:
+                self.error = exc
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._stream, attr)
 
 
 def png_bytes(fig: Figure, dpi: int = 150) -> bytes:

@@ -18,8 +18,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from secannot.errors import InputError
 from secannot.io.writers.gff3_attributes import SHORT_VERDICTS, VERDICTS
+from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.citations import FOUNDING_REVIEW, public_note
 from secannot.knowledge.regulatory import regulatory_url
 from secannot.report.enrichment import SIGNIFICANT_Q
@@ -379,12 +379,13 @@ def render(summary: Summary, provenance: Mapping[str, Any], records: Sequence[Ma
 
 def write_report(summary: Summary, path: str | os.PathLike[str], provenance: Mapping[str, Any],
                  records: Sequence[Mapping[str, Any]] = (), title: Any = None) -> str:
-    """Write the report; returns the path.  Needs matplotlib for the chart."""
-    text = render(summary, provenance, records, title)
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise InputError(f"{os.fspath(path)}: cannot write the report ({exc.strerror})") from None
-    return os.fspath(path)
+    """Write the report; returns the path.  Needs matplotlib for the chart.
 
+    The file is written under a temporary name beside ``path`` and renamed into place when complete,
+    so a failed write leaves an existing report as it was.  Errors: OutputError (exit 4) when it
+    cannot be written.
+    """
+    text = render(summary, provenance, records, title)
+    with OutputFile(os.fspath(path)) as fh:
+        fh.write(text)
+    return os.fspath(path)

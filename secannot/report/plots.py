@@ -11,6 +11,7 @@ names the files.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -19,17 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from secannot.errors import InputError
+from secannot.errors import InputError, OutputError
+from secannot.io.writers.guarded import reason
 from secannot.report.crosstalk_plot import crosstalk_figure, crosstalk_heatmap_png
 from secannot.report.dotplot import PlotTitle, dot_figure
-from secannot.report.figures import image_format, png_bytes, require_matplotlib, save
+from secannot.report.figures import figure_file, image_format, png_bytes, require_matplotlib, save
 from secannot.report.protein_plot import WINDOW, Threshold, protein_figure
 from secannot.report.summary import Summary
 from secannot.results import Result, Segment
 
 __all__ = ["CHART_FORMATS", "crosstalk_figure", "crosstalk_heatmap_png", "PROTEIN_FORMATS", "WINDOW", "PlotTitle", "Threshold", "enrichment_plot",
            "enrichment_png", "image_format", "plot_targets", "protein_figure", "protein_plot", "protein_plots",
-           "require_matplotlib", "run_plot", "safe_name"]
+           "require_matplotlib", "run_plot", "safe_name", "check_plot_directory"]
 
 CHART_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 PROTEIN_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -130,27 +132,49 @@ def protein_plots(items: Sequence[Item], out: str, fmt: str | None = None,
         _multipage_pdf(items, paths[0], threshold)
         return paths
     if _is_directory_target(out):
-        try:
-            os.makedirs(out, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"{out}: cannot create directory ({exc.strerror})") from None
+        _make_directory(out)
     for (result, probs, signal), path in zip(items, paths, strict=True):
-        save(protein_figure(result, probs, signal, threshold), path, fmt)
+        save(protein_figure(result, probs, signal, threshold), path, fmt)  # each file renamed into place whole
     return paths
 
 
+def check_plot_directory(out: str) -> None:
+    """OutputError (exit 4) when ``out`` names a directory target (no extension) that exists as something
+    else (a file, ``/dev/full``): the figures ``OUT/ID.png`` cannot be written into it.  Checked before
+    anything is read, and again when the directory is made."""
+    path = out.rstrip("/" + os.sep) or out
+    if _is_directory_target(out) and os.path.exists(path) and not os.path.isdir(path):
+        raise OutputError(f"{out}: cannot write output ({os.strerror(errno.ENOTDIR)})")
+
+
+def _make_directory(out: str) -> None:
+    check_plot_directory(out)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except FileExistsError:  # made as a file since the check
+        raise OutputError(f"{out}: cannot write output ({os.strerror(errno.ENOTDIR)})") from None
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write output ({reason(exc)})") from None
+
+
 def _multipage_pdf(items: Sequence[Item], path: str, threshold: Any) -> None:
+    """One page per protein, written under a temporary name and renamed into place when complete.
+
+    Not ``with PdfPages(...)``: its exit finishes the document even after a failed write.  After one
+    (:class:`~secannot.report.figures.HeldFailure`) no further page is drawn.
+    """
     import matplotlib
     from matplotlib.backends.backend_pdf import PdfPages
 
     from secannot.report.figures import RC
 
-    try:
-        with matplotlib.rc_context(RC), PdfPages(path, metadata={"Creator": "secannot", "CreationDate": None}) as pdf:
-            for result, probs, signal in items:
-                pdf.savefig(protein_figure(result, probs, signal, threshold))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    with figure_file(path) as fh, matplotlib.rc_context(RC):
+        pdf = PdfPages(fh, metadata={"Creator": "secannot", "CreationDate": None})
+        for result, probs, signal in items:
+            pdf.savefig(protein_figure(result, probs, signal, threshold))
+            if fh.error is not None:
+                return
+        pdf.close()
 
 
 def run_plot(results_with_positions: Sequence[Item], out: str, fmt: str | None,

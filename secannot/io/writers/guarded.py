@@ -41,7 +41,7 @@ class GuardedOutput:
     """``stream`` (text or binary) with ``write``, ``flush`` and ``close`` failures turned into
     :class:`OutputClosed` or :class:`OutputError` naming ``name`` ("stdout" or the ``-o`` path).
 
-    Everything else (``isatty``, ``fileno``, ``encoding``, ``closed`` ...) is the stream's own;
+    Everything else (``isatty``, ``fileno``, ``encoding`` ...) is the stream's own;
     ``buffer`` (a text stream's bytes) is guarded too, for Parquet on standard output.
     ``failed`` is set once a write failed, so the caller can point the file descriptor elsewhere
     before the interpreter's last flush at exit tries the same write again.
@@ -79,6 +79,13 @@ class GuardedOutput:
             self._stream.close()
         except OSError as exc:
             raise self._failure(exc) from None
+
+    @property
+    def closed(self) -> bool:
+        """The stream's own, or False for a stand-in that has none (a closed standard output, whose
+        writes fail with EBADF): pyarrow takes a handle without ``closed`` for a closed file and raises
+        ValueError before its first write, which would bypass the one-line error."""
+        return bool(getattr(self._stream, "closed", False))
 
     @property
     def buffer(self) -> GuardedOutput:

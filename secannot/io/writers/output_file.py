@@ -1,4 +1,5 @@
-"""The ``-o`` file: written under a temporary name beside it, renamed into place only when the run succeeds.
+"""An output file (``-o``, ``--report``, ``--plot``, ``plot --out``): written under a temporary name beside
+it, renamed into place only when the run succeeds.
 
 A run that fails (an unreadable input, a wrong ``--id-column``, a usage error, Ctrl-C) must leave an
 existing file as it was and a new one never created: a make rule or a pipeline would take a
@@ -42,6 +43,10 @@ def _mode_for(target: str) -> int:
 class OutputFile:
     """One output path, opened at the first write (:meth:`open`), then :meth:`commit` or :meth:`discard`.
 
+    As a context manager (``with OutputFile(path, binary=True) as fh:``) it opens at once and commits when
+    the block ends without an exception, discards otherwise: the form for a file written in one go
+    (a figure, the HTML report).
+
     Errors: OutputError (exit 4) when the file or its temporary sibling cannot be created, written
     (a full disk: the handle :meth:`open` returns raises it on ``write``) or renamed.
     """
@@ -59,6 +64,15 @@ class OutputFile:
             self._fh = self._create()
             self._guarded = GuardedOutput(self._fh, self.path)
         return self._guarded  # type: ignore[return-value]
+
+    def __enter__(self) -> IO:
+        return self.open()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
 
     def _create(self) -> IO:
         mode = "wb" if self.binary else "w"
@@ -109,8 +123,9 @@ class OutputFile:
             self._tmp = None
 
 
-def refuse_input_as_output(output: str | None, inputs: Iterable[str]) -> None:
-    """UsageError (exit 2) when ``-o`` names the same file as an input: the run would overwrite what it reads."""
+def refuse_input_as_output(output: str | None, inputs: Iterable[str], option: str = "-o") -> None:
+    """UsageError (exit 2) when the output ``option`` (``-o``, ``--report``, ``--out`` ...) names the same file
+    as an input (also through a symlink or a hard link): the run would overwrite what it reads."""
     if output in (None, "-") or not os.path.exists(output) or _is_special(output):
         return
     for path in inputs:
@@ -118,7 +133,7 @@ def refuse_input_as_output(output: str | None, inputs: Iterable[str]) -> None:
             continue
         with suppress(OSError):
             if os.path.samefile(output, path):
-                raise UsageError(f"-o {output} is the input {path}: write the output to another file")
+                raise UsageError(f"{option} {output} is the input {path}: write the output to another file")
 
 
 def refuse_directory_output(output: str | None, fmt: str, dask: str | None, stem: str = "predictions") -> None:
