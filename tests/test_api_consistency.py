@@ -440,3 +440,146 @@ def test_the_readme_python_api_examples_run_as_written(tmp_path, monkeypatch):
     assert namespace["rows"][1].tm_orientation == ("in->out", "out->in")
     assert namespace["hits"][0].cell_sources == tuple(sorted(namespace["hits"][0].cell_sources))
     assert len(namespace["frame"]) == len(namespace["rows"])
+
+
+# -- flags are True or False: "no" and 1 are truthy, and once silently meant yes -------------------
+FLAG = r"{name} must be True or False, got {shown}$"
+
+
+@pytest.mark.parametrize("call, name, value, shown", [
+    ("predict", "signal_only", "yes", "str 'yes'"),
+    ("predict", "signal_only", "no", "str 'no'"),  # once a signal-only run: "no" is truthy
+    ("predict", "signal_only", 1, "int 1"),
+    ("predict", "signal_only", None, "NoneType None"),
+    ("annotate", "family_claims", "no", "str 'no'"),  # once True: kept the family claims "no" meant to drop
+    ("annotate", "family_claims", 0, "int 0"),
+], ids=["signal-yes", "signal-no", "signal-1", "signal-none", "family-no", "family-0"])
+def test_boolean_options_must_be_true_or_false(call, name, value, shown):
+    read = []
+    records = (read.append(i) or ("a", SEQ) for i in range(1))
+    with pytest.raises(TypeError, match=FLAG.format(name=name, shown=shown)):
+        getattr(secannot, call)(records, **{name: value})
+    assert read == []  # refused before any record is read
+
+
+@pytest.mark.parametrize("value, shown", [("no", "str 'no'"), (1, "int 1"), (None, "NoneType None")],
+                         ids=["str", "int", "none"])
+def test_read_fasta_skip_invalid_must_be_true_or_false(bad_fasta, value, shown):
+    with pytest.raises(TypeError, match=FLAG.format(name="skip_invalid", shown=shown)):
+        secannot.read_fasta(bad_fasta, skip_invalid=value)  # at the call, not at the first next()
+
+
+def test_numpy_bools_are_flags_too(bad_fasta):
+    import warnings
+
+    import numpy as np
+
+    assert secannot.predict([SEQ], signal_only=np.True_)[0].localization is None
+    assert secannot.predict([SEQ], signal_only=np.False_)[0].localization is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", secannot.SkippedRecordsWarning)
+        assert [i for i, _ in secannot.read_fasta(bad_fasta, skip_invalid=np.True_)] == ["ok", "other"]
+
+
+# -- rules: a directory path or an iterable of them -----------------------------------------------
+RULES_KINDS = r"rules must be a rule directory path \(str or os\.PathLike\) or an iterable of them, got "
+
+
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+@pytest.mark.parametrize("rules, shown", [
+    (5, r"int 5$"),
+    (None, r"NoneType None$"),
+    (b"rules", r"bytes b'rules'$"),
+    ([5], r"a list holding int 5$"),
+    (("rules", None), r"a tuple holding NoneType None$"),
+], ids=["int", "none", "bytes", "list-of-int", "tuple-with-none"])
+def test_rules_of_the_wrong_type_name_what_rules_accepts(call, rules, shown):
+    with pytest.raises(TypeError, match=RULES_KINDS + shown) as caught:
+        getattr(secannot, call)([("a", SEQ)], rules=rules)
+    assert "not iterable" not in str(caught.value)
+
+
+@pytest.fixture
+def lab_rules(tmp_path):
+    """A rule directory that gives VEGFA one process the bundled rules do not list alone."""
+    rules_dir = tmp_path / "lab_rules"
+    rules_dir.mkdir()
+    (rules_dir / "lab.yaml").write_text(
+        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
+        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
+        "      - value: lymphangiogenesis\n        evidence: [{pmid: '12345678'}]\n")
+    return rules_dir
+
+
+@pytest.mark.parametrize("form", ["str", "path", "list-of-path", "generator"])
+def test_rules_as_a_path_or_an_iterable_of_paths(lab_rules, form):
+    rules = {"str": str(lab_rules), "path": lab_rules, "list-of-path": [lab_rules],
+             "generator": (d for d in [str(lab_rules)])}[form]
+    row = secannot.annotate([("sp|P15692|VEGFA_HUMAN", SEQ)], rules=rules)[0]
+    assert row.processes == ("lymphangiogenesis",)
+
+
+# -- records or rows that are not iterable: what is expected, not "'NoneType' object is not iterable"
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+@pytest.mark.parametrize("records, kind", [(None, "NoneType"), (5, "int")], ids=["none", "int"])
+def test_records_that_are_not_iterable_say_what_is_expected(call, records, kind):
+    with pytest.raises(TypeError, match=r"^expected an iterable of records \(\(id, sequence\) pairs, sequences or "
+                                        rf"SeqRecords\), got {kind}: pass a list, or secannot\.read_fasta"):
+        getattr(secannot, call)(records)
+
+
+@pytest.mark.parametrize("rows, kind", [(None, "NoneType"), (5, "int")], ids=["none", "int"])
+def test_to_pandas_of_something_not_iterable_says_what_is_expected(rows, kind):
+    with pytest.raises(TypeError, match=r"^to_pandas takes a list of the rows secannot\.predict or "
+                                        rf"secannot\.annotate return, got {kind}$"):
+        secannot.to_pandas(rows)
+
+
+# -- nc_prior / nc_threshold where no leaderless score is computed: one warning, as the CLI's -----
+@pytest.mark.parametrize("call, options, why", [
+    ("predict", {"organism": "gram-negative"}, "the leaderless score is for eukaryotes only, not gram-negative"),
+    ("predict", {"organism": "Gram+"}, "the leaderless score is for eukaryotes only, not gram-positive"),
+    ("predict", {"organism": "arch"}, "the leaderless score is for eukaryotes only, not archaea"),
+    ("annotate", {"organism": "negative"}, "the leaderless score is for eukaryotes only, not gram-negative"),
+    ("predict", {"signal_only": True}, "signal_only runs no leaderless score"),
+    ("predict", {"signal_only": True, "organism": "archaea"}, "signal_only runs no leaderless score"),
+], ids=["gram-negative", "gram+-alias", "arch-alias", "annotate-negative-alias", "signal-only", "signal-only-archaea"])
+@pytest.mark.parametrize("given", [{"nc_threshold": 0.5, "nc_prior": 0.1}, {"nc_prior": 0.1}, {"nc_threshold": 0.5}],
+                         ids=["both", "prior", "threshold"])
+def test_nc_options_not_used_are_said_once(call, options, why, given):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = getattr(secannot, call)([("a", SEQ)], **options, **given)
+    assert [r.id for r in rows] == ["a"]  # a warning, not an error: the run goes on
+    assert [w.category for w in caught] == [UserWarning]
+    assert str(caught[0].message) == f"{' and '.join(given)} not used: {why}"
+    assert caught[0].filename == __file__  # the line that called predict, not secannot's insides
+
+
+@pytest.mark.parametrize("options", [
+    {"nc_prior": 0.1, "nc_threshold": 0.5},  # eukarya: both used
+    {"organism": "gram-negative"},  # nothing given, nothing to say
+    {"organism": "archaea", "signal_only": True},
+], ids=["eukarya", "prokaryote-without-nc", "signal-only-without-nc"])
+def test_no_warning_when_the_nc_options_are_used_or_not_given(options):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [r.id for r in secannot.predict([("a", SEQ)], **options)] == ["a"]
+
+
+def test_the_nc_warning_is_the_clis_in_keyword_names():
+    import warnings
+
+    cli = run_cli(["predict", "--organism", "gram-negative", "--nc-threshold", "0.5", "--nc-prior", "0.1", "-"],
+                  stdin=f">a\n{SEQ}\n".encode())
+    assert cli.code == 0, cli.err
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        secannot.predict([SEQ], organism="gram-negative", nc_threshold=0.5, nc_prior=0.1)
+    api = str(caught[0].message)
+    assert api == "nc_threshold and nc_prior not used: the leaderless score is for eukaryotes only, not gram-negative"
+    assert api.replace("nc_threshold", "--nc-threshold").replace("nc_prior", "--nc-prior") in cli.err
