@@ -183,7 +183,8 @@ def test_a_dask_run_that_cannot_write_its_parts_removes_them(tmp_path):
     assert res.returncode == ExitCode.INPUT, res.stderr
     last = res.stderr.splitlines()[-1]
     assert last.startswith(f"error: {parts}/part-") and last.endswith(".parquet: cannot write output (File too large)")
-    assert res.stderr.splitlines() == [last], res.stderr  # the workers return the failure: none logs its own
+    # the workers return the failure: none logs its own (a heartbeat line on a loaded machine is distributed's)
+    assert "Compute Failed" not in res.stderr and "Traceback" not in res.stderr, res.stderr
     assert list(parts.iterdir()) == []
 
 
