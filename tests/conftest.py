@@ -37,3 +37,15 @@ def annotated_example(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ann") / "hits.tsv"
     path.write_text(run_cli(["annotate", REPO / "examples" / "reference.fasta"]).out)
     return path
+
+
+@pytest.fixture
+def lab_rules(tmp_path):
+    """A rule directory that gives VEGFA one process the bundled rules do not list alone."""
+    rules_dir = tmp_path / "lab_rules"
+    rules_dir.mkdir()
+    (rules_dir / "lab.yaml").write_text(
+        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
+        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
+        "      - value: lymphangiogenesis\n        evidence: [{pmid: '12345678'}]\n")
+    return rules_dir

@@ -77,14 +77,8 @@ def test_json_carries_full_evidence():
     assert bev["evidence"]
 
 
-def test_user_rules_override_bundled_entries_and_are_reported(tmp_path):
-    rules_dir = tmp_path / "my_rules"
-    rules_dir.mkdir()
-    (rules_dir / "lab.yaml").write_text(
-        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
-        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
-        "      - value: lymphangiogenesis\n        evidence: [{pmid: '12345678'}]\n"
-    )
+def test_user_rules_override_bundled_entries_and_are_reported(lab_rules):
+    rules_dir = lab_rules
     res = run_cli(["annotate", REF, "--rules", rules_dir])
     assert res.code == 0
     assert "VEGFA overrides rules/" in res.err

@@ -499,18 +499,6 @@ def test_rules_of_the_wrong_type_name_what_rules_accepts(call, rules, shown):
     assert "not iterable" not in str(caught.value)
 
 
-@pytest.fixture
-def lab_rules(tmp_path):
-    """A rule directory that gives VEGFA one process the bundled rules do not list alone."""
-    rules_dir = tmp_path / "lab_rules"
-    rules_dir.mkdir()
-    (rules_dir / "lab.yaml").write_text(
-        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
-        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
-        "      - value: lymphangiogenesis\n        evidence: [{pmid: '12345678'}]\n")
-    return rules_dir
-
-
 @pytest.mark.parametrize("form", ["str", "path", "list-of-path", "generator"])
 def test_rules_as_a_path_or_an_iterable_of_paths(lab_rules, form):
     rules = {"str": str(lab_rules), "path": lab_rules, "list-of-path": [lab_rules],
