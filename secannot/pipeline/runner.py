@@ -83,13 +83,8 @@ def open_output(path: str | None, stdout: TextIO) -> Iterator[TextIO]:
     if path in (None, "-"):
         yield stdout
         return
-    out = OutputFile(path)
-    try:
-        yield out.open()
-    except BaseException:
-        out.discard()
-        raise
-    out.commit()
+    with OutputFile(path) as fh:  # committed when the block ends cleanly, discarded on any exception
+        yield fh
 
 
 def _ligand_receptor_source() -> str:
