@@ -32,29 +32,29 @@ SHARES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 
 
 def band_proteins(shared: Path) -> list[dict]:
-    import topology_data as td
+    from train_topology_net import load
     from verdicts import band_records
 
     from secannot.models.localization import BandRule
     from secannot.models.topology_decode import TopologyPredictor, helix_score_of
     from secannot.models.topology_net import TopologyNet, codes_of, log_softmax
 
-    prots = td.read_tmbed(shared / "data/tmbed/tmbed_dev.3line") + td.read_signalp(
-        shared / "data/signalp6/benchmark_dev.3line")
-    td.assign_folds(prots)
-    fold_of = {p.seq: p.fold for p in prots if p.source == "signalp"}
-    nets = {k: TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{k}.npz")) for k in range(3)}
+    fold_of = {p.seq: p.fold for p in load(shared) if p.source == "signalp"}
     shipped = TopologyPredictor.load()
+    # each fold's network, scored with the shipped decoder; -1: the shipped network (proteins it may have seen)
+    models = {k: TopologyPredictor(TopologyNet.load(str(ROOT / "bench" / "models" / f"topology_net_fold{k}.npz")),
+                                   shipped.window, shipped.params) for k in range(3)}
+    models[-1] = shipped
     band = band_records(shared)
     for o in band:
-        fold = fold_of.get(o["seq"].decode().upper(), -1) if o["src"] == "benchmark_dev" else -1
+        fold = fold_of.get(o["seq"].decode(), -1) if o["src"] == "benchmark_dev" else -1
         o["unseen"] = o["src"] != "benchmark_dev" or fold >= 0
-        net = nets[fold] if fold >= 0 else shipped.net
+        tp = models[fold]
+        net = tp.net
         prob = np.exp(log_softmax(net.logits(codes_of(o["seq"])).astype(np.float64)))
         span = slice(0, min(max(o["site"], 10), len(o["seq"])))
         sp, hx = float(prob[span, 3].sum()), float(prob[span, 2].sum())
         o["share"] = sp / max(sp + hx, 1e-9)
-        tp = TopologyPredictor(net, shipped.window, shipped.params)
         [(call, row)] = tp.predict_with_helix_rows([o["seq"]], tp.zones([o["seq"]]))
         o["nhs"] = max([helix_score_of(row, h.start, h.end) for h in call.helices  # type: ignore[arg-type]
                         if h.start <= BandRule().nterm_span] or [-99.0])

@@ -194,15 +194,13 @@ def topology(shared: Path) -> None:
     figures as recorded."""
     heading("Membrane topology: CV on the TMbed dev folds (homology-rebuilt; train/topology_data.py)")
     sys.path.insert(0, str(ROOT / "train"))
-    import topology_data as td
+    from train_topology_net import load
 
     from secannot.models.topology import TopologyParams, find_segments
     from secannot.models.topology_decode import DecodeParams, TopologyPredictor
     from secannot.models.topology_net import TopologyNet
 
-    tmbed = td.read_tmbed(shared / "data" / "tmbed" / "tmbed_dev.3line")
-    prots = tmbed + td.read_signalp(shared / "data" / "signalp6" / "benchmark_dev.3line")
-    td.assign_folds(prots)
+    tmbed = [p for p in load(shared) if p.source == "tmbed"]  # folds assigned over TMbed + SignalP together
     window = TopologyParams.load()
     net_json = json.loads((ROOT / "secannot" / "data" / "topology_net.json").read_text())
     print("  targets per fold: TM with helix >= 0.95; globular with helix <= 0.02; exact count >= 0.60")

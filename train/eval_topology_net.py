@@ -77,9 +77,10 @@ class Row:
         return self.feats is not None and self.feats[0] >= FLOOR
 
 
-def objective(r: dict) -> float:
-    """Exact count, penalised for missing the recall (>= 0.95) and false-helix (<= 0.02) targets."""
-    return r["exact_rate"] - 3 * max(0.0, r["fp"] - 0.02) - 3 * max(0.0, 0.95 - r["recall"])
+def objective(r: dict):
+    """Exact count, penalised for missing the recall (>= 0.95) and false-helix (<= 0.02) targets; the values of
+    ``r`` may be arrays (one per candidate cut, :func:`fit_gate`), giving an array."""
+    return r["exact_rate"] - 3 * np.maximum(0.0, r["fp"] - 0.02) - 3 * np.maximum(0.0, 0.95 - r["recall"])
 
 
 def predictor(net: TopologyNet, hp: tuple[float, int]) -> TopologyPredictor:
@@ -146,9 +147,8 @@ def fit_gate(rows: list[Row]) -> ProteinGate:
     exact = np.array([r.kind == "tm" and r.count == r.n_true for r in rows])
     kept = logits[None, :] >= cuts[:, None]  # (cuts, rows); rows without a candidate are never kept
     # :func:`objective` for every cut at once
-    recall = (kept & tm).sum(1) / max(tm.sum(), 1)
-    fp = (kept & ~tm).sum(1) / max((~tm).sum(), 1)
-    obj = (kept & exact).sum(1) / max(tm.sum(), 1) - 3 * np.maximum(0, fp - 0.02) - 3 * np.maximum(0, 0.95 - recall)
+    obj = objective({"recall": (kept & tm).sum(1) / max(tm.sum(), 1), "fp": (kept & ~tm).sum(1) / max((~tm).sum(), 1),
+                     "exact_rate": (kept & exact).sum(1) / max(tm.sum(), 1)})
     return ProteinGate(tuple(w.tolist()), b, float(cuts[int(np.argmax(obj))]))  # ties: the lowest cut
 
 

@@ -184,11 +184,12 @@ def train(prots: list[Protein], recipe: Recipe = RECIPE, log: str = ""):
             L = max(len(ex[i][0]) for i in b)
             X = np.full((len(b), L), pad, dtype=np.int64)
             Y = np.full((len(b), L), IGNORE, dtype=np.int64)
-            W = np.zeros((len(b), L), dtype=np.float32)
+            W = np.zeros((len(b), L), dtype=np.float32) if weighted(recipe) else None
             for r, i in enumerate(b):
                 X[r, : len(ex[i][0])] = ex[i][0]
                 Y[r, : len(ex[i][1])] = ex[i][1]
-                W[r, : len(ex[i][1])] = weight_array(ex[i][1], recipe)
+                if W is not None:
+                    W[r, : len(ex[i][1])] = weight_array(ex[i][1], recipe)
             logits = net(torch.from_numpy(X))
             loss = loss_of(logits, Y, W, recipe)
             opt.zero_grad()
@@ -201,12 +202,18 @@ def train(prots: list[Protein], recipe: Recipe = RECIPE, log: str = ""):
     return net
 
 
-def loss_of(logits, Y: np.ndarray, W: np.ndarray, recipe: Recipe):
-    """Cross-entropy over the labelled residues; with weights, normalised by the summed weight."""
+def weighted(recipe: Recipe) -> bool:
+    """Whether the recipe weighs residues unequally (else the loss needs no weight array at all)."""
+    return recipe.helix_weight != 1.0 or recipe.edge_weight != 1.0
+
+
+def loss_of(logits, Y: np.ndarray, W: np.ndarray | None, recipe: Recipe):
+    """Cross-entropy over the labelled residues; with weights (``W``, None when not :func:`weighted`),
+    normalised by the summed weight."""
     import torch
 
     y = torch.from_numpy(Y)
-    if recipe.helix_weight == 1.0 and recipe.edge_weight == 1.0:  # the 2.2.0 recipe, bit for bit
+    if W is None:  # the 2.2.0 recipe, bit for bit
         return torch.nn.functional.cross_entropy(logits, y, ignore_index=IGNORE,
                                                  label_smoothing=recipe.label_smoothing)
     per = torch.nn.functional.cross_entropy(logits, y, ignore_index=IGNORE, reduction="none",
