@@ -41,7 +41,7 @@ import numpy as np
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
-from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, UNSURE_SITE_EVIDENCE, ambiguous_in
+from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, TM_NOT_CALLED, UNSURE_SITE_EVIDENCE, ambiguous_in
 from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
@@ -330,7 +330,7 @@ class Localizer:
         for i, segments in dropped.items():
             if segments:
                 masked = ", ".join(str(s) for s in sorted(set(segments), key=lambda s: s.start))
-                results[i].evidence.insert(0, f"TM not called: {ambiguous_in(seqs[i], segments)} in TM {masked}")
+                results[i].evidence.insert(0, f"{TM_NOT_CALLED}: {ambiguous_in(seqs[i], segments)} in TM {masked}")
                 results[i].confidence = "low"
 
     def _decide(self, res: Result, hydrophobic: Sequence[Segment], segments: Sequence[Segment],

@@ -59,6 +59,8 @@ HIDDEN_HELIX_MIN = 10
 #: How evidence starts for a withdrawn call and for a call whose cleavage site is unknown (the plot reads them back)
 WITHDRAWN_EVIDENCE = "SP not called: ambiguous residues"
 UNKNOWN_SITE_EVIDENCE = "SP, cleavage site unknown: ambiguous residues at"
+#: ... and for a helix dropped because a fifth or more of it is ambiguous (written by the localisation stage)
+TM_NOT_CALLED = "TM not called"
 _RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]+")
 _ANY = re.compile(b"[" + AMBIGUOUS_BYTES + b"]")
 _LONG_RUN = re.compile(b"[" + AMBIGUOUS_BYTES + b"]{%d,}" % HIDDEN_HELIX_MIN)
@@ -282,13 +284,15 @@ def flag_hidden_helices(res: Result, after: int, named: str | None = None,
     if res.localization is None or res.localization == "membrane":
         return False
     seq = res.record.seq
+    if _ANY.search(seq, after) is None:  # most proteins: nothing ambiguous to look at (a hot path on a proteome)
+        return False
     found = hidden_helix_runs(seq, after)
     short = [r for r in ambiguous_runs(seq, len(seq)) if r[1] > after and r not in found]
     if short and helices is not None:
         filled = helices(seq.translate(FILL))
         found = sorted(found + [r for r in short if any(a <= r[1] and b >= r[0] and b > after for a, b in filled)])
     # a run the localisation stage already names in its "TM not called" item is not named twice
-    dropped = " ".join(e for e in res.evidence if e.startswith("TM not called"))
+    dropped = " ".join(e for e in res.evidence if e.startswith(TM_NOT_CALLED))
     runs = [f"{a}-{b}" for a, b in found if f"{a}-{b}" not in dropped]
     if not runs:
         return False

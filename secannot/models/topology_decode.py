@@ -49,7 +49,7 @@ import numpy as np
 
 from secannot.models import topology_batch as batch
 from secannot.models.topology import TopologyParams, find_segments
-from secannot.models.topology_batch import CHARGE, Zoned
+from secannot.models.topology_batch import CHARGE, Zoned, Zones
 from secannot.models.topology_gate import ProteinGate
 from secannot.models.topology_net import HALF_FIELD, TopologyNet, codes_of
 
@@ -64,7 +64,6 @@ MIN_LOOP = 2
 KR_WEIGHT = 0.0
 KR_FLANK = 15
 KR_INTO = 0
-Zones = list[tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from secannot.errors import ExitCode, InputError, UsageError
+from secannot.io.annotated import PARQUET_MAGIC
 from secannot.io.diagnostics import Diagnostics, escape_id
 from secannot.io.fasta import Record, open_input, parse_fasta
 from secannot.io.headers import split_accession
@@ -107,7 +108,7 @@ def _refuse_non_list(data: bytes, name: str) -> None:
     """An id list has one id per line: a Parquet file, JSON Lines or a tab-separated table (secannot's own
     outputs among them) would otherwise become one "invalid id" finding per line.  Raises InputError."""
     first = data.lstrip().split(b"\n", 1)[0]
-    if data.startswith(b"PAR1"):
+    if data.startswith(PARQUET_MAGIC):
         raise InputError(f"{name}: a Parquet file, not an id list; check reads FASTA, id lists and TSV/CSV "
                          "tables (--id-column NAME)")
     if first.startswith(b"{"):

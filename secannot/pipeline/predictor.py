@@ -113,7 +113,7 @@ class Predictor:
         self.organism = normalise_organism(config.organism)
         self.organism_index = ORGANISMS[self.organism]
         self.sp_model = sp_model if sp_model is not None else SignalPeptideModel.load(config.model_path)
-        self.rules = rules if rules is not None else RuleSet.load(config.rules_dirs, kinds=("nonclassical",))
+        self.rules = rules if rules is not None else load_rule_set(config, annotate=False)
         self.localizer = Localizer.load(self.rules, config.nc_threshold, config.nc_prior) if config.localize else None
 
     def thresholds(self) -> dict[str, object]:
