@@ -18,7 +18,7 @@ from secannot import TOOL_NAME
 from secannot.cli.streams import IO
 from secannot.cli.version import version_text
 from secannot.errors import ExitCode, OutputClosed, OutputError, SecannotError
-from secannot.io.writers.guarded import GuardedOutput
+from secannot.io.guarded import GuardedOutput
 
 
 def main(
@@ -29,7 +29,7 @@ def main(
 ) -> int:
     """Run secannot; returns the exit code instead of exiting.
 
-    Standard output is written through a :class:`~secannot.io.writers.guarded.GuardedOutput`, so for
+    Standard output is written through a :class:`~secannot.io.guarded.GuardedOutput`, so for
     every command (and ``--help``, ``--version``) a reader closing it is a quiet stop with the code
     earned so far, and any other write failure (a full disk) one ``error:`` line and exit 4.
     """

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import ExitCode, InputError, OutputError, UsageError
 from secannot.io.diagnostics import Diagnostics
+from secannot.io.guarded import reason
 from secannot.io.progress import ProgressBar, isatty
 from secannot.io.writers import BINARY_FORMATS, make_writer
-from secannot.io.writers.guarded import reason
 from secannot.io.writers.output_file import OutputFile
 from secannot.knowledge.annotate import annotate, uniprot_view
 from secannot.knowledge.ruleset import RuleSet

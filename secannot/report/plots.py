@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from secannot.errors import InputError, OutputError
-from secannot.io.writers.guarded import reason
+from secannot.io.guarded import reason
 from secannot.report.crosstalk_plot import crosstalk_figure, crosstalk_heatmap_png
 from secannot.report.dotplot import PlotTitle, dot_figure
 from secannot.report.figures import figure_file, image_format, png_bytes, require_matplotlib, save

@@ -19,7 +19,7 @@ from contextlib import suppress
 from typing import IO
 
 from secannot.errors import OutputError, UsageError
-from secannot.io.writers.guarded import GuardedOutput, reason, write_failure
+from secannot.io.guarded import GuardedOutput, reason, write_failure
 
 
 def _is_special(path: str) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from secannot.columns import Column
 from secannot.errors import MissingDependencyError, OutputError
 from secannot.io.diagnostics import Rejection
-from secannot.io.writers.guarded import reason
+from secannot.io.guarded import reason
 from secannot.provenance import Provenance
 from secannot.results import Result
 
