@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, TextIO
 from secannot.api.options import _check_flag
 from secannot.errors import InputError
 from secannot.io.diagnostics import Rejection, escape_id
-from secannot.io.fasta import Record, mark_duplicates, open_input, parse_fasta
+from secannot.io.fasta import Record, make_record, mark_duplicates, open_input, parse_fasta
 from secannot.io.seen_ids import SeenIds
 
 
@@ -231,7 +231,7 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
     if len(rid.split()) != 1:
         raise InputError(f"{where}: id contains whitespace; an id is one word, as a FASTA header's first word")
     if isinstance(seq, (bytes, bytearray)):
-        bad = next((j for j, b in enumerate(seq) if b > 127), None)
+        bad = None if seq.isascii() else next(j for j, b in enumerate(seq) if b > 127)  # the loop only to name it
         if bad is not None:
             raise InputError(f"{where}: sequence has byte 0x{seq[bad]:02x} at position {bad + 1}, which is not "
                              "ASCII; pass a str, or bytes of amino-acid letters")
@@ -244,22 +244,24 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
         raise InputError(f"{where}: sequence content is undefined (a Biopython Seq of known length only)") from undefined
     if text.startswith(">") and "\n" in text:
         raise InputError(f"{where}: sequence is FASTA text; read it with secannot.read_fasta(io.StringIO(text))")
-    gap = next((j for j, c in enumerate(text) if c.isspace()), None)
+    # str.split's whitespace is str.isspace's: the per-character scans run only to name a problem found
+    gap = next(j for j, c in enumerate(text) if c.isspace()) if len(text.split(None, 1)) > 1 else None
     if gap is not None:
         raise InputError(f"{where}: sequence contains whitespace ({_named(text[gap])} at position {gap + 1}); "
                          "secannot does not join pieces of one string: pass ''.join(seq.split()) if it is "
                          "one wrapped sequence, or secannot.read_fasta(path) for a FASTA file")
-    foreign = sorted({c for c in text if not c.isascii()})
+    foreign = [] if text.isascii() else sorted({c for c in text if not c.isascii()})
     if foreign:
         pos = next(j for j, c in enumerate(text) if not c.isascii())
         shown = ", ".join(_named(c) for c in foreign[:5])
         raise InputError(f"{where}: invalid character(s) {shown} (first at residue {pos + 1}); allowed: "
                          "amino-acid letters incl. X B Z J U O, and '*' (stop) only at the end")
-    parsed = list(parse_fasta(io.BytesIO(f">{rid}\n{text}\n".encode()), "<api>"))
-    if len(parsed) != 1 or isinstance(parsed[0], Rejection):
-        reason = parsed[0].reason if parsed and isinstance(parsed[0], Rejection) else "not a single sequence"
-        raise InputError(f"{where}: {reason}")
-    return parsed[0]
+    if text.startswith(">"):  # as the FASTA reader sees '>id' then '>...': a header without a sequence
+        raise InputError(f"{where}: record has no sequence")
+    record = make_record(rid, text, "<api>", 1, i)  # the FASTA reader's validation, without writing FASTA
+    if isinstance(record, Rejection):
+        raise InputError(f"{where}: {record.reason}")
+    return record
 
 
 def _named(char: str) -> str:

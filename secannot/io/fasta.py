@@ -206,7 +206,7 @@ def check_sequence(text: str) -> tuple[bytes, str | None]:
     return seq, None
 
 
-def _make_record(title: str, body: str, source: str, line: int, index: int) -> Record | Rejection:
+def make_record(title: str, body: str, source: str, line: int, index: int) -> Record | Rejection:
     header_text = title.strip()  # bytes that are not UTF-8 are 'surrogateescape' characters here
     if not header_text:
         return Rejection(source, line, f"record #{index}", "header is empty (a line with only '>')")
@@ -287,7 +287,7 @@ def parse_fasta(fh: BinaryIO, source: str) -> Iterator[Record | Rejection]:
         lines = _Lines(text, source)
         headers = lines.header_lines
         for index, (title, body) in enumerate(SimpleFastaParser(iter(lines)), start=1):
-            yield _make_record(title, body, source, headers.popleft(), index)
+            yield make_record(title, body, source, headers.popleft(), index)
     finally:
         detach(text)  # the caller owns fh (stdin must stay open)
 
