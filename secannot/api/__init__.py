@@ -30,11 +30,11 @@ from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 __all__ = ["Annotation", "Prediction", "SkippedRecordsWarning", "annotate", "predict", "read_fasta", "to_pandas"]
 
 
-_PREDICTORS: dict[PredictConfig, Predictor] = {}
+_PREDICTORS: dict[tuple[PredictConfig, bool], Predictor] = {}
 
 
 def _predictor(config: PredictConfig, annotate: bool):
-    key = PredictConfig(**{**{f: getattr(config, f) for f in PredictConfig.__dataclass_fields__}, "jobs": int(annotate)})
+    key = (config, annotate)  # annotate also loads the TME rules
     if key not in _PREDICTORS:
         from secannot.pipeline.predictor import load_rule_set
 

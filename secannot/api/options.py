@@ -105,10 +105,10 @@ def _rule_dirs(rules: Any) -> tuple[str, ...]:
 
 def _warn_unused_nc(group: str, nc_threshold: float | None, nc_prior: float | None, signal_only: bool) -> None:
     """The CLI's warning, in keyword names, for nc_threshold/nc_prior given where no leaderless score is computed."""
-    unused = [name for name, value in (("nc_threshold", nc_threshold), ("nc_prior", nc_prior)) if value is not None]
-    if not unused or (group == "eukarya" and not signal_only):
-        return
-    why = "signal_only runs no leaderless score" if signal_only else \
-        f"the leaderless score is for eukaryotes only, not {group}"
-    # stacklevel 4: here, _config, predict or annotate, then the line that called them
-    warnings.warn(f"{' and '.join(unused)} not used: {why}", UserWarning, stacklevel=4)
+    from secannot.pipeline.predictor import unused_leaderless_options
+
+    unused = unused_leaderless_options({"nc_threshold": nc_threshold, "nc_prior": nc_prior}, group, signal_only,
+                                       "signal_only")
+    if unused:
+        # stacklevel 4: here, _config, predict or annotate, then the line that called them
+        warnings.warn(unused, UserWarning, stacklevel=4)

@@ -60,7 +60,7 @@ def _as_row(res, annotate_rows: bool):
     """One pipeline result as a :class:`Prediction` (or :class:`Annotation`): the TSV columns' values, sets as
     sorted tuples, a list column with no value (uniprot_location without a UniProt entry) None as Parquet's null."""
     columns, cls = (ANNOTATE_COLUMNS, Annotation) if annotate_rows else (PREDICT_COLUMNS, Prediction)
-    values = (None if c.kind == "list<string>" and c.name != "evidence" and c.typed(res) is None else c.get(res)
+    values = (None if c.kind == "list<string>" and c.name != "evidence" and (c.items or c.get)(res) is None else c.get(res)
               for c in columns)
     return cls(*(tuple(sorted(v)) if isinstance(v, (set, frozenset)) else v for v in values), **_extras(res))
 

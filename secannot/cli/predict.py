@@ -82,9 +82,8 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     from secannot.io.progress import isatty, wants_progress
     from secannot.io.writers import FORMATS
     from secannot.io.writers.output_file import refuse_directory_output, refuse_input_as_output
-    from secannot.models.signal_peptide import ORGANISM_ALIASES
     from secannot.pipeline.inputs import expand_sources
-    from secannot.pipeline.predictor import PredictConfig
+    from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
     from secannot.pipeline.runner import JobConfig, open_output, run_job
 
     io: IO = ctx.obj
@@ -107,11 +106,10 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         # more processes than CPUs only adds start-up and memory (-j 999 once started ~470 processes)
         diag.warn(f"-j {jobs} is more than the {cpus} CPUs here; using -j {cpus}")
         jobs = cpus
-    unused = [name for name, value in (("--nc-threshold", nc_threshold), ("--nc-prior", nc_prior)) if value is not None]
-    if unused and (signal_only or ORGANISM_ALIASES.get(organism.strip().lower(), "eukarya") != "eukarya"):
-        why = "--signal-only runs no leaderless score" if signal_only else \
-            f"the leaderless score is for eukaryotes only, not {organism}"
-        diag.warn(f"{' and '.join(unused)} not used: {why}")
+    unused = unused_leaderless_options({"--nc-threshold": nc_threshold, "--nc-prior": nc_prior}, organism,
+                                       signal_only, "--signal-only")
+    if unused:
+        diag.warn(unused)
     predict_config = PredictConfig(
         organism=organism, model_path=model, nc_threshold=nc_threshold, nc_prior=nc_prior,
         rules_dirs=tuple(rules or ()), jobs=jobs, localize=not signal_only, family_claims=family_claims,

@@ -22,6 +22,8 @@ _CONTROLS = {c: repr(chr(c))[1:-1] for c in (*range(0, 9), *range(10, 32), *rang
 _CONTROLS.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 
 
+#: A byte that was not UTF-8, as the 'surrogateescape' error handler keeps it in a str
+UNDECODABLE = re.compile("[\udc80-\udcff]")
 _CONTROL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_CONTROLS)) + "]")
 
 

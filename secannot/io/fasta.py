@@ -23,7 +23,15 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from secannot.errors import InputError
-from secannot.io.diagnostics import Diagnostics, Rejection, escape_id, escape_text, has_control, is_control
+from secannot.io.diagnostics import (
+    UNDECODABLE,
+    Diagnostics,
+    Rejection,
+    escape_id,
+    escape_text,
+    has_control,
+    is_control,
+)
 from secannot.io.headers import split_accession
 from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
@@ -215,7 +223,7 @@ def make_record(title: str, body: str, source: str, line: int, index: int) -> Re
         if has_control(header_text):
             return Rejection(source, line, escape_id(rid),
                              "header contains control characters (shown escaped); fix or remove them")
-        if _UNDECODABLE.search(header_text):
+        if UNDECODABLE.search(header_text):
             bad = _NOT_CP1252.search(header_text)
             if bad is not None:
                 return Rejection(source, line, escape_id(rid),
@@ -247,9 +255,8 @@ def _encoding(fh: BinaryIO) -> str:
     return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
 
 
-#: A byte that was not UTF-8, as the 'surrogateescape' error handler keeps it; and the five bytes that
-#: Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
+#: The five bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D), kept as 'surrogateescape'
+#: characters (a byte that is not UTF-8 at all is io.diagnostics.UNDECODABLE).
 _NOT_CP1252 = re.compile("[\udc81\udc8d\udc8f\udc90\udc9d]")
 
 
@@ -263,7 +270,7 @@ def _legacy_header(header: str) -> tuple[str, str]:
     no-break space), and the rest of the header (names, ``GN=`` tags) reads as the legacy text it most
     likely is.  Windows-1252 is single-byte, so the two readings align character for character.
     """
-    text = _UNDECODABLE.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252"), header)
+    text = UNDECODABLE.sub(lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252"), header)
     lead = len(text) - len(text.lstrip())  # e.g. a no-break space just after '>'
     text, header = text[lead:].rstrip(), header[lead:]
     end = len(text.split(None, 1)[0]) if text else 0

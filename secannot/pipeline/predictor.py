@@ -76,6 +76,24 @@ def decision_thresholds(config: PredictConfig, sp_thresholds: dict[str, float], 
     return data
 
 
+def unused_leaderless_options(given: dict[str, float | None], organism: str, signal_only: bool,
+                              signal_only_name: str) -> str | None:
+    """The warning for leaderless options given where no leaderless score is computed (``signal_only``, or an
+    organism group other than eukaryotes; see :func:`decision_thresholds`), or None.
+
+    ``given``: option name as the caller spells it (``--nc-prior``, ``nc_prior``) -> its value (None: not
+    given); ``organism`` as the user wrote it (an unknown name is refused elsewhere).
+    """
+    from secannot.models.signal_peptide import ORGANISM_ALIASES
+
+    unused = [name for name, value in given.items() if value is not None]
+    if not unused or (ORGANISM_ALIASES.get(organism.strip().lower(), "eukarya") == "eukarya" and not signal_only):
+        return None
+    why = f"{signal_only_name} runs no leaderless score" if signal_only else \
+        f"the leaderless score is for eukaryotes only, not {organism}"
+    return f"{' and '.join(unused)} not used: {why}"
+
+
 def band_settings(config: PredictConfig) -> dict[str, object] | None:
     """The uncertain-band SP vs signal-anchor rule in force (eukaryotes, localising), for provenance; else None."""
     from secannot.models.localization import BandRule

@@ -131,7 +131,7 @@ def title_lines(result: Result, threshold: Threshold | None) -> tuple[str, str, 
         status.append("SP not assessed: no standard residue in the first 70")
     elif withdrawn(result):
         status.append("SP withdrawn: ambiguous residues")
-    elif threshold is not None and result.sp_prob is not None:
+    elif threshold is not None:
         third += f" {'≥' if result.sp_prob >= threshold.value else '<'} {threshold.value:.2f}"
     hidden = site_unknown(result)
     if hidden is not None:

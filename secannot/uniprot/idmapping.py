@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
 
+from secannot.io.diagnostics import UNDECODABLE
 from secannot.uniprot.batches import chunks
 from secannot.uniprot.config import Choice, Outcome, Resolution, Status
 from secannot.uniprot.http import REDIRECT_STATUSES, Unavailable, as_mapping, error_messages, json_body, next_link
@@ -69,7 +69,7 @@ class GeneMapping:
             if not valid_symbol(query):
                 resolutions.append(
                     Resolution(query, Status.MALFORMED, message=f"{query.strip() or repr(query)}: not a gene symbol"
-                               + (" (a byte that is not UTF-8)" if _UNDECODABLE.search(query) else ""))
+                               + (" (a byte that is not UTF-8)" if UNDECODABLE.search(query) else ""))
                 )
                 continue
             symbol = query.strip()
@@ -201,11 +201,10 @@ def mapping_candidate(entry: Any) -> dict[str, Any] | None:
 
 
 #: A byte that was not UTF-8 (a ``surrogateescape`` character, from an id list or the command line).
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 def valid_symbol(symbol: str) -> bool:
     # Commas would split the job's id list; whitespace never occurs in a symbol, nor does a byte that is not
     # UTF-8 (it could not even be sent).
     cleaned = symbol.strip()
-    return bool(cleaned) and not any(ch.isspace() or ch == "," for ch in cleaned) and not _UNDECODABLE.search(cleaned)
+    return bool(cleaned) and not any(ch.isspace() or ch == "," for ch in cleaned) and not UNDECODABLE.search(cleaned)
