@@ -348,3 +348,14 @@ def test_dask_parts_share_one_schema_even_when_empty(tmp_path):
     assert all(m == meta[0] for m in meta)
     rows = [r for t in tables for r in t.to_pylist()]
     assert rows == expected.to_pylist()
+
+
+def test_rows_with_very_long_headers_are_the_same_with_any_jobs(tmp_path):
+    """Each -j worker starts its own read at a record: a header longer than one bounded read must not turn into
+    sequence there either."""
+    fasta = tmp_path / "long.fa"
+    fasta.write_bytes(b"".join(b">p%d " % k + b"desc" * 16_400 + b"\nMKWVTFISLLFLFSSAYSRGV\n" for k in range(4)))
+    one = run_cli(["predict", fasta])
+    two = run_cli(["predict", "-j", "2", fasta])
+    assert one.code == two.code == 0 and one.out == two.out
+    assert {r[1] for r in one.rows[1:]} == {"21"}

@@ -190,3 +190,13 @@ def test_headers_that_are_accessions_without_sequences_point_to_uniprot_list():
     items = list(parse_fasta(io.BytesIO(b">P05067\n>foo\n>x\nMKV\n"), "ids.fa"))
     assert [type(i).__name__ for i in items] == ["Rejection", "Rejection", "Record"]
     assert "--uniprot-list" in items[0].reason and "--uniprot-list" not in items[1].reason
+
+
+@pytest.mark.parametrize("preamble", [b"", b";" + b"c" * 70_000 + b"\n"])
+def test_a_first_header_longer_than_the_bounded_read_is_one_header(preamble):
+    """The first header is looked for in bounded reads (a binary file is never one giant line); a header (or a
+    comment before it) longer than one read is still one line, never partly read as sequence."""
+    data = preamble + b">p1 " + b"desc" * 16_400 + b"\nMKWVTF\n>p2 " + b"desc" * 16_400 + b"\nMKWVTF\n"
+    items = list(parse_fasta(io.BytesIO(data), "long.fa"))
+    assert [(i.id, i.seq) for i in items] == [("p1", b"MKWVTF"), ("p2", b"MKWVTF")]
+    assert len(items[0].description) == len(items[1].description) == len("p1 ") + 4 * 16_400

@@ -157,6 +157,13 @@ class _Lines:
             if number == 1:
                 line = line.removeprefix("\ufeff")
             stripped = line.lstrip()
+            if stripped.startswith((">", *COMMENT)) and not line.endswith("\n"):
+                # a header or comment longer than the bounded read: the rest of its line, not a line of its own
+                try:
+                    rest = self.text.readline()
+                except _DECOMPRESSION_ERRORS as exc:
+                    raise self._corrupt(exc) from None
+                line, stripped = line + rest, stripped + rest
             if not stripped or stripped.startswith(COMMENT):  # blank, or a comment line before the first record
                 continue
             if stripped.startswith(">"):
