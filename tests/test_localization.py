@@ -281,3 +281,10 @@ def test_a_listed_golgi_bypass_protein_without_a_predicted_helix_is_still_membra
     Predictor(PredictConfig()).localizer.apply([res])
     assert (res.localization, res.route, res.confidence, res.tm_segments) == ("membrane", "non-classical", "low", [])
     assert "no TM helix is predicted" in "; ".join(res.evidence)
+
+
+def test_a_gpi_omega_site_is_never_inside_the_signal_peptide():
+    """The GPI signal is in the mature chain: a hydrophobic stretch inside a long signal peptide has no omega site
+    there (a designed repeat of albumin's signal peptide was gpi_anchored with omega 36 in SP 1-58)."""
+    res = _verdict(b"MKWVTFISLLFLFSSAYSRG" * 3, cleavage=58)
+    assert res.localization != "gpi_anchored" and res.gpi is None, res.evidence

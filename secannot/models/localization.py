@@ -346,11 +346,11 @@ class Localizer:
             if eukaryote and cs >= LONG_SIGNAL_PEPTIDE:  # a eukaryotic statistic: bacterial ones run longer
                 evidence.append(f"{LONG_SP_EVIDENCE} ({cs} residues; could hold a TM helix)")
             mature = [s for s in hydrophobic if s.start > cs + 2]
-            gpi, tail = (gpi_signal(self.topology, seq, mature), mature[-1] if mature else None) if eukaryote \
+            gpi, tail = (gpi_signal(self.topology, seq, mature, cs), mature[-1] if mature else None) if eukaryote \
                 else (None, None)
             if gpi is None and eukaryote and (tail := tolerant_gpi_tail(self.topology, seq)) is not None:
                 # one charged or polar residue in the tail (uPAR): lower confidence
-                gpi = omega_site(self.topology, seq, tail)
+                gpi = omega_site(self.topology, seq, tail, cs)
                 if gpi is not None:
                     gpi["confidence"] = "medium"
             elif gpi is not None:

@@ -298,7 +298,7 @@ def tolerant_gpi_tail(params: TopologyParams, seq: bytes) -> Segment | None:
     return None
 
 
-def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment]) -> dict[str, Any] | None:
+def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment], after: int = 0) -> dict[str, Any] | None:
     """A C-terminal GPI-anchor signal: hydrophobic tail at the very end, spacer, omega site.
 
     Returns the omega site (1-based) and the hydrophobic tail, or None.
@@ -309,17 +309,20 @@ def gpi_signal(params: TopologyParams, seq: bytes, segments: Sequence[Segment]) 
     n = len(seq)
     if n - tail.end > params.gpi_max_tail or tail.end - tail.start + 1 < params.gpi_min_length:
         return None
-    return omega_site(params, seq, tail)
+    return omega_site(params, seq, tail, after)
 
 
-def omega_site(params: TopologyParams, seq: bytes, tail: Segment) -> dict[str, Any] | None:
-    """The omega site before a hydrophobic ``tail`` (big-PI spacer rules), or None."""
+def omega_site(params: TopologyParams, seq: bytes, tail: Segment, after: int = 0) -> dict[str, Any] | None:
+    """The omega site before a hydrophobic ``tail`` (big-PI spacer rules), or None.
+
+    ``after``: the omega site lies past this residue (the cleavage site: the GPI signal is in the mature chain).
+    """
     n = len(seq)
     lo, hi = params.gpi_spacer
     # omega lies lo..hi residues before the hydrophobic tail; prefer the closest.
     for dist in range(lo, hi + 1):
         omega = tail.start - dist  # 1-based
-        if omega < 2 or omega + 2 > n:
+        if omega < 2 or omega <= after or omega + 2 > n:
             continue
         if seq[omega - 1] in OMEGA_RESIDUES and seq[omega + 1] in OMEGA2_RESIDUES:
             return {"omega_site": omega, "hydrophobic_tail": str(_uncharged_end(seq, tail))}
