@@ -46,6 +46,10 @@ FEATURES = ("best_score", "log1p_other", "log_count", "best_length", "best_mean"
             "best_c_terminal", "log_length")
 #: residues from a chain end within which the best helix counts as terminal
 END_WINDOW = 30
+#: ``log_length`` stops growing here: the longest chain the gate was fitted on (TMbed dev, 8,081 residues).
+#: Extrapolated, the length term alone vetoed every single helix of a chain past ~37,000 residues (a CD4
+#: helix in a long fusion came out ``secreted``, ``high``).
+LENGTH_CAP = 8081
 
 
 def features(segs: Sequence[tuple[int, int]], scores: Sequence[float], length: int) -> list[float]:
@@ -58,7 +62,7 @@ def features(segs: Sequence[tuple[int, int]], scores: Sequence[float], length: i
     top = scores[best]
     other = sum(x for x in scores if x > 0) - max(top, 0.0)
     return [top, math.log1p(other), math.log(len(scores)), float(b - a), top / (b - a), float(a < END_WINDOW),
-            float(length - b < END_WINDOW), math.log(length)]
+            float(length - b < END_WINDOW), math.log(min(length, LENGTH_CAP))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ class ProteinGate:
             extra = w[1] * math.log1p(other) + w[2] * math.log(len(scores))
         return (self.bias + extra + w[0] * top + w[3] * (b - a) + w[4] * top / (b - a)
                 + (w[5] if a < END_WINDOW else 0.0) + (w[6] if length - b < END_WINDOW else 0.0)
-                + w[7] * math.log(length))
+                + w[7] * math.log(min(length, LENGTH_CAP)))
 
     def keeps(self, segs: Sequence[tuple[int, int]], scores: Sequence[float], length: int) -> bool:
         return self.logit(segs, scores, length) >= self.cut
