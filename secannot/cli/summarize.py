@@ -30,7 +30,8 @@ from secannot.cli.common import (
     uniprot_config,
 )
 from secannot.cli.streams import IO
-from secannot.errors import InputError, OutputError, UsageError
+from secannot.errors import InputError, UsageError
+from secannot.io.guarded import cannot_write
 from secannot.report.enrichment import DEFAULT_MIN_SIZE
 
 
@@ -142,4 +143,4 @@ def check_figure_paths(plot: str | None, report: str | None) -> None:
         parent = os.path.dirname(path or "") or "."
         if path is not None and not os.path.isdir(parent):
             reason = errno.ENOTDIR if os.path.exists(parent) else errno.ENOENT
-            raise OutputError(f"{path}: cannot write output ({os.strerror(reason)})")
+            raise cannot_write(path, reason)

@@ -26,7 +26,12 @@ def write_failure(name: str, exc: OSError) -> Exception:
     """The exception an ``OSError`` writing the output ``name`` stands for (see the module docstring)."""
     if isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE:
         return OutputClosed(name)
-    return OutputError(f"{name}: cannot write output ({reason(exc)})")
+    return cannot_write(name, exc)
+
+
+def cannot_write(name: str, cause: OSError | int) -> OutputError:
+    """``<name>: cannot write output (<reason>)`` (exit 4) for an ``OSError`` or an errno number."""
+    return OutputError(f"{name}: cannot write output ({os.strerror(cause) if isinstance(cause, int) else reason(cause)})")
 
 
 def reason(exc: OSError) -> str:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
-from secannot.errors import ExitCode, InputError, OutputError, UsageError
+from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.diagnostics import Diagnostics
-from secannot.io.guarded import reason
+from secannot.io.guarded import cannot_write
 from secannot.io.progress import ProgressBar, isatty
 from secannot.io.writers import BINARY_FORMATS, make_writer
 from secannot.io.writers.output_file import OutputFile
@@ -200,7 +200,7 @@ def _part_dir(config: JobConfig, diag: Diagnostics) -> str | None:
         try:
             os.makedirs(config.output, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{config.output}: cannot write output ({reason(exc)})") from None
+            raise cannot_write(config.output, exc) from None
         clear_old_parts(config.output, diag)
         return config.output
     return None

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from secannot.errors import InputError, OutputError
-from secannot.io.guarded import reason
+from secannot.errors import InputError
+from secannot.io.guarded import cannot_write
 from secannot.report.crosstalk_plot import crosstalk_figure, crosstalk_heatmap_png
 from secannot.report.dotplot import PlotTitle, dot_figure
 from secannot.report.figures import figure_file, image_format, png_bytes, require_matplotlib, save
@@ -144,7 +144,7 @@ def check_plot_directory(out: str) -> None:
     anything is read, and again when the directory is made."""
     path = out.rstrip("/" + os.sep) or out
     if _is_directory_target(out) and os.path.exists(path) and not os.path.isdir(path):
-        raise OutputError(f"{out}: cannot write output ({os.strerror(errno.ENOTDIR)})")
+        raise cannot_write(out, errno.ENOTDIR)
 
 
 def _make_directory(out: str) -> None:
@@ -152,9 +152,9 @@ def _make_directory(out: str) -> None:
     try:
         os.makedirs(out, exist_ok=True)
     except FileExistsError:  # made as a file since the check
-        raise OutputError(f"{out}: cannot write output ({os.strerror(errno.ENOTDIR)})") from None
+        raise cannot_write(out, errno.ENOTDIR) from None
     except OSError as exc:
-        raise OutputError(f"{out}: cannot write output ({reason(exc)})") from None
+        raise cannot_write(out, exc) from None
 
 
 def _multipage_pdf(items: Sequence[Item], path: str, threshold: Any) -> None:

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from contextlib import suppress
 from typing import IO
 
-from secannot.errors import OutputError, UsageError
-from secannot.io.guarded import GuardedOutput, reason, write_failure
+from secannot.errors import UsageError
+from secannot.io.guarded import GuardedOutput, cannot_write, write_failure
 
 
 def _is_special(path: str) -> bool:
@@ -86,7 +86,7 @@ class OutputFile:
             os.chmod(self._tmp, _mode_for(target))
             return os.fdopen(fd, mode, **text)
         except OSError as exc:
-            raise OutputError(f"{self.path}: cannot write output ({reason(exc)})") from None
+            raise cannot_write(self.path, exc) from None
 
     def _target(self) -> str:
         """The file renamed over: a symlink's target, so the link keeps pointing where it did."""

@@ -21,9 +21,9 @@ from contextlib import suppress
 from typing import Any, BinaryIO
 
 from secannot.columns import Column
-from secannot.errors import MissingDependencyError, OutputError
+from secannot.errors import MissingDependencyError
 from secannot.io.diagnostics import Rejection
-from secannot.io.guarded import reason
+from secannot.io.guarded import cannot_write
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -116,4 +116,4 @@ def write_part(path: str, rows: Sequence[tuple], columns: Sequence[Column], prov
     except OSError as exc:  # pyarrow's own OSError (ENOSPC, EFBIG, EIO ...)
         with suppress(OSError):
             os.remove(path)
-        raise OutputError(f"{path}: cannot write output ({reason(exc)})") from None
+        raise cannot_write(path, exc) from None
