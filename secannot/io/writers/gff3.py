@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from secannot.io.diagnostics import Rejection, escape_controls
 from secannot.io.writers.gff3_attributes import AttrValue, polypeptide_attributes
+from secannot.io.writers.lines import LineWriter
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -25,7 +26,7 @@ _ATTR_SAFE = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:^
 _TOPOLOGY = {"in->out": "inside-to-outside", "out->in": "outside-to-inside"}
 
 
-class Gff3Writer:
+class Gff3Writer(LineWriter):
     """GFF3 with Sequence Ontology types; coordinates are 1-based and inclusive."""
 
     def __init__(self, out: TextIO, provenance: Provenance):
@@ -44,13 +45,6 @@ class Gff3Writer:
 
     def write(self, result: Result) -> None:
         self.out.write(render_gff3(result))
-
-    def write_rendered(self, text: str) -> None:
-        self.out.write(text)
-
-    def write_rendered_many(self, rows: Sequence[str]) -> None:
-        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
-        self.out.write("".join(rows))
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         for rej in rejections:

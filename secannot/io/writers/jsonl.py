@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from secannot.columns import Column
 from secannot.io.diagnostics import Rejection
+from secannot.io.writers.lines import LineWriter
 from secannot.provenance import Provenance
 from secannot.results import Result
 
@@ -78,7 +79,7 @@ def jsonl_line(result: Result, columns: Sequence[Column], versions: dict[str, st
     return json.dumps(data, separators=(",", ":"))[:-1] + tail
 
 
-class JsonlWriter:
+class JsonlWriter(LineWriter):
     """One JSON object per line; each carries the versions and the run's full provenance.
 
     Every line stands alone (``grep``, ``head`` and shuffling keep it
@@ -94,13 +95,6 @@ class JsonlWriter:
 
     def write(self, result: Result) -> None:
         self.out.write(jsonl_line(result, self.columns, self.versions, self.tail))
-
-    def write_rendered(self, text: str) -> None:
-        self.out.write(text)
-
-    def write_rendered_many(self, rows: Sequence[str]) -> None:
-        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
-        self.out.write("".join(rows))
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()

@@ -110,8 +110,7 @@ def write_part(path: str, rows: Sequence[tuple], columns: Sequence[Column], prov
     """
     try:
         writer = ParquetWriter(path, columns, provenance)
-        for row in rows:
-            writer.write_rendered(row)
+        writer.write_rendered_many(rows)
         writer.close(())
     except OSError as exc:  # pyarrow's own OSError (ENOSPC, EFBIG, EIO ...)
         with suppress(OSError):

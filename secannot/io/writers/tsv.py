@@ -7,6 +7,7 @@ from typing import TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS, Column, format_cell
 from secannot.io.diagnostics import Rejection
+from secannot.io.writers.lines import LineWriter
 from secannot.results import Result
 
 
@@ -93,7 +94,7 @@ def tsv_row(result: Result, columns: Sequence[Column], safe_cells: bool = False)
     return "\t".join(format_cell(c.get(result)) for c in columns) + "\n"
 
 
-class TsvWriter:
+class TsvWriter(LineWriter):
     def __init__(self, out: TextIO, columns: Sequence[Column], safe_cells: bool = False):
         self.out = out
         self.columns = columns
@@ -102,13 +103,6 @@ class TsvWriter:
 
     def write(self, result: Result) -> None:
         self.out.write(tsv_row(result, self.columns, self.safe_cells))
-
-    def write_rendered(self, text: str) -> None:
-        self.out.write(text)
-
-    def write_rendered_many(self, rows: Sequence[str]) -> None:
-        """Whole lines, so one write for a chunk's rows (the -j parent writes every row)."""
-        self.out.write("".join(rows))
 
     def close(self, rejections: Sequence[Rejection]) -> None:
         self.out.flush()
