@@ -154,6 +154,11 @@ def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
 
 #: The inputs that name a file to read (or ``-``); a value of the other options is an id.
 FILE_INPUTS = ("input", "uniprot_list", "gene_list")
+def input_files(raw: Sequence[tuple[str, str]]) -> list[str]:
+    """The inputs of ``raw`` (option, value) that are files read by secannot (FASTA, id lists; ``-`` too)."""
+    return [value for kind, value in raw if kind in FILE_INPUTS]
+
+
 #: names of standard input: ``-`` and the paths that open it
 STDIN_PATHS = ("-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0")
 

@@ -8,13 +8,13 @@ from typing import Annotated, Literal
 import typer
 
 from secannot.cli.common import (
-    FILE_INPUTS,
     Email,
     Offline,
     Organism,
     Taxon,
     UniprotUrl,
     diagnostics,
+    input_files,
     is_accession,
     refuse_repeated_inputs,
     stdin_text,
@@ -57,7 +57,7 @@ def plot(
     raw = [("input", i) if (i == "-" or os.path.exists(i)) else ("uniprot" if is_accession(i) else "gene", i)
            for i in items]
     refuse_repeated_inputs(raw)
-    files = [v for k, v in raw if k in FILE_INPUTS]
+    files = input_files(raw)
     refuse_input_as_output(out, files, "--out")
     check_plot_directory(out)
     triples, thresholds = predict_for_plot(raw, PredictConfig(organism=organism), uniprot_config(uniprot_url, email, offline, taxon),

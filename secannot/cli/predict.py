@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from secannot.cli.common import (
-    FILE_INPUTS,
     Dask,
     Email,
     Fmt,
@@ -31,6 +30,7 @@ from secannot.cli.common import (
     UniprotUrl,
     Verbose,
     diagnostics,
+    input_files,
     output_format,
     raw_inputs,
     refuse_repeated_inputs,
@@ -132,7 +132,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
         # nothing given (or "-") on a terminal: without this line the run looks hung
         diag.warn("reading FASTA from the terminal (standard input); end with Ctrl-D, or give a FASTA file")
     refuse_repeated_inputs(raw)
-    refuse_input_as_output(output, [v for k, v in raw if k in FILE_INPUTS])
+    refuse_input_as_output(output, input_files(raw))
     sources = expand_sources(raw, stdin_text(io))
     if dask is not None:
         from secannot.pipeline.dask_job import refuse_unsplittable

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 import typer
 
 from secannot.cli.common import (
-    FILE_INPUTS,
     Email,
     Gene,
     GeneList,
@@ -23,6 +22,7 @@ from secannot.cli.common import (
     UniprotUrl,
     Verbose,
     diagnostics,
+    input_files,
     output_format,
     raw_inputs,
     refuse_repeated_inputs,
@@ -114,7 +114,7 @@ def refuse_overwriting(raw: list[tuple[str, str]], background: str | None, outpu
     renamed into place whole, so the input would be lost or one output would silently replace the other."""
     from secannot.io.writers.output_file import refuse_input_as_output
 
-    files = [v for k, v in raw if k in FILE_INPUTS] + ([background] if background else [])
+    files = input_files(raw) + ([background] if background else [])
     given = [(option, path) for option, path in outputs.items() if path not in (None, "-")]
     for option, path in given:
         refuse_input_as_output(path, files, option)

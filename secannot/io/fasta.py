@@ -33,6 +33,7 @@ from secannot.io.diagnostics import (
     is_control,
 )
 from secannot.io.headers import split_accession
+from secannot.io.progress import isatty
 from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
 from secannot.results import Record  # noqa: F401 - the reader's record type, re-exported
@@ -60,8 +61,7 @@ def read_blocks(fh: BinaryIO, source: str, size: int = 1 << 20) -> Iterator[byte
     On a terminal each block is what one read returns (``read1``): a buffered ``read(size)`` would wait for
     a second Ctrl-D after the first one ended a partial block, as a terminal's end-of-file is not sticky.
     """
-    isatty = getattr(fh, "isatty", None)
-    read = fh.read1 if isatty is not None and isatty() and hasattr(fh, "read1") else fh.read  # type: ignore[attr-defined]
+    read = fh.read1 if isatty(fh) and hasattr(fh, "read1") else fh.read  # type: ignore[attr-defined]
     while True:
         try:
             block = read(size)
