@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from secannot.knowledge.schema import ENTRY_CLAIM_GROUPS
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -95,7 +97,6 @@ def seed_reference(section: Any) -> dict[str, str]:
 
 
 #: The claim groups of a rule entry: ``nonclassical`` holds one claim (a mapping), the others lists of claims.
-ENTRY_CLAIM_GROUPS = ("cell_sources", "processes", "clinical", "nonclassical")
 
 
 def cites_seed(entry: Mapping[str, Any]) -> bool:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from secannot.knowledge.ruleset import KINDS, RuleFile, read_rule_dir
+from secannot.knowledge.schema import ENTRY_CLAIM_GROUPS
 
-CLAIM_GROUPS = ("cell_sources", "processes", "clinical", "nonclassical")
 ENTRY_FIELDS = ("accession", "aliases", "name", "family", "note")
 FILE_LEVEL = "*"  # the gene of changes that concern a whole file
 _CHANGE_ORDER = ("removed_entry", "added_entry", "changed_field", "removed_claim", "added_claim", "changed_claim")
@@ -166,7 +166,7 @@ def _field_changes(kind: str, gene: str, old: dict[str, Any], new: dict[str, Any
 
 def _entry_changes(kind: str, gene: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
     yield from _field_changes(kind, gene, old, new)
-    for group in CLAIM_GROUPS:
+    for group in ENTRY_CLAIM_GROUPS:
         yield from _group_changes(kind, gene, group, old, new)
 
 

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from secannot.knowledge.problems import Path_, Problem
-from secannot.knowledge.schema import CLAIM_GROUPS, schema_document
+from secannot.knowledge.schema import ENTRY_CLAIM_GROUPS, schema_document
 from secannot.knowledge.yaml_source import line_of, where
 
 
@@ -84,7 +84,7 @@ def _type_name(value: Any) -> str:
 
 
 def _is_claim_path(path: Path_) -> bool:
-    return len(path) >= 3 and path[0] == "entries" and path[2] in (*CLAIM_GROUPS, "nonclassical")
+    return len(path) >= 3 and path[0] == "entries" and path[2] in ENTRY_CLAIM_GROUPS
 
 
 def _describe_required(error: ValidationError, path: Path_) -> str:

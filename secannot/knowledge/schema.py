@@ -22,6 +22,8 @@ SUPPORTED_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)
 KINDS = ("tme", "nonclassical")
 CLAIM_GROUPS = ("cell_sources", "processes", "clinical")
+#: every claim group an entry may hold: the TME ones and the non-classical (leaderless) claim
+ENTRY_CLAIM_GROUPS = (*CLAIM_GROUPS, "nonclassical")
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "λ": "lambda", "ω": "omega"}
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
