@@ -15,6 +15,8 @@ TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 REPO = TESTS.parent
 SHARED = Path(os.environ.get("SECANNOT_SHARED", REPO.parent / "shared"))
+EXAMPLE_FASTA = REPO / "examples" / "reference.fasta"   # the README's example input
+SUBSET_FASTA = DATA / "reference_subset.fasta"           # 14 human UniProt entries (see tests/data/README.md)
 
 
 @dataclass

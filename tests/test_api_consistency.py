@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, REPO, run_cli
 
 import secannot
 from secannot.errors import InputError
@@ -351,7 +351,7 @@ def test_rows_carry_the_json_lines_fields_with_ranges_as_int_pairs(call):
 
     from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 
-    path = REPO / "examples" / "reference.fasta"
+    path = EXAMPLE_FASTA
     cli = run_cli([call, path, "--format", "jsonl"] + (["--offline"] if call == "annotate" else []))
     assert cli.code == 0, cli.err
     expected = {(d := json.loads(line))["id"]: d for line in cli.out.splitlines()}

@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO
+from helpers import EXAMPLE_FASTA, REPO
 
 from secannot.errors import ExitCode
 
-REF = REPO / "examples" / "reference.fasta"
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
 
@@ -27,7 +26,7 @@ def _closed_early(args, tmp_path):
 
 
 def _dup_early_then_many(tmp_path):
-    records = REF.read_text().split(">")[1:]
+    records = EXAMPLE_FASTA.read_text().split(">")[1:]
     body = [">" + records[0], ">" + records[1], ">" + records[0]]  # a duplicate id in the first chunk
     body += [f">x{i}_{r}" for i in range(400) for r in records]  # enough rows to fill the pipe after it
     path = tmp_path / "dup.fasta"
@@ -46,7 +45,7 @@ def test_a_reader_closing_stdout_early_does_not_turn_a_rejection_into_success(tm
 
 
 def test_a_clean_run_closed_early_still_exits_0(tmp_path):
-    records = REF.read_text().split(">")[1:]
+    records = EXAMPLE_FASTA.read_text().split(">")[1:]
     path = tmp_path / "many.fasta"
     path.write_text("".join(f">x{i}_{r}" for i in range(400) for r in records))
     code, first, err = _closed_early(["predict", path], tmp_path)
@@ -85,8 +84,8 @@ def _into_a_closed_pipe(args, unbuffered: bool):
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
 @pytest.mark.parametrize("args", [
     ["--version"], ["-V"], ["--help"], ["predict", "--help"], ["rules", "show", "--help"],
-    ["rules", "show", "VEGFA"], ["rules", "show", "VEGFA", "--format", "json"], ["predict", REF],
-], ids=lambda a: " ".join(map(str, a)).replace(str(REF), "ref.fa"))
+    ["rules", "show", "VEGFA"], ["rules", "show", "VEGFA", "--format", "json"], ["predict", EXAMPLE_FASTA],
+], ids=lambda a: " ".join(map(str, a)).replace(str(EXAMPLE_FASTA), "ref.fa"))
 def test_every_command_into_a_closed_pipe_stops_quietly_with_exit_0(args, unbuffered):
     """Click and Rich exit 1 on a closed pipe by themselves (1 means "no entry found" for rules show)."""
     assert _into_a_closed_pipe(args, unbuffered) == (0, "")
@@ -122,7 +121,7 @@ def _stderr_broken(args, how, tmp_path):
     (["predict", "dups.fa"], ExitCode.REJECTED),
     (["predict", "missing.fa"], ExitCode.INPUT),
     (["predict", "--bogus"], ExitCode.USAGE),
-    (["predict", REF], ExitCode.OK),
+    (["predict", EXAMPLE_FASTA], ExitCode.OK),
 ])
 def test_a_standard_error_that_cannot_be_written_keeps_the_exit_code(tmp_path, how, args, code):
     """Messages that cannot be written are lost, not the exit code (Python alone would exit 1 here, the code

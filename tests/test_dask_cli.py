@@ -13,11 +13,10 @@ import sys
 from contextlib import contextmanager
 
 import pytest
-from helpers import REPO, run_cli, shared_path
+from helpers import EXAMPLE_FASTA, REPO, run_cli, shared_path
 
 from secannot.errors import ExitCode
 
-REF = REPO / "examples" / "reference.fasta"
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
 
@@ -137,7 +136,7 @@ def test_closing_a_dask_cluster_logs_nothing_from_its_comms_or_event_loop():
 ])
 def test_a_malformed_dask_address_is_a_one_line_usage_error(address, named):
     pytest.importorskip("distributed")
-    res = run_cli(["predict", "--dask", address, REF])
+    res = run_cli(["predict", "--dask", address, EXAMPLE_FASTA])
     assert res.code == ExitCode.USAGE
     assert res.err.splitlines() == [f"error: --dask {address!r}: {named}; expected a scheduler address like "
                                     "tcp://host:8786 (tls://, ws://, wss://, ucx:// too) or local:N"]
@@ -158,7 +157,7 @@ def test_dask_with_an_input_the_workers_cannot_split_is_a_usage_error(tmp_path, 
     import bz2
     import gzip
 
-    data = REF.read_bytes()
+    data = EXAMPLE_FASTA.read_bytes()
     stdin = b""
     if source == "stdin":
         args, stdin, named = ["-"], data, "not standard input: save it to a file"
@@ -193,7 +192,7 @@ def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
     import time
 
     # a terminal's Ctrl-C reaches the whole process group: the client and the worker processes it is starting
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(REF)],
+    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(EXAMPLE_FASTA)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parent = psutil.Process(proc.pid)
@@ -213,7 +212,7 @@ def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
     import signal
     import time
 
-    records = REF.read_text().split(">")[1:]
+    records = EXAMPLE_FASTA.read_text().split(">")[1:]
     path = tmp_path / "many.fasta"
     path.write_text("".join(f">x{i}_{r}" for i in range(1500) for r in records))  # several chunks
     parts = tmp_path / "parts"

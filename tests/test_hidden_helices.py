@@ -14,7 +14,7 @@ import re
 
 import pytest
 from Bio import SeqIO
-from helpers import REPO, run_cli, shared_path
+from helpers import EXAMPLE_FASTA, run_cli, shared_path
 
 from secannot.models.masking import HIDDEN_HELIX_MIN
 
@@ -166,7 +166,7 @@ def test_a_second_long_run_keeps_its_own_hidden_helix_item():
 
 
 def _egfr() -> str:
-    text = (REPO / "examples" / "reference.fasta").read_text()
+    text = EXAMPLE_FASTA.read_text()
     record = next(r for r in text.split(">")[1:] if "EGFR_HUMAN" in r.splitlines()[0])
     return "".join(record.splitlines()[1:])
 

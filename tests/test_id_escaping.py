@@ -4,7 +4,7 @@ and check keeps stdout for findings: errors of the run (UniProt, the offline cac
 from __future__ import annotations
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, run_cli
 
 import secannot
 from secannot.errors import InputError
@@ -123,7 +123,7 @@ def test_gene_option_with_a_non_utf8_byte_is_rejected_not_a_traceback():
 
 
 def test_background_list_names_a_non_utf8_byte_as_that_byte(tmp_path):
-    annotated = run_cli(["annotate", REPO / "examples" / "reference.fasta"])
+    annotated = run_cli(["annotate", EXAMPLE_FASTA])
     table = tmp_path / "a.tsv"
     table.write_text(annotated.out)
     background = tmp_path / "bg.txt"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import DATA, EXAMPLE_FASTA, SUBSET_FASTA, run_cli
 
 from secannot.errors import ExitCode, InputError, MissingDependencyError
 from secannot.io.fasta import Record
@@ -375,7 +375,7 @@ def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
 
     meta = _json.loads((resources.files("secannot") / "data" / "sp_model.json").read_text())
     one = tmp_path / "msln.fa"
-    text = (DATA / "reference_subset.fasta").read_text()
+    text = SUBSET_FASTA.read_text()
     one.write_text(">" + next(r for r in text.split(">") if "MSLN_HUMAN" in r))
     for organism, name in (("eukarya", "eukarya"), ("gram-negative", "gram-negative")):
         out = tmp_path / f"{name}.svg"
@@ -449,11 +449,8 @@ def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
 
 
 # --------------------------------------------------------------------------- figure file names
-REF = REPO / "examples" / "reference.fasta"
-
-
 @pytest.mark.parametrize(("args", "named"), [
-    (["plot", REF, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
+    (["plot", EXAMPLE_FASTA, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
     (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
 ])
 def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHARED, run_cli
+from helpers import EXAMPLE_FASTA, REPO, SHARED, run_cli
 
 from secannot.docs import fill
 
@@ -65,7 +65,6 @@ def test_readme_examples_run(block, uniprot_server, tmp_path):
 
 
 # -- every JSON Lines key is a column or a documented JSON field -----------------------------------
-REF = REPO / "examples" / "reference.fasta"
 _TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
 
 
@@ -78,7 +77,7 @@ def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
     masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{_TAIL}\n")
     keys: set[str] = set()
     for command in ("predict", "annotate"):
-        res = run_cli([command, "-f", "jsonl", REF, masked])
+        res = run_cli([command, "-f", "jsonl", EXAMPLE_FASTA, masked])
         assert res.code == 0, res.err
         for line in res.out.splitlines():
             keys |= set(json.loads(line))

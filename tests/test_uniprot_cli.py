@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from helpers import DATA, run_cli
+from helpers import SUBSET_FASTA, run_cli
 
 from secannot.errors import ExitCode
-
-REF = DATA / "reference_subset.fasta"
 
 
 def rows(res) -> list[dict[str, str]]:
@@ -30,7 +28,7 @@ def test_accessions_give_uniprot_view_and_agreement(uniprot_server):
 
 
 def test_fasta_and_ids_keep_the_order_given(uniprot_server):
-    res = run_cli(["predict", "--uniprot", "P35372", REF, "--uniprot", "P52789", "--uniprot-url", uniprot_server.url])
+    res = run_cli(["predict", "--uniprot", "P35372", SUBSET_FASTA, "--uniprot", "P52789", "--uniprot-url", uniprot_server.url])
     assert res.code == 0, res.err
     ids = [r["id"] for r in rows(res)]
     assert ids[0] == "P35372" and ids[-1] == "P52789"
@@ -72,7 +70,7 @@ def test_release_is_recorded_in_provenance(uniprot_server):
 
 def test_unreachable_service_has_its_own_exit_code(monkeypatch):
     monkeypatch.setenv("SECANNOT_UNIPROT_RETRIES", "1")
-    res = run_cli(["predict", "--uniprot", "P05067", REF, "--uniprot-url", "http://127.0.0.1:9"])
+    res = run_cli(["predict", "--uniprot", "P05067", SUBSET_FASTA, "--uniprot-url", "http://127.0.0.1:9"])
     assert res.code == ExitCode.NETWORK
     assert len(rows(res)) == 14  # the FASTA records are still written
 
