@@ -175,16 +175,12 @@ def _egfr() -> str:
 def test_a_short_run_that_breaks_a_helix_is_flagged(a, b):
     """Fewer than 10 ambiguous residues cannot hide a whole helix but can break one: EGFR with a few of its TM
     residues masked lost its helix and came out secreted, high, saying nothing about the masked residues."""
-    seq = _egfr()
-    masked = seq[: a - 1] + "X" * (b - a + 1) + seq[b:]
-    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    row = predict({"e": mask(_egfr(), a, b)})["e"]
     if row["localization"] != "membrane":
         assert row["confidence"] == "low", row
         assert f"ambiguous residues at {a}-{b}" in row["evidence"], row
 
 
 def test_a_short_run_away_from_any_helix_is_not_flagged():
-    seq = _egfr()
-    masked = seq[:299] + "XXX" + seq[302:]
-    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    row = predict({"e": mask(_egfr(), 300, 302)})["e"]
     assert row["localization"] == "membrane" and "could hide" not in row["evidence"], row

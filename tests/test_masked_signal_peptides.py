@@ -432,15 +432,10 @@ def test_one_standard_residue_in_the_window_keeps_the_model_value():
     assert row.sp_prob is not None
 
 
-def _masked(a: int, b: int) -> str:
-    """Albumin with residues a..b (1-based, inclusive) turned into X."""
-    return ALBUMIN[: a - 1] + "X" * (b - a + 1) + ALBUMIN[b:]
-
-
 @pytest.mark.parametrize(("a", "b"), [(19, 22), (17, 20), (19, 25), (16, 30)])
 def test_a_run_over_the_site_is_named_to_its_end(a, b):
     """A run that starts by residue +2 of the predicted site but goes on past it is named whole, not cut at +2."""
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(a, b)}\n".encode())
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(a, b)}\n".encode())
     row = dict(zip(*res.rows[:2], strict=True))
     runs = re.findall(r"ambiguous residues at (\d+)-(\d+)", row["evidence"])
     assert (str(a), str(b)) in runs, row["evidence"]
@@ -449,7 +444,7 @@ def test_a_run_over_the_site_is_named_to_its_end(a, b):
 def test_an_unknown_site_gives_no_evidence_drawn_from_the_held_site():
     """While the site is unknown the localisation stage holds it at the furthest end the signal peptide may reach;
     what it says about that held site (its length, its cs_prob) is not evidence about the protein."""
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(25, 40)}\n".encode())
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(25, 40)}\n".encode())
     row = dict(zip(*res.rows[:2], strict=True))
     assert row["cleavage_site"] == "" and row["route"] == "classical", row
     assert "unusually long signal peptide" not in row["evidence"]
@@ -457,7 +452,7 @@ def test_an_unknown_site_gives_no_evidence_drawn_from_the_held_site():
 
 
 def test_a_withdrawn_call_names_the_runs_in_its_signal_peptide():
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(6, 13)}\n".encode())
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(6, 13)}\n".encode())
     row = dict(zip(*res.rows[:2], strict=True))
     assert row["route"] == "none" and row["evidence"].startswith("SP not called: ambiguous residues"), row
     assert "at 6-13 in SP 1-" in row["evidence"]

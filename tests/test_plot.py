@@ -426,8 +426,7 @@ def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
     assert not dict((label, segs) for label, segs, _ in _tracks(allx, None))["SP (predicted)"]
 
 
-def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results):
-    pytest.importorskip("matplotlib")
+def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results, mpl):
     from secannot.report.plots import protein_plot
 
     (albumin, _), predictor = masked_results
@@ -439,10 +438,8 @@ def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results):
 
 def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
     from secannot.report.protein_plot import Threshold, title_lines
-    from secannot.results import Record, Result
 
-    blind = Result(Record("allx", "allx", b"X" * 200, "t", 1), sp_prob=None, localization="intracellular",
-                   confidence="low")
+    blind = result("allx", b"X" * 200, sp_prob=None, localization="intracellular", confidence="low")
     lines = title_lines(blind, Threshold(0.88, "eukarya"))
     assert "P(SP) not given" in lines[2] and "0.88" not in lines[2]
     assert "SP not assessed: no standard residue in the first 70" in lines[3]
@@ -453,8 +450,7 @@ def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
     (["plot", EXAMPLE_FASTA, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
     (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
 ])
-def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named):
-    pytest.importorskip("matplotlib")
+def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named, mpl):
     res = run_cli([str(a).format(tmp=tmp_path, ann=annotated_example) for a in args])
     assert res.code == ExitCode.USAGE
     assert len(res.err.splitlines()) == 1 and named in res.err
