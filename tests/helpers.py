@@ -18,6 +18,16 @@ SHARED = Path(os.environ.get("SECANNOT_SHARED", REPO.parent / "shared"))
 EXAMPLE_FASTA = REPO / "examples" / "reference.fasta"   # the README's example input
 SUBSET_FASTA = DATA / "reference_subset.fasta"           # 14 human UniProt entries (see tests/data/README.md)
 
+# Sequences several test modules use (each defined once here; the tests state what they expect of them).
+# Human serum albumin, UniProt P02768 residues 1-120: the signal peptide 1-18, then the start of the chain.
+ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
+           "LCTVATLRETYGEMADCCAKQEP")
+# 73 residues: human albumin's signal peptide (P02768 1-18), then an albumin-like chain start (origin not
+# recorded; it reads like bovine albumin, P02769).  A secreted protein for the tests that give it VEGFA's header.
+ALBUMIN_LIKE = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
+# 82 made-up polar and charged residues (no signal peptide, no helix): a soluble stretch after designed features.
+POLAR_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
+
 
 @dataclass
 class CliResult:

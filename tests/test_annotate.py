@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import SUBSET_FASTA, run_cli
+from helpers import ALBUMIN, SUBSET_FASTA, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import ExitCode
@@ -188,10 +188,6 @@ def test_fast_tsv_rows_equal_the_column_by_column_rendering():
 
 
 # JSON Lines of a protein no rule matched: null where TSV and Parquet leave the cell empty
-ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-           "LCTVATLRETYGEMADCCAKQEP")
-
-
 def _jsonl(tmp_path, *args):
     fasta = tmp_path / "p.fa"
     fasta.write_text(f">unmatched_protein\n{ALBUMIN}\n")

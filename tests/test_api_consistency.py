@@ -10,12 +10,11 @@ from __future__ import annotations
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from helpers import EXAMPLE_FASTA, REPO, run_cli
+from helpers import ALBUMIN, EXAMPLE_FASTA, REPO, run_cli
+from helpers import ALBUMIN_LIKE as SEQ
 
 import secannot
 from secannot.errors import InputError
-
-SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
 
 
 @pytest.mark.parametrize("call", [secannot.predict, secannot.annotate], ids=["predict", "annotate"])
@@ -167,10 +166,6 @@ def test_api_strips_surrounding_whitespace_and_keeps_distinct_auto_names():
 
 
 # -- a missing sequence, and ids that are not text -------------------------------------------------
-ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-           "LCTVATLRETYGEMADCCAKQEP")
-
-
 @pytest.mark.parametrize("record, error", [
     (("a", None), InputError),      # once predicted as the protein "NONE"
     ((1, ALBUMIN), TypeError),      # once silently the id '1'

@@ -12,7 +12,7 @@ import json
 import re
 
 import pytest
-from helpers import run_cli
+from helpers import POLAR_TAIL, run_cli
 
 from secannot.models.masking import (
     C_REGION_MAX,
@@ -381,11 +381,10 @@ def test_a_moved_site_names_ambiguous_residues_left_in_its_signal_peptide():
 
 # -- no standard residue in the model's window: no sp_prob -----------------------------------------
 SIGNAL_70 = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNE"
-_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
 BLIND = {
     "allX": "X" * 59,
     "allBZJ": "BZJX" * 20,
-    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + _TAIL,
+    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + POLAR_TAIL,
     "short": "XBZ",
 }
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 import uniprot_server as fake_uniprot
+from helpers import ALBUMIN_LIKE as SEQ
 from helpers import REPO, run_cli
 
 from secannot.errors import EXIT_CODE_HELP, ExitCode
@@ -254,7 +255,6 @@ def test_run_provenance_states_the_thresholds_the_run_applies(kwargs):
 
 
 # -- one rules version string, in --version and every output ---------------------------------------
-SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
 VEGFA_FASTA = f">sp|P15692|VEGFA_HUMAN\n{SEQ}\n>b\nMSDQEAKPTEVKRGLEDVAKK\n".encode()
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, SHARED, run_cli
+from helpers import EXAMPLE_FASTA, POLAR_TAIL, REPO, SHARED, run_cli
 
 from secannot.docs import fill
 
@@ -65,16 +65,13 @@ def test_readme_examples_run(block, uniprot_server, tmp_path):
 
 
 # -- every JSON Lines key is a column or a documented JSON field -----------------------------------
-_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
-
-
 def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
     import json
 
     from secannot.columns import ANNOTATE_COLUMNS, JSON_FIELDS
 
     masked = tmp_path / "masked.fasta"
-    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{_TAIL}\n")
+    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{POLAR_TAIL}\n")
     keys: set[str] = set()
     for command in ("predict", "annotate"):
         res = run_cli([command, "-f", "jsonl", EXAMPLE_FASTA, masked])
