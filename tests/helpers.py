@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +63,18 @@ def shared_path(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/{relative} (shared data not present)")
     return path
+
+
+def secannot_argv(*args) -> list[str]:
+    """The command line that runs ``secannot ARGS`` in a subprocess with this interpreter."""
+    return [sys.executable, "-m", "secannot", *map(str, args)]
+
+
+def subprocess_env(unbuffered: bool = False) -> dict[str, str]:
+    """This environment for a secannot subprocess: one BLAS thread (the suite shares two cores), and
+    PYTHONUNBUFFERED set only when asked, so a buffered run is buffered whatever the caller's shell sets."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    return env

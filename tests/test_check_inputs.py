@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import SUBSET_FASTA, run_cli
+from helpers import SUBSET_FASTA, run_cli, secannot_argv, subprocess_env
 
 
 @pytest.mark.parametrize("fmt, named", [("tsv", "tabs"), ("jsonl", "JSON"), ("parquet", "Parquet")])
@@ -75,11 +75,10 @@ def test_reading_fasta_from_a_terminal_says_so():
     import os
     import pty
     import subprocess
-    import sys
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict"], stdin=slave, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(secannot_argv("predict"), stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=subprocess_env())
     os.close(slave)
     os.write(master, b">a\nMKVLAAGIVGLLLA\n\x04")  # one Ctrl-D ends the input, as for cat
     try:
@@ -90,7 +89,8 @@ def test_reading_fasta_from_a_terminal_says_so():
     os.close(master)
     assert proc.returncode == 0 and out.decode().splitlines()[1].startswith("a\t")
     assert "reading FASTA from the terminal" in err.decode()
-    piped = subprocess.run([sys.executable, "-m", "secannot", "predict"], input=b">a\nMKV\n", capture_output=True)
+    piped = subprocess.run(secannot_argv("predict"), input=b">a\nMKV\n", capture_output=True,
+                           env=subprocess_env())
     assert "terminal" not in piped.stderr.decode()
 
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO
+from helpers import EXAMPLE_FASTA, REPO, secannot_argv, subprocess_env
 
 from secannot.errors import ExitCode
-
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
 
 def _closed_early(args, tmp_path):
     """Run the CLI, read one line of stdout and close it (`| head -1`); the exit code and stderr."""
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=ENV, cwd=tmp_path)
+    proc = subprocess.Popen(secannot_argv(*args), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=subprocess_env(), cwd=tmp_path)
     first = proc.stdout.readline()
     proc.stdout.close()
     err = proc.stderr.read().decode()
@@ -68,14 +65,11 @@ def test_readme_says_what_a_closed_stdout_does():
 
 def _into_a_closed_pipe(args, unbuffered: bool):
     """Run the CLI with stdout a pipe whose reader is already gone (`| true`): the exit code and stderr."""
-    env = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = "1"
     read, write = os.pipe()
     os.close(read)
     try:
-        res = subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=write,
-                             stderr=subprocess.PIPE, env=env, cwd=REPO)
+        res = subprocess.run(secannot_argv(*args), stdout=write,
+                             stderr=subprocess.PIPE, env=subprocess_env(unbuffered), cwd=REPO)
     finally:
         os.close(write)
     return res.returncode, res.stderr.decode()
@@ -101,16 +95,16 @@ def _stderr_broken(args, how, tmp_path):
     """Run the CLI with a standard error that cannot be written: closed (`2>&-`), a full device
     (`2>/dev/full`) or a pipe whose reader is gone (`2>&1 | head -1` once the line was read)."""
     if how == "closed":
-        proc = subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=ENV, cwd=tmp_path, preexec_fn=lambda: os.close(2))
+        proc = subprocess.run(secannot_argv(*args), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=subprocess_env(), cwd=tmp_path, preexec_fn=lambda: os.close(2))
         return proc.returncode
     if how == "full":
         with open("/dev/full", "w") as full:
-            return subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
-                                  stderr=full, env=ENV, cwd=tmp_path).returncode
+            return subprocess.run(secannot_argv(*args), stdout=subprocess.DEVNULL,
+                                  stderr=full, env=subprocess_env(), cwd=tmp_path).returncode
     read, write = os.pipe()
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", *map(str, args)], stdout=subprocess.DEVNULL,
-                            stderr=write, env=ENV, cwd=tmp_path)
+    proc = subprocess.Popen(secannot_argv(*args), stdout=subprocess.DEVNULL,
+                            stderr=write, env=subprocess_env(), cwd=tmp_path)
     os.close(write)
     os.close(read)  # the reader is gone before anything was read
     return proc.wait()

@@ -9,15 +9,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from contextlib import contextmanager
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, run_cli, shared_path
+from helpers import EXAMPLE_FASTA, REPO, run_cli, secannot_argv, shared_path, subprocess_env
 
 from secannot.errors import ExitCode
-
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
 
 # -- distributed's own log lines and warnings stay off secannot's stderr ---------------------------
@@ -29,9 +26,8 @@ def _proteome_copies(tmp_path, copies: int):
 
 
 def _dask_cli(path, **popen):
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO, **popen)
+    return subprocess.Popen(secannot_argv("predict", "--dask", "local:2", path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO, **popen)
 
 
 @contextmanager
@@ -192,8 +188,8 @@ def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
     import time
 
     # a terminal's Ctrl-C reaches the whole process group: the client and the worker processes it is starting
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(EXAMPLE_FASTA)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO,
+    proc = subprocess.Popen(secannot_argv("predict", "--dask", "local:2", EXAMPLE_FASTA),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parent = psutil.Process(proc.pid)
     while proc.poll() is None and not parent.children():  # the first process the start makes
@@ -218,9 +214,9 @@ def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
     parts = tmp_path / "parts"
     (parts / "notes.txt").parent.mkdir()
     (parts / "notes.txt").write_text("not a part\n")
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", "-f", "parquet",
-                             "-o", f"{parts}/", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=ENV, cwd=REPO, start_new_session=True,
+    proc = subprocess.Popen(secannot_argv("predict", "--dask", "local:2", "-f", "parquet", "-o", f"{parts}/", path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=subprocess_env(), cwd=REPO, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while proc.poll() is None and not list(parts.glob("part-*.parquet")):  # a first part is written
         time.sleep(0.02)

@@ -14,12 +14,11 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, shared_path
+from helpers import EXAMPLE_FASTA, REPO, secannot_argv, shared_path, subprocess_env
 
 from secannot.cli import main
 from secannot.errors import ExitCode
@@ -31,17 +30,9 @@ NO_SPACE = "cannot write output (No space left on device)"
 pytestmark = pytest.mark.skipif(not os.path.exists(FULL), reason="needs /dev/full (Linux)")
 
 
-def _env(unbuffered: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def _secannot(args, unbuffered: bool = False, stdout=subprocess.PIPE, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, env=_env(unbuffered), cwd=REPO, **popen)
+    return subprocess.run(secannot_argv(*args), stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          env=subprocess_env(unbuffered), cwd=REPO, **popen)
 
 
 def _evaluation_set(tmp_path):
