@@ -57,6 +57,13 @@ def run_cli(args: list, stdin: bytes = b"") -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+def one_protein(path: Path) -> Path:
+    """Write the first record of examples/reference.fasta to ``path`` and return ``path``: one protein, so
+    ``plot`` writes exactly the --out file."""
+    path.write_text(">" + EXAMPLE_FASTA.read_text().split(">")[1])
+    return path
+
+
 def shared_path(relative: str) -> Path:
     """A file under ../shared, or skip the test with the reason."""
     path = SHARED / relative

@@ -9,7 +9,7 @@ import io
 import os
 
 import pytest
-from helpers import EXAMPLE_FASTA, run_cli
+from helpers import EXAMPLE_FASTA, one_protein, run_cli
 
 from secannot.cli import main
 from secannot.errors import ExitCode
@@ -185,11 +185,6 @@ def test_an_output_that_is_an_input_is_refused(tmp_path, command, how):
     assert "is the input" in res.err
 
 
-def _first_record(path) -> str:
-    """The first FASTA record of ``path`` (one protein: plot writes exactly the --out file)."""
-    return ">" + path.read_text().split(">")[1]
-
-
 # Each: the command line ({hits}: annotate output, {fa}: a FASTA file, {ids}: an accession list, {link}: a
 # symlink to {hits}, {svg}/{pdf}: symlinks named like figures to {hits}/{fa}), the file it must leave
 # alone, and the refusal.  {ids} with --offline would fail with exit 6 if it were read first.
@@ -216,7 +211,7 @@ def test_a_summarize_or_plot_output_that_is_an_input_is_refused_before_reading(t
     files = {"hits": tmp_path / "hits.tsv", "bg": tmp_path / "bg.tsv", "fa": tmp_path / "one.fa",
              "ids": tmp_path / "ids.txt", "link": tmp_path / "link.tsv", "svg": tmp_path / "hits.svg",
              "pdf": tmp_path / "one.pdf"}
-    files["fa"].write_text(_first_record(EXAMPLE_FASTA))
+    one_protein(files["fa"])
     files["hits"].write_text(run_cli(["annotate", files["fa"]]).out)
     files["bg"].write_text(files["hits"].read_text())
     files["ids"].write_text("P05067\n")

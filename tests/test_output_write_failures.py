@@ -18,7 +18,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, secannot_argv, shared_path, subprocess_env
+from helpers import EXAMPLE_FASTA, REPO, one_protein, secannot_argv, shared_path, subprocess_env
 
 from secannot.cli import main
 from secannot.errors import ExitCode
@@ -205,19 +205,12 @@ def test_readme_says_a_failed_write_is_exit_4():
 
 
 # --------------------------------------------------------------------------- figures and the HTML report
-def _one_protein(tmp_path):
-    """One protein (the first of the reference set): plot writes exactly the --out file."""
-    path = tmp_path / "one.fa"
-    path.write_text(">" + EXAMPLE_FASTA.read_text().split(">")[1])
-    return path
-
-
 # Each writes one file, FILE, under a name whose extension says its format: (command, FILE's extension).
 FILE_OUTPUTS = {
     "plot multi-page pdf": (lambda t: ["plot", EXAMPLE_FASTA, "--out"], "pdf"),
-    "plot svg": (lambda t: ["plot", _one_protein(t), "--out"], "svg"),
-    "plot png": (lambda t: ["plot", _one_protein(t), "--out"], "png"),
-    "plot one-page pdf": (lambda t: ["plot", _one_protein(t), "--out"], "pdf"),
+    "plot svg": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "svg"),
+    "plot png": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "png"),
+    "plot one-page pdf": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "pdf"),
     "summarize --plot pdf": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "pdf"),
     "summarize --plot svg": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "svg"),
     "summarize --plot png": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "png"),
