@@ -18,6 +18,7 @@ REPO = TESTS.parent
 SHARED = Path(os.environ.get("SECANNOT_SHARED", REPO.parent / "shared"))
 EXAMPLE_FASTA = REPO / "examples" / "reference.fasta"   # the README's example input
 SUBSET_FASTA = DATA / "reference_subset.fasta"           # 14 human UniProt entries (see tests/data/README.md)
+README = REPO / "README.md"
 
 # Sequences several test modules use (each defined once here; the tests state what they expect of them).
 # Human serum albumin, UniProt P02768 residues 1-120: the signal peptide 1-18, then the start of the chain.
@@ -62,6 +63,14 @@ def one_protein(path: Path) -> Path:
     ``plot`` writes exactly the --out file."""
     path.write_text(">" + EXAMPLE_FASTA.read_text().split(">")[1])
     return path
+
+
+def readme_section(start: str, end: str | None = None) -> str:
+    """The README from the first ``start`` up to (not including) the first ``end`` after it, or to the end of
+    the file without ``end``.  ValueError if either is missing, so a renamed heading fails the test."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(start):]
+    return section if end is None else section[:section.index(end, 1)]
 
 
 def shared_path(relative: str) -> Path:

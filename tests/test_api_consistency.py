@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from helpers import ALBUMIN, EXAMPLE_FASTA, REPO, run_cli
+from helpers import ALBUMIN, EXAMPLE_FASTA, REPO, readme_section, run_cli
 from helpers import ALBUMIN_LIKE as SEQ
 
 import secannot
@@ -413,9 +413,7 @@ def test_to_pandas_is_missing_exactly_where_the_row_is_none(call):
 def _readme_python_api_blocks() -> list[str]:
     import re
 
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### Python API\n"):]
-    section = section[:section.index("\n### ", 1)]
+    section = readme_section("### Python API\n", "\n### ")
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
 

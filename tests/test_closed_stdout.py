@@ -7,7 +7,7 @@ import os
 import subprocess
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, secannot_argv, subprocess_env
+from helpers import EXAMPLE_FASTA, REPO, readme_section, secannot_argv, subprocess_env
 
 from secannot.errors import ExitCode
 
@@ -58,8 +58,7 @@ def test_check_closed_early_by_its_reader_still_exits_with_findings(tmp_path):
 
 
 def test_readme_says_what_a_closed_stdout_does():
-    text = (REPO / "README.md").read_text()
-    section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
+    section = readme_section("## Exit codes", "## Models and their figures")
     assert "closes standard output" in section
 
 

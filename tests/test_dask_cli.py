@@ -12,7 +12,7 @@ import subprocess
 from contextlib import contextmanager
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, run_cli, secannot_argv, shared_path, subprocess_env
+from helpers import EXAMPLE_FASTA, README, REPO, readme_section, run_cli, secannot_argv, shared_path, subprocess_env
 
 from secannot.errors import ExitCode
 
@@ -173,9 +173,7 @@ def test_dask_with_an_input_the_workers_cannot_split_is_a_usage_error(tmp_path, 
 
 
 def test_readme_dask_section_states_the_input_restriction():
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### Clusters (Dask)"):]
-    section = section[:section.index("\n#", 1)]
+    section = readme_section("### Clusters (Dask)", "\n#")
     flat = " ".join(section.split())
     assert "standard input, gzip, bzip2 or xz files" in flat and "usage error (exit 2)" in flat
 
@@ -228,5 +226,5 @@ def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
 
 
 def test_readme_says_failed_dask_parquet_runs_leave_no_parts():
-    text = " ".join((REPO / "README.md").read_text().split())
+    text = " ".join(README.read_text().split())
     assert "removes the parts it wrote" in text

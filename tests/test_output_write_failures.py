@@ -18,7 +18,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_FASTA, REPO, one_protein, secannot_argv, shared_path, subprocess_env
+from helpers import EXAMPLE_FASTA, REPO, one_protein, readme_section, secannot_argv, shared_path, subprocess_env
 
 from secannot.cli import main
 from secannot.errors import ExitCode
@@ -199,8 +199,7 @@ def test_a_closed_stdout_does_not_stop_a_run_writing_to_a_file(tmp_path):
 
 
 def test_readme_says_a_failed_write_is_exit_4():
-    text = (REPO / "README.md").read_text()
-    section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
+    section = readme_section("## Exit codes", "## Models and their figures")
     assert "cannot write output" in section
 
 

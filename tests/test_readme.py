@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_FASTA, POLAR_TAIL, REPO, SHARED, run_cli
+from helpers import EXAMPLE_FASTA, POLAR_TAIL, README, REPO, SHARED, readme_section, run_cli
 
 from secannot.docs import fill
-
-README = REPO / "README.md"
 
 
 def test_generated_tables_are_current():
@@ -86,7 +84,6 @@ def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
 def test_the_readme_lists_every_json_field():
     from secannot.columns import JSON_FIELDS
 
-    readme = (REPO / "README.md").read_text()
-    table = readme[readme.index("<!-- json-fields:start -->"):readme.index("<!-- json-fields:end -->")]
+    table = readme_section("<!-- json-fields:start -->", "<!-- json-fields:end -->")
     for field in JSON_FIELDS:
         assert f"| `{field.name}` | {field.present} | " in table, field.name
