@@ -41,6 +41,12 @@ class CliResult:
     def rows(self) -> list[list[str]]:
         return [line.split("\t") for line in self.out.splitlines()]
 
+    @property
+    def dicts(self) -> list[dict[str, str]]:
+        """The TSV rows after the header, each keyed by the header's column names."""
+        header, *body = self.rows
+        return [dict(zip(header, row, strict=True)) for row in body]
+
 
 class BytesStdin(io.BytesIO):
     """A binary stdin that, like sys.stdin.buffer, supports peek()."""

@@ -58,7 +58,7 @@ def test_bare_accession_ids_are_matched(tmp_path):
     seq = "".join(line for line in SUBSET_FASTA.read_text().split(">sp|P15692|")[1].splitlines()[1:] if not line.startswith(">"))
     fasta.write_text(f">P15692\n{seq}\n")
     res = run_cli(["annotate", fasta])
-    row = dict(zip(res.rows[0], res.rows[1], strict=True))
+    row = res.dicts[0]
     assert row["gene"] == "VEGFA" and "angiogenesis" in row["processes"]
 
 

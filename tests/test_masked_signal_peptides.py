@@ -435,7 +435,7 @@ def test_one_standard_residue_in_the_window_keeps_the_model_value():
 def test_a_run_over_the_site_is_named_to_its_end(a, b):
     """A run that starts by residue +2 of the predicted site but goes on past it is named whole, not cut at +2."""
     res = run_cli(["predict", "-"], stdin=f">m\n{masked(a, b)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    row = res.dicts[0]
     runs = re.findall(r"ambiguous residues at (\d+)-(\d+)", row["evidence"])
     assert (str(a), str(b)) in runs, row["evidence"]
 
@@ -444,7 +444,7 @@ def test_an_unknown_site_gives_no_evidence_drawn_from_the_held_site():
     """While the site is unknown the localisation stage holds it at the furthest end the signal peptide may reach;
     what it says about that held site (its length, its cs_prob) is not evidence about the protein."""
     res = run_cli(["predict", "-"], stdin=f">m\n{masked(25, 40)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    row = res.dicts[0]
     assert row["cleavage_site"] == "" and row["route"] == "classical", row
     assert "unusually long signal peptide" not in row["evidence"]
     assert "cleavage site uncertain" not in row["evidence"]
@@ -452,6 +452,6 @@ def test_an_unknown_site_gives_no_evidence_drawn_from_the_held_site():
 
 def test_a_withdrawn_call_names_the_runs_in_its_signal_peptide():
     res = run_cli(["predict", "-"], stdin=f">m\n{masked(6, 13)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    row = res.dicts[0]
     assert row["route"] == "none" and row["evidence"].startswith("SP not called: ambiguous residues"), row
     assert "at 6-13 in SP 1-" in row["evidence"]

@@ -211,7 +211,7 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
     assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
     assert {d["route"] for d in records} <= {"classical", None}
     masked = run_cli(["predict", "--signal-only", "-"], stdin=b">m\nMKWVTFISLLFLFSSAYSRGVFRRXXXXXXXXXXXXAHKSEVAHRF\n")
-    assert dict(zip(*masked.rows[:2], strict=True))["confidence"] == ""  # no verdict, so no confidence in it
+    assert masked.dicts[0]["confidence"] == ""  # no verdict, so no confidence in it
 
 
 def _format_of(path: Path) -> str:

@@ -292,8 +292,7 @@ def test_one_rules_version_in_version_and_every_output(tmp_path):
         out = tmp_path / f"{command}.parquet"
         assert run_cli([command, fasta, "-f", "parquet", "-o", out]).code == 0
         seen[f"{command} parquet"] = json.loads(pq.read_schema(out).metadata[b"secannot"])["rules"]["version"]
-    tsv = run_cli(["annotate", fasta]).rows
-    seen["annotate tsv column (VEGFA)"] = dict(zip(tsv[0], tsv[1], strict=True))["rules_version"]
+    seen["annotate tsv column (VEGFA)"] = run_cli(["annotate", fasta]).dicts[0]["rules_version"]
     table = tmp_path / "t.tsv"
     table.write_text(f"id\tseq\nx\t{SEQ}\n")
     res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq", "-f", "jsonl"])
