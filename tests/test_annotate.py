@@ -76,14 +76,13 @@ def test_json_carries_full_evidence():
 
 
 def test_user_rules_override_bundled_entries_and_are_reported(lab_rules):
-    rules_dir = lab_rules
-    res = run_cli(["annotate", SUBSET_FASTA, "--rules", rules_dir])
+    res = run_cli(["annotate", SUBSET_FASTA, "--rules", lab_rules])
     assert res.code == 0
     assert "VEGFA overrides rules/" in res.err
     rows = {r[0].split("|")[1]: dict(zip(res.rows[0], r, strict=True)) for r in res.rows[1:]}
     assert rows["P15692"]["processes"] == "lymphangiogenesis"
     # the run's one rules version (#12): the bundled set's, then the user layer's file version
-    assert rows["P15692"]["rules_version"].endswith(f"+{rules_dir}:0.1.0")
+    assert rows["P15692"]["rules_version"].endswith(f"+{lab_rules}:0.1.0")
     assert rows["P15692"]["rules_version"] == rows["P08253"]["rules_version"]
     assert "CAF" in rows["P08253"]["cell_sources"]  # other bundled entries still apply
 
@@ -188,10 +187,10 @@ def test_fast_tsv_rows_equal_the_column_by_column_rendering():
 
 
 # JSON Lines of a protein no rule matched: null where TSV and Parquet leave the cell empty
-def _jsonl(tmp_path, *args):
+def _jsonl(tmp_path):
     fasta = tmp_path / "p.fa"
     fasta.write_text(f">unmatched_protein\n{ALBUMIN}\n")
-    res = run_cli(["annotate", fasta, "-f", "jsonl", *args])
+    res = run_cli(["annotate", fasta, "-f", "jsonl"])
     return json.loads(res.out.splitlines()[0])
 
 

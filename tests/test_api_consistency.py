@@ -185,7 +185,6 @@ LEADERLESS = "MKV" * 30
 @pytest.mark.parametrize("batch", [[("a", LEADERLESS)], [("b", SIGNAL)], [("a", LEADERLESS), ("b", SIGNAL)], []])
 def test_to_pandas_dtypes_do_not_depend_on_the_rows(call, batch):
     pd = pytest.importorskip("pandas")
-    import secannot
     from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 
     frame = secannot.to_pandas(getattr(secannot, call)(batch))
@@ -205,8 +204,6 @@ def test_to_pandas_dtypes_do_not_depend_on_the_rows(call, batch):
 
 def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes():
     pd = pytest.importorskip("pandas")
-    import secannot
-
     leaderless = secannot.to_pandas(secannot.predict([("a", LEADERLESS)]))  # cs_prob empty in every row
     classical = secannot.to_pandas(secannot.predict([("b", SIGNAL)]))  # nc_score, nc_basis empty in every row
     assert dict(leaderless.dtypes) == dict(classical.dtypes)
@@ -228,8 +225,6 @@ def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes(
     ("MKVLL\nMKV\n", InputError, "io.StringIO"),
 ])
 def test_read_fasta_names_what_it_accepts_in_one_line(source, error, hint):
-    import secannot
-
     with pytest.raises(error) as caught:
         secannot.read_fasta(source)  # at the call, not at the first next()
     message = str(caught.value)
@@ -238,8 +233,6 @@ def test_read_fasta_names_what_it_accepts_in_one_line(source, error, hint):
 
 
 def test_read_fasta_still_reads_a_file_whose_name_starts_with_the_header_sign(tmp_path, monkeypatch):
-    import secannot
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / ">odd.fa").write_text(">a\nMKV\n")
     assert list(secannot.read_fasta(">odd.fa")) == [("a", "MKV")]

@@ -182,7 +182,6 @@ def test_readme_dask_section_states_the_input_restriction():
 def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
     pytest.importorskip("distributed")
     psutil = pytest.importorskip("psutil")
-    import signal
     import time
 
     # a terminal's Ctrl-C reaches the whole process group: the client and the worker processes it is starting
@@ -203,7 +202,6 @@ def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
 def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
     pytest.importorskip("distributed")
     pytest.importorskip("pyarrow")
-    import signal
     import time
 
     records = EXAMPLE_FASTA.read_text().split(">")[1:]

@@ -410,8 +410,6 @@ def test_no_standard_residue_in_the_first_70_gives_no_sp_prob_in_tsv(tmp_path, n
 
 
 def test_no_sp_prob_is_null_in_jsonl_parquet_and_the_api(tmp_path):
-    import json
-
     import secannot
 
     path = _blind_fasta(tmp_path)

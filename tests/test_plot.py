@@ -371,8 +371,6 @@ def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
     import json as _json
     from importlib import resources
 
-    from helpers import run_cli
-
     meta = _json.loads((resources.files("secannot") / "data" / "sp_model.json").read_text())
     one = tmp_path / "msln.fa"
     text = SUBSET_FASTA.read_text()
@@ -396,7 +394,7 @@ def _for_plot(records):
 
     config = _config("eukarya", None, None, ())
     predictor = _predictor(config, False)
-    return list(predict_stream(iter(records), config, predictor, annotate=False)), predictor
+    return list(predict_stream(iter(records), config, predictor, annotate=False))
 
 
 @pytest.fixture
@@ -404,14 +402,13 @@ def masked_results():
     masked = ALBUMIN[:24] + "X" * 16 + ALBUMIN[40:]
     records = [Record("sp|P02768|ALBU_HUMAN", "sp|P02768|ALBU_HUMAN Albumin", masked.encode(), "t", 1),
                Record("allx", "allx", b"M" + b"X" * 199, "t", 3)]  # one known residue: a withdrawn call
-    results, predictor = _for_plot(records)
-    return results, predictor
+    return _for_plot(records)
 
 
 def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
     from secannot.report.protein_plot import Threshold, _tracks, title_lines
 
-    (albumin, allx), _ = masked_results
+    albumin, allx = masked_results
     limit = Threshold(0.88, "eukarya")
     # the pipeline's calls these figures must show (not computed by the plot code)
     assert albumin.route == "classical" and albumin.cleavage_site is None and albumin.confidence == "low"
@@ -429,7 +426,7 @@ def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
 def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results, mpl):
     from secannot.report.plots import protein_plot
 
-    (albumin, _), predictor = masked_results
+    albumin, _ = masked_results
     path = tmp_path / "alb.svg"
     protein_plot(albumin, [0.5] * 70, path, None, {"organism": "eukarya", "sp_prob": 0.88})
     text = path.read_text()
