@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import EXAMPLE_FASTA, run_cli
 
+from secannot.models.topology_decode import TopologyPredictor
+
 # The fake UniProt server fixture, for every test module.
 pytest_plugins = ["uniprot_server"]
 
@@ -31,6 +33,12 @@ def annotated_example(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ann") / "hits.tsv"
     path.write_text(run_cli(["annotate", EXAMPLE_FASTA]).out)
     return path
+
+
+@pytest.fixture(scope="module")
+def topology_model() -> TopologyPredictor:
+    """The shipped TM-helix predictor, loaded once per module."""
+    return TopologyPredictor.load()
 
 
 @pytest.fixture
