@@ -55,7 +55,8 @@ def test_unmatched_proteins_keep_empty_cells(annotated):
 
 def test_bare_accession_ids_are_matched(tmp_path):
     fasta = tmp_path / "bare.fa"
-    seq = "".join(line for line in SUBSET_FASTA.read_text().split(">sp|P15692|")[1].splitlines()[1:] if not line.startswith(">"))
+    seq = "".join(line for line in SUBSET_FASTA.read_text().split(">sp|P15692|")[1].splitlines()[1:]
+                  if not line.startswith(">"))
     fasta.write_text(f">P15692\n{seq}\n")
     res = run_cli(["annotate", fasta])
     row = res.dicts[0]
@@ -128,7 +129,8 @@ def test_summarize_from_fasta_with_background_and_report(tmp_path):
     res = run_cli(["annotate", SUBSET_FASTA, "--format", "jsonl", "-o", hits])
     assert res.code == 0
     report = tmp_path / "report.html"
-    res = run_cli(["summarize", hits, "--background", SUBSET_FASTA, "--report", report, "--format", "tsv", "--min-size", "1"])
+    res = run_cli(["summarize", hits, "--background", SUBSET_FASTA, "--report", report, "--format", "tsv",
+                   "--min-size", "1"])
     assert res.code == 0, res.err
     lines = [line for line in res.out.splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")

@@ -94,8 +94,8 @@ def _stderr_broken(args, how, tmp_path):
     """Run the CLI with a standard error that cannot be written: closed (`2>&-`), a full device
     (`2>/dev/full`) or a pipe whose reader is gone (`2>&1 | head -1` once the line was read)."""
     if how == "closed":
-        proc = subprocess.run(secannot_argv(*args), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env=subprocess_env(), cwd=tmp_path, preexec_fn=lambda: os.close(2))
+        proc = subprocess.run(secannot_argv(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=subprocess_env(), cwd=tmp_path, preexec_fn=lambda: os.close(2))
         return proc.returncode
     if how == "full":
         with open("/dev/full", "w") as full:

@@ -182,8 +182,8 @@ def _stdout_closed():
     os.close(1)  # as `secannot ... >&-`: the process starts without a standard output
 
 
-@pytest.mark.parametrize("args", [["predict", EXAMPLE_FASTA], ["predict", "-f", "parquet", EXAMPLE_FASTA], ["--version"],
-                                  ["rules", "show", "VEGFA"]],
+@pytest.mark.parametrize("args", [["predict", EXAMPLE_FASTA], ["predict", "-f", "parquet", EXAMPLE_FASTA],
+                                  ["--version"], ["rules", "show", "VEGFA"]],
                          ids=["predict", "parquet", "version", "rules-show"])
 def test_a_closed_stdout_is_one_line_and_exit_4(args):
     res = _secannot(args, stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
@@ -195,7 +195,8 @@ def test_a_closed_stdout_does_not_stop_a_run_writing_to_a_file(tmp_path):
     out = tmp_path / "out.tsv"
     res = _secannot(["predict", EXAMPLE_FASTA, "-o", out], stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
     assert (res.returncode, res.stderr) == (0, "")
-    assert out.read_text().startswith("id\t") and len(out.read_text().splitlines()) == 1 + EXAMPLE_FASTA.read_text().count(">")
+    assert (out.read_text().startswith("id\t")
+            and len(out.read_text().splitlines()) == 1 + EXAMPLE_FASTA.read_text().count(">"))
 
 
 def test_readme_says_a_failed_write_is_exit_4():

@@ -111,7 +111,8 @@ def test_bad_records_are_reported_and_good_ones_written(tmp_path):
     ("args", "code", "message"),
     [
         (["predict", "/nonexistent.fa"], ExitCode.INPUT, "no such file"),
-        (["predict", "--format", "xml", str(SUBSET_FASTA)], ExitCode.USAGE, "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
+        (["predict", "--format", "xml", str(SUBSET_FASTA)], ExitCode.USAGE,
+         "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
         (["predict", "--organism", "plants", str(SUBSET_FASTA)], ExitCode.USAGE, "'plants' is not one of 'eukarya'"),
         (["predict", "--no-such-option"], ExitCode.USAGE, "No such option"),
         (["predict", "--jobs", "0", str(SUBSET_FASTA)], ExitCode.USAGE, "--jobs"),
@@ -207,7 +208,8 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
         assert r["route"] == ("classical" if r["cleavage_site"] else "")
         if r["cleavage_site"]:
             assert full[r["id"]]["route"] == "classical"
-    records = [json.loads(line) for line in run_cli(["predict", "--signal-only", SUBSET_FASTA, "-f", "jsonl"]).out.splitlines()]
+    records = [json.loads(line)
+               for line in run_cli(["predict", "--signal-only", SUBSET_FASTA, "-f", "jsonl"]).out.splitlines()]
     assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
     assert {d["route"] for d in records} <= {"classical", None}
     masked = run_cli(["predict", "--signal-only", "-"], stdin=b">m\nMKWVTFISLLFLFSSAYSRGVFRRXXXXXXXXXXXXAHKSEVAHRF\n")

@@ -23,7 +23,8 @@ def test_accessions_give_uniprot_view_and_agreement(uniprot_server):
 
 
 def test_fasta_and_ids_keep_the_order_given(uniprot_server):
-    res = run_cli(["predict", "--uniprot", "P35372", SUBSET_FASTA, "--uniprot", "P52789", "--uniprot-url", uniprot_server.url])
+    res = run_cli(["predict", "--uniprot", "P35372", SUBSET_FASTA, "--uniprot", "P52789",
+                   "--uniprot-url", uniprot_server.url])
     assert res.code == 0, res.err
     ids = [r["id"] for r in res.dicts]
     assert ids[0] == "P35372" and ids[-1] == "P52789"
