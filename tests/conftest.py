@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import EXAMPLE_FASTA, run_cli
+
+from secannot.models.topology_decode import TopologyPredictor
 
 # The fake UniProt server fixture, for every test module.
 pytest_plugins = ["uniprot_server"]
@@ -25,18 +27,18 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("SECANNOT_JOBS", raising=False)
 
 
-@pytest.fixture
-def reference_fasta() -> Path:
-    """14 full-length human UniProt entries copied as test facts (see tests/data/README.md)."""
-    return DATA / "reference_subset.fasta"
-
-
 @pytest.fixture(scope="module")
 def annotated_example(tmp_path_factory) -> Path:
     """``secannot annotate examples/reference.fasta`` written to a TSV file, once per module."""
     path = tmp_path_factory.mktemp("ann") / "hits.tsv"
-    path.write_text(run_cli(["annotate", REPO / "examples" / "reference.fasta"]).out)
+    path.write_text(run_cli(["annotate", EXAMPLE_FASTA]).out)
     return path
+
+
+@pytest.fixture(scope="module")
+def topology_model() -> TopologyPredictor:
+    """The shipped TM-helix predictor, loaded once per module."""
+    return TopologyPredictor.load()
 
 
 @pytest.fixture

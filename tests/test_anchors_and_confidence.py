@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import DATA, run_cli
+from helpers import SUBSET_FASTA, run_cli
 
 from secannot.io.headers import parse_identity
 from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
@@ -87,7 +87,7 @@ def test_a_gpi_tail_ending_in_a_basic_residue_is_a_weaker_gpi_call(tmp_path):
 
 def test_no_evidence_item_holds_the_item_separator():
     # the TSV joins evidence items with "; ": an item with its own ";" could not be split back
-    out = run_cli(["predict", "-f", "jsonl", str(DATA / "reference_subset.fasta")]).out
+    out = run_cli(["predict", "-f", "jsonl", str(SUBSET_FASTA)]).out
     items = [e for line in out.splitlines() for e in json.loads(line)["evidence"]]
     assert items and not [e for e in items if ";" in e]
     band = [e for e in items if e.startswith("uncertain SP band: signal anchor")]
@@ -188,7 +188,7 @@ def test_the_gpi_tail_ends_before_a_final_basic_residue():
 @pytest.mark.parametrize(("seq", "short"), [(b"MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENF", True),
                                             (b"MSTNPKPQRK", True), (b"MSTNPKPQRK" * 6, False)])
 def test_a_short_chain_says_why_it_is_low(seq, short):
-    row = dict(zip(*run_cli(["predict", "-"], stdin=b">s\n" + seq + b"\n").rows[:2], strict=True))
+    row = run_cli(["predict", "-"], stdin=b">s\n" + seq + b"\n").dicts[0]
     assert (f"short chain ({len(seq)} residues)" in row["evidence"]) == short, row
     if short:
         assert row["confidence"] == "low"

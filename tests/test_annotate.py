@@ -6,17 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import DATA, run_cli
+from helpers import ALBUMIN, SUBSET_FASTA, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import ExitCode
 
-REF = DATA / "reference_subset.fasta"
-
 
 @pytest.fixture(scope="module")
 def annotated() -> dict[str, dict[str, str]]:
-    res = run_cli(["annotate", REF])
+    res = run_cli(["annotate", SUBSET_FASTA])
     assert res.code == 0, res.err
     header = res.rows[0]
     assert header == [c.name for c in ANNOTATE_COLUMNS]
@@ -57,15 +55,16 @@ def test_unmatched_proteins_keep_empty_cells(annotated):
 
 def test_bare_accession_ids_are_matched(tmp_path):
     fasta = tmp_path / "bare.fa"
-    seq = "".join(line for line in REF.read_text().split(">sp|P15692|")[1].splitlines()[1:] if not line.startswith(">"))
+    seq = "".join(line for line in SUBSET_FASTA.read_text().split(">sp|P15692|")[1].splitlines()[1:]
+                  if not line.startswith(">"))
     fasta.write_text(f">P15692\n{seq}\n")
     res = run_cli(["annotate", fasta])
-    row = dict(zip(res.rows[0], res.rows[1], strict=True))
+    row = res.dicts[0]
     assert row["gene"] == "VEGFA" and "angiogenesis" in row["processes"]
 
 
 def test_json_carries_full_evidence():
-    res = run_cli(["annotate", REF, "--format", "json"])
+    res = run_cli(["annotate", SUBSET_FASTA, "--format", "json"])
     doc = json.loads(res.out)
     assert doc["provenance"]["rules"]["version"]
     vegfa = next(r for r in doc["records"] if "P15692" in r["id"])
@@ -78,14 +77,13 @@ def test_json_carries_full_evidence():
 
 
 def test_user_rules_override_bundled_entries_and_are_reported(lab_rules):
-    rules_dir = lab_rules
-    res = run_cli(["annotate", REF, "--rules", rules_dir])
+    res = run_cli(["annotate", SUBSET_FASTA, "--rules", lab_rules])
     assert res.code == 0
     assert "VEGFA overrides rules/" in res.err
     rows = {r[0].split("|")[1]: dict(zip(res.rows[0], r, strict=True)) for r in res.rows[1:]}
     assert rows["P15692"]["processes"] == "lymphangiogenesis"
     # the run's one rules version (#12): the bundled set's, then the user layer's file version
-    assert rows["P15692"]["rules_version"].endswith(f"+{rules_dir}:0.1.0")
+    assert rows["P15692"]["rules_version"].endswith(f"+{lab_rules}:0.1.0")
     assert rows["P15692"]["rules_version"] == rows["P08253"]["rules_version"]
     assert "CAF" in rows["P08253"]["cell_sources"]  # other bundled entries still apply
 
@@ -94,7 +92,7 @@ def test_incompatible_user_rules_are_refused_with_advice(tmp_path):
     rules_dir = tmp_path / "future"
     rules_dir.mkdir()
     (rules_dir / "x.yaml").write_text("schema_version: 3\nrules_version: 1.0.0\nkind: tme\nentries: []\n")
-    res = run_cli(["annotate", REF, "--rules", rules_dir])
+    res = run_cli(["annotate", SUBSET_FASTA, "--rules", rules_dir])
     assert res.code == ExitCode.RULES
     assert "schema_version 3" in res.err and "upgrade secannot" in res.err
     assert "Traceback" not in res.err
@@ -128,10 +126,11 @@ def test_rules_show_prints_evidence():
 
 def test_summarize_from_fasta_with_background_and_report(tmp_path):
     hits = tmp_path / "hits.jsonl"
-    res = run_cli(["annotate", REF, "--format", "jsonl", "-o", hits])
+    res = run_cli(["annotate", SUBSET_FASTA, "--format", "jsonl", "-o", hits])
     assert res.code == 0
     report = tmp_path / "report.html"
-    res = run_cli(["summarize", hits, "--background", REF, "--report", report, "--format", "tsv", "--min-size", "1"])
+    res = run_cli(["summarize", hits, "--background", SUBSET_FASTA, "--report", report, "--format", "tsv",
+                   "--min-size", "1"])
     assert res.code == 0, res.err
     lines = [line for line in res.out.splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")
@@ -146,12 +145,12 @@ def test_summarize_from_fasta_with_background_and_report(tmp_path):
 def test_plot_command_writes_images(tmp_path):
     pytest.importorskip("matplotlib")
     out = tmp_path / "plots.pdf"
-    res = run_cli(["plot", REF, "--out", out])
+    res = run_cli(["plot", SUBSET_FASTA, "--out", out])
     assert res.code == 0, res.err
     assert out.read_bytes().startswith(b"%PDF")
     single = tmp_path / "vegfa.png"
     one = tmp_path / "vegfa.fa"
-    one.write_text(REF.read_text().split(">sp|P15328")[0])
+    one.write_text(SUBSET_FASTA.read_text().split(">sp|P15328")[0])
     res = run_cli(["plot", one, "--out", single])
     assert res.code == 0 and single.read_bytes().startswith(b"\x89PNG")
 
@@ -174,8 +173,8 @@ def test_fast_tsv_rows_equal_the_column_by_column_rendering():
     from secannot.knowledge.ruleset import RuleSet
     from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
-    with open(REF, "rb") as fh:
-        records = list(parse_fasta(fh, str(REF)))
+    with open(SUBSET_FASTA, "rb") as fh:
+        records = list(parse_fasta(fh, str(SUBSET_FASTA)))
     predictor = Predictor(PredictConfig(), RuleSet.load((), kinds=("tme", "nonclassical")))
     results = list(predict_stream(records, predictor.config, predictor, annotate=True))
     assert any(r.annotation is not None and r.annotation.cell_sources for r in results)
@@ -190,14 +189,10 @@ def test_fast_tsv_rows_equal_the_column_by_column_rendering():
 
 
 # JSON Lines of a protein no rule matched: null where TSV and Parquet leave the cell empty
-ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-           "LCTVATLRETYGEMADCCAKQEP")
-
-
-def _jsonl(tmp_path, *args):
+def _jsonl(tmp_path):
     fasta = tmp_path / "p.fa"
     fasta.write_text(f">unmatched_protein\n{ALBUMIN}\n")
-    res = run_cli(["annotate", fasta, "-f", "jsonl", *args])
+    res = run_cli(["annotate", fasta, "-f", "jsonl"])
     return json.loads(res.out.splitlines()[0])
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import pytest
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from helpers import REPO, run_cli
+from helpers import ALBUMIN, EXAMPLE_FASTA, REPO, readme_section, run_cli
+from helpers import ALBUMIN_LIKE as SEQ
 
 import secannot
 from secannot.errors import InputError
-
-SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
 
 
 @pytest.mark.parametrize("call", [secannot.predict, secannot.annotate], ids=["predict", "annotate"])
@@ -167,10 +166,6 @@ def test_api_strips_surrounding_whitespace_and_keeps_distinct_auto_names():
 
 
 # -- a missing sequence, and ids that are not text -------------------------------------------------
-ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-           "LCTVATLRETYGEMADCCAKQEP")
-
-
 @pytest.mark.parametrize("record, error", [
     (("a", None), InputError),      # once predicted as the protein "NONE"
     ((1, ALBUMIN), TypeError),      # once silently the id '1'
@@ -190,7 +185,6 @@ LEADERLESS = "MKV" * 30
 @pytest.mark.parametrize("batch", [[("a", LEADERLESS)], [("b", SIGNAL)], [("a", LEADERLESS), ("b", SIGNAL)], []])
 def test_to_pandas_dtypes_do_not_depend_on_the_rows(call, batch):
     pd = pytest.importorskip("pandas")
-    import secannot
     from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 
     frame = secannot.to_pandas(getattr(secannot, call)(batch))
@@ -210,8 +204,6 @@ def test_to_pandas_dtypes_do_not_depend_on_the_rows(call, batch):
 
 def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes():
     pd = pytest.importorskip("pandas")
-    import secannot
-
     leaderless = secannot.to_pandas(secannot.predict([("a", LEADERLESS)]))  # cs_prob empty in every row
     classical = secannot.to_pandas(secannot.predict([("b", SIGNAL)]))  # nc_score, nc_basis empty in every row
     assert dict(leaderless.dtypes) == dict(classical.dtypes)
@@ -233,8 +225,6 @@ def test_to_pandas_frames_of_different_batches_concatenate_with_the_same_dtypes(
     ("MKVLL\nMKV\n", InputError, "io.StringIO"),
 ])
 def test_read_fasta_names_what_it_accepts_in_one_line(source, error, hint):
-    import secannot
-
     with pytest.raises(error) as caught:
         secannot.read_fasta(source)  # at the call, not at the first next()
     message = str(caught.value)
@@ -243,8 +233,6 @@ def test_read_fasta_names_what_it_accepts_in_one_line(source, error, hint):
 
 
 def test_read_fasta_still_reads_a_file_whose_name_starts_with_the_header_sign(tmp_path, monkeypatch):
-    import secannot
-
     monkeypatch.chdir(tmp_path)
     (tmp_path / ">odd.fa").write_text(">a\nMKV\n")
     assert list(secannot.read_fasta(">odd.fa")) == [("a", "MKV")]
@@ -351,7 +339,7 @@ def test_rows_carry_the_json_lines_fields_with_ranges_as_int_pairs(call):
 
     from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 
-    path = REPO / "examples" / "reference.fasta"
+    path = EXAMPLE_FASTA
     cli = run_cli([call, path, "--format", "jsonl"] + (["--offline"] if call == "annotate" else []))
     assert cli.code == 0, cli.err
     expected = {(d := json.loads(line))["id"]: d for line in cli.out.splitlines()}
@@ -418,9 +406,7 @@ def test_to_pandas_is_missing_exactly_where_the_row_is_none(call):
 def _readme_python_api_blocks() -> list[str]:
     import re
 
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### Python API\n"):]
-    section = section[:section.index("\n### ", 1)]
+    section = readme_section("### Python API\n", "\n### ")
     return re.findall(r"```python\n(.*?)```", section, flags=re.S)
 
 

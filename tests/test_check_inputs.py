@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import DATA, run_cli
+from helpers import SUBSET_FASTA, run_cli, secannot_argv, subprocess_env
 
 
 @pytest.mark.parametrize("fmt, named", [("tsv", "tabs"), ("jsonl", "JSON"), ("parquet", "Parquet")])
@@ -11,7 +11,7 @@ def test_check_refuses_secannot_output_given_as_an_id_list(tmp_path, fmt, named)
     if fmt == "parquet":
         pytest.importorskip("pyarrow")
     out = tmp_path / f"p.{fmt}"
-    assert run_cli(["predict", "-f", fmt, "-o", out, DATA / "reference_subset.fasta"]).code == 0
+    assert run_cli(["predict", "-f", fmt, "-o", out, SUBSET_FASTA]).code == 0
     res = run_cli(["check", out])
     assert res.code == 4 and res.out == ""
     assert named in res.err and len(res.err.strip().splitlines()) == 1
@@ -19,12 +19,12 @@ def test_check_refuses_secannot_output_given_as_an_id_list(tmp_path, fmt, named)
 
 def test_check_reads_the_same_table_with_its_id_column(tmp_path):
     out = tmp_path / "p.tsv"
-    run_cli(["predict", "-o", out, DATA / "reference_subset.fasta"])
+    run_cli(["predict", "-o", out, SUBSET_FASTA])
     assert run_cli(["check", out, "--id-column", "id"]).code == 0
 
 
 def test_id_column_with_fasta_is_a_usage_error():
-    res = run_cli(["check", DATA / "reference_subset.fasta", "--id-column", "protein"])
+    res = run_cli(["check", SUBSET_FASTA, "--id-column", "protein"])
     assert res.code == 2 and "--id-column" in res.err and res.out == ""
 
 
@@ -75,11 +75,10 @@ def test_reading_fasta_from_a_terminal_says_so():
     import os
     import pty
     import subprocess
-    import sys
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict"], stdin=slave, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(secannot_argv("predict"), stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=subprocess_env())
     os.close(slave)
     os.write(master, b">a\nMKVLAAGIVGLLLA\n\x04")  # one Ctrl-D ends the input, as for cat
     try:
@@ -90,7 +89,8 @@ def test_reading_fasta_from_a_terminal_says_so():
     os.close(master)
     assert proc.returncode == 0 and out.decode().splitlines()[1].startswith("a\t")
     assert "reading FASTA from the terminal" in err.decode()
-    piped = subprocess.run([sys.executable, "-m", "secannot", "predict"], input=b">a\nMKV\n", capture_output=True)
+    piped = subprocess.run(secannot_argv("predict"), input=b">a\nMKV\n", capture_output=True,
+                           env=subprocess_env())
     assert "terminal" not in piped.stderr.decode()
 
 
@@ -101,13 +101,13 @@ def test_reading_fasta_from_a_terminal_says_so():
     (["predict", "-j2", "--dask", "local:1"], "--dask"),
 ])
 def test_options_that_contradict_each_other_are_a_usage_error(args, words):
-    res = run_cli([*args, DATA / "reference_subset.fasta"])
+    res = run_cli([*args, SUBSET_FASTA])
     assert res.code == 2 and res.out == "" and words in res.err and len(res.err.strip().splitlines()) == 1
 
 
 def test_a_directory_output_suggests_a_file_named_for_the_command(tmp_path):
     for command, stem in (("predict", "predictions"), ("annotate", "annotations")):
-        res = run_cli([command, DATA / "reference_subset.fasta", "-o", tmp_path])
+        res = run_cli([command, SUBSET_FASTA, "-o", tmp_path])
         assert res.code == 2 and f"{stem}.tsv" in res.err
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import DATA, run_cli, shared_path
+from helpers import SUBSET_FASTA, run_cli, shared_path
 
 from secannot.errors import ExitCode
 from secannot.knowledge.annotate import clinical_tokens
@@ -16,8 +16,6 @@ from secannot.knowledge.ruleset import RuleSet, bundled_dir
 from secannot.knowledge.seed import read_seed, split_sections
 from secannot.knowledge.show import entry_as_dict
 from secannot.knowledge.vocabulary import ontology_ids
-
-REF = DATA / "reference_subset.fasta"
 
 # A made-up review in the seed layout (numbered headings), so the quote check is tested without ../shared.
 MINI_SEED = """Abstract
@@ -160,7 +158,7 @@ def test_shipped_pairs_record_provenance():
 
 
 def test_annotate_gives_receptors_and_ligands():
-    res = run_cli(["annotate", REF])
+    res = run_cli(["annotate", SUBSET_FASTA])
     assert res.code == 0, res.err
     header = res.rows[0]
     rows = {r[0].split("|")[1]: dict(zip(header, r, strict=True)) for r in res.rows[1:]}
@@ -185,8 +183,8 @@ def test_no_family_drops_family_claims_only():
 
 
 def test_annotate_no_family_option():
-    with_family = json.loads(run_cli(["annotate", REF, "--format", "json"]).out)
-    without = json.loads(run_cli(["annotate", REF, "--format", "json", "--no-family"]).out)
+    with_family = json.loads(run_cli(["annotate", SUBSET_FASTA, "--format", "json"]).out)
+    without = json.loads(run_cli(["annotate", SUBSET_FASTA, "--format", "json", "--no-family"]).out)
 
     def mmp2(doc):
         rec = next(r for r in doc["records"] if r["id"].startswith("sp|P08253"))

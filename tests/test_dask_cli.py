@@ -9,16 +9,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from contextlib import contextmanager
 
 import pytest
-from helpers import REPO, run_cli, shared_path
+from helpers import EXAMPLE_FASTA, README, REPO, readme_section, run_cli, secannot_argv, shared_path, subprocess_env
 
 from secannot.errors import ExitCode
-
-REF = REPO / "examples" / "reference.fasta"
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
 
 
 # -- distributed's own log lines and warnings stay off secannot's stderr ---------------------------
@@ -30,9 +26,8 @@ def _proteome_copies(tmp_path, copies: int):
 
 
 def _dask_cli(path, **popen):
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO, **popen)
+    return subprocess.Popen(secannot_argv("predict", "--dask", "local:2", path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO, **popen)
 
 
 @contextmanager
@@ -137,7 +132,7 @@ def test_closing_a_dask_cluster_logs_nothing_from_its_comms_or_event_loop():
 ])
 def test_a_malformed_dask_address_is_a_one_line_usage_error(address, named):
     pytest.importorskip("distributed")
-    res = run_cli(["predict", "--dask", address, REF])
+    res = run_cli(["predict", "--dask", address, EXAMPLE_FASTA])
     assert res.code == ExitCode.USAGE
     assert res.err.splitlines() == [f"error: --dask {address!r}: {named}; expected a scheduler address like "
                                     "tcp://host:8786 (tls://, ws://, wss://, ucx:// too) or local:N"]
@@ -158,7 +153,7 @@ def test_dask_with_an_input_the_workers_cannot_split_is_a_usage_error(tmp_path, 
     import bz2
     import gzip
 
-    data = REF.read_bytes()
+    data = EXAMPLE_FASTA.read_bytes()
     stdin = b""
     if source == "stdin":
         args, stdin, named = ["-"], data, "not standard input: save it to a file"
@@ -178,9 +173,7 @@ def test_dask_with_an_input_the_workers_cannot_split_is_a_usage_error(tmp_path, 
 
 
 def test_readme_dask_section_states_the_input_restriction():
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### Clusters (Dask)"):]
-    section = section[:section.index("\n#", 1)]
+    section = readme_section("### Clusters (Dask)", "\n#")
     flat = " ".join(section.split())
     assert "standard input, gzip, bzip2 or xz files" in flat and "usage error (exit 2)" in flat
 
@@ -189,12 +182,11 @@ def test_readme_dask_section_states_the_input_restriction():
 def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
     pytest.importorskip("distributed")
     psutil = pytest.importorskip("psutil")
-    import signal
     import time
 
     # a terminal's Ctrl-C reaches the whole process group: the client and the worker processes it is starting
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", str(REF)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO,
+    proc = subprocess.Popen(secannot_argv("predict", "--dask", "local:2", EXAMPLE_FASTA),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=subprocess_env(), cwd=REPO,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     parent = psutil.Process(proc.pid)
     while proc.poll() is None and not parent.children():  # the first process the start makes
@@ -210,18 +202,17 @@ def test_ctrl_c_while_a_local_cluster_starts_says_interrupted_once():
 def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
     pytest.importorskip("distributed")
     pytest.importorskip("pyarrow")
-    import signal
     import time
 
-    records = REF.read_text().split(">")[1:]
+    records = EXAMPLE_FASTA.read_text().split(">")[1:]
     path = tmp_path / "many.fasta"
     path.write_text("".join(f">x{i}_{r}" for i in range(1500) for r in records))  # several chunks
     parts = tmp_path / "parts"
     (parts / "notes.txt").parent.mkdir()
     (parts / "notes.txt").write_text("not a part\n")
-    proc = subprocess.Popen([sys.executable, "-m", "secannot", "predict", "--dask", "local:2", "-f", "parquet",
-                             "-o", f"{parts}/", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=ENV, cwd=REPO, start_new_session=True,
+    proc = subprocess.Popen(secannot_argv("predict", "--dask", "local:2", "-f", "parquet", "-o", f"{parts}/", path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=subprocess_env(), cwd=REPO, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while proc.poll() is None and not list(parts.glob("part-*.parquet")):  # a first part is written
         time.sleep(0.02)
@@ -233,5 +224,5 @@ def test_an_interrupted_dask_parquet_run_removes_the_parts_it_wrote(tmp_path):
 
 
 def test_readme_says_failed_dask_parquet_runs_leave_no_parts():
-    text = " ".join((REPO / "README.md").read_text().split())
+    text = " ".join(README.read_text().split())
     assert "removes the parts it wrote" in text

@@ -10,12 +10,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import DATA, EXAMPLE_FASTA, run_cli
 
 from secannot.io.fasta import Record
 from secannot.results import Result
 
-EXAMPLE = REPO / "examples" / "reference.fasta"
 ONTOLOGY = DATA / "rules" / "ontology"
 _RANGE = re.compile(r"(\d+)-(\d+)")
 
@@ -40,8 +39,8 @@ def parse_gff3(text: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def example() -> tuple[list[dict], dict[str, dict[str, str]]]:
-    gff = run_cli(["annotate", EXAMPLE, "-f", "gff3"])
-    tsv = run_cli(["annotate", EXAMPLE])
+    gff = run_cli(["annotate", EXAMPLE_FASTA, "-f", "gff3"])
+    tsv = run_cli(["annotate", EXAMPLE_FASTA])
     assert gff.code == 0 and tsv.code == 0, gff.err + tsv.err
     header = tsv.rows[0]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in tsv.rows[1:]}
@@ -105,7 +104,7 @@ def test_polypeptide_carries_identity_verdict_and_annotation(example):
 
 
 def test_predict_gff3_has_identity_but_no_annotation():
-    res = run_cli(["predict", EXAMPLE, "-f", "gff3"])
+    res = run_cli(["predict", EXAMPLE_FASTA, "-f", "gff3"])
     assert res.code == 0, res.err
     vegfa = next(f["attrs"] for f in parse_gff3(res.out) if f["type"] == "polypeptide")
     assert vegfa["Dbxref"] == ["UniProtKB:P15692"] and vegfa["Name"] == "VEGFA"
@@ -162,7 +161,7 @@ def test_gff3_validates_with_genometools(tmp_path):
     if gt is None:
         pytest.skip("GenomeTools 'gt' is not installed (Debian/Ubuntu: apt-get install genometools)")
     path = Path(tmp_path / "example.gff3")
-    path.write_text(run_cli(["annotate", EXAMPLE, "-f", "gff3"]).out)
+    path.write_text(run_cli(["annotate", EXAMPLE_FASTA, "-f", "gff3"]).out)
     # -typecheck so: every type is a Sequence Ontology term and every Parent relation is allowed by SO;
     # -xrfcheck: Dbxref and Ontology_term prefixes and id syntax (GO's list lacks NCIT, hence our own file).
     xrf = DATA / "gff3" / "secannot.xrf_abbr"
@@ -185,7 +184,7 @@ def test_rule_schema_is_parsed_once_for_both_vocabulary_tables(monkeypatch):
 
 
 def test_each_polypeptide_states_the_confidence_of_its_verdict():
-    ref = REPO / "examples" / "reference.fasta"
+    ref = EXAMPLE_FASTA
     rows = run_cli(["predict", ref]).rows
     tsv = {r[0]: r[rows[0].index("confidence")] for r in rows[1:]}
     gff = run_cli(["predict", ref, "-f", "gff3"]).out.splitlines()

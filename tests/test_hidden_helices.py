@@ -14,7 +14,7 @@ import re
 
 import pytest
 from Bio import SeqIO
-from helpers import REPO, run_cli, shared_path
+from helpers import EXAMPLE_FASTA, POLAR_TAIL, run_cli, shared_path
 
 from secannot.models.masking import HIDDEN_HELIX_MIN
 
@@ -123,7 +123,6 @@ def test_runs_inside_the_signal_peptide_alone_are_not_read_as_a_hidden_helix():
 
 
 # -- ambiguous-residue evidence names the runs, once -----------------------------------------------
-_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
 _HEAD = ("MSTEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTRSKNPEQGDTRKSENPQ")
 
 
@@ -136,7 +135,7 @@ def _evidence(records):
 @pytest.mark.parametrize("helix", ["LLAVLLXXXXXLVLAVVLSS", "LLAVLLXXXLVLXXXVVLSSL",
                                    "LLAVLLXXXXXLVLAVVLSSKRDKRDSGSLLAVLLXXXXXLVLAVVLSS"])
 def test_a_dropped_tm_helix_names_the_ambiguous_runs_then_the_helix(helix):
-    seq = _HEAD + helix + _TAIL
+    seq = _HEAD + helix + POLAR_TAIL
     runs = [(m.start() + 1, m.end()) for m in re.finditer("X+", seq)]
     evidence = _evidence([("tmX", seq)])["tmX"]
     found = re.match(r"TM not called: ambiguous residues at (.+) in TM ([0-9, -]+)(;|$)", evidence)
@@ -149,7 +148,7 @@ def test_a_dropped_tm_helix_names_the_ambiguous_runs_then_the_helix(helix):
 
 @pytest.mark.parametrize("run", [11, 15])
 def test_a_run_hiding_the_cleavage_site_and_possibly_a_helix_is_named_once(run):
-    seq = "MKWVTFISLLFLFS" + "X" * run + _TAIL + _TAIL
+    seq = "MKWVTFISLLFLFS" + "X" * run + POLAR_TAIL + POLAR_TAIL
     span = f"15-{14 + run}"
     evidence = _evidence([("sp_X_site", seq)])["sp_X_site"]
     assert evidence.startswith(f"SP, cleavage site unknown: ambiguous residues at {span}")
@@ -158,15 +157,15 @@ def test_a_run_hiding_the_cleavage_site_and_possibly_a_helix_is_named_once(run):
 
 
 def test_a_second_long_run_keeps_its_own_hidden_helix_item():
-    seq = "MKWVTFISLLFLFS" + "X" * 11 + _TAIL + "X" * 12 + _TAIL
-    second = f"{14 + 11 + len(_TAIL) + 1}-{14 + 11 + len(_TAIL) + 12}"
+    seq = "MKWVTFISLLFLFS" + "X" * 11 + POLAR_TAIL + "X" * 12 + POLAR_TAIL
+    second = f"{14 + 11 + len(POLAR_TAIL) + 1}-{14 + 11 + len(POLAR_TAIL) + 12}"
     evidence = _evidence([("two", seq)])["two"]
     assert evidence.count("15-25") == 1
     assert f"ambiguous residues at {second} could hide a TM helix" in evidence
 
 
 def _egfr() -> str:
-    text = (REPO / "examples" / "reference.fasta").read_text()
+    text = EXAMPLE_FASTA.read_text()
     record = next(r for r in text.split(">")[1:] if "EGFR_HUMAN" in r.splitlines()[0])
     return "".join(record.splitlines()[1:])
 
@@ -175,16 +174,12 @@ def _egfr() -> str:
 def test_a_short_run_that_breaks_a_helix_is_flagged(a, b):
     """Fewer than 10 ambiguous residues cannot hide a whole helix but can break one: EGFR with a few of its TM
     residues masked lost its helix and came out secreted, high, saying nothing about the masked residues."""
-    seq = _egfr()
-    masked = seq[: a - 1] + "X" * (b - a + 1) + seq[b:]
-    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    row = predict({"e": mask(_egfr(), a, b)})["e"]
     if row["localization"] != "membrane":
         assert row["confidence"] == "low", row
         assert f"ambiguous residues at {a}-{b}" in row["evidence"], row
 
 
 def test_a_short_run_away_from_any_helix_is_not_flagged():
-    seq = _egfr()
-    masked = seq[:299] + "XXX" + seq[302:]
-    row = dict(zip(*run_cli(["predict", "-"], stdin=f">e\n{masked}\n".encode()).rows[:2], strict=True))
+    row = predict({"e": mask(_egfr(), 300, 302)})["e"]
     assert row["localization"] == "membrane" and "could hide" not in row["evidence"], row

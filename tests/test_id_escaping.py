@@ -4,7 +4,7 @@ and check keeps stdout for findings: errors of the run (UniProt, the offline cac
 from __future__ import annotations
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import run_cli
 
 import secannot
 from secannot.errors import InputError
@@ -122,11 +122,8 @@ def test_gene_option_with_a_non_utf8_byte_is_rejected_not_a_traceback():
     assert res.err == "error: --gene: IL\\xe96: not a gene symbol (a byte that is not UTF-8)\n"
 
 
-def test_background_list_names_a_non_utf8_byte_as_that_byte(tmp_path):
-    annotated = run_cli(["annotate", REPO / "examples" / "reference.fasta"])
-    table = tmp_path / "a.tsv"
-    table.write_text(annotated.out)
+def test_background_list_names_a_non_utf8_byte_as_that_byte(tmp_path, annotated_example):
     background = tmp_path / "bg.txt"
     background.write_bytes(b"IL\xe96\n")
-    res = run_cli(["summarize", table, "--background", background, "--offline"])
+    res = run_cli(["summarize", annotated_example, "--background", background, "--offline"])
     assert f"error: {background}:1: IL\\xe96: not a gene symbol (a byte that is not UTF-8)" in res.err, res.err

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, REPO, run_cli
 
 from secannot.errors import ExitCode
 from secannot.io.diagnostics import Diagnostics, Rejection
@@ -218,7 +218,7 @@ def _gff3_tm_lines(out: str) -> dict[str, list[str]]:
     [
         b">sa1\nMFWWAWWWIFFMVIMWAVVAWMWIWRVPKMKI\n",
         b">sa2\nMALLLVAAVLLLAVALLWAGSPKERRQQEEQHHLSRDDSETSSKK\n",
-        (REPO / "examples" / "reference.fasta").read_bytes(),
+        EXAMPLE_FASTA.read_bytes(),
     ],
     ids=["sa1", "sa2", "bundled-example"],
 )

@@ -9,7 +9,7 @@ import io
 import os
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, one_protein, run_cli
 
 from secannot.cli import main
 from secannot.errors import ExitCode
@@ -185,11 +185,6 @@ def test_an_output_that_is_an_input_is_refused(tmp_path, command, how):
     assert "is the input" in res.err
 
 
-def _first_record(path) -> str:
-    """The first FASTA record of ``path`` (one protein: plot writes exactly the --out file)."""
-    return ">" + path.read_text().split(">")[1]
-
-
 # Each: the command line ({hits}: annotate output, {fa}: a FASTA file, {ids}: an accession list, {link}: a
 # symlink to {hits}, {svg}/{pdf}: symlinks named like figures to {hits}/{fa}), the file it must leave
 # alone, and the refusal.  {ids} with --offline would fail with exit 6 if it were read first.
@@ -216,7 +211,7 @@ def test_a_summarize_or_plot_output_that_is_an_input_is_refused_before_reading(t
     files = {"hits": tmp_path / "hits.tsv", "bg": tmp_path / "bg.tsv", "fa": tmp_path / "one.fa",
              "ids": tmp_path / "ids.txt", "link": tmp_path / "link.tsv", "svg": tmp_path / "hits.svg",
              "pdf": tmp_path / "one.pdf"}
-    files["fa"].write_text(_first_record(REPO / "examples" / "reference.fasta"))
+    one_protein(files["fa"])
     files["hits"].write_text(run_cli(["annotate", files["fa"]]).out)
     files["bg"].write_text(files["hits"].read_text())
     files["ids"].write_text("P05067\n")
@@ -363,7 +358,7 @@ def test_a_second_dask_run_into_the_same_directory_holds_only_its_rows(tmp_path)
     pytest.importorskip("distributed")
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
-    ref = (REPO / "examples" / "reference.fasta").read_text()
+    ref = EXAMPLE_FASTA.read_text()
     big, small = tmp_path / "big.fa", tmp_path / "small.fa"
     big.write_text("".join(ref.replace(">sp|", f">r{i}_sp|") for i in range(40)))
     small.write_text(f">a\n{SP}\n>b\n{SP[:50]}\n")
@@ -380,9 +375,6 @@ def test_a_second_dask_run_into_the_same_directory_holds_only_its_rows(tmp_path)
 
 
 # -- a directory output outside Dask's Parquet parts names the fix ---------------------------------
-REF = REPO / "examples" / "reference.fasta"
-
-
 @pytest.mark.parametrize(("extra", "output", "fix"), [
     (["-f", "parquet"], "pdir/", "-o {tmp}/pdir.parquet"),          # a directory that does not exist
     (["-f", "parquet"], "", "-o {tmp}/predictions.parquet"),        # an existing directory
@@ -392,7 +384,7 @@ REF = REPO / "examples" / "reference.fasta"
 ])
 def test_a_directory_output_outside_dask_parquet_parts_names_the_fix(tmp_path, extra, output, fix):
     target = f"{tmp_path}/{output}"
-    res = run_cli(["predict", REF, *extra, "-o", target])
+    res = run_cli(["predict", EXAMPLE_FASTA, *extra, "-o", target])
     assert res.code == ExitCode.USAGE
     [line] = res.err.splitlines()
     assert line.startswith(f"error: -o {target}: a directory output (DIR/) holds the Parquet parts of ")
@@ -412,7 +404,7 @@ _TWICE = ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice", 
 ])
 def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, command, how):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "a.fa").write_bytes(REF.read_bytes())
+    (tmp_path / "a.fa").write_bytes(EXAMPLE_FASTA.read_bytes())
     second, named = {
         "same-path": (["a.fa", "a.fa"], "a.fa is given twice as an input"),
         "other-spelling": (["a.fa", "./a.fa"], "./a.fa is the same file as the input a.fa"),
@@ -424,7 +416,7 @@ def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, 
     }[how]
     os.link(tmp_path / "a.fa", tmp_path / "h.fa")
     os.symlink(tmp_path / "a.fa", tmp_path / "s.fa")
-    res = run_cli([*command, *second], stdin=REF.read_bytes())
+    res = run_cli([*command, *second], stdin=EXAMPLE_FASTA.read_bytes())
     assert (res.code, res.out) == (ExitCode.USAGE, "")
     assert res.err.startswith(f"error: {named}"), res.err
     assert "duplicate id" not in res.err
@@ -432,8 +424,8 @@ def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, 
 
 def test_two_different_files_with_the_same_content_are_two_inputs(tmp_path):
     """Only the same file is refused: a copy is another input (its ids are duplicates, rejected as such)."""
-    (tmp_path / "a.fa").write_bytes(REF.read_bytes())
-    (tmp_path / "b.fa").write_bytes(REF.read_bytes())
+    (tmp_path / "a.fa").write_bytes(EXAMPLE_FASTA.read_bytes())
+    (tmp_path / "b.fa").write_bytes(EXAMPLE_FASTA.read_bytes())
     res = run_cli(["predict", tmp_path / "a.fa", tmp_path / "b.fa"])
     assert res.code == ExitCode.REJECTED
     assert "duplicate id" in res.err

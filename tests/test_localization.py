@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from helpers import DATA, run_cli, shared_path
+from helpers import SUBSET_FASTA, run_cli, shared_path
 
 from secannot.io.diagnostics import Diagnostics
 from secannot.io.fasta import Record, iter_records
@@ -45,7 +45,7 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def results():
     diag = Diagnostics(open("/dev/null", "w"))  # noqa: SIM115
-    records = list(iter_records([str(DATA / "reference_subset.fasta")], diag))
+    records = list(iter_records([str(SUBSET_FASTA)], diag))
     out = Predictor(PredictConfig()).predict_batch(records)
     return {r.id.split("|")[1]: r for r in out}
 
@@ -240,7 +240,7 @@ def test_a_short_intracellular_chain_is_never_high_confidence(tmp_path, seq):
 
 
 def _fgf2() -> Record:
-    return next(r for r in iter_records([str(DATA / "reference_subset.fasta")], Diagnostics(io.StringIO())) if "FGF2" in r.id)
+    return next(r for r in iter_records([str(SUBSET_FASTA)], Diagnostics(io.StringIO())) if "FGF2" in r.id)
 
 
 HELIX = b"LLIVALLAVGLLIAVLFAVL"

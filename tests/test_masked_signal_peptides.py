@@ -12,7 +12,7 @@ import json
 import re
 
 import pytest
-from helpers import run_cli
+from helpers import POLAR_TAIL, run_cli
 
 from secannot.models.masking import (
     C_REGION_MAX,
@@ -381,11 +381,10 @@ def test_a_moved_site_names_ambiguous_residues_left_in_its_signal_peptide():
 
 # -- no standard residue in the model's window: no sp_prob -----------------------------------------
 SIGNAL_70 = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNE"
-_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
 BLIND = {
     "allX": "X" * 59,
     "allBZJ": "BZJX" * 20,
-    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + _TAIL,
+    "x70_then_helix": "X" * 70 + "LLAVLLFGILLVLAVVLSS" + POLAR_TAIL,
     "short": "XBZ",
 }
 
@@ -411,8 +410,6 @@ def test_no_standard_residue_in_the_first_70_gives_no_sp_prob_in_tsv(tmp_path, n
 
 
 def test_no_sp_prob_is_null_in_jsonl_parquet_and_the_api(tmp_path):
-    import json
-
     import secannot
 
     path = _blind_fasta(tmp_path)
@@ -432,16 +429,11 @@ def test_one_standard_residue_in_the_window_keeps_the_model_value():
     assert row.sp_prob is not None
 
 
-def _masked(a: int, b: int) -> str:
-    """Albumin with residues a..b (1-based, inclusive) turned into X."""
-    return ALBUMIN[: a - 1] + "X" * (b - a + 1) + ALBUMIN[b:]
-
-
 @pytest.mark.parametrize(("a", "b"), [(19, 22), (17, 20), (19, 25), (16, 30)])
 def test_a_run_over_the_site_is_named_to_its_end(a, b):
     """A run that starts by residue +2 of the predicted site but goes on past it is named whole, not cut at +2."""
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(a, b)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(a, b)}\n".encode())
+    row = res.dicts[0]
     runs = re.findall(r"ambiguous residues at (\d+)-(\d+)", row["evidence"])
     assert (str(a), str(b)) in runs, row["evidence"]
 
@@ -449,15 +441,15 @@ def test_a_run_over_the_site_is_named_to_its_end(a, b):
 def test_an_unknown_site_gives_no_evidence_drawn_from_the_held_site():
     """While the site is unknown the localisation stage holds it at the furthest end the signal peptide may reach;
     what it says about that held site (its length, its cs_prob) is not evidence about the protein."""
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(25, 40)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(25, 40)}\n".encode())
+    row = res.dicts[0]
     assert row["cleavage_site"] == "" and row["route"] == "classical", row
     assert "unusually long signal peptide" not in row["evidence"]
     assert "cleavage site uncertain" not in row["evidence"]
 
 
 def test_a_withdrawn_call_names_the_runs_in_its_signal_peptide():
-    res = run_cli(["predict", "-"], stdin=f">m\n{_masked(6, 13)}\n".encode())
-    row = dict(zip(*res.rows[:2], strict=True))
+    res = run_cli(["predict", "-"], stdin=f">m\n{masked(6, 13)}\n".encode())
+    row = res.dicts[0]
     assert row["route"] == "none" and row["evidence"].startswith("SP not called: ambiguous residues"), row
     assert "at 6-13 in SP 1-" in row["evidence"]

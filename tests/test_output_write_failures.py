@@ -14,17 +14,15 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from helpers import REPO, shared_path
+from helpers import EXAMPLE_FASTA, REPO, one_protein, readme_section, secannot_argv, shared_path, subprocess_env
 
 from secannot.cli import main
 from secannot.errors import ExitCode
 
-REF = REPO / "examples" / "reference.fasta"
 RULES = REPO / "secannot" / "_rules"
 FULL = "/dev/full"
 NO_SPACE = "cannot write output (No space left on device)"
@@ -32,17 +30,9 @@ NO_SPACE = "cannot write output (No space left on device)"
 pytestmark = pytest.mark.skipif(not os.path.exists(FULL), reason="needs /dev/full (Linux)")
 
 
-def _env(unbuffered: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    env["OPENBLAS_NUM_THREADS"] = "1"
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def _secannot(args, unbuffered: bool = False, stdout=subprocess.PIPE, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "secannot", *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
-                          text=True, env=_env(unbuffered), cwd=REPO, **popen)
+    return subprocess.run(secannot_argv(*args), stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          env=subprocess_env(unbuffered), cwd=REPO, **popen)
 
 
 def _evaluation_set(tmp_path):
@@ -74,14 +64,14 @@ def _ids_with_findings(tmp_path):
 
 # Every command that writes to standard output, in this process with a real file (/dev/full) as stdout.
 STDOUT_COMMANDS = {
-    "predict-tsv": lambda t: ["predict", REF],
-    "predict-jsonl": lambda t: ["predict", "-f", "jsonl", REF],
-    "predict-json": lambda t: ["predict", "-f", "json", REF],
-    "predict-gff3": lambda t: ["predict", "-f", "gff3", REF],
-    "annotate": lambda t: ["annotate", REF],
+    "predict-tsv": lambda t: ["predict", EXAMPLE_FASTA],
+    "predict-jsonl": lambda t: ["predict", "-f", "jsonl", EXAMPLE_FASTA],
+    "predict-json": lambda t: ["predict", "-f", "json", EXAMPLE_FASTA],
+    "predict-gff3": lambda t: ["predict", "-f", "gff3", EXAMPLE_FASTA],
+    "annotate": lambda t: ["annotate", EXAMPLE_FASTA],
     "check": lambda t: ["check", _ids_with_findings(t)],
     "evaluate": lambda t: ["evaluate", _evaluation_set(t)],
-    "summarize": lambda t: ["summarize", REF],
+    "summarize": lambda t: ["summarize", EXAMPLE_FASTA],
     "rules-show": lambda t: ["rules", "show", "VEGFA"],
     "rules-show-json": lambda t: ["rules", "show", "VEGFA", "-f", "json"],
     "rules-lint": lambda t: ["rules", "lint", _lint_findings(t)],
@@ -108,16 +98,16 @@ def test_every_command_names_a_full_stdout_in_one_line_and_exits_4(tmp_path, com
 
 @pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
 @pytest.mark.parametrize("args", [
-    ["predict", REF],
-    ["predict", "-f", "jsonl", REF],
-    ["predict", "-f", "gff3", REF],
-    ["predict", "-f", "parquet", REF],
-    ["annotate", "-f", "json", REF],
-    ["predict", "-j", "2", REF],
+    ["predict", EXAMPLE_FASTA],
+    ["predict", "-f", "jsonl", EXAMPLE_FASTA],
+    ["predict", "-f", "gff3", EXAMPLE_FASTA],
+    ["predict", "-f", "parquet", EXAMPLE_FASTA],
+    ["annotate", "-f", "json", EXAMPLE_FASTA],
+    ["predict", "-j", "2", EXAMPLE_FASTA],
     ["--version"],
     ["--help"],
     ["rules", "show", "VEGFA"],
-], ids=lambda a: " ".join(map(str, a)).replace(str(REF), "ref.fa"))
+], ids=lambda a: " ".join(map(str, a)).replace(str(EXAMPLE_FASTA), "ref.fa"))
 def test_a_full_stdout_is_one_line_and_exit_4_not_a_traceback(args, unbuffered):
     """The process's own stdout: a write failing mid-run, and the last buffered bytes at exit, alike."""
     with open(FULL, "w") as full:
@@ -128,7 +118,7 @@ def test_a_full_stdout_is_one_line_and_exit_4_not_a_traceback(args, unbuffered):
 def test_a_dask_run_to_a_full_stdout_is_one_line_and_exit_4():
     pytest.importorskip("distributed")
     with open(FULL, "w") as full:
-        res = _secannot(["predict", "--dask", "local:1", REF], stdout=full)
+        res = _secannot(["predict", "--dask", "local:1", EXAMPLE_FASTA], stdout=full)
     assert res.returncode == ExitCode.INPUT
     assert res.stderr.splitlines()[-1] == f"error: stdout: {NO_SPACE}"
     assert "Traceback" not in res.stderr
@@ -144,10 +134,10 @@ def test_output_larger_than_a_pipe_into_a_full_disk_is_not_cut_off_silently():
 
 
 @pytest.mark.parametrize("args", [
-    ["predict", REF, "-o", FULL],
-    ["predict", REF, "-f", "parquet", "-o", FULL],
-    ["annotate", REF, "-o", FULL],
-    ["summarize", "-q", REF, "-o", FULL],
+    ["predict", EXAMPLE_FASTA, "-o", FULL],
+    ["predict", EXAMPLE_FASTA, "-f", "parquet", "-o", FULL],
+    ["annotate", EXAMPLE_FASTA, "-o", FULL],
+    ["summarize", "-q", EXAMPLE_FASTA, "-o", FULL],
 ], ids=["predict", "parquet", "annotate", "summarize"])
 def test_a_full_output_file_is_named_in_one_line_with_exit_4(args):
     res = _secannot(args)
@@ -166,7 +156,7 @@ def test_an_output_file_that_cannot_be_written_is_left_as_it_was(tmp_path, fmt, 
     out = tmp_path / f"out.{fmt}"
     if existing:
         out.write_text("the previous result\n")
-    res = _secannot(["predict", REF, "-o", out], preexec_fn=_file_size_limit(512))
+    res = _secannot(["predict", EXAMPLE_FASTA, "-o", out], preexec_fn=_file_size_limit(512))
     assert (res.returncode, res.stderr) == (ExitCode.INPUT, f"error: {out}: cannot write output (File too large)\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ([out.name] if existing else [])  # no temporary file
     if existing:
@@ -192,8 +182,8 @@ def _stdout_closed():
     os.close(1)  # as `secannot ... >&-`: the process starts without a standard output
 
 
-@pytest.mark.parametrize("args", [["predict", REF], ["predict", "-f", "parquet", REF], ["--version"],
-                                  ["rules", "show", "VEGFA"]],
+@pytest.mark.parametrize("args", [["predict", EXAMPLE_FASTA], ["predict", "-f", "parquet", EXAMPLE_FASTA],
+                                  ["--version"], ["rules", "show", "VEGFA"]],
                          ids=["predict", "parquet", "version", "rules-show"])
 def test_a_closed_stdout_is_one_line_and_exit_4(args):
     res = _secannot(args, stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
@@ -203,35 +193,28 @@ def test_a_closed_stdout_is_one_line_and_exit_4(args):
 
 def test_a_closed_stdout_does_not_stop_a_run_writing_to_a_file(tmp_path):
     out = tmp_path / "out.tsv"
-    res = _secannot(["predict", REF, "-o", out], stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
+    res = _secannot(["predict", EXAMPLE_FASTA, "-o", out], stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
     assert (res.returncode, res.stderr) == (0, "")
-    assert out.read_text().startswith("id\t") and len(out.read_text().splitlines()) == 1 + REF.read_text().count(">")
+    assert (out.read_text().startswith("id\t")
+            and len(out.read_text().splitlines()) == 1 + EXAMPLE_FASTA.read_text().count(">"))
 
 
 def test_readme_says_a_failed_write_is_exit_4():
-    text = (REPO / "README.md").read_text()
-    section = text[text.index("## Exit codes"):text.index("## Models and their figures")]
+    section = readme_section("## Exit codes", "## Models and their figures")
     assert "cannot write output" in section
 
 
 # --------------------------------------------------------------------------- figures and the HTML report
-def _one_protein(tmp_path):
-    """One protein (the first of the reference set): plot writes exactly the --out file."""
-    path = tmp_path / "one.fa"
-    path.write_text(">" + REF.read_text().split(">")[1])
-    return path
-
-
 # Each writes one file, FILE, under a name whose extension says its format: (command, FILE's extension).
 FILE_OUTPUTS = {
-    "plot multi-page pdf": (lambda t: ["plot", REF, "--out"], "pdf"),
-    "plot svg": (lambda t: ["plot", _one_protein(t), "--out"], "svg"),
-    "plot png": (lambda t: ["plot", _one_protein(t), "--out"], "png"),
-    "plot one-page pdf": (lambda t: ["plot", _one_protein(t), "--out"], "pdf"),
-    "summarize --plot pdf": (lambda t: ["summarize", "-q", REF, "--plot"], "pdf"),
-    "summarize --plot svg": (lambda t: ["summarize", "-q", REF, "--plot"], "svg"),
-    "summarize --plot png": (lambda t: ["summarize", "-q", REF, "--plot"], "png"),
-    "summarize --report": (lambda t: ["summarize", "-q", REF, "--report"], "html"),
+    "plot multi-page pdf": (lambda t: ["plot", EXAMPLE_FASTA, "--out"], "pdf"),
+    "plot svg": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "svg"),
+    "plot png": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "png"),
+    "plot one-page pdf": (lambda t: ["plot", one_protein(t / "one.fa"), "--out"], "pdf"),
+    "summarize --plot pdf": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "pdf"),
+    "summarize --plot svg": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "svg"),
+    "summarize --plot png": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--plot"], "png"),
+    "summarize --report": (lambda t: ["summarize", "-q", EXAMPLE_FASTA, "--report"], "html"),
 }
 
 
@@ -267,13 +250,13 @@ def test_a_figure_or_report_that_cannot_be_written_is_left_as_it_was(tmp_path, c
 def test_plot_files_one_per_protein_are_each_whole_or_absent(tmp_path):
     """--out FILE.svg with several proteins writes FILE_ID.svg each; under a size limit none is left cut off."""
     pytest.importorskip("matplotlib")
-    res = _secannot(["plot", REF, "--out", tmp_path / "p.svg"], preexec_fn=_file_size_limit(4096))
+    res = _secannot(["plot", EXAMPLE_FASTA, "--out", tmp_path / "p.svg"], preexec_fn=_file_size_limit(4096))
     assert res.returncode == ExitCode.INPUT
     assert res.stderr.splitlines()[-1].endswith(".svg: cannot write output (File too large)"), res.stderr
     assert list(tmp_path.iterdir()) == []
-    res = _secannot(["plot", REF, "--out", tmp_path / "p.svg"])
+    res = _secannot(["plot", EXAMPLE_FASTA, "--out", tmp_path / "p.svg"])
     names = res.stdout.split()
-    assert (res.returncode, len(names)) == (0, REF.read_text().count(">"))
+    assert (res.returncode, len(names)) == (0, EXAMPLE_FASTA.read_text().count(">"))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(os.path.basename(n) for n in names)
     assert all(Path(n).read_text().rstrip().endswith("</svg>") for n in names)
 
@@ -285,7 +268,7 @@ def test_a_plot_directory_that_is_a_file_is_the_usual_write_error(tmp_path, targ
     if target != FULL:
         target = tmp_path / target
         target.write_text("keep\n")
-    res = _secannot(["plot", REF, "--out", target])
+    res = _secannot(["plot", EXAMPLE_FASTA, "--out", target])
     assert (res.returncode, res.stderr, res.stdout) == (ExitCode.INPUT,
                                                         f"error: {target}: cannot write output (Not a directory)\n", "")
     if target != FULL:

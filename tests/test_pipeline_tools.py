@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import REPO, SUBSET_FASTA, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import ExitCode
@@ -19,12 +19,10 @@ from secannot.pipeline.predictor import PredictConfig
 from secannot.pipeline.runner import JobConfig
 from secannot.pipeline.table_job import TableConfig, annotate_table
 
-REF = DATA / "reference_subset.fasta"
-
 
 def reference_sequences() -> dict[str, str]:
     seqs, name = {}, None
-    for line in REF.read_text().splitlines():
+    for line in SUBSET_FASTA.read_text().splitlines():
         if line.startswith(">"):
             name = line.split("|")[2].split()[0].replace("_HUMAN", "")
             seqs[name] = ""
@@ -109,18 +107,18 @@ def test_check_tsv_column_and_fasta_requirements(tmp_path):
     tsv.write_text("name\taccession\nPSA\tP07288\nPSA again\tP07288\n")
     res = run_cli(["check", tsv, "--id-column", "accession"])
     assert res.code == ExitCode.FINDINGS and f"{tsv}:3: P07288: duplicate of line 2" in res.out
-    res = run_cli(["check", REF, "--require", "classical"])
+    res = run_cli(["check", SUBSET_FASTA, "--require", "classical"])
     assert res.code == ExitCode.FINDINGS
     flagged = {line.split(": ")[1].split("|")[1] for line in res.out.splitlines()}
     assert "P52789" in flagged and "P09038" in flagged  # HK2, FGF2: no signal peptide
     assert "P15692" not in flagged  # VEGFA
-    res = run_cli(["check", REF, "--require", "nonsense"])
+    res = run_cli(["check", SUBSET_FASTA, "--require", "nonsense"])
     assert res.code == ExitCode.USAGE
 
 
 def test_parallel_jobs_keep_input_order():
-    one = run_cli(["predict", REF, "-j", "1"])
-    two = run_cli(["predict", REF, "-j", "2"])
+    one = run_cli(["predict", SUBSET_FASTA, "-j", "1"])
+    two = run_cli(["predict", SUBSET_FASTA, "-j", "2"])
     assert one.code == two.code == 0
     assert one.out == two.out
 
@@ -128,7 +126,7 @@ def test_parallel_jobs_keep_input_order():
 def test_quiet_silences_warnings_but_not_rejections(tmp_path):
     bad = tmp_path / "x.fa"
     bad.write_text(">a\nMKV1\n")
-    res = run_cli(["summarize", REF, "-q"])
+    res = run_cli(["summarize", SUBSET_FASTA, "-q"])
     assert res.code == 0 and res.err == ""
     res = run_cli(["predict", bad, "-q"])
     assert "MKV" not in res.out and "error:" in res.err

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import DATA, EXAMPLE_FASTA, SUBSET_FASTA, run_cli
 
 from secannot.errors import ExitCode, InputError, MissingDependencyError
 from secannot.io.fasta import Record
@@ -371,11 +371,9 @@ def test_plot_command_reads_the_threshold_from_the_model(tmp_path, mpl):
     import json as _json
     from importlib import resources
 
-    from helpers import run_cli
-
     meta = _json.loads((resources.files("secannot") / "data" / "sp_model.json").read_text())
     one = tmp_path / "msln.fa"
-    text = (DATA / "reference_subset.fasta").read_text()
+    text = SUBSET_FASTA.read_text()
     one.write_text(">" + next(r for r in text.split(">") if "MSLN_HUMAN" in r))
     for organism, name in (("eukarya", "eukarya"), ("gram-negative", "gram-negative")):
         out = tmp_path / f"{name}.svg"
@@ -396,7 +394,7 @@ def _for_plot(records):
 
     config = _config("eukarya", None, None, ())
     predictor = _predictor(config, False)
-    return list(predict_stream(iter(records), config, predictor, annotate=False)), predictor
+    return list(predict_stream(iter(records), config, predictor, annotate=False))
 
 
 @pytest.fixture
@@ -404,14 +402,13 @@ def masked_results():
     masked = ALBUMIN[:24] + "X" * 16 + ALBUMIN[40:]
     records = [Record("sp|P02768|ALBU_HUMAN", "sp|P02768|ALBU_HUMAN Albumin", masked.encode(), "t", 1),
                Record("allx", "allx", b"M" + b"X" * 199, "t", 3)]  # one known residue: a withdrawn call
-    results, predictor = _for_plot(records)
-    return results, predictor
+    return _for_plot(records)
 
 
 def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
     from secannot.report.protein_plot import Threshold, _tracks, title_lines
 
-    (albumin, allx), _ = masked_results
+    albumin, allx = masked_results
     limit = Threshold(0.88, "eukarya")
     # the pipeline's calls these figures must show (not computed by the plot code)
     assert albumin.route == "classical" and albumin.cleavage_site is None and albumin.confidence == "low"
@@ -426,11 +423,10 @@ def test_plot_title_says_site_unknown_or_withdrawn(masked_results):
     assert not dict((label, segs) for label, segs, _ in _tracks(allx, None))["SP (predicted)"]
 
 
-def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results):
-    pytest.importorskip("matplotlib")
+def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results, mpl):
     from secannot.report.plots import protein_plot
 
-    (albumin, _), predictor = masked_results
+    albumin, _ = masked_results
     path = tmp_path / "alb.svg"
     protein_plot(albumin, [0.5] * 70, path, None, {"organism": "eukarya", "sp_prob": 0.88})
     text = path.read_text()
@@ -439,25 +435,19 @@ def test_plot_of_a_masked_call_renders_the_status(tmp_path, masked_results):
 
 def test_the_plot_title_of_a_protein_without_sp_prob_says_it_was_not_assessed():
     from secannot.report.protein_plot import Threshold, title_lines
-    from secannot.results import Record, Result
 
-    blind = Result(Record("allx", "allx", b"X" * 200, "t", 1), sp_prob=None, localization="intracellular",
-                   confidence="low")
+    blind = result("allx", b"X" * 200, sp_prob=None, localization="intracellular", confidence="low")
     lines = title_lines(blind, Threshold(0.88, "eukarya"))
     assert "P(SP) not given" in lines[2] and "0.88" not in lines[2]
     assert "SP not assessed: no standard residue in the first 70" in lines[3]
 
 
 # --------------------------------------------------------------------------- figure file names
-REF = REPO / "examples" / "reference.fasta"
-
-
 @pytest.mark.parametrize(("args", "named"), [
-    (["plot", REF, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
+    (["plot", EXAMPLE_FASTA, "--out", "{tmp}/x.xyz"], "x.xyz: cannot tell the image format from the extension"),
     (["summarize", "{ann}", "--plot", "{tmp}/x.bmp"], "x.bmp: cannot tell the image format from the extension"),
 ])
-def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named):
-    pytest.importorskip("matplotlib")
+def test_a_bad_figure_file_name_is_a_usage_error(tmp_path, annotated_example, args, named, mpl):
     res = run_cli([str(a).format(tmp=tmp_path, ann=annotated_example) for a in args])
     assert res.code == ExitCode.USAGE
     assert len(res.err.splitlines()) == 1 and named in res.err

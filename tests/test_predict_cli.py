@@ -10,22 +10,21 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import EXAMPLE_FASTA, REPO, SUBSET_FASTA, run_cli
 
 from secannot import __version__
 from secannot.columns import PREDICT_COLUMNS
 from secannot.errors import ExitCode
 
 CONTRACT = ["id", "length", "sp_prob", "cleavage_site", "route"]
-REF = DATA / "reference_subset.fasta"
 
 
 def reference_ids() -> list[str]:
-    return [line[1:].split()[0] for line in REF.read_text().splitlines() if line.startswith(">")]
+    return [line[1:].split()[0] for line in SUBSET_FASTA.read_text().splitlines() if line.startswith(">")]
 
 
 def test_tsv_contract_columns_and_input_order():
-    res = run_cli(["predict", REF])
+    res = run_cli(["predict", SUBSET_FASTA])
     assert res.code == 0, res.err
     header, *rows = res.rows
     assert header[:5] == CONTRACT
@@ -42,8 +41,8 @@ def test_tsv_contract_columns_and_input_order():
 
 
 def test_stdin_and_dash_and_no_input_are_the_same(tmp_path):
-    data = REF.read_bytes()
-    a = run_cli(["predict", REF]).out
+    data = SUBSET_FASTA.read_bytes()
+    a = run_cli(["predict", SUBSET_FASTA]).out
     assert run_cli(["predict", "-"], stdin=data).out == a
     assert run_cli(["predict"], stdin=data).out == a
     assert run_cli(["predict", "-"], stdin=gzip.compress(data)).out == a
@@ -51,13 +50,13 @@ def test_stdin_and_dash_and_no_input_are_the_same(tmp_path):
 
 def test_output_file(tmp_path):
     target = tmp_path / "out.tsv"
-    res = run_cli(["predict", REF, "-o", target])
+    res = run_cli(["predict", SUBSET_FASTA, "-o", target])
     assert res.code == 0 and res.out == ""
     assert target.read_text().splitlines()[0].split("\t")[:5] == CONTRACT
 
 
 def test_jsonl_streams_one_record_per_line_with_versions():
-    res = run_cli(["predict", REF, "--format", "jsonl"])
+    res = run_cli(["predict", SUBSET_FASTA, "--format", "jsonl"])
     lines = res.out.splitlines()
     assert len(lines) == len(reference_ids())
     first = json.loads(lines[0])
@@ -66,7 +65,7 @@ def test_jsonl_streams_one_record_per_line_with_versions():
 
 
 def test_json_document_names_tool_model_and_rules():
-    res = run_cli(["predict", REF, "--format", "json"])
+    res = run_cli(["predict", SUBSET_FASTA, "--format", "json"])
     doc = json.loads(res.out)
     prov = doc["provenance"]
     assert prov["tool"] == {"name": "secannot", "version": __version__}
@@ -77,8 +76,8 @@ def test_json_document_names_tool_model_and_rules():
 
 
 def test_gff3_signal_peptides_have_valid_one_based_coordinates():
-    tsv = {r[0]: r for r in run_cli(["predict", REF]).rows[1:]}
-    res = run_cli(["predict", REF, "--format", "gff3"])
+    tsv = {r[0]: r for r in run_cli(["predict", SUBSET_FASTA]).rows[1:]}
+    res = run_cli(["predict", SUBSET_FASTA, "--format", "gff3"])
     lines = res.out.splitlines()
     assert lines[0] == "##gff-version 3"
     features = [line.split("\t") for line in lines if line and not line.startswith("#")]
@@ -98,7 +97,7 @@ def test_gff3_signal_peptides_have_valid_one_based_coordinates():
 
 def test_bad_records_are_reported_and_good_ones_written(tmp_path):
     bad = tmp_path / "mixed.fa"
-    bad.write_bytes(REF.read_bytes() + b">broken\nMKV1LL\n>\nMKV\n>empty\n\n")
+    bad.write_bytes(SUBSET_FASTA.read_bytes() + b">broken\nMKV1LL\n>\nMKV\n>empty\n\n")
     res = run_cli(["predict", bad])
     assert res.code == ExitCode.REJECTED
     assert len(res.rows) - 1 == len(reference_ids())
@@ -112,10 +111,11 @@ def test_bad_records_are_reported_and_good_ones_written(tmp_path):
     ("args", "code", "message"),
     [
         (["predict", "/nonexistent.fa"], ExitCode.INPUT, "no such file"),
-        (["predict", "--format", "xml", str(REF)], ExitCode.USAGE, "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
-        (["predict", "--organism", "plants", str(REF)], ExitCode.USAGE, "'plants' is not one of 'eukarya'"),
+        (["predict", "--format", "xml", str(SUBSET_FASTA)], ExitCode.USAGE,
+         "'xml' is not one of 'tsv', 'jsonl', 'json', 'gff3'"),
+        (["predict", "--organism", "plants", str(SUBSET_FASTA)], ExitCode.USAGE, "'plants' is not one of 'eukarya'"),
         (["predict", "--no-such-option"], ExitCode.USAGE, "No such option"),
-        (["predict", "--jobs", "0", str(REF)], ExitCode.USAGE, "--jobs"),
+        (["predict", "--jobs", "0", str(SUBSET_FASTA)], ExitCode.USAGE, "--jobs"),
     ],
 )
 def test_errors_have_distinct_codes_and_one_line(args, code, message):
@@ -130,15 +130,15 @@ def test_empty_and_binary_files_are_input_errors(tmp_path):
     empty.write_bytes(b"")
     png = tmp_path / "x.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    res = run_cli(["predict", empty, png, REF])
+    res = run_cli(["predict", empty, png, SUBSET_FASTA])
     assert res.code == ExitCode.INPUT
     assert len(res.rows) - 1 == len(reference_ids())
     assert "empty input" in res.err and "binary data" in res.err
 
 
 def test_organism_groups_change_the_model_input():
-    euk = run_cli(["predict", REF]).rows
-    neg = run_cli(["predict", REF, "--organism", "gram-negative"]).rows
+    euk = run_cli(["predict", SUBSET_FASTA]).rows
+    neg = run_cli(["predict", SUBSET_FASTA, "--organism", "gram-negative"]).rows
     assert [r[0] for r in euk] == [r[0] for r in neg]
     assert [r[2] for r in euk] != [r[2] for r in neg]
 
@@ -184,7 +184,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
 
 
 def test_gff3_gives_each_tm_helix_its_orientation():
-    res = run_cli(["predict", REF, "--format", "gff3"])
+    res = run_cli(["predict", SUBSET_FASTA, "--format", "gff3"])
     tm = [line.split("\t") for line in res.out.splitlines() if "\ttransmembrane_polypeptide_region\t" in line]
     egfr = [f for f in tm if f[0].startswith("sp|P00533|")]
     assert len(egfr) == 1 and "topology=outside-to-inside" in egfr[0][8]  # type I: N-terminus extracellular
@@ -196,9 +196,9 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
     """--signal-only runs no topology or leaderless model: tm_count and, without a signal peptide, route are empty
     (a 0 or 'none' would contradict the full run for a receptor or a leaderless protein), while a called signal
     peptide keeps route classical; JSON gives null."""
-    full = {r[0]: dict(zip(res_full.rows[0], r, strict=True)) for res_full in [run_cli(["predict", REF])]
+    full = {r[0]: dict(zip(res_full.rows[0], r, strict=True)) for res_full in [run_cli(["predict", SUBSET_FASTA])]
             for r in res_full.rows[1:]}
-    res = run_cli(["predict", "--signal-only", REF])
+    res = run_cli(["predict", "--signal-only", SUBSET_FASTA])
     assert res.code == 0, res.err
     header, *rows = res.rows
     rows = [dict(zip(header, r, strict=True)) for r in rows]
@@ -208,11 +208,12 @@ def test_signal_only_leaves_what_it_did_not_assess_empty():
         assert r["route"] == ("classical" if r["cleavage_site"] else "")
         if r["cleavage_site"]:
             assert full[r["id"]]["route"] == "classical"
-    records = [json.loads(line) for line in run_cli(["predict", "--signal-only", REF, "-f", "jsonl"]).out.splitlines()]
+    records = [json.loads(line)
+               for line in run_cli(["predict", "--signal-only", SUBSET_FASTA, "-f", "jsonl"]).out.splitlines()]
     assert all(d["tm_count"] is None and d["tm_segments"] is None for d in records)
     assert {d["route"] for d in records} <= {"classical", None}
     masked = run_cli(["predict", "--signal-only", "-"], stdin=b">m\nMKWVTFISLLFLFSSAYSRGVFRRXXXXXXXXXXXXAHKSEVAHRF\n")
-    assert dict(zip(*masked.rows[:2], strict=True))["confidence"] == ""  # no verdict, so no confidence in it
+    assert masked.dicts[0]["confidence"] == ""  # no verdict, so no confidence in it
 
 
 def _format_of(path: Path) -> str:
@@ -241,7 +242,7 @@ def _format_of(path: Path) -> str:
 @pytest.mark.parametrize("command", ["predict", "annotate"])
 def test_without_format_the_output_follows_the_o_files_extension(tmp_path, command, name, fmt):
     out = tmp_path / name
-    res = run_cli([command, REPO / "examples" / "reference.fasta", "-o", out])
+    res = run_cli([command, EXAMPLE_FASTA, "-o", out])
     assert res.code == 0
     assert res.err == "" or out.suffix in (".csv", ".gz")  # those two are warned about (below)
     assert _format_of(out) == fmt
@@ -251,12 +252,12 @@ def test_without_format_the_output_follows_the_o_files_extension(tmp_path, comma
                                                       ("out.tsv", "gff3", "tsv")])
 def test_a_format_disagreeing_with_the_extension_wins_with_one_warning(tmp_path, name, fmt, implied):
     out = tmp_path / name
-    res = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt])
+    res = run_cli(["predict", EXAMPLE_FASTA, "-o", out, "--format", fmt])
     assert res.code == 0
     assert res.err.splitlines() == [f"warning: -o {out}: the extension {out.suffix} is {implied}, "
                                     f"but --format {fmt} was given; writing {fmt}"]
     assert _format_of(out) == fmt
-    quiet = run_cli(["predict", REPO / "examples" / "reference.fasta", "-o", out, "--format", fmt, "-q"])
+    quiet = run_cli(["predict", EXAMPLE_FASTA, "-o", out, "--format", fmt, "-q"])
     assert (quiet.code, quiet.err) == (0, "")
 
 
@@ -268,7 +269,7 @@ def test_the_format_help_says_the_extension_chooses_it():
 @pytest.mark.parametrize("name", ["out.tsv.gz", "out.csv", "out.xlsx"])
 def test_an_extension_naming_what_is_not_written_gets_a_warning(tmp_path, name):
     out = tmp_path / name
-    res = run_cli(["predict", REF, "-o", out])
+    res = run_cli(["predict", SUBSET_FASTA, "-o", out])
     assert res.code == 0 and out.read_text().startswith("id\tlength\t")
     assert res.err.splitlines() == [f"warning: -o {out}: secannot does not write {out.suffix} files; writing tsv "
                                     "under that name"]

@@ -10,6 +10,7 @@ import re
 
 import pytest
 import uniprot_server as fake_uniprot
+from helpers import ALBUMIN_LIKE as SEQ
 from helpers import REPO, run_cli
 
 from secannot.errors import EXIT_CODE_HELP, ExitCode
@@ -254,7 +255,6 @@ def test_run_provenance_states_the_thresholds_the_run_applies(kwargs):
 
 
 # -- one rules version string, in --version and every output ---------------------------------------
-SEQ = "MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKDLGEEHFKGLVLIAFSQYLQQCPFDEHVKLVNELTEF"
 VEGFA_FASTA = f">sp|P15692|VEGFA_HUMAN\n{SEQ}\n>b\nMSDQEAKPTEVKRGLEDVAKK\n".encode()
 
 
@@ -292,8 +292,7 @@ def test_one_rules_version_in_version_and_every_output(tmp_path):
         out = tmp_path / f"{command}.parquet"
         assert run_cli([command, fasta, "-f", "parquet", "-o", out]).code == 0
         seen[f"{command} parquet"] = json.loads(pq.read_schema(out).metadata[b"secannot"])["rules"]["version"]
-    tsv = run_cli(["annotate", fasta]).rows
-    seen["annotate tsv column (VEGFA)"] = dict(zip(tsv[0], tsv[1], strict=True))["rules_version"]
+    seen["annotate tsv column (VEGFA)"] = run_cli(["annotate", fasta]).dicts[0]["rules_version"]
     table = tmp_path / "t.tsv"
     table.write_text(f"id\tseq\nx\t{SEQ}\n")
     res = run_cli(["annotate", "--tsv", table, "--id-column", "id", "--sequence-column", "seq", "-f", "jsonl"])

@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SHARED, run_cli
+from helpers import EXAMPLE_FASTA, POLAR_TAIL, README, REPO, SHARED, readme_section, run_cli
 
 from secannot.docs import fill
-
-README = REPO / "README.md"
 
 
 def test_generated_tables_are_current():
@@ -65,20 +63,16 @@ def test_readme_examples_run(block, uniprot_server, tmp_path):
 
 
 # -- every JSON Lines key is a column or a documented JSON field -----------------------------------
-REF = REPO / "examples" / "reference.fasta"
-_TAIL = "STEKRDQNGSPEKDRTQSNEKGDRPSTQEKNDGRSPQTEKDNRSGQEPTKDRNSEQGKTDPRSENQKGTDRESPNKQGEDTR"
-
-
 def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
     import json
 
     from secannot.columns import ANNOTATE_COLUMNS, JSON_FIELDS
 
     masked = tmp_path / "masked.fasta"
-    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{_TAIL}\n")
+    masked.write_text(f">sp_X_site\nMKWVTFISLLFLFS{'X' * 11}{POLAR_TAIL}\n")
     keys: set[str] = set()
     for command in ("predict", "annotate"):
-        res = run_cli([command, "-f", "jsonl", REF, masked])
+        res = run_cli([command, "-f", "jsonl", EXAMPLE_FASTA, masked])
         assert res.code == 0, res.err
         for line in res.out.splitlines():
             keys |= set(json.loads(line))
@@ -90,7 +84,6 @@ def test_every_jsonl_key_is_a_column_or_a_documented_json_field(tmp_path):
 def test_the_readme_lists_every_json_field():
     from secannot.columns import JSON_FIELDS
 
-    readme = (REPO / "README.md").read_text()
-    table = readme[readme.index("<!-- json-fields:start -->"):readme.index("<!-- json-fields:end -->")]
+    table = readme_section("<!-- json-fields:start -->", "<!-- json-fields:end -->")
     for field in JSON_FIELDS:
         assert f"| `{field.name}` | {field.present} | " in table, field.name

@@ -13,12 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import DATA, REPO, run_cli
+from helpers import DATA, EXAMPLE_FASTA, run_cli
 
 from secannot.knowledge.citations import FOUNDING_REVIEW, public_note
 
 FIX = DATA / "summarize"
-EXAMPLE = REPO / "examples" / "reference.fasta"
 SECTIONS = ("overview", "proteins", "route", "localisation", "tme", "clinical", "references", "provenance")
 
 
@@ -82,7 +81,7 @@ def report(tmp_path_factory) -> tuple[Path, Page, str]:
     pytest.importorskip("matplotlib")
     tmp = tmp_path_factory.mktemp("report")
     hits = tmp / "hits.jsonl"
-    assert run_cli(["annotate", EXAMPLE, "-f", "jsonl", "-o", hits]).code == 0
+    assert run_cli(["annotate", EXAMPLE_FASTA, "-f", "jsonl", "-o", hits]).code == 0
     path = tmp / "report.html"
     res = run_cli(["summarize", hits, "--background", FIX / "background.tsv", "--report", path, "-f", "json"])
     assert res.code == 0, res.err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, run_cli
+from helpers import README, run_cli
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
@@ -486,5 +486,5 @@ def test_rules_lint_of_a_missing_file_is_an_input_error_not_a_finding(tmp_path):
 def test_rules_show_without_an_entry_exits_1_as_documented():
     res = run_cli(["rules", "show", "NOSUCHGENE"])
     assert res.code == ExitCode.FINDINGS and res.out == ""
-    table = (REPO / "README.md").read_text().split("<!-- exit-codes:start -->")[1]
+    table = README.read_text().split("<!-- exit-codes:start -->")[1]
     assert "| 1 |" in table and "rules show found no entry" in table.split("| 2 |")[0]

@@ -10,14 +10,13 @@ import sys
 
 import pytest
 from Bio import SeqIO
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, run_cli
 
-REFERENCE = REPO / "examples" / "reference.fasta"
 GOOD = ("P15692", "P00533", "P04406")  # VEGFA, EGFR, GAPDH: three distinct proteins
 
 
 def _sequences() -> dict[str, str]:
-    return {rec.id.split("|")[1]: str(rec.seq) for rec in SeqIO.parse(REFERENCE, "fasta")}
+    return {rec.id.split("|")[1]: str(rec.seq) for rec in SeqIO.parse(EXAMPLE_FASTA, "fasta")}
 
 
 def _table(tmp_path, sep: str):
@@ -71,7 +70,7 @@ def test_table_output_with_every_row_unannotated_is_an_input_error(tmp_path):
 
 
 def _parquet(tmp_path, name: str, keep) -> None:
-    records = [r for r in SeqIO.parse(REFERENCE, "fasta") if r.id.split("|")[1] in keep]
+    records = [r for r in SeqIO.parse(EXAMPLE_FASTA, "fasta") if r.id.split("|")[1] in keep]
     fasta = tmp_path / f"{name}.fasta"
     SeqIO.write(records, fasta, "fasta")
     res = run_cli(["annotate", fasta, "--format", "parquet", "-o", tmp_path / name, "--offline"])

@@ -10,15 +10,13 @@ import io
 import json
 
 import pytest
-from helpers import run_cli
+from helpers import ALBUMIN, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import ExitCode
 from secannot.io.tables import read_header, table_rows, text_lines
 
 SP = "MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-ALBUMIN = ("MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENFKALVLIAFAQYLQQCPFEDHVKLVNEVTEFAKTCVADESAENCDKSLHTLFGDK"
-           "LCTVATLRETYGEMADCCAKQEP")
 SEPARATORS = [pytest.param("\t", id="tab"), pytest.param(",", id="comma"), pytest.param(";", id="semicolon")]
 
 

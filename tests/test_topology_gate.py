@@ -10,7 +10,7 @@ from importlib import resources
 
 import numpy as np
 import pytest
-from test_topology_net import GAPDH, designed
+from helpers import GAPDH, designed
 
 from secannot.models.topology_decode import TopologyPredictor
 from secannot.models.topology_gate import END_WINDOW, FEATURES, ProteinGate, features, fit_logistic
@@ -100,37 +100,32 @@ def test_logistic_fit_needs_both_classes():
         fit_logistic(np.ones((5, 2)), np.ones(5))
 
 
-@pytest.fixture(scope="module")
-def model() -> TopologyPredictor:
-    return TopologyPredictor.load()
-
-
 def with_gate(model: TopologyPredictor, gate: ProteinGate | None, floor: float = -1e9) -> TopologyPredictor:
     return TopologyPredictor(model.net, model.window, dataclasses.replace(model.params, protein_gate=gate,
                                                                           gate=floor))
 
 
-def test_the_decoder_applies_the_gate(model):
+def test_the_decoder_applies_the_gate(topology_model):
     seqs = [designed(n).encode() for n in (1, 3)] + [GAPDH.encode()]
-    free = with_gate(model, None).predict(seqs)
+    free = with_gate(topology_model, None).predict(seqs)
     assert [c.count for c in free[:2]] == [1, 3]
-    shut = with_gate(model, ProteinGate(tuple(0.0 for _ in FEATURES), -1.0, 0.0)).predict(seqs)
+    shut = with_gate(topology_model, ProteinGate(tuple(0.0 for _ in FEATURES), -1.0, 0.0)).predict(seqs)
     assert all(c.count == 0 and c.score == 0.0 for c in shut)
-    open_ = with_gate(model, ProteinGate(tuple(0.0 for _ in FEATURES), 1.0, 0.0)).predict(seqs)
+    open_ = with_gate(topology_model, ProteinGate(tuple(0.0 for _ in FEATURES), 1.0, 0.0)).predict(seqs)
     assert open_ == free
 
 
-def test_the_score_floor_comes_before_the_learned_gate(model):
+def test_the_score_floor_comes_before_the_learned_gate(topology_model):
     seq = designed(1).encode()
-    best = with_gate(model, None).predict([seq])[0].score
+    best = with_gate(topology_model, None).predict([seq])[0].score
     always = ProteinGate(tuple(0.0 for _ in FEATURES), 1.0, 0.0)
-    assert with_gate(model, always, floor=best - 0.01).predict([seq])[0].count == 1
-    assert with_gate(model, always, floor=best + 0.01).predict([seq])[0].count == 0
+    assert with_gate(topology_model, always, floor=best - 0.01).predict([seq])[0].count == 1
+    assert with_gate(topology_model, always, floor=best + 0.01).predict([seq])[0].count == 0
 
 
-def test_the_shipped_gate_keeps_designed_membrane_proteins_and_drops_gapdh(model):
-    assert model.params.protein_gate is not None
-    calls = model.predict([designed(n).encode() for n in (1, 2, 5)] + [GAPDH.encode()], signal_peptide=False)
+def test_the_shipped_gate_keeps_designed_membrane_proteins_and_drops_gapdh(topology_model):
+    assert topology_model.params.protein_gate is not None
+    calls = topology_model.predict([designed(n).encode() for n in (1, 2, 5)] + [GAPDH.encode()], signal_peptide=False)
     assert [c.count for c in calls] == [1, 2, 5, 0]
 
 

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import json
 
-from helpers import DATA, run_cli
+from helpers import SUBSET_FASTA, run_cli
 
 from secannot.errors import ExitCode
-
-REF = DATA / "reference_subset.fasta"
-
-
-def rows(res) -> list[dict[str, str]]:
-    header, *body = res.rows
-    return [dict(zip(header, r, strict=True)) for r in body]
 
 
 def test_accessions_give_uniprot_view_and_agreement(uniprot_server):
     res = run_cli(["annotate", "--uniprot", "P05067,P52789", "--uniprot-url", uniprot_server.url])
     assert res.code == 0, res.err
-    app, hk2 = rows(res)
+    app, hk2 = res.dicts
     assert app["id"] == "P05067" and app["gene"] == "APP"
     assert app["uniprot_signal"] == "1-17"
     assert "Membrane" in app["uniprot_location"] or "membrane" in app["uniprot_location"].lower()
@@ -30,9 +23,10 @@ def test_accessions_give_uniprot_view_and_agreement(uniprot_server):
 
 
 def test_fasta_and_ids_keep_the_order_given(uniprot_server):
-    res = run_cli(["predict", "--uniprot", "P35372", REF, "--uniprot", "P52789", "--uniprot-url", uniprot_server.url])
+    res = run_cli(["predict", "--uniprot", "P35372", SUBSET_FASTA, "--uniprot", "P52789",
+                   "--uniprot-url", uniprot_server.url])
     assert res.code == 0, res.err
-    ids = [r["id"] for r in rows(res)]
+    ids = [r["id"] for r in res.dicts]
     assert ids[0] == "P35372" and ids[-1] == "P52789"
     assert ids[1].startswith("sp|P15692|")
 
@@ -40,7 +34,7 @@ def test_fasta_and_ids_keep_the_order_given(uniprot_server):
 def test_bad_ids_are_named_and_the_rest_written(uniprot_server):
     res = run_cli(["predict", "--uniprot", "P05067,NOTANID,Q9XXX9,P12345,P09000", "--uniprot-url", uniprot_server.url])
     assert res.code == ExitCode.REJECTED
-    got = [r["id"] for r in rows(res)]
+    got = [r["id"] for r in res.dicts]
     assert "P05067" in got
     err = res.err
     assert "NOTANID" in err and "Q9XXX9" in err and "P12345" in err
@@ -60,7 +54,7 @@ def test_gene_symbols_and_id_lists(uniprot_server, tmp_path):
     ids = tmp_path / "ids.txt"
     ids.write_text("# my hits\nP05067\n\nP35372  # opioid receptor\n")
     res = run_cli(["predict", "--uniprot-list", ids, "--gene", "OPRM1", "--uniprot-url", uniprot_server.url])
-    got = [r["id"] for r in rows(res)]
+    got = [r["id"] for r in res.dicts]
     assert got[:2] == ["P05067", "P35372"]
     assert "OPRM1" in res.err or len(got) == 2  # OPRM1 maps to P35372, already listed
 
@@ -72,9 +66,9 @@ def test_release_is_recorded_in_provenance(uniprot_server):
 
 def test_unreachable_service_has_its_own_exit_code(monkeypatch):
     monkeypatch.setenv("SECANNOT_UNIPROT_RETRIES", "1")
-    res = run_cli(["predict", "--uniprot", "P05067", REF, "--uniprot-url", "http://127.0.0.1:9"])
+    res = run_cli(["predict", "--uniprot", "P05067", SUBSET_FASTA, "--uniprot-url", "http://127.0.0.1:9"])
     assert res.code == ExitCode.NETWORK
-    assert len(rows(res)) == 14  # the FASTA records are still written
+    assert len(res.dicts) == 14  # the FASTA records are still written
 
 
 def test_offline_names_what_is_missing(uniprot_server, monkeypatch, tmp_path):

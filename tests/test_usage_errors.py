@@ -4,20 +4,18 @@ and a group without a command still show the full help."""
 from __future__ import annotations
 
 import pytest
-from helpers import REPO, run_cli
+from helpers import EXAMPLE_FASTA, run_cli
 
 from secannot.errors import ExitCode
 
-REF = REPO / "examples" / "reference.fasta"
-
 
 @pytest.mark.parametrize(("args", "env", "named", "command"), [
-    (["predict", "-f", "xml", REF], {}, "'xml' is not one of", "predict"),
-    (["predict", "--organism", "human", REF], {}, "--organism", "predict"),
-    (["predict", "--nc-prior", "2", REF], {}, "--nc-prior", "predict"),
-    (["predict", "-j", "0", REF], {}, "--jobs", "predict"),
-    (["predict", REF], {"SECANNOT_JOBS": "abc"}, "SECANNOT_JOBS", "predict"),
-    (["annotate", "--no-such-option", REF], {}, "No such option: --no-such-option", "annotate"),
+    (["predict", "-f", "xml", EXAMPLE_FASTA], {}, "'xml' is not one of", "predict"),
+    (["predict", "--organism", "human", EXAMPLE_FASTA], {}, "--organism", "predict"),
+    (["predict", "--nc-prior", "2", EXAMPLE_FASTA], {}, "--nc-prior", "predict"),
+    (["predict", "-j", "0", EXAMPLE_FASTA], {}, "--jobs", "predict"),
+    (["predict", EXAMPLE_FASTA], {"SECANNOT_JOBS": "abc"}, "SECANNOT_JOBS", "predict"),
+    (["annotate", "--no-such-option", EXAMPLE_FASTA], {}, "No such option: --no-such-option", "annotate"),
     (["summarize", "--format", "xml"], {}, "--format", "summarize"),
     (["rules", "show"], {}, "Missing argument", "rules show"),
     (["rules", "frob"], {}, "No such command 'frob'", "rules"),
@@ -52,7 +50,7 @@ def test_a_group_without_command_still_shows_its_help(args):
 # -- an option without its value names the command's help; nan named as such -----------------------
 @pytest.mark.parametrize(("args", "command"), [
     (["predict", "-o"], "predict"),
-    (["annotate", REF, "--dask"], "annotate"),
+    (["annotate", EXAMPLE_FASTA, "--dask"], "annotate"),
     (["rules", "show", "--rules"], "rules show"),
 ])
 def test_an_option_missing_its_value_points_to_the_commands_help(args, command):
@@ -63,7 +61,7 @@ def test_an_option_missing_its_value_points_to_the_commands_help(args, command):
 
 @pytest.mark.parametrize("option", ["--nc-prior", "--nc-threshold"])
 def test_nan_for_a_fraction_option_is_named_as_nan(option):
-    res = run_cli(["predict", option, "nan", REF])
+    res = run_cli(["predict", option, "nan", EXAMPLE_FASTA])
     assert res.code == ExitCode.USAGE
     assert res.err.splitlines() == [f"error: Invalid value for '{option}': Input should be a number, not nan "
                                     "(try 'secannot predict --help')"]

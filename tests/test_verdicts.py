@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import DATA, run_cli
+from helpers import SUBSET_FASTA, run_cli
 
 from secannot.models.localization import BandRule, Localizer, h_region_length
 from secannot.models.nonclassical import NonClassicalModel, composition_guard, prior_shift
@@ -113,7 +113,7 @@ def test_band_verdicts_through_apply():
 
 
 def test_nc_prior_option_changes_scores_and_provenance():
-    fasta = DATA / "reference_subset.fasta"
+    fasta = SUBSET_FASTA
     default = run_cli(["predict", "-f", "json", fasta])
     shifted = run_cli(["predict", "-f", "json", "--nc-prior", "0.3", fasta])
     assert default.code == 0 and shifted.code == 0
@@ -129,5 +129,5 @@ def test_nc_prior_option_changes_scores_and_provenance():
 
 @pytest.mark.parametrize("value", ["0", "1", "-0.5", "abc"])
 def test_bad_nc_prior_is_a_usage_error(value):
-    res = run_cli(["predict", "--nc-prior", value, DATA / "reference_subset.fasta"])
+    res = run_cli(["predict", "--nc-prior", value, SUBSET_FASTA])
     assert res.code == 2 and "--nc-prior" in res.err
