@@ -149,14 +149,14 @@ def test_an_offset_holds_a_weight_fixed_while_the_rest_is_fitted():
     assert w_far[0] == pytest.approx(1.5, abs=0.2) and b_far == pytest.approx(8.0, abs=0.5)
 
 
-def test_the_length_term_stops_at_the_longest_training_chain():
+def test_the_length_term_stops_at_the_longest_training_chain(topology_model):
     """Past the longest chain the gate was fitted on, chain length adds no more doubt: a clear single helix in a
     very long polar chain is kept (the extrapolated term vetoed it from ~20,000 residues on)."""
     from secannot.models.topology_gate import LENGTH_CAP
 
     rng = random.Random(3)
     polar = "".join(rng.choice("SEKTQDNRGPA") for _ in range(5 * LENGTH_CAP))
-    model = TopologyPredictor.load()
+    model = topology_model
     for length in (LENGTH_CAP // 2, 2 * LENGTH_CAP, 5 * LENGTH_CAP):
         seq = (polar[:400] + "KRK" + "LLIVALLAVGLLIAVLFAVLLG" + "KRK" + polar[400:length]).encode()
         assert model.predict([seq], signal_peptide=True)[0].count == 1, length
