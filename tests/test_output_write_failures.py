@@ -199,6 +199,20 @@ def test_a_closed_stdout_does_not_stop_a_run_writing_to_a_file(tmp_path):
             and len(out.read_text().splitlines()) == 1 + EXAMPLE_FASTA.read_text().count(">"))
 
 
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_a_closed_stdout_named_as_the_output_file_is_one_line_and_exit_4(name):
+    """`-o /dev/stdout >&-` once wrote to the null device standing in for the closed descriptor and exited 0."""
+    if not os.path.exists(name):
+        pytest.skip(f"no {name} here")
+    res = _secannot(["predict", EXAMPLE_FASTA, "-o", name], stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
+    assert (res.returncode, res.stderr) == (ExitCode.INPUT, f"error: {name}: cannot write output (Bad file descriptor)\n")
+
+
+def test_the_null_device_is_still_an_output_file_with_stdout_closed():
+    res = _secannot(["predict", EXAMPLE_FASTA, "-o", os.devnull], stdout=subprocess.DEVNULL, preexec_fn=_stdout_closed)
+    assert (res.returncode, res.stderr) == (0, "")
+
+
 def test_readme_says_a_failed_write_is_exit_4():
     section = readme_section("## Exit codes", "## Models and their figures")
     assert "cannot write output" in section

@@ -18,7 +18,7 @@ from secannot import TOOL_NAME
 from secannot.cli.streams import IO
 from secannot.cli.version import version_text
 from secannot.errors import ExitCode, OutputClosed, OutputError, SecannotError
-from secannot.io.guarded import GuardedOutput
+from secannot.io.guarded import GuardedOutput, occupy_closed
 
 
 def main(
@@ -129,14 +129,14 @@ def _process_stdout() -> TextIO:
 
     Closed (``secannot ... >&-``: ``sys.stdout`` is None): a stand-in whose writes fail with EBADF, so
     a command that writes to it ends with ``error: stdout: cannot write output (Bad file descriptor)``
-    while ``-o FILE`` still works; descriptor 1 is pointed at the null device first, so that no
-    output file or worker process takes it over.  Unbuffered (``python -u``, PYTHONUNBUFFERED): a
-    line-buffered stream on the same descriptor instead, because an unbuffered text stream drops the
-    rest of a short write (a disk filling up) without an error.
+    while ``-o FILE`` still works (``-o /dev/stdout`` fails the same way); descriptor 1 is pointed at
+    the null device first, so that no output file or worker process takes it over.  Unbuffered
+    (``python -u``, PYTHONUNBUFFERED): a line-buffered stream on the same descriptor instead, because
+    an unbuffered text stream drops the rest of a short write (a disk filling up) without an error.
     """
     stream = sys.stdout
     if stream is None:
-        _occupy_fd(1)
+        occupy_closed(1)
         return _ClosedStdout()  # type: ignore[return-value]
     buffer = getattr(stream, "buffer", None)
     if isinstance(buffer, RawIOBase):
@@ -166,16 +166,6 @@ class _ClosedStdout:
     @property
     def buffer(self) -> _ClosedStdout:
         return self
-
-
-def _occupy_fd(fd: int) -> None:
-    try:
-        os.fstat(fd)
-    except OSError:
-        null = os.open(os.devnull, os.O_WRONLY)
-        if null != fd:
-            os.dup2(null, fd)
-            os.close(null)
 
 
 def _silence(stream: TextIO | None) -> None:

@@ -7,7 +7,8 @@ Parquet writer) needs its own handling:
 * a closed pipe (``| head``: ``BrokenPipeError``, EPIPE) becomes :class:`~secannot.errors.OutputClosed`,
   which the command line turns into a quiet stop with the exit code earned so far;
 * any other ``OSError`` (``ENOSPC`` on a full disk or ``/dev/full``, ``EFBIG``, ``EIO``, ``EBADF`` on a
-  closed standard output) becomes :class:`~secannot.errors.OutputError` (exit 4, one line).
+  closed standard output) becomes :class:`~secannot.errors.OutputError` (exit 4, one line); so does opening
+  ``-o /dev/stdout`` when standard output is closed (:func:`closed_descriptor_named`).
 
 Neither is an ``OSError``, so Click (which exits 1 on EPIPE) and Rich (which raises ``SystemExit(1)`` on
 a broken pipe) let them through to ``secannot.cli.main``.
@@ -17,9 +18,58 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from typing import Any
 
 from secannot.errors import OutputClosed, OutputError
+
+#: descriptors the process was started without (``>&-``), held by the null device so that no file opened
+#: later takes their number (see :func:`occupy_closed`)
+_STAND_INS: set[int] = set()
+
+#: a name that reopens one of this process's descriptors: ``/dev/fd/N``, ``/proc/self/fd/N``, ``/proc/PID/fd/N``
+_DESCRIPTOR_PATH = re.compile(r"/(?:dev/fd|proc/(?:self|thread-self|(?P<pid>\d+))/fd)/(?P<fd>\d+)")
+
+
+def occupy_closed(fd: int) -> None:
+    """Point ``fd`` at the null device when the process was started without it.
+
+    An output opened later would otherwise get that number and receive whatever a library or a worker
+    process writes to "standard output".  ``fd`` is remembered, so that ``-o /dev/stdout`` (which would
+    reopen the null device and succeed silently) fails as writing to the closed descriptor does
+    (:func:`closed_descriptor_named`).
+    """
+    try:
+        os.fstat(fd)
+    except OSError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        _STAND_INS.add(fd)
+
+
+def closed_descriptor_named(path: str) -> bool:
+    """Whether ``path`` (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``) names a descriptor the process was
+    started without (:func:`occupy_closed`).
+
+    The symlinks are followed by name, one at a time: :func:`os.path.realpath` would go on through
+    ``/proc/self/fd/1`` to the null device standing in for it.
+    """
+    if not _STAND_INS:
+        return False
+    path = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a symlink chain
+        match = _DESCRIPTOR_PATH.fullmatch(path)
+        if match:
+            own = match["pid"] is None or int(match["pid"]) == os.getpid()
+            return own and int(match["fd"]) in _STAND_INS
+        try:
+            target = os.readlink(path)
+        except OSError:  # not a symlink (or gone): a file of its own
+            return False
+        path = os.path.normpath(os.path.join(os.path.dirname(path), target))
+    return False
 
 
 def write_failure(name: str, exc: OSError) -> Exception:

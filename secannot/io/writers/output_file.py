@@ -11,6 +11,7 @@ terminal) cannot be replaced by a rename and is written directly.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -19,7 +20,7 @@ from contextlib import suppress
 from typing import IO
 
 from secannot.errors import UsageError
-from secannot.io.guarded import GuardedOutput, cannot_write, write_failure
+from secannot.io.guarded import GuardedOutput, cannot_write, closed_descriptor_named, write_failure
 
 
 def _is_special(path: str) -> bool:
@@ -77,6 +78,8 @@ class OutputFile:
     def _create(self) -> IO:
         mode = "wb" if self.binary else "w"
         text = {} if self.binary else {"encoding": "utf-8", "newline": "\n"}
+        if closed_descriptor_named(self.path):  # `-o /dev/stdout >&-`: as writing to the closed stdout
+            raise cannot_write(self.path, errno.EBADF)
         try:
             if _is_special(self.path):
                 return open(self.path, mode, **text)  # noqa: SIM115 - closed by commit or discard
