@@ -192,3 +192,31 @@ def test_a_short_chain_says_why_it_is_low(seq, short):
     assert (f"short chain ({len(seq)} residues)" in row["evidence"]) == short, row
     if short:
         assert row["confidence"] == "low"
+
+
+SHORT_CHAINS = [b"M", b"MSTNPKPQRK", b"MSTNPKPQRK" * 4 + b"MSTNPKPQR"]  # 1, 10 and 49 residues: none scored
+SCORED = b"MSTNPKPQRK" * 5  # 50 residues: scored
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "jsonl", "parquet", "api", "annotate"])
+def test_a_chain_too_short_for_the_leaderless_score_has_no_nc_score(tmp_path, fmt):
+    """The score never decides a chain under 50 residues (guarded, and its confidence is low whatever the score),
+    so none is shown: a 1-residue M once showed one."""
+    records = [(f"s{len(s)}", s.decode()) for s in [*SHORT_CHAINS, SCORED]]
+    fasta = tmp_path / "short.fa"
+    fasta.write_text("".join(f">{i}\n{s}\n" for i, s in records))
+    if fmt == "api":
+        import secannot
+
+        scores = [row.nc_score for row in secannot.predict(records)]
+    elif fmt == "parquet":
+        pq = pytest.importorskip("pyarrow.parquet")
+        assert run_cli(["predict", fasta, "-f", "parquet", "-o", tmp_path / "o.parquet"]).code == 0
+        scores = pq.read_table(tmp_path / "o.parquet").column("nc_score").to_pylist()
+    elif fmt == "jsonl":
+        scores = [json.loads(line)["nc_score"] for line in run_cli(["predict", fasta, "-f", "jsonl"]).out.splitlines()]
+    else:
+        command = ["annotate", "--offline"] if fmt == "annotate" else ["predict"]
+        scores = [row["nc_score"] or None for row in run_cli([*command, fasta]).dicts]
+    assert scores[:-1] == [None] * len(SHORT_CHAINS)
+    assert scores[-1] is not None

@@ -43,7 +43,7 @@ Prediction = _row_class("Prediction", PREDICT_COLUMNS, """One protein's predicti
     the signal peptide, or None), route (str; None with signal_only and no signal peptide), cs_prob
     (float or None), localization (str; None with signal_only), confidence (str: high, medium or low),
     tm_count (int; None with signal_only), nc_score (float or None: P(leaderless secretion) at the nc
-    prior; None for prokaryotes), nc_basis (str or None), evidence (str).
+    prior; None for prokaryotes and chains under 50 residues), nc_basis (str or None), evidence (str).
     ``to_dict()`` gives them as a dict, in column order.
 """ + _EXTRA_DOC)
 Annotation = _row_class("Annotation", ANNOTATE_COLUMNS, """A prediction plus the annotation columns.

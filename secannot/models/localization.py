@@ -24,7 +24,8 @@ Without one:
    -> route ``non-classical`` (basis ``rule``)
 6. no transmembrane helix, no composition guard (fragment, short Cys/Pro-rich,
    chain under 50 residues) and ``nc_score`` (a probability at the ``--nc-prior``;
-   eukaryotes only, its model being trained on mammalian proteins) >= threshold
+   eukaryotes only, its model being trained on mammalian proteins; none for a chain
+   under 50 residues) >= threshold
    -> route ``non-classical`` (basis ``score``)
 7. a transmembrane helix (an uncleaved N-terminal one is a signal anchor)
    -> ``membrane``; else ``non_classical_candidate`` when the route is
@@ -42,7 +43,7 @@ from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
 from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, TM_NOT_CALLED, UNSURE_SITE_EVIDENCE, ambiguous_in
-from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard
+from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard, scored_length
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
@@ -314,8 +315,10 @@ class Localizer:
             elif decision == "neither":
                 helices[i] = tuple(h for h in helices[i] if h.start > self.band.nterm_span)  # type: ignore[union-attr]
         # the leaderless score is for eukaryotes only: OutCyte's training proteins are mammalian, and bacterial
-        # non-classical export (moonlighting cytoplasmic enzymes) is another process the model never saw
-        no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide] if eukaryote else []
+        # non-classical export (moonlighting cytoplasmic enzymes) is another process the model never saw;
+        # a chain too short for the score to decide anything gets none (nc_score stays empty)
+        no_sp = [i for i, r in enumerate(results) if not r.has_signal_peptide and scored_length(seqs[i])] \
+            if eukaryote else []
         scores: list[float | None] = [None] * len(results)
         if no_sp:
             tm_max = np.array([topologies[i].max_logit for i in no_sp])

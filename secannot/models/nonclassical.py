@@ -24,7 +24,8 @@ composition, so short Cys- or Pro-rich proteins (keratin-associated proteins,
 metallothioneins, small proline-rich proteins) and fragments (no initiator
 Met; often the mature chain of a classically secreted protein) score high
 for the wrong reason.  Their score is kept but they are never called by
-score alone.
+score alone.  A chain under ``GUARD_MIN_LENGTH`` residues is not scored at all
+(:func:`scored_length`): its score could decide nothing, so no number is shown.
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ GUARD_CYS_PRO = 0.20
 
 #: Shortest protein the score is used for; OutCyte's shortest is 69 residues, TMbed's 50.
 GUARD_MIN_LENGTH = 50
+
+
+def scored_length(seq: bytes) -> bool:
+    """Whether ``seq`` is long enough to get an ``nc_score`` (``GUARD_MIN_LENGTH`` residues or more).
+
+    A shorter chain is guarded (:func:`composition_guard`: never called by score) and its confidence is
+    ``low`` whatever the score (:func:`secannot.models.confidence.confidence`), so the score takes no part
+    in its verdict; reporting one (a 1-residue ``M`` scored 0.1) would suggest it did.
+    """
+    return len(seq) >= GUARD_MIN_LENGTH
 
 
 def composition_guard(seq: bytes) -> str | None:
