@@ -399,8 +399,8 @@ _TWICE = ["same-path", "other-spelling", "hard-link", "symlink", "stdin-twice", 
 
 @pytest.mark.parametrize(("command", "how"), [
     pytest.param(command, how, id=f"{command[0]}-{how}")
-    for command in (["predict"], ["annotate"], ["summarize"], ["plot", "--out", "pp.pdf"])
-    for how in _TWICE if not (command[0] == "plot" and how == "stdin-as-input-and-list")  # plot: no --uniprot-list
+    for command in (["predict"], ["annotate"], ["summarize"], ["plot", "--out", "pp.pdf"], ["check"])
+    for how in _TWICE if not (command[0] in ("plot", "check") and how == "stdin-as-input-and-list")  # no --uniprot-list
 ])
 def test_an_input_given_twice_is_a_usage_error_naming_it(tmp_path, monkeypatch, command, how):
     monkeypatch.chdir(tmp_path)

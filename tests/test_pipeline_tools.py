@@ -102,6 +102,43 @@ def test_check_clean_and_findings(tmp_path):
     assert len(res.out.splitlines()) == 2
 
 
+CROSS_FILE = {  # two files of one kind naming P07288 each (and the second a protein of its own): name -> text
+    "ids": ("a.ids", "P07288\nP15692\n", "b.ids", "P08253\nP07288\n", []),
+    "tsv": ("a.tsv", "name\tacc\nPSA\tP07288\n", "b.tsv", "name\tacc\nMMP2\tP08253\nPSA\tP07288\n",
+            ["--id-column", "acc"]),
+    "fasta": ("a.fa", ">sp|P07288|KLK3_HUMAN\nMWVPVVFLTLSVTWIGA\n", "b.fa",
+              ">x\nMKV\n>sp|P07288|KLK3_HUMAN\nMWVPVVFLTLSVTWIGA\n", []),
+}
+
+
+@pytest.mark.parametrize("kind", CROSS_FILE)
+def test_check_reports_an_id_in_two_files_as_a_duplicate_naming_both(tmp_path, kind):
+    """Several files are one set of lists (`check --help`): a protein in two of them once passed silently."""
+    first, first_text, second, second_text, options = CROSS_FILE[kind]
+    (tmp_path / first).write_text(first_text)
+    (tmp_path / second).write_text(second_text)
+    res = run_cli(["check", tmp_path / first, tmp_path / second, *options])
+    assert res.code == ExitCode.FINDINGS, res.err
+    first_line, second_line = {"ids": (1, 2), "tsv": (2, 3), "fasta": (1, 3)}[kind]
+    name = "sp|P07288|KLK3_HUMAN" if kind == "fasta" else "P07288"
+    assert res.out.splitlines() == [
+        f"{tmp_path / second}:{second_line}: {name}: duplicate of {tmp_path / first}:{first_line}"]
+    # each file alone is clean
+    assert [run_cli(["check", tmp_path / f, *options]).code for f in (first, second)] == [0, 0]
+
+
+def test_check_a_duplicate_within_and_across_files_in_one_run(tmp_path):
+    """Within a file a repeat is named by its line, as with one file; across files, the first mention in the later
+    file names the earlier file."""
+    (tmp_path / "a.ids").write_text("P07288\nP07288\n")
+    (tmp_path / "b.ids").write_text("P07288\nP07288\n")
+    res = run_cli(["check", tmp_path / "a.ids", tmp_path / "b.ids"])
+    assert res.code == ExitCode.FINDINGS
+    assert res.out.splitlines() == [f"{tmp_path / 'a.ids'}:2: P07288: duplicate of line 1",
+                                    f"{tmp_path / 'b.ids'}:1: P07288: duplicate of {tmp_path / 'a.ids'}:1",
+                                    f"{tmp_path / 'b.ids'}:2: P07288: duplicate of line 1"]
+
+
 def test_check_tsv_column_and_fasta_requirements(tmp_path):
     tsv = tmp_path / "list.tsv"
     tsv.write_text("name\taccession\nPSA\tP07288\nPSA again\tP07288\n")
@@ -158,4 +195,6 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
     bad = try_repo("good.ids", "bad.ids")
     assert bad.returncode == 1
     assert "bad.ids:2: P07288: duplicate of line 1" in bad.stdout
+    # one process for both files (require_serial: pre-commit would run parallel batches): P07288 is in both
+    assert "bad.ids:1: P07288: duplicate of good.ids:1" in bad.stdout, bad.stdout
     assert "bad.ids:3: P0!234: not a valid UniProt accession" in bad.stdout

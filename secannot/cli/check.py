@@ -14,6 +14,7 @@ from secannot.cli.common import (
     Taxon,
     UniprotUrl,
     diagnostics,
+    refuse_repeated_inputs,
     stdin_text,
     uniprot_config,
 )
@@ -39,6 +40,8 @@ def check(
 
     Findings print as 'file:line: id: message'; the exit code is 0 when clean and 1
     with findings, so it runs as a pre-commit hook (see .pre-commit-hooks.yaml).
+    Several files are checked as one set: an id in two of them is a duplicate
+    ('b.ids:4: P05067: duplicate of a.ids:2').
     A table row with more or fewer fields than the header is not checked: it is
     named on stderr with its line and both counts, and the run exits 3.
     --require predicts: offline for FASTA, through the UniProt cache or network for ids;
@@ -53,6 +56,7 @@ def check(
     from secannot.pipeline.predictor import PredictConfig
 
     io: IO = ctx.obj
+    refuse_repeated_inputs([("input", path) for path in files])  # its ids would all be duplicates of themselves
     io.broken_pipe_code = int(ExitCode.FINDINGS)  # stdout carries findings only: a reader closing it missed one
     diag = diagnostics(io)
     config = CheckConfig(id_column=id_column, sep=sep, allow_genes=allow_genes, require=require,

@@ -148,12 +148,20 @@ def _accession_of(text: str) -> str | None:
 
 def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Diagnostics,
                 stdin: TextIO | None = None) -> ExitCode:
+    """Check ``paths`` as one set of lists, print the findings to ``out``; returns the exit code.
+
+    An id named twice is a finding at its second mention: ``duplicate of line 3`` within a file, ``duplicate
+    of a.ids:3`` at its first mention in a file when an earlier file named it.  Errors: UsageError for an unknown
+    ``require``; an unreadable file is an error on ``diag`` (exit 4) and the other files are still checked.
+    """
     if config.require is not None and config.require not in REQUIREMENTS:
         raise UsageError(f"unknown --require {config.require!r}; choose one of {', '.join(REQUIREMENTS)}")
     findings: list[Finding] = []
     to_predict: list[tuple[Item, str]] = []  # (item, key) for --require
+    # one protein named in two of the files is a duplicate too: `check a.ids b.ids` checks one set of lists
+    first_file: dict[str, tuple[str, int]] = {}  # key -> (file, line) where it was first named
     for path in paths:
-        seen: dict[str, int] = {}
+        seen: dict[str, int] = {}  # key -> line, in this file: a repeat here is named by its line
         try:
             items = list(read_items(path, config, stdin))
         except InputError as exc:
@@ -171,6 +179,10 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
                 findings.append(Finding(item.path, item.line, item.text, f"duplicate of line {seen[key]}"))
                 continue
             seen[key] = item.line
+            if key in first_file:
+                findings.append(Finding(item.path, item.line, item.text, "duplicate of {}:{}".format(*first_file[key])))
+                continue
+            first_file[key] = (item.path, item.line)
             if config.require:
                 to_predict.append((item, key))
     if config.require and to_predict:
