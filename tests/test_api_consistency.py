@@ -557,3 +557,25 @@ def test_the_nc_warning_is_the_clis_in_keyword_names():
     api = str(caught[0].message)
     assert api == "nc_threshold and nc_prior not used: the leaderless score is for eukaryotes only, not gram-negative"
     assert api.replace("nc_threshold", "--nc-threshold").replace("nc_prior", "--nc-prior") in cli.err
+
+
+@pytest.mark.parametrize(("cli_organism", "api_organism"), [("GRAM-POSITIVE", "gram+"), ("Archaea", "arch"),
+                                                            ("gram-negative", "Gram-")])
+def test_the_nc_warning_names_the_same_group_whichever_spelling(cli_organism, api_organism):
+    """The CLI takes the group names in any case, the API the short forms too: both warnings name the group as
+    --organism's choices spell it, whatever was typed (the message is built in one place, which normalises)."""
+    import warnings
+
+    from secannot.models.signal_peptide import ORGANISM_ALIASES
+    from secannot.pipeline.predictor import unused_leaderless_options
+
+    cli = run_cli(["predict", "--organism", cli_organism, "--nc-prior", "0.1", "-"], stdin=f">a\n{SEQ}\n".encode())
+    assert cli.code == 0, cli.err
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        secannot.predict([SEQ], organism=api_organism, nc_prior=0.1)
+    group = ORGANISM_ALIASES[api_organism.lower()]
+    assert str(caught[0].message) == f"nc_prior not used: the leaderless score is for eukaryotes only, not {group}"
+    assert cli.err == f"warning: --nc-prior not used: the leaderless score is for eukaryotes only, not {group}\n"
+    # whoever calls the one message, with the spelling the user typed, gets the same words
+    assert unused_leaderless_options({"nc_prior": 0.1}, api_organism, False, "signal_only") == str(caught[0].message)

@@ -82,15 +82,18 @@ def unused_leaderless_options(given: dict[str, float | None], organism: str, sig
     organism group other than eukaryotes; see :func:`decision_thresholds`), or None.
 
     ``given``: option name as the caller spells it (``--nc-prior``, ``nc_prior``) -> its value (None: not
-    given); ``organism`` as the user wrote it (an unknown name is refused elsewhere).
+    given); ``organism`` as the user wrote it (an unknown name is refused elsewhere).  The message names the
+    canonical group ('gram-positive' for 'Gram+'), as the CLI's --organism choices spell it, whichever
+    spelling the caller passes: the CLI's and the API's warnings are then the same words.
     """
     from secannot.models.signal_peptide import ORGANISM_ALIASES
 
     unused = [name for name, value in given.items() if value is not None]
-    if not unused or (ORGANISM_ALIASES.get(organism.strip().lower(), "eukarya") == "eukarya" and not signal_only):
+    group = ORGANISM_ALIASES.get(organism.strip().lower(), "eukarya")
+    if not unused or (group == "eukarya" and not signal_only):
         return None
     why = f"{signal_only_name} runs no leaderless score" if signal_only else \
-        f"the leaderless score is for eukaryotes only, not {organism}"
+        f"the leaderless score is for eukaryotes only, not {group}"
     return f"{' and '.join(unused)} not used: {why}"
 
 
