@@ -128,7 +128,8 @@ ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
     Column("isoform", "the isoform the header or id names, e.g. P15692-2; empty for the canonical sequence",
            _annotation("isoform")),
     Column("gene", "gene symbol (HGNC for human) from the header (`GN=`, NCBI `[gene=...]`, Ensembl "
-           "`gene_symbol:`) or the rules; a bare symbol as the id (`>IL1B`) is not read as a gene",
+           "`gene_symbol:`) or the rules (a tumour-microenvironment or leaderless-secretion entry); a bare symbol "
+           "as the id (`>IL1B`) is not read as a gene",
            _annotation("gene")),
     Column("cell_sources", "tumour-microenvironment cell types that secrete it (;-separated, sorted)", _annotation("cell_sources"),
            "list<string>"),

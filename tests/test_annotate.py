@@ -202,3 +202,23 @@ def test_jsonl_rules_version_and_uniprot_location_match_tsv_and_parquet_when_not
     assert row["rules_version"] is None, "empty when no rule matched, as in TSV and Parquet"
     assert row["uniprot_location"] is None, "UniProt was not asked: null, not an empty list"
     assert row["provenance"]["rules"]["version"], "the run's rules version stays in the provenance"
+
+
+# listed only in rules/nonclassical.yaml: no TME entry, no ligand-receptor pair, not in the offline symbol table
+LEADERLESS_ONLY = [("P07108", "DBI"), ("sp|P10636|TAU_HUMAN", "MAPT"), ("O43511", "SLC26A4")]
+NO_LEADER = "MSEKAQELRDNLGKTVEAIRGQDPKSLEENAKRLTEQ" * 2
+
+
+@pytest.mark.parametrize(("name", "gene"), LEADERLESS_ONLY, ids=[g for _, g in LEADERLESS_ONLY])
+def test_a_protein_matched_only_by_a_leaderless_rule_gets_its_gene(name, gene):
+    """`gene` came from a TME entry, the header or a ligand-receptor pair; a leaderless-secretion entry names one
+    too, and was the match (route non-classical, basis rule) while `gene` stayed empty."""
+    import secannot
+
+    fasta = f">{name}\n{NO_LEADER}\n".encode()
+    row = run_cli(["annotate", "--offline", "-"], stdin=fasta).dicts[0]
+    assert (row["nc_basis"], row["gene"]) == ("rule", gene), row
+    record = json.loads(run_cli(["annotate", "--offline", "-f", "jsonl", "-"], stdin=fasta).out)
+    assert record["gene"] == record["annotation"]["gene"] == gene
+    assert not record["annotation"]["matched"]  # still no TME entry
+    assert secannot.annotate([(name, NO_LEADER)])[0].gene == gene

@@ -105,7 +105,8 @@ def _matched_by(identity: Identity, entry: Entry) -> str:
 
 
 def _symbol(identity: Identity, entry: Entry | None) -> str | None:
-    """Gene symbol for the pair lookup: the rule entry's, the header's GN=, else the accession's in the offline table."""
+    """Gene symbol for the pair lookup: the rule entry's (a TME or a leaderless-secretion entry), the header's GN=,
+    else the accession's in the offline table."""
     if entry is not None:
         return entry.gene
     if identity.gene:
@@ -125,11 +126,14 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     if identity.accession is None and identity.gene is None and identity.entry_name is None:
         return _NOTHING  # rules match by accession, gene or entry name; pairs by gene (or accession)
     entry = rules.match("tme", identity)
+    # no TME entry: a leaderless-secretion entry (rules/nonclassical.yaml) names the gene as a TME entry does
+    leaderless = rules.match("nonclassical", identity) if entry is None else None
     pairs = load_ligand_receptor()
-    symbol = _symbol(identity, entry)
+    symbol = _symbol(identity, entry or leaderless)
     receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
     if entry is None:
-        gene = identity.gene or (symbol if receptors or ligands else None)
+        gene = leaderless.gene if leaderless is not None else (
+            identity.gene or (symbol if receptors or ligands else None))
         return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands,
                           isoform=identity.isoform)
     raw = entry.data
