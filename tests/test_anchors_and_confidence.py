@@ -220,3 +220,21 @@ def test_a_chain_too_short_for_the_leaderless_score_has_no_nc_score(tmp_path, fm
         scores = [row["nc_score"] or None for row in run_cli([*command, fasta]).dicts]
     assert scores[:-1] == [None] * len(SHORT_CHAINS)
     assert scores[-1] is not None
+
+
+@pytest.mark.parametrize("cs_prob", [0.9, UNSURE_CLEAVAGE - 0.01])
+@pytest.mark.parametrize("site", [20, LONG_SIGNAL_PEPTIDE])
+@pytest.mark.parametrize("eukaryote", [True, False], ids=["eukaryote", "prokaryote"])
+def test_every_step_down_of_a_signal_peptide_verdict_is_named_in_its_evidence(cs_prob, site, eukaryote):
+    """The doubts are written once (confidence.signal_peptide_doubts): the evidence lists them and the confidence
+    steps down once for each, so neither can drift from the other."""
+    from secannot.models.confidence import signal_peptide_doubts
+
+    res = _result(b"M" + SOLUBLE * 6, 0.99)
+    res.cleavage_site, res.cs_prob, res.route = site, cs_prob, "classical"
+    Localizer.load().apply([res], eukaryote=eukaryote)
+    steps = (cs_prob < UNSURE_CLEAVAGE) + (eukaryote and site >= LONG_SIGNAL_PEPTIDE)
+    doubts = signal_peptide_doubts(res, eukaryote)
+    assert res.localization == "secreted" and res.confidence == ["high", "medium", "low"][steps], res.evidence
+    assert len(doubts) == steps
+    assert res.evidence[1 : 1 + steps] == doubts  # right after "SP 1-N"

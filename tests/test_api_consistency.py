@@ -14,7 +14,7 @@ from helpers import ALBUMIN, EXAMPLE_FASTA, REPO, readme_section, run_cli
 from helpers import ALBUMIN_LIKE as SEQ
 
 import secannot
-from secannot.errors import InputError
+from secannot.errors import ExitCode, InputError
 
 
 @pytest.mark.parametrize("call", [secannot.predict, secannot.annotate], ids=["predict", "annotate"])
@@ -579,3 +579,25 @@ def test_the_nc_warning_names_the_same_group_whichever_spelling(cli_organism, ap
     assert cli.err == f"warning: --nc-prior not used: the leaderless score is for eukaryotes only, not {group}\n"
     # whoever calls the one message, with the spelling the user typed, gets the same words
     assert unused_leaderless_options({"nc_prior": 0.1}, api_organism, False, "signal_only") == str(caught[0].message)
+
+
+@pytest.mark.parametrize("name", ["nc_prior", "nc_threshold"])
+def test_the_cli_and_the_api_take_the_nc_range_from_one_definition(name):
+    """Both read secannot.pipeline.option_ranges (the bounds were once written in each): the bounds themselves pass,
+    a step beyond fails in both, in the same words, and --help shows the same range."""
+    import math
+
+    from secannot.pipeline import option_ranges
+
+    limits = getattr(option_ranges, name.upper())
+    option, fasta = "--" + name.replace("_", "-"), f">a\n{SEQ}\n".encode()
+    assert limits.help in " ".join(run_cli(["predict", "--help"]).out.split())
+    for inside in (limits.low, limits.high):
+        assert run_cli(["predict", option, repr(inside), "-"], stdin=fasta).code == 0
+        assert [r.id for r in secannot.predict([("a", SEQ)], **{name: inside})] == ["a"]
+    for outside, words in ((math.nextafter(limits.low, -1), f"greater than or equal to {limits.low_text}"),
+                           (math.nextafter(limits.high, 2), f"less than or equal to {limits.high_text}")):
+        cli = run_cli(["predict", option, repr(outside), "-"], stdin=fasta)
+        assert cli.code == ExitCode.USAGE and f"Input should be {words}" in cli.err, cli.err
+        with pytest.raises(ValueError, match=f"^{name} must be {limits.accepted}, got"):
+            secannot.predict([("a", SEQ)], **{name: outside})

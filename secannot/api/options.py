@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from secannot.errors import ModelError
+from secannot.pipeline.option_ranges import NC_PRIOR, NC_THRESHOLD
 from secannot.pipeline.predictor import PredictConfig
 
 #: The organism groups in the words of the CLI's --organism; the model also takes short forms (euk, gram+, ...)
 _ORGANISMS = "'eukarya', 'gram-negative', 'gram-positive', 'archaea'"
-#: option -> (lowest, highest, as the CLI's message writes them, the kind of number): the CLI's ranges
-_RANGES = {"nc_threshold": (0.0, 1.0, "a number between 0 and 1", numbers.Real),
-           "nc_prior": (1e-6, 0.999999, "a number between 0.000001 and 0.999999", numbers.Real),
+#: option -> (lowest, highest, what is accepted in words, the kind of number): the nc ranges are the CLI's own
+_RANGES = {"nc_threshold": (NC_THRESHOLD.low, NC_THRESHOLD.high, NC_THRESHOLD.accepted, numbers.Real),
+           "nc_prior": (NC_PRIOR.low, NC_PRIOR.high, NC_PRIOR.accepted, numbers.Real),
            "batch_residues": (1, math.inf, "an int >= 1 (residues per batch)", numbers.Integral)}
 #: What ``rules`` accepts, as its TypeError says it
 _RULES_KINDS = "a rule directory path (str or os.PathLike) or an iterable of them"

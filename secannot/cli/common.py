@@ -17,6 +17,7 @@ import typer
 
 from secannot.cli.streams import IO
 from secannot.errors import ExitCode, UsageError
+from secannot.pipeline.option_ranges import NC_PRIOR, NC_THRESHOLD, Range
 
 INPUT_OPTIONS = ("inputs", "uniprot", "uniprot_list", "gene", "gene_list")
 
@@ -43,8 +44,9 @@ Offline = Annotated[bool, typer.Option("--offline", help="Use only the UniProt c
 Model = Annotated[str | None, typer.Option("--model", help="Signal-peptide weights (.npz with .json beside it).", metavar="NPZ", hidden=True)]
 
 
-def bounded(low: float, high: float, low_text: str, high_text: str):
-    """An option callback: ``low <= value <= high`` and not nan, named in the words Typer's own range checks use.
+def bounded(limits: Range):
+    """An option callback: ``limits.low <= value <= limits.high`` and not nan, named in the words Typer's own range
+    checks use (the API checks the same :mod:`secannot.pipeline.option_ranges`).
 
     Typer's ``min``/``max`` reject nan with "less than or equal to" the maximum, which misleads (nan
     compares false with everything); this check names nan and inf for what they are.
@@ -55,18 +57,18 @@ def bounded(low: float, high: float, low_text: str, high_text: str):
             return value
         if math.isnan(value):
             raise typer.BadParameter("Input should be a number, not nan")
-        if value < low:
-            raise typer.BadParameter(f"Input should be greater than or equal to {low_text}")
-        if value > high:
-            raise typer.BadParameter(f"Input should be less than or equal to {high_text}")
+        if value < limits.low:
+            raise typer.BadParameter(f"Input should be greater than or equal to {limits.low_text}")
+        if value > limits.high:
+            raise typer.BadParameter(f"Input should be less than or equal to {limits.high_text}")
         return value
 
     return check
 
 
-NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  [1e-06<=x<=0.999999]", metavar="<float range>", callback=bounded(1e-6, 0.999999, "0.000001", "0.999999"))]
+NcPrior = Annotated[float | None, typer.Option("--nc-prior", help="Fraction of the input expected to be leaderless-secreted; nc_score is P(leaderless) under it (default: the model's, 0.02 for a proteome; OutCyte's training mix is 0.38).  " + NC_PRIOR.help, metavar="<float range>", callback=bounded(NC_PRIOR))]
 SafeCells = Annotated[bool, typer.Option("--safe-cells", help="TSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas (numbers are kept).")]
-NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  [0.0<=x<=1.0]", metavar="<float range>", callback=bounded(0.0, 1.0, "0", "1"))]
+NcThreshold = Annotated[float | None, typer.Option("--nc-threshold", help="nc_score threshold for leaderless secretion (default: the model's).  " + NC_THRESHOLD.help, metavar="<float range>", callback=bounded(NC_THRESHOLD))]
 
 
 #: The format an ``-o`` file's extension names (compared in lower case).

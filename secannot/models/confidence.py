@@ -8,7 +8,7 @@ measured.  The README ("How each verdict is reached") states the same rules.
 
 from __future__ import annotations
 
-from secannot.models.masking import STEP_DOWN
+from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, UNSURE_SITE_EVIDENCE
 from secannot.models.nonclassical import GUARD_MIN_LENGTH
 from secannot.results import Result
 
@@ -28,12 +28,30 @@ UNSURE_CLEAVAGE = 0.3
 LONG_SIGNAL_PEPTIDE = 40
 
 
+def signal_peptide_doubts(res: Result, eukaryote: bool = True) -> list[str]:
+    """The evidence items that each take a called signal peptide's confidence one step down, in evidence order.
+
+    An uncertain cleavage site (cs_prob < ``UNSURE_CLEAVAGE``) and, for eukaryotes (a eukaryotic length
+    statistic: bacterial signal peptides run longer), a signal peptide of ``LONG_SIGNAL_PEPTIDE`` residues
+    or more.  The one place these conditions are written: the verdict's evidence lists these items
+    (:mod:`secannot.models.localization`) and :func:`confidence` steps down once for each, so the evidence
+    always names every step.
+    """
+    doubts = []
+    if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
+        doubts.append(f"{UNSURE_SITE_EVIDENCE} (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
+    length = res.cleavage_site or 0
+    if eukaryote and length >= LONG_SIGNAL_PEPTIDE:
+        doubts.append(f"{LONG_SP_EVIDENCE} ({length} residues; could hold a TM helix)")
+    return doubts
+
+
 def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False, eukaryote: bool = True) -> str:
     """How sure the verdict is: ``high``, ``medium`` or ``low`` (documented in the README).
 
-    * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower when the
-      cleavage site is uncertain (cs_prob < ``UNSURE_CLEAVAGE``), one when the signal peptide is
-      ``LONG_SIGNAL_PEPTIDE`` residues or longer (``eukaryote`` only: a eukaryotic length statistic),
+    * classical verdicts: ``high`` with sp_prob >= 0.95, else ``medium``; one step lower for each of
+      :func:`signal_peptide_doubts` (cleavage site uncertain, cs_prob < ``UNSURE_CLEAVAGE``; signal peptide
+      ``LONG_SIGNAL_PEPTIDE`` residues or longer, ``eukaryote`` only),
       ``low`` for a chain under ``GUARD_MIN_LENGTH`` (next to no mature chain), and one more when the deciding motif
       is a lower-confidence one (ER-retrieval variant, GPI tail with a polar residue or ending in a
       basic residue);
@@ -52,9 +70,7 @@ def confidence(res: Result, nc_threshold: float, weaker_motif: bool = False, euk
         if len(res.record.seq) < GUARD_MIN_LENGTH:
             return "low"
         level = "high" if res.sp_prob >= SURE_SIGNAL_PEPTIDE else "medium"
-        if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
-            level = STEP_DOWN[level]
-        if eukaryote and (res.cleavage_site or 0) >= LONG_SIGNAL_PEPTIDE:
+        for _ in signal_peptide_doubts(res, eukaryote):
             level = STEP_DOWN[level]
         return STEP_DOWN[level] if weaker_motif else level
     if res.localization == "membrane":

@@ -41,8 +41,8 @@ import numpy as np
 
 from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
-from secannot.models.confidence import LONG_SIGNAL_PEPTIDE, UNSURE_CLEAVAGE, confidence
-from secannot.models.masking import LONG_SP_EVIDENCE, STEP_DOWN, TM_NOT_CALLED, UNSURE_SITE_EVIDENCE, ambiguous_in
+from secannot.models.confidence import confidence, signal_peptide_doubts
+from secannot.models.masking import STEP_DOWN, TM_NOT_CALLED, ambiguous_in
 from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard, scored_length
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
@@ -344,10 +344,7 @@ class Localizer:
         if res.has_signal_peptide:
             cs = res.cleavage_site or 0
             evidence.append(f"SP 1-{cs}")
-            if res.cs_prob is not None and res.cs_prob < UNSURE_CLEAVAGE:
-                evidence.append(f"{UNSURE_SITE_EVIDENCE} (cs_prob {res.cs_prob:.2f} < {UNSURE_CLEAVAGE:g})")
-            if eukaryote and cs >= LONG_SIGNAL_PEPTIDE:  # a eukaryotic statistic: bacterial ones run longer
-                evidence.append(f"{LONG_SP_EVIDENCE} ({cs} residues; could hold a TM helix)")
+            evidence += signal_peptide_doubts(res, eukaryote)  # each also takes the confidence one step down
             mature = [s for s in hydrophobic if s.start > cs + 2]
             gpi, tail = (gpi_signal(self.topology, seq, mature, cs), mature[-1] if mature else None) if eukaryote \
                 else (None, None)
