@@ -186,10 +186,10 @@ def test_the_gpi_tail_ends_before_a_final_basic_residue():
 
 
 @pytest.mark.parametrize(("seq", "short"), [(b"MKWVTFISLLFLFSSAYSRGVFRRDAHKSEVAHRFKDLGEENF", True),
-                                            (b"MSTNPKPQRK", True), (b"MSTNPKPQRK" * 6, False)])
+                                            (b"MSTNPKPQRK", True), (b"M", True), (b"MSTNPKPQRK" * 6, False)])
 def test_a_short_chain_says_why_it_is_low(seq, short):
     row = run_cli(["predict", "-"], stdin=b">s\n" + seq + b"\n").dicts[0]
-    assert (f"short chain ({len(seq)} residues)" in row["evidence"]) == short, row
+    assert (f"short chain ({len(seq)} residue{'' if len(seq) == 1 else 's'})" in row["evidence"]) == short, row
     if short:
         assert row["confidence"] == "low"
 

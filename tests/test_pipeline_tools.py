@@ -123,8 +123,18 @@ def test_check_reports_an_id_in_two_files_as_a_duplicate_naming_both(tmp_path, k
     name = "sp|P07288|KLK3_HUMAN" if kind == "fasta" else "P07288"
     assert res.out.splitlines() == [
         f"{tmp_path / second}:{second_line}: {name}: duplicate of {tmp_path / first}:{first_line}"]
-    # each file alone is clean
+    # each file alone is clean, and so are both with --per-file (panels that share a protein on purpose)
     assert [run_cli(["check", tmp_path / f, *options]).code for f in (first, second)] == [0, 0]
+    res = run_cli(["check", "--per-file", tmp_path / first, tmp_path / second, *options])
+    assert (res.code, res.out) == (0, ""), res.err
+
+
+def test_check_per_file_still_finds_a_repeat_within_a_file(tmp_path):
+    (tmp_path / "a.ids").write_text("P07288\n")
+    (tmp_path / "b.ids").write_text("P07288\nP07288\n")
+    res = run_cli(["check", "--per-file", tmp_path / "a.ids", tmp_path / "b.ids"])
+    assert res.code == ExitCode.FINDINGS
+    assert res.out.splitlines() == [f"{tmp_path / 'b.ids'}:2: P07288: duplicate of line 1"]
 
 
 def test_check_a_duplicate_within_and_across_files_in_one_run(tmp_path):

@@ -35,13 +35,14 @@ def check(
     uniprot_url: UniprotUrl = None,
     email: Email = None,
     offline: Offline = False,
+    per_file: Annotated[bool, typer.Option("--per-file", help="Check each file as its own set: an id may appear in several files (panels that share proteins), not twice in one.")] = False,
 ) -> int:
     """Check protein lists: valid accessions, no duplicates, optional requirements.
 
     Findings print as 'file:line: id: message'; the exit code is 0 when clean and 1
     with findings, so it runs as a pre-commit hook (see .pre-commit-hooks.yaml).
     Several files are checked as one set: an id in two of them is a duplicate
-    ('b.ids:4: P05067: duplicate of a.ids:2').
+    ('b.ids:4: P05067: duplicate of a.ids:2'); --per-file checks each file alone.
     A table row with more or fewer fields than the header is not checked: it is
     named on stderr with its line and both counts, and the run exits 3.
     --require predicts: offline for FASTA, through the UniProt cache or network for ids;
@@ -59,7 +60,7 @@ def check(
     refuse_repeated_inputs([("input", path) for path in files])  # its ids would all be duplicates of themselves
     io.broken_pipe_code = int(ExitCode.FINDINGS)  # stdout carries findings only: a reader closing it missed one
     diag = diagnostics(io)
-    config = CheckConfig(id_column=id_column, sep=sep, allow_genes=allow_genes, require=require,
+    config = CheckConfig(id_column=id_column, sep=sep, allow_genes=allow_genes, require=require, across_files=not per_file,
                          predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())),
                          uniprot=uniprot_config(uniprot_url, email, offline, taxon))
     return int(check_files(files, config, io.stdout, diag, stdin_text(io)() if "-" in files else None))

@@ -122,7 +122,9 @@ def basic_c_terminus(seq: bytes) -> str:
 def _short_chain(seq: bytes) -> list[str]:
     """The evidence item that says why a chain under ``GUARD_MIN_LENGTH`` residues is ``low`` (see
     :func:`~secannot.models.confidence.confidence`), or nothing."""
-    return [f"short chain ({len(seq)} residues)"] if len(seq) < GUARD_MIN_LENGTH else []
+    if len(seq) >= GUARD_MIN_LENGTH:
+        return []
+    return [f"short chain ({len(seq)} residue{'' if len(seq) == 1 else 's'})"]
 
 
 def h_region_length(seq: bytes, span: int = 40) -> int:

@@ -109,7 +109,7 @@ def composition_guard(seq: bytes) -> str | None:
         return "short Cys/Pro-rich"
     if len(seq) < GUARD_MIN_LENGTH:
         # composition features of a peptide say nothing (MAAAA scored 0.99); no training protein is this short
-        return f"too short ({len(seq)} residues)"
+        return f"too short ({len(seq)} residue{'' if len(seq) == 1 else 's'})"
     return None
 
 

@@ -60,6 +60,8 @@ class CheckConfig:
     require: str | None = None
     predict: PredictConfig | None = None
     uniprot: UniProtConfig | None = None
+    #: False: each file is its own set (overlapping panels); an id repeated within one file is still a finding
+    across_files: bool = True
 
 
 def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> Iterator[Item]:
@@ -151,7 +153,8 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
     """Check ``paths`` as one set of lists, print the findings to ``out``; returns the exit code.
 
     An id named twice is a finding at its second mention: ``duplicate of line 3`` within a file, ``duplicate
-    of a.ids:3`` at its first mention in a file when an earlier file named it.  Errors: UsageError for an unknown
+    of a.ids:3`` at its first mention in a file when an earlier file named it (unless ``config.across_files``
+    is False: panels that share proteins on purpose).  Errors: UsageError for an unknown
     ``require``; an unreadable file is an error on ``diag`` (exit 4) and the other files are still checked.
     """
     if config.require is not None and config.require not in REQUIREMENTS:
@@ -162,6 +165,8 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
     first_file: dict[str, tuple[str, int]] = {}  # key -> (file, line) where it was first named
     for path in paths:
         seen: dict[str, int] = {}  # key -> line, in this file: a repeat here is named by its line
+        if not config.across_files:
+            first_file.clear()
         try:
             items = list(read_items(path, config, stdin))
         except InputError as exc:
