@@ -4,7 +4,7 @@ counting and the no-background warning."""
 from __future__ import annotations
 
 import pytest
-from helpers import run_cli
+from helpers import EXAMPLE_FASTA, run_cli
 
 from secannot.errors import ExitCode
 from secannot.report.enrichment import Counts, enrich, fold_enrichment, odds_ratio, odds_ratio_ci
@@ -239,3 +239,30 @@ def test_summarize_output_format_follows_the_o_files_extension(tmp_path, annotat
     warnings = [line for line in res.err.splitlines() if f"-o {out}" in line]
     assert warnings == ([f"warning: -o {out}: {warning}" + (" (give --format: tsv, json)" if "does not" in warning
                                                              else "")] if warning else [])
+
+
+@pytest.mark.parametrize(("hit_options", "summary_options", "warned"), [
+    (["--rules", "LAB"], [], "rules"),                      # hits with a lab rule file, background without
+    ([], ["--rules", "LAB"], "rules"),                      # the other way round
+    (["--rules", "LAB"], ["--rules", "LAB"], None),         # the same rules on both sides
+    (["--organism", "gram-negative"], [], "organism groups"),
+    ([], [], None),
+])
+def test_summarize_warns_when_hits_and_background_were_annotated_differently(tmp_path, lab_rules, hit_options,
+                                                                             summary_options, warned):
+    """The background is annotated by summarize itself (FASTA): its counts must be made under the hits' rules and
+    organism group, or the fold enrichment compares two standards (a lab rule adding a category to the hits only
+    inflated it silently)."""
+    swap = {"LAB": str(lab_rules)}
+    made = run_cli(["annotate", "-", "-f", "jsonl", *[swap.get(o, o) for o in hit_options]], stdin=HIT_FASTA.encode())
+    assert made.code == 0, made.err
+    hits = tmp_path / "hits.jsonl"
+    hits.write_text(made.out)
+    res = run_cli(["summarize", hits, "--background", EXAMPLE_FASTA, "-f", "json",
+                   *[swap.get(o, o) for o in summary_options]])
+    assert res.code == 0, res.err
+    lines = [line for line in res.err.splitlines() if "the hits were annotated with" in line]
+    if warned is None:
+        assert lines == [], res.err
+    else:
+        assert len(lines) == 1 and f"annotated with {warned} " in lines[0], res.err

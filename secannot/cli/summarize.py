@@ -79,6 +79,7 @@ def summarize(
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, collect_annotated, open_output
     from secannot.report.output import input_label, run_summarize
+    from secannot.report.summary import annotation_standards, standards_mismatch
 
     io: IO = ctx.obj
     diag = diagnostics(io, quiet, verbose)
@@ -91,15 +92,18 @@ def summarize(
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     refuse_repeated_inputs(raw)
     refuse_overwriting(raw, background, {"-o": output, "--report": report, "--plot": plot})
-    records, provenance = collect_annotated(raw, config, io, diag, stdin_text(io))
+    records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io))
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     back = None
     if background is not None:
         failed_before = len(diag.rejections)
-        back, _ = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
+        back, _, back_here = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
+        for line in standards_mismatch(annotation_standards(records, provenance if hits_here else None),
+                                       annotation_standards(back, provenance if back_here else None)):
+            diag.warn(line)
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
         run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from secannot.columns import ANNOTATE_COLUMNS, PREDICT_COLUMNS
 from secannot.errors import ExitCode, InputError, UsageError
@@ -356,8 +356,18 @@ def _annotate_sources(sources: Sequence[Source], config: JobConfig, stdin: Binar
     return out
 
 
+class Collected(NamedTuple):
+    """What :func:`collect_annotated` gathered."""
+
+    records: list[dict]
+    #: this run's provenance (its rules, organism and thresholds: those of ``annotated_here``)
+    provenance: dict
+    #: how many of ``records`` this run annotated itself (FASTA, ids); the rest were read from secannot output
+    annotated_here: int
+
+
 def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, diag: Diagnostics,
-                      stdin_text) -> tuple[list[dict], dict]:
+                      stdin_text) -> Collected:
     """Annotated records for ``summarize``: secannot output is read as is, anything else is annotated.
 
     ``raw`` holds (option, value) pairs as typed: FASTA or annotate-output files
@@ -374,10 +384,13 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     rules = load_rules(config.predict, diag)
     predictor = Predictor(config.predict, rules)
     records: list[dict] = []
+    annotated_here = 0
     for option, value in raw:
         if option not in ("input", "background"):
             sources = expand_sources([(option, value)], stdin_text)
-            records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
+            made = _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
+            records += made
+            annotated_here += len(made)
             continue
         if value != "-" and is_parquet(value):  # a Parquet file or Dask part directory written by secannot
             records += load_parquet(value, diag.warn)
@@ -396,7 +409,9 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
                 source, stdin = Source(FASTA, value, value), None
             else:
                 source, stdin = Source(FASTA, "-", value), _io.BufferedReader(_io.BytesIO(data))
-            records += _annotate_sources([source], config, stdin, diag, rules, predictor)
+            made = _annotate_sources([source], config, stdin, diag, rules, predictor)
+            records += made
+            annotated_here += len(made)
         elif option == "background":
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
@@ -404,13 +419,15 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             ids = list(iter_ids(raw_lines(_io.BytesIO(data)), value))  # a non-UTF-8 byte shown \xNN
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
-            records += _annotate_sources(sources, config, None, diag, rules, predictor)
+            made = _annotate_sources(sources, config, None, diag, rules, predictor)
+            records += made
+            annotated_here += len(made)
         else:
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
     inputs = tuple({"kind": option, "value": value} for option, value in raw)
     provenance = run_provenance(config.predict, predictor.sp_model, inputs, rules.version_summary(), None,
                                 _ligand_receptor_source(), nc_model=predictor.nc_model).as_dict()
-    return records, provenance
+    return Collected(records, provenance, annotated_here)
 
 
 def _read_all(path: str, stdin: BinaryIO | None) -> bytes:
