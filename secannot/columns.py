@@ -35,6 +35,13 @@ class Column:
     kind: str = "string"
     items: Callable[[Result], Any] | None = None
 
+    @property
+    def typed_description(self) -> str:
+        """The description for typed outputs (Parquet): a list column is a list there, not a ``;``-joined cell."""
+        if not self.kind.startswith("list<"):
+            return self.description
+        return self.description.replace("(;-separated, ", "(a list, ")
+
     def typed(self, result: Result) -> Any:
         """The value for typed outputs: an int, float, str, list of str, or None (null)."""
         value = (self.items or self.get)(result)
@@ -193,8 +200,9 @@ JSON_FIELDS: tuple[JsonField, ...] = (
     JsonField("annotation", "annotate", "the rule match in full: accession, isoform, gene, matched, receptors, "
               "ligands, and for a match matched_by, rules_file, rules_version, name, aliases, family, note, "
               "cell_sources and processes (with ontology ids), clinical, sources (cited), references"),
-    JsonField("uniprot", "annotate", "UniProt's view: signal, locations, agreement, cleavage_site_matches, release "
-              "(UniProt release of the entry, null when UniProt was not asked)"),
+    JsonField("uniprot", "annotate", "UniProt's view: signal, locations (null without an entry, [] when UniProt "
+              "lists none), agreement, cleavage_site_matches, release (UniProt release of the entry, null when "
+              "UniProt was not asked)"),
     JsonField("note", "there is something to add", "a sentence on the call, e.g. why a signal peptide was "
               "withdrawn or where a UniProt id's sequence came from"),
     JsonField("tool_version", "always", "secannot's version"),

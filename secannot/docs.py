@@ -44,10 +44,10 @@ def fill(readme: str) -> str:
     return readme
 
 
-if __name__ == "__main__":  # python -m secannot.docs README.md
+if __name__ == "__main__":  # python -m secannot.docs [README.md]
     import sys
 
-    path = sys.argv[1]
+    path = sys.argv[1] if len(sys.argv) > 1 else "README.md"
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     with open(path, "w", encoding="utf-8") as fh:

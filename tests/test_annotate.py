@@ -221,4 +221,8 @@ def test_a_protein_matched_only_by_a_leaderless_rule_gets_its_gene(name, gene):
     record = json.loads(run_cli(["annotate", "--offline", "-f", "jsonl", "-"], stdin=fasta).out)
     assert record["gene"] == record["annotation"]["gene"] == gene
     assert not record["annotation"]["matched"]  # still no TME entry
+    # the rule that matched has a version (was empty: "empty when no rule matched"), and the accession is named
+    assert row["rules_version"] == record["rules_version"] == record["provenance"]["rules"]["version"]
+    assert row["accession"] and row["accession"] in name
+    assert record["uniprot"]["locations"] is None, "UniProt not asked: null, as uniprot_location (not [])"
     assert secannot.annotate([(name, NO_LEADER)])[0].gene == gene

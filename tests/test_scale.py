@@ -294,6 +294,9 @@ def test_parquet_lists_are_lists_and_every_value_matches_the_tsv(tmp_path, comma
     provenance = json.loads(table.schema.metadata[b"secannot"])
     assert provenance["thresholds"]["sp_prob"] is not None and provenance["inputs"] == [{"kind": "fasta", "path": str(path)}]
     assert table.schema.field("evidence").metadata[b"description"].startswith(b"short reasons")
+    # a list column is a list in Parquet: its description does not speak of a ;-separated cell
+    lists = [c.name for c in columns if c.kind.startswith("list<")]
+    assert lists and not [n for n in lists if b";-separated" in table.schema.field(n).metadata[b"description"]]
     tsv = _rows(run_cli([command, path]).out)
     names = table.column_names
     seen_list = False

@@ -132,8 +132,10 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     symbol = _symbol(identity, entry or leaderless)
     receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
     if entry is None:
-        gene = leaderless.gene if leaderless is not None else (
-            identity.gene or (symbol if receptors or ligands else None))
+        if leaderless is not None:  # named by a leaderless-secretion entry: its symbol, accession and rules version
+            return Annotation(identity.accession or leaderless.accession, leaderless.gene, (), (), (),
+                              rules.version_summary(), None, None, receptors, ligands, isoform=identity.isoform)
+        gene = identity.gene or (symbol if receptors or ligands else None)
         return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands,
                           isoform=identity.isoform)
     raw = entry.data
@@ -166,7 +168,8 @@ class UniProtView:
     def as_dict(self) -> dict[str, Any]:
         return {
             "signal": self.signal,
-            "locations": list(self.locations),
+            # null without an entry (not asked, or not found), as the uniprot_location column: [] means UniProt lists none
+            "locations": None if self.agreement == "no_data" else list(self.locations),
             "agreement": self.agreement,
             "cleavage_site_matches": self.cleavage_match,
             "release": self.release,

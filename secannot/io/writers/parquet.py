@@ -54,7 +54,7 @@ def arrow_type(kind: str):
 def schema(columns: Sequence[Column], provenance: Provenance):
     """The schema of every file of a run: the columns' kinds, their descriptions, the provenance."""
     pa, _ = require_pyarrow()
-    fields = [pa.field(col.name, arrow_type(col.kind), metadata={"description": col.description})
+    fields = [pa.field(col.name, arrow_type(col.kind), metadata={"description": col.typed_description})
               for col in columns]
     return pa.schema(fields, metadata={"secannot": json.dumps(provenance.as_dict())})
 
