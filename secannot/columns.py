@@ -198,7 +198,8 @@ JSON_FIELDS: tuple[JsonField, ...] = (
     JsonField("nonclassical_rule", "a rule names the protein leaderless-secreted", "the rule: gene, accession, "
               "route_type, mechanism, evidence (cited sources), rules_file, rules_version"),
     JsonField("annotation", "annotate", "the rule match in full: accession, isoform, gene, matched, receptors, "
-              "ligands, and for a match matched_by, rules_file, rules_version, name, aliases, family, note, "
+              "ligands, receptor_resources and ligand_resources (each partner -> the ligand-receptor resources "
+              "that list the pair), and for a match matched_by, rules_file, rules_version, name, aliases, family, note, "
               "cell_sources and processes (with ontology ids), clinical, sources (cited), references"),
     JsonField("uniprot", "annotate", "UniProt's view: signal, locations (null without an entry, [] when UniProt "
               "lists none), agreement, cleavage_site_matches, release (UniProt release of the entry, null when "

@@ -226,3 +226,22 @@ def test_a_protein_matched_only_by_a_leaderless_rule_gets_its_gene(name, gene):
     assert row["accession"] and row["accession"] in name
     assert record["uniprot"]["locations"] is None, "UniProt not asked: null, as uniprot_location (not [])"
     assert secannot.annotate([(name, NO_LEADER)])[0].gene == gene
+
+
+def test_each_ligand_receptor_partner_names_the_resources_behind_its_pair():
+    """The receptors list puts a pair one resource lists beside a consensus pair (KLK3 -> EPOR); the JSON says which."""
+    from secannot.knowledge.ligrec import load_ligand_receptor
+
+    record = json.loads(run_cli(["annotate", "--offline", "-f", "jsonl", "-"],
+                                stdin=f">sp|P15692|VEGFA_HUMAN\n{NO_LEADER}\n".encode()).out)
+    annotation = record["annotation"]
+    assert annotation["receptors"] and set(annotation["receptor_resources"]) == set(annotation["receptors"])
+    table = load_ligand_receptor()
+    for receptor, listed in annotation["receptor_resources"].items():
+        expected = set()
+        for pair in table.pairs:
+            if pair.ligand == "VEGFA" and pair.receptor == receptor:
+                expected.update(pair.resources or ("secannot_supplement",))
+        assert listed == sorted(expected), receptor
+    counts = {len(v) for v in annotation["receptor_resources"].values()}
+    assert len(counts) > 1, "VEGFA's pairs differ in support"

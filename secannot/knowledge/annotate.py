@@ -58,6 +58,8 @@ class Annotation:
     ontology_terms: tuple[str, ...] = ()  # Cell Ontology / GO ids of the cell sources and processes
     #: The isoform the input named (P15692-2); ``accession`` stays canonical, as rules and UniProt key by it.
     isoform: str | None = None
+    #: (receptor -> resources, ligand -> resources): how many ligand-receptor resources list each pair
+    pair_resources: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -67,6 +69,9 @@ class Annotation:
             "matched": self.entry is not None,
             "receptors": list(self.receptors),
             "ligands": list(self.ligands),
+            # the resources behind each pair: one resource's pair and a six-resource consensus pair look alike above
+            "receptor_resources": self.pair_resources[0],
+            "ligand_resources": self.pair_resources[1],
         }
         if self.entry is not None:
             raw = self.entry.data
@@ -131,13 +136,15 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     pairs = load_ligand_receptor()
     symbol = _symbol(identity, entry or leaderless)
     receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
+    support = pairs.resources_of(symbol) if receptors or ligands else ({}, {})
     if entry is None:
         if leaderless is not None:  # named by a leaderless-secretion entry: its symbol, accession and rules version
             return Annotation(identity.accession or leaderless.accession, leaderless.gene, (), (), (),
-                              rules.version_summary(), None, None, receptors, ligands, isoform=identity.isoform)
+                              rules.version_summary(), None, None, receptors, ligands, isoform=identity.isoform,
+                              pair_resources=support)
         gene = identity.gene or (symbol if receptors or ligands else None)
         return Annotation(identity.accession, gene, (), (), (), None, None, None, receptors, ligands,
-                          isoform=identity.isoform)
+                          isoform=identity.isoform, pair_resources=support)
     raw = entry.data
     return Annotation(
         accession=identity.accession or entry.accession,
@@ -152,6 +159,7 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
         receptors=receptors,
         ligands=ligands,
         isoform=identity.isoform,
+        pair_resources=support,
     )
 
 

@@ -72,6 +72,22 @@ class LigandReceptorTable:
             return ()
         return tuple(sorted({p.ligand for p in self._by_receptor_gene.get(gene.upper(), ())}))
 
+    def resources_of(self, gene: str | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(receptor -> resources, ligand -> resources) of ``gene``'s pairs, each partner's resources sorted
+        (the union over its pairs; a supplement pair lists 'secannot_supplement').
+
+        Why: the consensus table puts a pair that one resource lists beside one that six do; the
+        receptors/ligands lists alone cannot tell them apart.
+        """
+        if not gene:
+            return {}, {}
+        out: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+        for side, table, partner in ((0, self._by_ligand_gene, "receptor"), (1, self._by_receptor_gene, "ligand")):
+            for pair in table.get(gene.upper(), ()):
+                found = pair.resources or (("secannot_supplement",) if pair.origin == "supplement" else ())
+                out[side].setdefault(getattr(pair, partner), set()).update(found)
+        return tuple({k: sorted(v) for k, v in sorted(d.items())} for d in out)  # type: ignore[return-value]
+
     def has_pair(self, ligand: str, receptor: str) -> bool:
         """True when ``ligand`` signals to ``receptor``, directly or as a subunit of a complex."""
         wanted = receptor.upper()
