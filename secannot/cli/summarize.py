@@ -79,7 +79,7 @@ def summarize(
     from secannot.pipeline.predictor import PredictConfig
     from secannot.pipeline.runner import JobConfig, collect_annotated, open_output
     from secannot.report.output import input_label, run_summarize
-    from secannot.report.summary import annotation_standards, standards_mismatch
+    from secannot.report.standards import annotation_standards, standards_mismatch
 
     io: IO = ctx.obj
     diag = diagnostics(io, quiet, verbose)

@@ -15,13 +15,13 @@ from typing import Any, TextIO
 
 from secannot.errors import InputError
 from secannot.report.enrichment import DEFAULT_MIN_SIZE, SIGNIFICANT_Q
+from secannot.report.standards import hits_organisms
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
     SUMMARY_COLUMNS,
     ClinicalHit,
     Summary,
-    hits_organisms,
     summarize,
 )
 
