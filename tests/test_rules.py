@@ -189,6 +189,21 @@ def test_lint_text_matches_loader_advice_for_old_schema():
     assert "migrate the file to schema_version 2" in problem.message
 
 
+@pytest.mark.parametrize(("written", "expected"), [
+    ('"2"', "schema_version: expected an integer, got a string '2' (unquote it: 'schema_version: 2')"),
+    ("'1'", "schema_version: expected an integer, got a string '1' (unquote it: 'schema_version: 1')"),
+    ('"two"', "schema_version: expected an integer, got a string 'two' (unquote it: 'schema_version: 2')"),
+])
+def test_quoted_schema_version_asks_for_the_integer(tmp_path: Path, written: str, expected: str):
+    text = (LINT / "good.yaml").read_text().replace("schema_version: 1", f"schema_version: {written}")
+    (problem,) = lint_text(text, "q.yaml")
+    assert str(problem) == f"q.yaml:2: {expected}"
+    (tmp_path / "tme_q.yaml").write_text(text)
+    with pytest.raises(SchemaVersionError) as raised:
+        RuleSet.load([tmp_path])
+    assert str(raised.value).startswith(f"{tmp_path / 'tme_q.yaml'}:2: {expected} (1 problem(s)")
+
+
 def test_schema_messages_are_readable():
     base = (LINT / "good.yaml").read_text()
     text = base.replace("specimen: serum", "speciman: serum").replace('date: "2026-01-01"', "date: 2026-01-01")
