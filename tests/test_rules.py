@@ -503,3 +503,12 @@ def test_rules_show_without_an_entry_exits_1_as_documented():
     assert res.code == ExitCode.FINDINGS and res.out == ""
     table = README.read_text().split("<!-- exit-codes:start -->")[1]
     assert "| 1 |" in table and "rules show found no entry" in table.split("| 2 |")[0]
+
+
+@pytest.mark.parametrize("query", ["", "  "], ids=["empty", "blank"])
+def test_rules_show_of_an_empty_query_is_a_usage_error(query: str):
+    res = run_cli(["rules", "show", query])
+    assert res.code == ExitCode.USAGE and res.out == ""
+    assert res.err.splitlines() == [
+        f"error: GENE|ACCESSION|ALIAS is empty ({query!r}); give a gene symbol, accession or alias"
+    ]
