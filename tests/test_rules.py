@@ -512,3 +512,21 @@ def test_rules_show_of_an_empty_query_is_a_usage_error(query: str):
     assert res.err.splitlines() == [
         f"error: GENE|ACCESSION|ALIAS is empty ({query!r}); give a gene symbol, accession or alias"
     ]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (('aliases: ["alpha-A"]', 'aliases: ["alpha-A"'),
+     "tme_a.yaml:16: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 15)"),
+    (('date: "2026-01-01"', "date: 2026-13-45"),
+     'tme_a.yaml:4: not a calendar date: month must be in 1..12; quote dates as "YYYY-MM-DD"'),
+], ids=["yaml-syntax", "impossible-date"])
+def test_rules_diff_reports_a_broken_file_as_file_and_line(tmp_path: Path, edit: tuple[str, str], expected: str):
+    """As rules lint and a --rules load do: not PyYAML's 'in "<unicode string>", line 16, column 5'."""
+    good = (LINT / "good.yaml").read_text()
+    for side, text in (("old", good), ("new", good.replace(*edit))):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "tme_a.yaml").write_text(text)
+    res = run_cli(["rules", "diff", tmp_path / "old", tmp_path / "new"])
+    assert res.code == ExitCode.RULES and res.out == ""
+    new = tmp_path / "new" / "tme_a.yaml"
+    assert res.err.splitlines() == [f"error: {tmp_path / 'new'}/{expected}; run 'secannot rules lint {new}'"]

@@ -78,10 +78,8 @@ def parse_rule_text(text: str, path: str, layer: str, *, aliases_refused: bool =
         refuse_aliases(text, path)
     try:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: invalid YAML: {exc}".replace("\n", " ")) from None
-    except ValueError as exc:  # unquoted impossible date such as 2026-13-45
-        raise RulesError(f"{path}: not a calendar date ({exc}); run 'secannot rules lint {path}'") from None
+    except (yaml.YAMLError, ValueError):  # ValueError: an unquoted impossible date such as 2026-13-45
+        raise RulesError(_parse_failure(text, path)) from None
     check_schema_version(data, path)
     for key in ("kind", "rules_version", "entries"):
         if key not in data:
@@ -102,6 +100,16 @@ def parse_rule_text(text: str, path: str, layer: str, *, aliases_refused: bool =
         entries=tuple(entries),
         layer=layer,
     )
+
+
+def _parse_failure(text: str, path: str) -> str:
+    """'file:line: YAML syntax error: ...', worded as ``rules lint`` and a ``--rules`` load word it (PyYAML's own
+    text names '<unicode string>' and a column on two lines); the text is parsed again only on this path."""
+    from secannot.knowledge.yaml_source import parse_with_nodes
+
+    problems = parse_with_nodes(text, path, aliases_refused=True)[2]
+    found = str(problems[0]) if problems else f"{path}: cannot parse"
+    return f"{found}; run 'secannot rules lint {path}'"
 
 
 def _rule_paths(directory: Traversable | Path) -> list[Any]:
