@@ -460,6 +460,17 @@ def test_format_evidence(item: dict, expected: str):
     assert format_evidence(item, sources) == expected
 
 
+def test_pd_l1_22c3_companion_diagnostic_cites_its_fda_pma(bundled_rules: RuleSet):
+    """rules/README.md: cite the FDA application where it is known (PMA P150013, October 2015), not a news page."""
+    (cd274,) = [e for e in bundled_rules.find("PD-L1") if e.file.kind == "tme"]
+    (claim,) = [c for c in cd274.data["clinical"] if c["status"] == "fda_marker"]
+    assert "22C3" in claim["note"] and claim["year"] == 2015
+    assert claim["evidence"] == [{"regulatory": "PMA P150013"}]
+    assert format_evidence(claim["evidence"][0], cd274.file.sources) == (
+        "FDA PMA P150013 (https://www.accessdata.fda.gov/scripts/cdrh/cfdocs/cfpma/pma.cfm?id=P150013)")
+    assert cd274.rules_version == "2.0.1"
+
+
 def test_close_names_suggests_genes(bundled_rules: RuleSet):
     assert "CXCL8" in close_names(bundled_rules, "interleukin 8")
 
