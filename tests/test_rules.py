@@ -541,3 +541,81 @@ def test_rules_diff_reports_a_broken_file_as_file_and_line(tmp_path: Path, edit:
     assert res.code == ExitCode.RULES and res.out == ""
     new = tmp_path / "new" / "tme_a.yaml"
     assert res.err.splitlines() == [f"error: {tmp_path / 'new'}/{expected}; run 'secannot rules lint {new}'"]
+
+
+# -- one --rules directory is one layer; it is linted as the layer it would be over the bundled rules -------------
+
+def _two_files(tmp_path: Path, second: str) -> Path:
+    """A user rules directory of the lint fixture (r1.yaml) and ``second`` (r8.yaml, sorting after it)."""
+    directory = tmp_path / "lab"
+    directory.mkdir()
+    (directory / "r1.yaml").write_text((LINT / "good.yaml").read_text())
+    (directory / "r8.yaml").write_text(second)
+    return directory
+
+
+_GOOD = (LINT / "good.yaml").read_text()
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    (_GOOD.replace("gene: BBB2", "gene: CCC3").replace("Q67890", "O22222").replace("P12345", "P12346")
+     .replace('"beta-B"', '"gamma-C"'), "r8.yaml:13: duplicate gene AAA1 (first at {dir}/r1.yaml:13)"),
+    (_GOOD.replace("gene: AAA1", "gene: DDD4").replace("gene: BBB2", "gene: EEE5").replace("Q67890", "O22222")
+     .replace('"alpha-A"', '"delta-D"').replace('"beta-B"', '"eps-E"'),
+     "r8.yaml:14: duplicate accession P12345: DDD4 and AAA1 (first at {dir}/r1.yaml:14)"),
+    (_GOOD.replace("gene: AAA1", "gene: DDD4").replace("gene: BBB2", "gene: EEE5").replace("Q67890", "O22222")
+     .replace("P12345", "P12346").replace('"beta-B"', '"eps-E"'),
+     "r8.yaml:15: duplicate alias 'alpha-A': DDD4 and AAA1 (first at {dir}/r1.yaml:15)"),
+], ids=["gene", "accession", "alias"])
+def test_a_name_in_two_files_of_one_rules_dir_is_a_rules_error_as_lint_says(tmp_path: Path, second: str,
+                                                                            expected: str):
+    """Not a warning 'r8.yaml: AAA1 overrides r1.yaml' with the file that sorts last winning: one directory is
+    one layer, so the loader refuses what rules lint reports, as it does within one file."""
+    directory = _two_files(tmp_path, second)
+    line = f"{directory}/{expected.format(dir=directory)}"
+    assert line in _lines(lint_paths([directory]))
+    res = run_cli(["annotate", "--uniprot", "P15692", "--offline", "--rules", directory])
+    assert res.code == ExitCode.RULES and res.out == ""
+    (message,) = res.err.splitlines()
+    assert message.startswith(f"error: {line} (") and f"run 'secannot rules lint {directory}'" in message
+    with pytest.raises(RulesError, match="between the files of one --rules directory"):
+        RuleSet.load([directory])
+
+
+def _bundled_lines(name: str, gene: str) -> dict[str, int]:
+    """Lines of the entry's gene and aliases keys in a bundled file."""
+    lines = (BUNDLED / name).read_text().splitlines()
+    start = lines.index(f"  - gene: {gene}")
+    aliases = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("aliases:"))
+    return {"gene": start + 1, "aliases": aliases + 1}
+
+
+def _user_entry(gene: str, accession: str, aliases: str) -> str:
+    return _GOOD.split("entries:")[0] + (
+        f"entries:\n  - gene: {gene}\n    accession: {accession}\n    aliases: {aliases}\n    processes:\n"
+        "      - value: angiogenesis\n        evidence:\n          - {source: book2020}\n")
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    (("POSTN", "Q15063", '["VEGF"]'),
+     "tme_mine.yaml:15: alias 'VEGF' of POSTN is an alias of VEGFA in the bundled rules "
+     "(rules/tme_growth_factors.yaml:{aliases}); a lookup of 'VEGF' would find one of them"),
+    (("POSTN", "Q15063", '["VEGFA"]'),
+     "tme_mine.yaml:15: alias 'VEGFA' of POSTN is the gene symbol of VEGFA in the bundled rules "
+     "(rules/tme_growth_factors.yaml:{gene})"),
+    (("VEGF", "P12346", '["VEGF-X"]'),
+     "tme_mine.yaml:13: gene VEGF is an alias of VEGFA in the bundled rules (rules/tme_growth_factors.yaml:{aliases}); "
+     "a lookup of VEGF would find this entry, not VEGFA"),
+], ids=["alias-is-bundled-alias", "alias-is-bundled-gene", "gene-is-bundled-alias"])
+def test_lint_of_a_user_dir_checks_its_names_against_the_bundled_rules(tmp_path: Path, entry: tuple, expected: str):
+    """annotate only warns ('alias VEGF of POSTN was an alias of VEGFA') and rules show VEGF then finds POSTN."""
+    (tmp_path / "tme_mine.yaml").write_text(_user_entry(*entry))
+    where = _bundled_lines("tme_growth_factors.yaml", "VEGFA")
+    res = run_cli(["rules", "lint", tmp_path])
+    assert res.code == ExitCode.FINDINGS
+    assert f"{tmp_path}/{expected.format(**where)}" in res.out.splitlines(), res.out
+    assert not has_errors(lint_paths([BUNDLED])) and not has_errors(lint_paths([Path(__file__).parents[1] / "rules"]))
+
+
+def test_overriding_a_bundled_entry_lints_clean_over_the_bundled_rules():
+    assert not has_errors(lint_paths([RULES_DATA / "override"]))

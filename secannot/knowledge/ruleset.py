@@ -131,6 +131,7 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
     annotate, ``--version`` and every output carry one string).
     """
     files = []
+    documents: list[Any] = []  # what each validated file contributes to the cross-file checks
     for item in _rule_paths(directory):
         shown = f"rules/{item.name}" if layer == BUNDLED_LABEL else str(item)
         try:
@@ -149,16 +150,32 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
                 versions.append((layer, found.group(1) if found else "unversioned"))
             continue
         if validate:
-            from secannot.knowledge.lint import lint_text
+            from secannot.knowledge.lint import lint_layer_file
 
-            problems = [p for p in lint_text(text, shown, aliases_refused=user_file) if p.severity == "error"]
+            found, document = lint_layer_file(text, shown, aliases_refused=user_file)
+            problems = [p for p in found if p.severity == "error"]
             if problems:
                 error = SchemaVersionError if problems[0].code == "schema_version" else RulesError
                 raise error(f"{problems[0]} ({len(problems)} problem(s); run 'secannot rules lint {item}')")
+            documents.append(document)
         files.append(parse_rule_text(text, shown, layer, aliases_refused=user_file))
         if versions is not None:
             versions.append((layer, files[-1].rules_version))
+    if validate:
+        _refuse_cross_file_collisions(documents, directory)
     return files
+
+
+def _refuse_cross_file_collisions(documents: list[Any], directory: Traversable | Path) -> None:
+    """The files of one directory are one layer: a gene, accession or alias in two of them is an error, as
+    within one file and as ``rules lint DIR`` says, not a silent win of the file whose name sorts last."""
+    from secannot.knowledge.lint import cross_file_problems
+
+    problems = [p for p in cross_file_problems([d for d in documents if d is not None and d.kind is not None])
+                if p.severity == "error"]
+    if problems:
+        raise RulesError(f"{problems[0]} ({len(problems)} problem(s) between the files of one --rules directory; "
+                         f"run 'secannot rules lint {directory}')")
 
 
 @dataclass
