@@ -6,11 +6,12 @@ import io
 import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import README, run_cli
+from helpers import README, SUBSET_FASTA, run_cli
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
@@ -619,3 +620,59 @@ def test_lint_of_a_user_dir_checks_its_names_against_the_bundled_rules(tmp_path:
 
 def test_overriding_a_bundled_entry_lints_clean_over_the_bundled_rules():
     assert not has_errors(lint_paths([RULES_DATA / "override"]))
+
+
+# -- a user entry with an earlier layer's accession under another gene ---------------------------------------------
+
+_VEGF = _user_entry("VEGF", "P15692", '["my VEGF"]')  # VEGFA's accession under the alias VEGF
+
+
+def _taken(path: Path, earlier: str) -> str:
+    return (f"{path}:14: accession P15692 of VEGF is the accession of VEGFA in {earlier}; use its gene symbol "
+            "('gene: VEGFA') to override that entry, or correct the accession")
+
+
+@pytest.mark.parametrize("command", [
+    ["annotate", SUBSET_FASTA],
+    ["rules", "show", "VEGFA"],
+    ["rules", "show", "P15692"],
+    ["check", SUBSET_FASTA, "--require", "classical"],
+    ["summarize", SUBSET_FASTA],
+], ids=["annotate", "show-gene", "show-accession", "check", "summarize"])
+def test_a_user_entry_with_a_bundled_accession_under_another_gene_is_a_rules_error(tmp_path: Path, command: list):
+    """It used to replace the bundled VEGFA entry in annotate (gene VEGF, the bundled claims gone, nothing said),
+    while rules show VEGFA showed the bundled entry and rules show P15692 the user one."""
+    (tmp_path / "tme_vegf.yaml").write_text(_VEGF)
+    res = run_cli([*command, "--rules", tmp_path])
+    assert res.code == ExitCode.RULES and res.out == ""
+    vegfa = _bundled_lines("tme_growth_factors.yaml", "VEGFA")["gene"] + 1  # the accession line
+    expected = _taken(tmp_path / "tme_vegf.yaml", f"the bundled rules (rules/tme_growth_factors.yaml:{vegfa})")
+    assert res.err.splitlines() == [f"error: {expected}"]
+    lint = run_cli(["rules", "lint", tmp_path])
+    assert lint.code == ExitCode.FINDINGS and expected in lint.out.splitlines(), lint.out
+
+
+def test_an_earlier_user_layers_accession_is_taken_too(tmp_path: Path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    shutil.copy(RULES_DATA / "override" / "tme_vegfa.yaml", tmp_path / "first")
+    (tmp_path / "second" / "tme_vegf.yaml").write_text(_VEGF)
+    with pytest.raises(RulesError) as raised:
+        RuleSet.load([tmp_path / "first", tmp_path / "second"])
+    first = tmp_path / "first"
+    assert str(raised.value) == _taken(tmp_path / "second" / "tme_vegf.yaml",
+                                       f"the --rules layer {first} ({first / 'tme_vegfa.yaml'}:12)")
+
+
+def test_a_user_layer_that_overrides_the_owner_may_reuse_its_accession():
+    """VEGFA replaced in the same layer (under another accession): P15692 is free for the layer's VEGF entry, in
+    whichever order the layer's entries come, as rules lint sees it."""
+    bundled = _rule_file([{"gene": "VEGFA", "accession": "P15692"}])
+    user = replace(bundled, path="lab/tme_x.yaml", layer="lab",
+                   entries=({"gene": "VEGF", "accession": "P15692"}, {"gene": "VEGFA", "accession": "P12346"}))
+    rules = RuleSet.from_files([bundled, user])
+    assert [e.gene for e in rules.find("P15692")] == ["VEGF"]
+    later = replace(user, path="later/tme_y.yaml", layer="later", entries=({"gene": "VEGFX", "accession": "P15692"},))
+    with pytest.raises(RulesError, match=r"accession P15692 of VEGFX is the accession of VEGF in the --rules layer "
+                                         r"lab \(lab/tme_x\.yaml\)"):
+        RuleSet.from_files([bundled, user, later])

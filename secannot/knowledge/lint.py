@@ -201,21 +201,34 @@ def _alias_collisions(aliases: Sequence[_Name], genes: dict[str, _Name], cross_f
 # -- a user layer over the bundled rules ---------------------------------------------------
 
 
+def accession_taken(accession: str, gene: str, other_gene: str, other_where: str) -> str:
+    """One wording, for lint and the rule loader, of a user entry that takes an earlier layer's accession under
+    another gene: loaded, it would replace that entry under the wrong symbol, with none of its claims."""
+    return (f"accession {accession} of {gene} is the accession of {other_gene} in {other_where}; use its gene "
+            f"symbol ('gene: {other_gene}') to override that entry, or correct the accession")
+
+
 def over_bundled_problems(base: Sequence[_Name], user: Sequence[_Name]) -> Iterator[Problem]:
     """A user layer's names against the bundled ones (of one kind): an entry of the user layer with the gene of a
-    bundled entry replaces it (allowed, reported by the loader), so that entry's names are out of the way; an
+    bundled entry replaces it (allowed, reported by the loader), so that entry's names are out of the way.  An
+    accession of a bundled entry under another gene is what the loader refuses (see :func:`accession_taken`); an
     alias or gene symbol the two layers otherwise share makes a lookup find the wrong entry (the loader only
     warns, and ``rules show ALIAS`` then resolves to whichever entry was indexed last)."""
     overridden = {n.key for n in user if n.role == "gene"}
     active = [n for n in base if normalise_name(n.owner) not in overridden]
     genes = {n.key: n for n in active if n.role == "gene"}
+    accessions = {n.key: n for n in active if n.role == "accession"}
     aliases: dict[str, _Name] = {}
     for n in active:
         if n.role == "alias":
             aliases.setdefault(n.key, n)
     for name in user:
         other = None
-        if name.role == "alias" and name.key in genes:
+        if name.role == "accession" and name.key in accessions:
+            other = accessions[name.key]
+            message = accession_taken(name.text, name.owner, other.owner,
+                                      f"the bundled rules ({other.file}:{other.line})")
+        elif name.role == "alias" and name.key in genes:
             other = genes[name.key]
             message = (f"alias '{name.text}' of {name.owner} is the gene symbol of {other.owner} in the bundled rules "
                        f"({other.file}:{other.line})")

@@ -212,11 +212,18 @@ class RuleSet:
         files = list(files)
         index = {kind: KindIndex() for kind in KINDS}
         overrides: list[str] = []
+        layer_genes: dict[tuple[str, str], set[str]] = {}  # (layer, kind) -> the genes the layer defines
+        for rf in files:
+            layer_genes.setdefault((rf.layer, rf.kind), set()).update(normalise_name(str(e["gene"])) for e in rf.entries)
         for rf in files:
             idx = index[rf.kind]
-            for raw in rf.entries:
+            for position, raw in enumerate(rf.entries):
                 entry = Entry(str(raw["gene"]), str(raw["accession"]), raw, rf)
                 key = normalise_name(entry.gene)
+                taken = idx.by_accession.get(entry.accession)
+                if (taken is not None and taken.file.layer != rf.layer and normalise_name(taken.gene) != key
+                        and normalise_name(taken.gene) not in layer_genes[rf.layer, rf.kind]):
+                    raise RulesError(_accession_taken(entry, position, taken))
                 old = idx.by_gene.get(key)
                 if old is not None:
                     overrides.append(f"{rf.path}: {entry.gene} overrides {old.file.path} ({old.file.layer} {old.rules_version})")
@@ -281,6 +288,32 @@ class RuleSet:
         if self._summary is None:  # asked once per annotated protein (the rules_version column)
             self._summary = combined_version(self.file_versions or [(f.layer, f.rules_version) for f in self.files])
         return self._summary
+
+
+def _accession_taken(entry: Entry, position: int, taken: Entry) -> str:
+    """A user entry under another gene with an earlier layer's accession (a user 'VEGF' with VEGFA's P15692):
+    matched by accession it would replace that entry, named VEGF and with none of its claims, silently; refused
+    with the words of ``rules lint``, which reports it too."""
+    from secannot.knowledge.lint import accession_taken
+
+    layer = "the bundled rules" if taken.file.layer == BUNDLED_LABEL else f"the --rules layer {taken.file.layer}"
+    earlier = _entry_line(taken.file, taken.file.entries.index(taken.data), "accession")
+    text = accession_taken(entry.accession, entry.gene, taken.gene, f"{layer} ({earlier})")
+    return f"{_entry_line(entry.file, position, 'accession')}: {text}"
+
+
+def _entry_line(rule_file: RuleFile, position: int, key: str) -> str:
+    """'file:line' of a key of the file's ``position``-th entry; the file is parsed again for its node tree, which
+    only an error message needs ('file' alone when it cannot be read again)."""
+    from secannot.knowledge.yaml_source import line_of, parse_with_nodes
+
+    source = bundled_dir() / Path(rule_file.path).name if rule_file.layer == BUNDLED_LABEL else Path(rule_file.path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return rule_file.path
+    _, root, problems = parse_with_nodes(text, rule_file.path, aliases_refused=True)
+    return rule_file.path if problems else f"{rule_file.path}:{line_of(root, ('entries', position, key))}"
 
 
 FAMILY_GROUPS = ("cell_sources", "processes")
