@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO, SUBSET_FASTA, run_cli
+from helpers import DATA, REPO, SUBSET_FASTA, run_cli
 
 from secannot.columns import ANNOTATE_COLUMNS
 from secannot.errors import ExitCode
@@ -208,3 +208,14 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
     # one process for both files (require_serial: pre-commit would run parallel batches): P07288 is in both
     assert "bad.ids:1: P07288: duplicate of good.ids:1" in bad.stdout, bad.stdout
     assert "bad.ids:3: P0!234: not a valid UniProt accession" in bad.stdout
+    # secannot-rules-lint: eight copies of one rule file, each clean alone; pre-commit runs more than four files in
+    # parallel batches (of at least four) unless the hook is serial, and each batch would see only its own duplicates
+    (repo / "rules").mkdir()
+    names = [f"rules/r{i}.yaml" for i in range(8)]
+    for name in names:
+        shutil.copy(DATA / "rules" / "lint" / "good.yaml", repo / name)
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+    lint = subprocess.run([pre_commit, "try-repo", str(REPO), "secannot-rules-lint", "--files", *names],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert lint.returncode == 1, lint.stdout + lint.stderr
+    assert lint.stdout.count("duplicate gene AAA1 (first at rules/r") == 7, lint.stdout

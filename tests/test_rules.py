@@ -6,11 +6,12 @@ import io
 import json
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import README, run_cli
+from helpers import README, SUBSET_FASTA, run_cli
 from jsonschema import Draft202012Validator
 from rich.console import Console
 
@@ -187,6 +188,21 @@ def test_lint_text_matches_loader_advice_for_old_schema():
     (problem,) = lint_text(text, "old.yaml")
     assert str(problem).startswith("old.yaml:2: schema_version 0 is not supported")
     assert "migrate the file to schema_version 2" in problem.message
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ('"2"', "schema_version: expected an integer, got a string '2' (unquote it: 'schema_version: 2')"),
+    ("'1'", "schema_version: expected an integer, got a string '1' (unquote it: 'schema_version: 1')"),
+    ('"two"', "schema_version: expected an integer, got a string 'two' (unquote it: 'schema_version: 2')"),
+])
+def test_quoted_schema_version_asks_for_the_integer(tmp_path: Path, written: str, expected: str):
+    text = (LINT / "good.yaml").read_text().replace("schema_version: 1", f"schema_version: {written}")
+    (problem,) = lint_text(text, "q.yaml")
+    assert str(problem) == f"q.yaml:2: {expected}"
+    (tmp_path / "tme_q.yaml").write_text(text)
+    with pytest.raises(SchemaVersionError) as raised:
+        RuleSet.load([tmp_path])
+    assert str(raised.value).startswith(f"{tmp_path / 'tme_q.yaml'}:2: {expected} (1 problem(s)")
 
 
 def test_schema_messages_are_readable():
@@ -445,6 +461,17 @@ def test_format_evidence(item: dict, expected: str):
     assert format_evidence(item, sources) == expected
 
 
+def test_pd_l1_22c3_companion_diagnostic_cites_its_fda_pma(bundled_rules: RuleSet):
+    """rules/README.md: cite the FDA application where it is known (PMA P150013, October 2015), not a news page."""
+    (cd274,) = [e for e in bundled_rules.find("PD-L1") if e.file.kind == "tme"]
+    (claim,) = [c for c in cd274.data["clinical"] if c["status"] == "fda_marker"]
+    assert "22C3" in claim["note"] and claim["year"] == 2015
+    assert claim["evidence"] == [{"regulatory": "PMA P150013"}]
+    assert format_evidence(claim["evidence"][0], cd274.file.sources) == (
+        "FDA PMA P150013 (https://www.accessdata.fda.gov/scripts/cdrh/cfdocs/cfpma/pma.cfm?id=P150013)")
+    assert cd274.rules_version == "2.0.1"
+
+
 def test_close_names_suggests_genes(bundled_rules: RuleSet):
     assert "CXCL8" in close_names(bundled_rules, "interleukin 8")
 
@@ -488,3 +515,164 @@ def test_rules_show_without_an_entry_exits_1_as_documented():
     assert res.code == ExitCode.FINDINGS and res.out == ""
     table = README.read_text().split("<!-- exit-codes:start -->")[1]
     assert "| 1 |" in table and "rules show found no entry" in table.split("| 2 |")[0]
+
+
+@pytest.mark.parametrize("query", ["", "  "], ids=["empty", "blank"])
+def test_rules_show_of_an_empty_query_is_a_usage_error(query: str):
+    res = run_cli(["rules", "show", query])
+    assert res.code == ExitCode.USAGE and res.out == ""
+    assert res.err.splitlines() == [
+        f"error: GENE|ACCESSION|ALIAS is empty ({query!r}); give a gene symbol, accession or alias"
+    ]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (('aliases: ["alpha-A"]', 'aliases: ["alpha-A"'),
+     "tme_a.yaml:16: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 15)"),
+    (('date: "2026-01-01"', "date: 2026-13-45"),
+     'tme_a.yaml:4: not a calendar date: month must be in 1..12; quote dates as "YYYY-MM-DD"'),
+], ids=["yaml-syntax", "impossible-date"])
+def test_rules_diff_reports_a_broken_file_as_file_and_line(tmp_path: Path, edit: tuple[str, str], expected: str):
+    """As rules lint and a --rules load do: not PyYAML's 'in "<unicode string>", line 16, column 5'."""
+    good = (LINT / "good.yaml").read_text()
+    for side, text in (("old", good), ("new", good.replace(*edit))):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "tme_a.yaml").write_text(text)
+    res = run_cli(["rules", "diff", tmp_path / "old", tmp_path / "new"])
+    assert res.code == ExitCode.RULES and res.out == ""
+    new = tmp_path / "new" / "tme_a.yaml"
+    assert res.err.splitlines() == [f"error: {tmp_path / 'new'}/{expected}; run 'secannot rules lint {new}'"]
+
+
+# -- one --rules directory is one layer; it is linted as the layer it would be over the bundled rules -------------
+
+def _two_files(tmp_path: Path, second: str) -> Path:
+    """A user rules directory of the lint fixture (r1.yaml) and ``second`` (r8.yaml, sorting after it)."""
+    directory = tmp_path / "lab"
+    directory.mkdir()
+    (directory / "r1.yaml").write_text((LINT / "good.yaml").read_text())
+    (directory / "r8.yaml").write_text(second)
+    return directory
+
+
+_GOOD = (LINT / "good.yaml").read_text()
+
+
+@pytest.mark.parametrize(("second", "expected"), [
+    (_GOOD.replace("gene: BBB2", "gene: CCC3").replace("Q67890", "O22222").replace("P12345", "P12346")
+     .replace('"beta-B"', '"gamma-C"'), "r8.yaml:13: duplicate gene AAA1 (first at {dir}/r1.yaml:13)"),
+    (_GOOD.replace("gene: AAA1", "gene: DDD4").replace("gene: BBB2", "gene: EEE5").replace("Q67890", "O22222")
+     .replace('"alpha-A"', '"delta-D"').replace('"beta-B"', '"eps-E"'),
+     "r8.yaml:14: duplicate accession P12345: DDD4 and AAA1 (first at {dir}/r1.yaml:14)"),
+    (_GOOD.replace("gene: AAA1", "gene: DDD4").replace("gene: BBB2", "gene: EEE5").replace("Q67890", "O22222")
+     .replace("P12345", "P12346").replace('"beta-B"', '"eps-E"'),
+     "r8.yaml:15: duplicate alias 'alpha-A': DDD4 and AAA1 (first at {dir}/r1.yaml:15)"),
+], ids=["gene", "accession", "alias"])
+def test_a_name_in_two_files_of_one_rules_dir_is_a_rules_error_as_lint_says(tmp_path: Path, second: str,
+                                                                            expected: str):
+    """Not a warning 'r8.yaml: AAA1 overrides r1.yaml' with the file that sorts last winning: one directory is
+    one layer, so the loader refuses what rules lint reports, as it does within one file."""
+    directory = _two_files(tmp_path, second)
+    line = f"{directory}/{expected.format(dir=directory)}"
+    assert line in _lines(lint_paths([directory]))
+    res = run_cli(["annotate", "--uniprot", "P15692", "--offline", "--rules", directory])
+    assert res.code == ExitCode.RULES and res.out == ""
+    (message,) = res.err.splitlines()
+    assert message.startswith(f"error: {line} (") and f"run 'secannot rules lint {directory}'" in message
+    with pytest.raises(RulesError, match="between the files of one --rules directory"):
+        RuleSet.load([directory])
+
+
+def _bundled_lines(name: str, gene: str) -> dict[str, int]:
+    """Lines of the entry's gene and aliases keys in a bundled file."""
+    lines = (BUNDLED / name).read_text().splitlines()
+    start = lines.index(f"  - gene: {gene}")
+    aliases = next(i for i in range(start, len(lines)) if lines[i].strip().startswith("aliases:"))
+    return {"gene": start + 1, "aliases": aliases + 1}
+
+
+def _user_entry(gene: str, accession: str, aliases: str) -> str:
+    return _GOOD.split("entries:")[0] + (
+        f"entries:\n  - gene: {gene}\n    accession: {accession}\n    aliases: {aliases}\n    processes:\n"
+        "      - value: angiogenesis\n        evidence:\n          - {source: book2020}\n")
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    (("POSTN", "Q15063", '["VEGF"]'),
+     "tme_mine.yaml:15: alias 'VEGF' of POSTN is an alias of VEGFA in the bundled rules "
+     "(rules/tme_growth_factors.yaml:{aliases}); a lookup of 'VEGF' would find one of them"),
+    (("POSTN", "Q15063", '["VEGFA"]'),
+     "tme_mine.yaml:15: alias 'VEGFA' of POSTN is the gene symbol of VEGFA in the bundled rules "
+     "(rules/tme_growth_factors.yaml:{gene})"),
+    (("VEGF", "P12346", '["VEGF-X"]'),
+     "tme_mine.yaml:13: gene VEGF is an alias of VEGFA in the bundled rules (rules/tme_growth_factors.yaml:{aliases}); "
+     "a lookup of VEGF would find this entry, not VEGFA"),
+], ids=["alias-is-bundled-alias", "alias-is-bundled-gene", "gene-is-bundled-alias"])
+def test_lint_of_a_user_dir_checks_its_names_against_the_bundled_rules(tmp_path: Path, entry: tuple, expected: str):
+    """annotate only warns ('alias VEGF of POSTN was an alias of VEGFA') and rules show VEGF then finds POSTN."""
+    (tmp_path / "tme_mine.yaml").write_text(_user_entry(*entry))
+    where = _bundled_lines("tme_growth_factors.yaml", "VEGFA")
+    res = run_cli(["rules", "lint", tmp_path])
+    assert res.code == ExitCode.FINDINGS
+    assert f"{tmp_path}/{expected.format(**where)}" in res.out.splitlines(), res.out
+    assert not has_errors(lint_paths([BUNDLED])) and not has_errors(lint_paths([Path(__file__).parents[1] / "rules"]))
+
+
+def test_overriding_a_bundled_entry_lints_clean_over_the_bundled_rules():
+    assert not has_errors(lint_paths([RULES_DATA / "override"]))
+
+
+# -- a user entry with an earlier layer's accession under another gene ---------------------------------------------
+
+_VEGF = _user_entry("VEGF", "P15692", '["my VEGF"]')  # VEGFA's accession under the alias VEGF
+
+
+def _taken(path: Path, earlier: str) -> str:
+    return (f"{path}:14: accession P15692 of VEGF is the accession of VEGFA in {earlier}; use its gene symbol "
+            "('gene: VEGFA') to override that entry, or correct the accession")
+
+
+@pytest.mark.parametrize("command", [
+    ["annotate", SUBSET_FASTA],
+    ["rules", "show", "VEGFA"],
+    ["rules", "show", "P15692"],
+    ["check", SUBSET_FASTA, "--require", "classical"],
+    ["summarize", SUBSET_FASTA],
+], ids=["annotate", "show-gene", "show-accession", "check", "summarize"])
+def test_a_user_entry_with_a_bundled_accession_under_another_gene_is_a_rules_error(tmp_path: Path, command: list):
+    """It used to replace the bundled VEGFA entry in annotate (gene VEGF, the bundled claims gone, nothing said),
+    while rules show VEGFA showed the bundled entry and rules show P15692 the user one."""
+    (tmp_path / "tme_vegf.yaml").write_text(_VEGF)
+    res = run_cli([*command, "--rules", tmp_path])
+    assert res.code == ExitCode.RULES and res.out == ""
+    vegfa = _bundled_lines("tme_growth_factors.yaml", "VEGFA")["gene"] + 1  # the accession line
+    expected = _taken(tmp_path / "tme_vegf.yaml", f"the bundled rules (rules/tme_growth_factors.yaml:{vegfa})")
+    assert res.err.splitlines() == [f"error: {expected}"]
+    lint = run_cli(["rules", "lint", tmp_path])
+    assert lint.code == ExitCode.FINDINGS and expected in lint.out.splitlines(), lint.out
+
+
+def test_an_earlier_user_layers_accession_is_taken_too(tmp_path: Path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    shutil.copy(RULES_DATA / "override" / "tme_vegfa.yaml", tmp_path / "first")
+    (tmp_path / "second" / "tme_vegf.yaml").write_text(_VEGF)
+    with pytest.raises(RulesError) as raised:
+        RuleSet.load([tmp_path / "first", tmp_path / "second"])
+    first = tmp_path / "first"
+    assert str(raised.value) == _taken(tmp_path / "second" / "tme_vegf.yaml",
+                                       f"the --rules layer {first} ({first / 'tme_vegfa.yaml'}:12)")
+
+
+def test_a_user_layer_that_overrides_the_owner_may_reuse_its_accession():
+    """VEGFA replaced in the same layer (under another accession): P15692 is free for the layer's VEGF entry, in
+    whichever order the layer's entries come, as rules lint sees it."""
+    bundled = _rule_file([{"gene": "VEGFA", "accession": "P15692"}])
+    user = replace(bundled, path="lab/tme_x.yaml", layer="lab",
+                   entries=({"gene": "VEGF", "accession": "P15692"}, {"gene": "VEGFA", "accession": "P12346"}))
+    rules = RuleSet.from_files([bundled, user])
+    assert [e.gene for e in rules.find("P15692")] == ["VEGF"]
+    later = replace(user, path="later/tme_y.yaml", layer="later", entries=({"gene": "VEGFX", "accession": "P15692"},))
+    with pytest.raises(RulesError, match=r"accession P15692 of VEGFX is the accession of VEGF in the --rules layer "
+                                         r"lab \(lab/tme_x\.yaml\)"):
+        RuleSet.from_files([bundled, user, later])

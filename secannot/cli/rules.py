@@ -11,7 +11,7 @@ import typer
 
 from secannot.cli.common import Rules
 from secannot.cli.streams import IO
-from secannot.errors import ExitCode, InputError
+from secannot.errors import ExitCode, InputError, UsageError
 from secannot.io.progress import isatty
 
 
@@ -62,6 +62,8 @@ def show(
     from secannot.knowledge.show import entry_as_dict, render_entry
 
     io: IO = ctx.obj
+    if not query.strip():  # a bad value (2), not a lookup that found nothing (1)
+        raise UsageError(f"GENE|ACCESSION|ALIAS is empty ({query!r}); give a gene symbol, accession or alias")
     entries = RuleSet.load(tuple(rules or ())).find(query)
     if not entries:
         # nothing found, as grep's 1: nothing was rejected (3) and no input was unreadable (4)

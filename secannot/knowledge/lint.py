@@ -198,6 +198,83 @@ def _alias_collisions(aliases: Sequence[_Name], genes: dict[str, _Name], cross_f
             )
 
 
+# -- a user layer over the bundled rules ---------------------------------------------------
+
+
+def accession_taken(accession: str, gene: str, other_gene: str, other_where: str) -> str:
+    """One wording, for lint and the rule loader, of a user entry that takes an earlier layer's accession under
+    another gene: loaded, it would replace that entry under the wrong symbol, with none of its claims."""
+    return (f"accession {accession} of {gene} is the accession of {other_gene} in {other_where}; use its gene "
+            f"symbol ('gene: {other_gene}') to override that entry, or correct the accession")
+
+
+def over_bundled_problems(base: Sequence[_Name], user: Sequence[_Name]) -> Iterator[Problem]:
+    """A user layer's names against the bundled ones (of one kind): an entry of the user layer with the gene of a
+    bundled entry replaces it (allowed, reported by the loader), so that entry's names are out of the way.  An
+    accession of a bundled entry under another gene is what the loader refuses (see :func:`accession_taken`); an
+    alias or gene symbol the two layers otherwise share makes a lookup find the wrong entry (the loader only
+    warns, and ``rules show ALIAS`` then resolves to whichever entry was indexed last)."""
+    overridden = {n.key for n in user if n.role == "gene"}
+    active = [n for n in base if normalise_name(n.owner) not in overridden]
+    genes = {n.key: n for n in active if n.role == "gene"}
+    accessions = {n.key: n for n in active if n.role == "accession"}
+    aliases: dict[str, _Name] = {}
+    for n in active:
+        if n.role == "alias":
+            aliases.setdefault(n.key, n)
+    for name in user:
+        other = None
+        if name.role == "accession" and name.key in accessions:
+            other = accessions[name.key]
+            message = accession_taken(name.text, name.owner, other.owner,
+                                      f"the bundled rules ({other.file}:{other.line})")
+        elif name.role == "alias" and name.key in genes:
+            other = genes[name.key]
+            message = (f"alias '{name.text}' of {name.owner} is the gene symbol of {other.owner} in the bundled rules "
+                       f"({other.file}:{other.line})")
+        elif name.role == "alias" and name.key in aliases:
+            other = aliases[name.key]
+            message = (f"alias '{name.text}' of {name.owner} is an alias of {other.owner} in the bundled rules "
+                       f"({other.file}:{other.line}); a lookup of '{name.text}' would find one of them")
+        elif name.role == "gene" and name.key in aliases:
+            other = aliases[name.key]
+            message = (f"gene {name.text} is an alias of {other.owner} in the bundled rules ({other.file}:{other.line}); "
+                       f"a lookup of {name.text} would find this entry, not {other.owner}")
+        if other is not None and normalise_name(other.owner) != normalise_name(name.owner):
+            yield Problem(name.file, name.line, message)
+
+
+def bundled_documents() -> list[_Document]:
+    """The names of the bundled rules, with their lines, shown as ``rules/NAME`` as the loader shows them."""
+    from secannot.knowledge.schema import bundled_dir
+
+    documents = []
+    for item in sorted(bundled_dir().iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(RULE_SUFFIXES):
+            continue
+        shown = f"rules/{item.name}"
+        data, root, problems = parse_with_nodes(item.read_text(encoding="utf-8"), shown, aliases_refused=True)
+        if not problems and isinstance(data, dict) and data.get("kind") in KINDS:
+            documents.append(_Document(shown, data["kind"], _names(data, root, shown)))
+    return documents
+
+
+def _is_bundled_copy(file: Path) -> bool:
+    """A file of the bundled rules directory or of a copy of it (the project's ``rules/``, which holds the same
+    ``schema.json``): linted as the bundled rules themselves, not as a user layer over them."""
+    from secannot.knowledge.schema import bundled_dir
+
+    bundled = Path(str(bundled_dir()))
+    parent = file.resolve().parent
+    if parent == bundled.resolve():
+        return True
+    schema = parent / "schema.json"
+    try:
+        return schema.is_file() and schema.read_bytes() == (bundled / "schema.json").read_bytes()
+    except OSError:
+        return False
+
+
 # -- entry points ------------------------------------------------------------------
 
 
@@ -236,6 +313,16 @@ def _lint_document(text: str, file: str, seed: SeedText | None = None,
     return _unique(problems), _Document(file, kind, names)
 
 
+def cross_file_problems(documents: Sequence[_Document]) -> list[Problem]:
+    """Collisions between the files of one layer (one directory, or the files given to lint), kind by kind: a
+    gene, an accession under another gene or an alias of another entry, as within one file."""
+    problems: list[Problem] = []
+    for kind in KINDS:
+        names = [name for doc in documents if doc.kind == kind for name in doc.names]
+        problems += _collisions(names, cross_file=True)
+    return _unique(problems)
+
+
 def _unique(problems: Sequence[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
@@ -246,6 +333,12 @@ def lint_text(text: str, path: str, seed: SeedText | None = None, *, aliases_ref
     ``aliases_refused``: the caller already refused YAML aliases in ``text`` (see ``parse_with_nodes``).
     """
     return _lint_document(text, path, seed, aliases_refused)[0]
+
+
+def lint_layer_file(text: str, path: str, *, aliases_refused: bool = False) -> tuple[list[Problem], _Document | None]:
+    """:func:`lint_text` plus what the file contributes to :func:`cross_file_problems`, for the rule loader,
+    which checks the files of a ``--rules`` directory against each other as lint does."""
+    return _lint_document(text, path, None, aliases_refused)
 
 
 def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -268,9 +361,12 @@ def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> list[Problem]:
-    """Every file on its own, then collisions between files of the same kind."""
+    """Every file on its own, then collisions between files of the same kind, then, for user rule files (any
+    file outside a copy of the bundled rules directory), what loading them with ``--rules`` over the bundled
+    rules would refuse or silently change: see :func:`over_bundled_problems`."""
     files, problems = _expand(paths)
     documents: list[_Document] = []
+    document_files: list[Path] = []
     for file in files:
         try:
             text = file.read_text(encoding="utf-8")
@@ -284,9 +380,16 @@ def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> lis
         problems += found
         if document is not None and document.kind is not None:
             documents.append(document)
-    for kind in KINDS:
-        names = [name for doc in documents if doc.kind == kind for name in doc.names]
-        problems += _collisions(names, cross_file=True)
+            document_files.append(file)
+    problems += cross_file_problems(documents)
+    user = [doc for doc, file in zip(documents, document_files, strict=True) if not _is_bundled_copy(file)]
+    if user:  # user rules: checked as the layer they would be over the bundled rules
+        given = {Path(doc.path).name for doc in documents if doc not in user}
+        base = [doc for doc in bundled_documents() if Path(doc.path).name not in given]
+        base += [doc for doc in documents if doc not in user]
+        for kind in KINDS:
+            problems += over_bundled_problems([n for doc in base if doc.kind == kind for n in doc.names],
+                                              [n for doc in user if doc.kind == kind for n in doc.names])
     return _unique(problems)
 
 

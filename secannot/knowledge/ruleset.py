@@ -78,10 +78,8 @@ def parse_rule_text(text: str, path: str, layer: str, *, aliases_refused: bool =
         refuse_aliases(text, path)
     try:
         data = yaml.load(text, Loader=yaml_loader())  # noqa: S506 - safe loader
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: invalid YAML: {exc}".replace("\n", " ")) from None
-    except ValueError as exc:  # unquoted impossible date such as 2026-13-45
-        raise RulesError(f"{path}: not a calendar date ({exc}); run 'secannot rules lint {path}'") from None
+    except (yaml.YAMLError, ValueError):  # ValueError: an unquoted impossible date such as 2026-13-45
+        raise RulesError(_parse_failure(text, path)) from None
     check_schema_version(data, path)
     for key in ("kind", "rules_version", "entries"):
         if key not in data:
@@ -104,6 +102,16 @@ def parse_rule_text(text: str, path: str, layer: str, *, aliases_refused: bool =
     )
 
 
+def _parse_failure(text: str, path: str) -> str:
+    """'file:line: YAML syntax error: ...', worded as ``rules lint`` and a ``--rules`` load word it (PyYAML's own
+    text names '<unicode string>' and a column on two lines); the text is parsed again only on this path."""
+    from secannot.knowledge.yaml_source import parse_with_nodes
+
+    problems = parse_with_nodes(text, path, aliases_refused=True)[2]
+    found = str(problems[0]) if problems else f"{path}: cannot parse"
+    return f"{found}; run 'secannot rules lint {path}'"
+
+
 def _rule_paths(directory: Traversable | Path) -> list[Any]:
     return sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
 
@@ -123,6 +131,7 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
     annotate, ``--version`` and every output carry one string).
     """
     files = []
+    documents: list[Any] = []  # what each validated file contributes to the cross-file checks
     for item in _rule_paths(directory):
         shown = f"rules/{item.name}" if layer == BUNDLED_LABEL else str(item)
         try:
@@ -141,16 +150,32 @@ def read_rule_dir(directory: Traversable | Path, layer: str, validate: bool = Fa
                 versions.append((layer, found.group(1) if found else "unversioned"))
             continue
         if validate:
-            from secannot.knowledge.lint import lint_text
+            from secannot.knowledge.lint import lint_layer_file
 
-            problems = [p for p in lint_text(text, shown, aliases_refused=user_file) if p.severity == "error"]
+            found, document = lint_layer_file(text, shown, aliases_refused=user_file)
+            problems = [p for p in found if p.severity == "error"]
             if problems:
                 error = SchemaVersionError if problems[0].code == "schema_version" else RulesError
                 raise error(f"{problems[0]} ({len(problems)} problem(s); run 'secannot rules lint {item}')")
+            documents.append(document)
         files.append(parse_rule_text(text, shown, layer, aliases_refused=user_file))
         if versions is not None:
             versions.append((layer, files[-1].rules_version))
+    if validate:
+        _refuse_cross_file_collisions(documents, directory)
     return files
+
+
+def _refuse_cross_file_collisions(documents: list[Any], directory: Traversable | Path) -> None:
+    """The files of one directory are one layer: a gene, accession or alias in two of them is an error, as
+    within one file and as ``rules lint DIR`` says, not a silent win of the file whose name sorts last."""
+    from secannot.knowledge.lint import cross_file_problems
+
+    problems = [p for p in cross_file_problems([d for d in documents if d is not None and d.kind is not None])
+                if p.severity == "error"]
+    if problems:
+        raise RulesError(f"{problems[0]} ({len(problems)} problem(s) between the files of one --rules directory; "
+                         f"run 'secannot rules lint {directory}')")
 
 
 @dataclass
@@ -187,11 +212,18 @@ class RuleSet:
         files = list(files)
         index = {kind: KindIndex() for kind in KINDS}
         overrides: list[str] = []
+        layer_genes: dict[tuple[str, str], set[str]] = {}  # (layer, kind) -> the genes the layer defines
+        for rf in files:
+            layer_genes.setdefault((rf.layer, rf.kind), set()).update(normalise_name(str(e["gene"])) for e in rf.entries)
         for rf in files:
             idx = index[rf.kind]
-            for raw in rf.entries:
+            for position, raw in enumerate(rf.entries):
                 entry = Entry(str(raw["gene"]), str(raw["accession"]), raw, rf)
                 key = normalise_name(entry.gene)
+                taken = idx.by_accession.get(entry.accession)
+                if (taken is not None and taken.file.layer != rf.layer and normalise_name(taken.gene) != key
+                        and normalise_name(taken.gene) not in layer_genes[rf.layer, rf.kind]):
+                    raise RulesError(_accession_taken(entry, position, taken))
                 old = idx.by_gene.get(key)
                 if old is not None:
                     overrides.append(f"{rf.path}: {entry.gene} overrides {old.file.path} ({old.file.layer} {old.rules_version})")
@@ -256,6 +288,32 @@ class RuleSet:
         if self._summary is None:  # asked once per annotated protein (the rules_version column)
             self._summary = combined_version(self.file_versions or [(f.layer, f.rules_version) for f in self.files])
         return self._summary
+
+
+def _accession_taken(entry: Entry, position: int, taken: Entry) -> str:
+    """A user entry under another gene with an earlier layer's accession (a user 'VEGF' with VEGFA's P15692):
+    matched by accession it would replace that entry, named VEGF and with none of its claims, silently; refused
+    with the words of ``rules lint``, which reports it too."""
+    from secannot.knowledge.lint import accession_taken
+
+    layer = "the bundled rules" if taken.file.layer == BUNDLED_LABEL else f"the --rules layer {taken.file.layer}"
+    earlier = _entry_line(taken.file, taken.file.entries.index(taken.data), "accession")
+    text = accession_taken(entry.accession, entry.gene, taken.gene, f"{layer} ({earlier})")
+    return f"{_entry_line(entry.file, position, 'accession')}: {text}"
+
+
+def _entry_line(rule_file: RuleFile, position: int, key: str) -> str:
+    """'file:line' of a key of the file's ``position``-th entry; the file is parsed again for its node tree, which
+    only an error message needs ('file' alone when it cannot be read again)."""
+    from secannot.knowledge.yaml_source import line_of, parse_with_nodes
+
+    source = bundled_dir() / Path(rule_file.path).name if rule_file.layer == BUNDLED_LABEL else Path(rule_file.path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return rule_file.path
+    _, root, problems = parse_with_nodes(text, rule_file.path, aliases_refused=True)
+    return rule_file.path if problems else f"{rule_file.path}:{line_of(root, ('entries', position, key))}"
 
 
 FAMILY_GROUPS = ("cell_sources", "processes")

@@ -77,6 +77,11 @@ def check_schema_version(data: Any, path: str) -> None:
     version = data.get("schema_version")
     if version is None:
         raise SchemaVersionError(f"{path}: no schema_version; add 'schema_version: {SUPPORTED_SCHEMA}' (see rules/README.md)")
+    if isinstance(version, str):  # "2": YAML reads a quoted number as a string, which no schema is
+        raise SchemaVersionError(
+            f"{path}: schema_version: expected an integer, got a string {version!r} (unquote it: "
+            f"'schema_version: {version.strip() if version.strip().isdigit() else SUPPORTED_SCHEMA}')"
+        )
     if version not in READABLE_SCHEMAS or isinstance(version, bool):
         readable = " and ".join(map(str, READABLE_SCHEMAS))
         if isinstance(version, int) and version > SUPPORTED_SCHEMA:
