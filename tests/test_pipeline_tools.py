@@ -208,6 +208,14 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
     # one process for both files (require_serial: pre-commit would run parallel batches): P07288 is in both
     assert "bad.ids:1: P07288: duplicate of good.ids:1" in bad.stdout, bad.stdout
     assert "bad.ids:3: P0!234: not a valid UniProt accession" in bad.stdout
+    # eight lists naming one protein: with more than four files pre-commit would split a non-serial hook into
+    # parallel batches, each blind to the others' ids
+    panels = [f"panel{i}.ids" for i in range(8)]
+    for name in panels:
+        (repo / name).write_text("P07288\n")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
+    many = try_repo(*panels)
+    assert many.returncode == 1 and many.stdout.count("P07288: duplicate of panel0.ids:1") == 7, many.stdout
     # secannot-rules-lint: eight copies of one rule file, each clean alone; pre-commit runs more than four files in
     # parallel batches (of at least four) unless the hook is serial, and each batch would see only its own duplicates
     (repo / "rules").mkdir()

@@ -676,3 +676,13 @@ def test_a_user_layer_that_overrides_the_owner_may_reuse_its_accession():
     with pytest.raises(RulesError, match=r"accession P15692 of VEGFX is the accession of VEGF in the --rules layer "
                                          r"lab \(lab/tme_x\.yaml\)"):
         RuleSet.from_files([bundled, user, later])
+
+
+@pytest.mark.parametrize(("item", "token"), [({"regulatory": "PMA P150013"}, "regulatory:PMA P150013"),
+                                             ({"pmid": "24088261"}, "pmid:24088261"),
+                                             ({"seed": "3.2", "quote": "x"}, "seed:3.2")])
+def test_rules_diff_names_evidence_by_its_citation(item, token):
+    """A regulatory id was printed as raw JSON by rules diff ('+{"regulatory": ...}')."""
+    from secannot.knowledge.diff import evidence_token
+
+    assert evidence_token(item) == token

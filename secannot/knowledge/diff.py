@@ -93,7 +93,7 @@ def evidence_token(item: Any) -> str:
     """Short name of one evidence item, as in 'pmid:24088261' or 'seed:3.2'."""
     if not isinstance(item, dict):
         return _text(item)
-    for key in ("seed", "pmid", "doi", "source"):
+    for key in ("seed", "pmid", "doi", "regulatory", "source"):
         if key in item:
             return f"{key}:{item[key]}"
     if "database" in item:
