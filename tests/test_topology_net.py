@@ -10,7 +10,7 @@ from helpers import GAPDH, HELICES, LOOPS_OUT, designed
 
 from secannot.models.topology import find_segments
 from secannot.models.topology_decode import TopologyPredictor
-from secannot.models.topology_net import GAP, HALF_FIELD, PAD, codes_of, log_softmax
+from secannot.models.topology_net import ARCH, GAP, HALF_FIELD, PAD, TopologyNet, codes_of, log_softmax
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 7])
@@ -275,3 +275,60 @@ def test_zone_scores_of_a_batch_of_many_passes_are_each_chains_own(topology_mode
         for s, z, sc in zip(seqs, zones, batch, strict=True):
             alone = topology_model.zone_scores([s], [z], sp, helix_only=True)[0]
             assert (sc is None and alone is None) or np.array_equal(sc, alone)
+
+
+def deeper(net: TopologyNet, dilation: int) -> TopologyNet:
+    """``net`` with a fourth residual layer (kernel 9, ``dilation``) of small random weights: helices still
+    called, a wider receptive field."""
+    rng = np.random.default_rng(5)
+    ch = net.conv_w[1].shape[0]
+    w4 = (rng.standard_normal((ch, ch, 9)) * 0.05).astype(np.float32)
+    return TopologyNet(net.emb, (*net.conv_w, w4), (*net.conv_b, np.zeros(ch, np.float32)), net.out_w, net.out_b,
+                       {**ARCH, "k4": 9, "d4": dilation})
+
+
+def test_a_file_without_an_architecture_has_the_2_2_0_layers(topology_model, tmp_path):
+    assert topology_model.net.arch == ARCH and topology_model.net.half_field == HALF_FIELD == 30
+    topology_model.net.save(tmp_path / "net.npz")
+    with np.load(tmp_path / "net.npz") as d:
+        assert "arch" not in d.files
+    again = TopologyNet.load(str(tmp_path / "net.npz"))
+    seq = codes_of((GAPDH + designed(3)).encode())
+    assert np.array_equal(again.class_logits(seq), topology_model.net.class_logits(seq))
+
+
+def test_a_stored_architecture_sets_the_layers_and_the_receptive_field(topology_model, tmp_path):
+    deeper(topology_model.net, 4).save(tmp_path / "net.npz")
+    net = TopologyNet.load(str(tmp_path / "net.npz"))
+    assert (net.arch["d4"], net.half_field, net.gap) == (4, 30 + 16, 17)
+    seq = codes_of((GAPDH + designed(3)).encode())
+    changed = seq.copy()
+    changed[200] = (changed[200] + 5) % 20
+    diff = np.abs(net.logits(changed) - net.logits(seq)).max(axis=1) > 0
+    # the change reaches past 2.2.0's 30 residues, and no further than the stored architecture's field
+    assert diff[200 + 40] and diff[200 - 40]
+    assert not diff[: 200 - net.half_field].any() and not diff[200 + net.half_field + 1:].any()
+
+
+def test_zones_of_a_wider_network_get_its_own_context(topology_model):
+    wide = TopologyPredictor(deeper(topology_model.net, 4), topology_model.window, topology_model.params)
+    seqs = [designed(5).encode(), (GAPDH[:120] + HELICES[2] + GAPDH[120:]).encode(), GAPDH.encode()]
+    calls = wide.predict(seqs)
+    assert calls[0].count == 5
+    assert calls == wide.predict(seqs, zones="check")
+    z = wide.zones(seqs)
+    # the whole-chain numbers inside the zones, bit for bit (crops padded with 2.2.0's 30 residues would differ)
+    for i, s in enumerate(seqs):
+        full = wide.residue_scores(wide.net.class_logits(codes_of(s)), True)
+        got = wide.zone_scores(seqs, z)[i]
+        for a, b in z[i]:
+            if got is not None:
+                assert np.array_equal(got[:, a:b], full[:, a:b])
+
+
+def test_two_joined_chains_need_the_wider_networks_gap(topology_model):
+    net = deeper(topology_model.net, 4)
+    a, b = codes_of(designed(2).encode()), codes_of(GAPDH.encode())
+    joined = net.logits(np.concatenate([a, np.full(net.gap, PAD), b]))
+    assert np.array_equal(joined[: len(a)], net.logits(a))
+    assert np.array_equal(joined[len(a) + net.gap:], net.logits(b))

@@ -37,7 +37,7 @@ from train_topology_net import load  # noqa: E402
 from secannot.models.topology import TopologyParams  # noqa: E402
 from secannot.models.topology_decode import DecodeParams, TopologyPredictor  # noqa: E402
 from secannot.models.topology_gate import ProteinGate, features, fit_logistic  # noqa: E402
-from secannot.models.topology_net import TopologyNet  # noqa: E402
+from secannot.models.topology_net import TopologyEnsemble, TopologyNet  # noqa: E402
 
 VERSION = "2.2.0"
 BASE = {"zone_logit": -1.0, "zone_pad": 10, "threshold": 0.5, "helix_min": 10, "helix_max": 38,
@@ -83,12 +83,18 @@ def objective(r: dict):
     return r["exact_rate"] - 3 * np.maximum(0.0, r["fp"] - 0.02) - 3 * np.maximum(0.0, 0.95 - r["recall"])
 
 
-def predictor(net: TopologyNet, hp: tuple[float, int]) -> TopologyPredictor:
+def load_net(caches: list[Path], name: str) -> TopologyNet | TopologyEnsemble:
+    """Model ``name`` (e.g. ``f0``) of the cache, or the logit-averaged ensemble of it over several caches."""
+    nets = [TopologyNet.load(str(c / f"{name}.npz")) for c in caches]
+    return nets[0] if len(nets) == 1 else TopologyEnsemble(tuple(nets))
+
+
+def predictor(net: TopologyNet | TopologyEnsemble, hp: tuple[float, int]) -> TopologyPredictor:
     return TopologyPredictor(net, TopologyParams.load(), DecodeParams.from_dict({**BASE, "threshold": hp[0],
                                                                                  "helix_min": hp[1]}))
 
 
-def rows_for(net: TopologyNet, prots: list[Protein]) -> dict[tuple[float, int], list[Row]]:
+def rows_for(net: TopologyNet | TopologyEnsemble, prots: list[Protein]) -> dict[tuple[float, int], list[Row]]:
     """Every grid point's ungated candidates (the network runs once); beta-barrel proteins left out."""
     prots = [p for p in prots if p.kind in ("tm", "globular")]
     seqs = [p.seq.encode() for p in prots]
@@ -161,28 +167,30 @@ def score_keep(rows: list[Row], g: float) -> np.ndarray:
     return np.array([r.feats is not None and r.feats[0] >= g for r in rows])
 
 
-def outer_fold(f: int, cache: Path, tmbed: list[Protein]) -> tuple[dict, dict, dict[tuple[float, int], list[Row]]]:
+def outer_fold(f: int, cache: list[Path], tmbed: list[Protein]) -> tuple[dict, dict, dict[tuple[float, int], list[Row]]]:
     """Fold f's figures with the learned gate and with the old score gate, each with its inner-CV choices,
     and the f{f} model's rows on fold f (for the shipped fit)."""
     inner: dict[tuple[float, int], list[Row]] = {hp: [] for hp in GRID}
     for g in (x for x in range(3) if x != f):
-        net = TopologyNet.load(str(cache / f"x{min(f, g)}{max(f, g)}.npz"))
+        net = load_net(cache, f"x{min(f, g)}{max(f, g)}")
         for hp, rows in rows_for(net, [p for p in tmbed if p.fold == g]).items():
             inner[hp] += rows
     gates = {hp: fit_gate(rows) for hp, rows in inner.items()}
     hp = max(GRID, key=lambda h: objective(rates(inner[h], gate_logits(inner[h], gates[h]) >= gates[h].cut)))
     sg = {h: score_gate(rows) for h, rows in inner.items()}
     hp_old = max(GRID, key=lambda h: objective(rates(inner[h], score_keep(inner[h], sg[h]))))
-    outer = rows_for(TopologyNet.load(str(cache / f"f{f}.npz")), [p for p in tmbed if p.fold == f])
+    outer = rows_for(load_net(cache, f"f{f}"), [p for p in tmbed if p.fold == f])
     new = rates(outer[hp], gate_logits(outer[hp], gates[hp]) >= gates[hp].cut)
     old = rates(outer[hp_old], score_keep(outer[hp_old], sg[hp_old]))
+    inner_obj = float(objective(rates(inner[hp], gate_logits(inner[hp], gates[hp]) >= gates[hp].cut)))
     new_entry = {"fold": f, "threshold": hp[0], "helix_min": hp[1], "gate": FLOOR,
-                 "protein_gate": gates[hp].to_dict(), **figures(new)}
+                 "protein_gate": gates[hp].to_dict(), "inner_objective": round(inner_obj, 4), **figures(new)}
     old_entry = {"fold": f, "threshold": hp_old[0], "helix_min": hp_old[1], "gate": sg[hp_old], **figures(old)}
     for name, e in (("learned gate", new_entry), ("score gate", old_entry)):
         print(f"fold {f} {name}: threshold {e['threshold']} helix_min {e['helix_min']}: TM with helix "
               f"{e['tm_recall']:.3f} globular with helix {e['globular_false_helix']:.3f} (without SP "
-              f"{e['globular_without_sp_false_helix']:.3f}) exact {e['exact_count']:.3f}", file=sys.stderr)
+              f"{e['globular_without_sp_false_helix']:.3f}) exact {e['exact_count']:.3f}"
+              + (f" inner objective {e['inner_objective']:.4f}" if "inner_objective" in e else ""), file=sys.stderr)
     return new_entry, old_entry, outer
 
 
@@ -195,7 +203,8 @@ def figures(r: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
-    ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"))
+    ap.add_argument("--cache", default=str(ROOT / "train" / ".net_cache"),
+                    help="the training cache; several, comma-separated: their models' logits averaged")
     ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.json"))
     ap.add_argument("--figures", default=None)
     ap.add_argument("--zone-logit", type=float, default=BASE["zone_logit"])
@@ -203,7 +212,7 @@ def main() -> None:
     args = ap.parse_args()
     BASE.update(zone_logit=args.zone_logit, zone_pad=args.zone_pad)
     tmbed = [p for p in load(Path(args.shared)) if p.source == "tmbed"]
-    folds = [outer_fold(f, Path(args.cache), tmbed) for f in range(3)]
+    folds = [outer_fold(f, [Path(c) for c in args.cache.split(",")], tmbed) for f in range(3)]
     hp = Counter((e["threshold"], e["helix_min"]) for e, _, _ in folds).most_common(1)[0][0]
     shipped = fit_gate([r for _, _, outer in folds for r in outer[hp]])
     data = {**BASE, "threshold": hp[0], "helix_min": hp[1], "gate": FLOOR, "protein_gate": shipped.to_dict(),

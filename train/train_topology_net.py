@@ -19,6 +19,7 @@ bench) and the shipped weights to secannot/data/topology_net.npz; then run train
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT / "train"))
 
 from topology_data import Protein, assign_folds, read_signalp, read_tmbed  # noqa: E402
 
-from secannot.models.topology_net import ALPHABET, ARCH  # noqa: E402
+from secannot.models.topology_net import ALPHABET, ARCH, TopologyNet  # noqa: E402
 
 LABELS = {"i": 0, "o": 1, "H": 2, "S": 3}
 IGNORE = -100
@@ -79,30 +80,43 @@ def load(shared: Path) -> list[Protein]:
     return prots
 
 
-def build_net():
+def build_net(arch: dict | None = None):
+    """The torch twin of secannot's numpy network for ``arch`` (default :data:`ARCH`, model 2.2.0's):
+    ``c1`` (emb -> ch, kernel k1), then residual layers ``c2``, ``c3``, ... (kernel k{i}, dilation d{i})."""
     import torch
     from torch import nn
+
+    a = ARCH if arch is None else arch
+    n_layers = layer_count(a)
 
     class Net(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            a = ARCH
             self.emb = nn.Embedding(len(ALPHABET) + 2, a["emb"], padding_idx=len(ALPHABET) + 1)
             self.c1 = nn.Conv1d(a["emb"], a["ch"], a["k1"], padding=a["k1"] // 2)
-            self.c2 = nn.Conv1d(a["ch"], a["ch"], a["k2"], padding=a["d2"] * (a["k2"] // 2), dilation=a["d2"])
-            self.c3 = nn.Conv1d(a["ch"], a["ch"], a["k3"], padding=a["d3"] * (a["k3"] // 2), dilation=a["d3"])
+            for i in range(2, n_layers + 1):
+                k, d = a[f"k{i}"], a[f"d{i}"]
+                setattr(self, f"c{i}", nn.Conv1d(a["ch"], a["ch"], k, padding=d * (k // 2), dilation=d))
             self.out = nn.Conv1d(a["ch"], 4, 1)
 
         def forward(self, x):  # x: (B, L) codes
             # every layer's output is zeroed on padding, as per-layer zero padding at a chain end
             m = (x != len(ALPHABET) + 1).unsqueeze(1).float()
             e = self.emb(x).transpose(1, 2)
-            h1 = torch.relu(self.c1(e)) * m
-            h2 = torch.relu(self.c2(h1)) * m + h1
-            h3 = torch.relu(self.c3(h2)) * m + h2
-            return self.out(h3)
+            h = torch.relu(self.c1(e)) * m
+            for i in range(2, n_layers + 1):
+                h = torch.relu(getattr(self, f"c{i}")(h)) * m + h
+            return self.out(h)
 
     return Net()
+
+
+def layer_count(arch: dict) -> int:
+    """Convolution layers of ``arch`` (k1, k2, ... present)."""
+    n = 1
+    while f"k{n + 1}" in arch:
+        n += 1
+    return n
 
 
 def weight_array(y: np.ndarray, recipe: Recipe) -> np.ndarray:
@@ -147,14 +161,14 @@ def windows(p: Protein, rng: np.random.Generator) -> list[tuple[np.ndarray, np.n
     return out
 
 
-def train(prots: list[Protein], recipe: Recipe = RECIPE, log: str = ""):
+def train(prots: list[Protein], recipe: Recipe = RECIPE, log: str = "", arch: dict | None = None):
     import torch
 
     seed, epochs = recipe.seed, recipe.epochs
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
-    net = build_net()
+    net = build_net(arch)
     opt = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=1e-4)
     pad = len(ALPHABET) + 1
     data_prots = [p for p in prots if p.kind != "beta"]
@@ -222,13 +236,15 @@ def loss_of(logits, Y: np.ndarray, W: np.ndarray | None, recipe: Recipe):
     return (per * w).sum() / w.sum().clamp_min(1e-6)
 
 
-def export(net, path: Path) -> None:
+def export(net, path: Path, arch: dict | None = None) -> None:
+    """Weights for secannot's numpy inference (:meth:`TopologyNet.save`: the architecture is stored with them
+    unless it is :data:`ARCH`, so 2.2.0's files keep their keys)."""
+    a = ARCH if arch is None else arch
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
-    emb = sd["emb.weight"].copy()
-    emb[len(ALPHABET) + 1] = 0.0
-    np.savez(path, emb=emb[: len(ALPHABET) + 1], c1_w=sd["c1.weight"], c1_b=sd["c1.bias"], c2_w=sd["c2.weight"],
-             c2_b=sd["c2.bias"], c3_w=sd["c3.weight"], c3_b=sd["c3.bias"], out_w=sd["out.weight"][:, :, 0],
-             out_b=sd["out.bias"])
+    n = layer_count(a)
+    TopologyNet(sd["emb.weight"][: len(ALPHABET) + 2], tuple(sd[f"c{i}.weight"] for i in range(1, n + 1)),
+                tuple(sd[f"c{i}.bias"] for i in range(1, n + 1)), sd["out.weight"][:, :, 0], sd["out.bias"],
+                dict(a)).save(path)
 
 
 def training_sets(prots: list[Protein]) -> dict[str, list[Protein]]:
@@ -249,6 +265,10 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "secannot" / "data" / "topology_net.npz"))
     ap.add_argument("--epochs", type=int, default=None, help=f"override the recipe's epochs ({RECIPE.epochs})")
     ap.add_argument("--only", default=None, help="comma list of jobs: f0,f1,f2,x01,x02,x12,final")
+    ap.add_argument("--seed", type=int, default=None, help=f"override the recipe's seed ({RECIPE.seed})")
+    ap.add_argument("--arch", default=None, help="JSON object: override the architecture (default ARCH)")
+    ap.add_argument("--bench-models", default=str(ROOT / "bench" / "models"),
+                    help="where the outer-fold models also go ('' for nowhere)")
     args = ap.parse_args()
     shared = Path(args.shared)
     if not (shared / "data" / "tmbed" / "tmbed_dev.3line").exists():
@@ -258,14 +278,17 @@ def main() -> None:
     cache.mkdir(parents=True, exist_ok=True)
     jobs = training_sets(prots)
     recipe = RECIPE if args.epochs is None else replace(RECIPE, epochs=args.epochs)
+    if args.seed is not None:
+        recipe = replace(recipe, seed=args.seed)
+    arch = ARCH if args.arch is None else {**ARCH, **json.loads(args.arch)}
     only = args.only.split(",") if args.only else ["f0", "f1", "f2", "x01", "x02", "x12", "final"]
     for name in only:
         t0 = time.process_time()
-        net = train(jobs[name], recipe, log=name)
+        net = train(jobs[name], recipe, log=name, arch=arch)
         target = Path(args.out) if name == "final" else cache / f"{name}.npz"
-        export(net, target)
-        if name.startswith("f"):  # the outer-fold models also serve make bench's per-fold figures
-            export(net, ROOT / "bench" / "models" / f"topology_net_fold{name[1]}.npz")
+        export(net, target, arch)
+        if name.startswith("f") and args.bench_models:  # the outer-fold models also serve make bench's figures
+            export(net, Path(args.bench_models) / f"topology_net_fold{name[1]}.npz", arch)
         print(f"{name}: {target} CPU {time.process_time() - t0:.0f} s", file=sys.stderr, flush=True)
 
 

@@ -75,10 +75,10 @@ class Zoned(NamedTuple):
         return first, np.searchsorted(self.seq, seqs, side="right") - first
 
 
-def crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
-          ) -> tuple[list[tuple[int, int, int]], list[Zones]]:
-    """Network inputs: (sequence, start, end) crops of each zone with ``HALF_FIELD`` residues of context,
-    zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
+def crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]], half_field: int = HALF_FIELD,
+          gap: int = GAP) -> tuple[list[tuple[int, int, int]], list[Zones]]:
+    """Network inputs: (sequence, start, end) crops of each zone with ``half_field`` residues of context (the
+    network's), zones whose contexts would overlap sharing one crop (computed once); and each crop's zones."""
     out: list[tuple[int, int, int]] = []
     members: list[Zones] = []
     for i, zs in enumerate(zones):
@@ -86,9 +86,9 @@ def crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
         j = 0
         while j < len(zs):
             m = j
-            while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * HALF_FIELD + GAP:
+            while m + 1 < len(zs) and zs[m + 1][0] - zs[m][1] <= 2 * half_field + gap:
                 m += 1
-            out.append((i, max(zs[j][0] - HALF_FIELD, 0), min(zs[m][1] + HALF_FIELD, n)))
+            out.append((i, max(zs[j][0] - half_field, 0), min(zs[m][1] + half_field, n)))
             members.append(list(zs[j : m + 1]))
             j = m + 1
     return out, members
@@ -96,21 +96,23 @@ def crops(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]]
 
 def zone_pass(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]],
               logits: Callable[[np.ndarray, dict[str, np.ndarray]], np.ndarray],
-              scores: Callable[[np.ndarray], np.ndarray], rows: int) -> Zoned:
-    """The network (``logits``: codes and a work dict -> class logits) on the :func:`crops` of ``zones``, CHUNK
-    residues per pass, and ``scores`` (``rows`` rows) of the zone residues, all joined.
+              scores: Callable[[np.ndarray], np.ndarray], rows: int, half_field: int = HALF_FIELD,
+              gap: int = GAP) -> Zoned:
+    """The network (``logits``: codes and a work dict -> class logits; ``half_field`` and ``gap``: its
+    :attr:`~secannot.models.topology_net.TopologyNet.half_field` and ``gap``) on the :func:`crops` of
+    ``zones``, CHUNK residues per pass, and ``scores`` (``rows`` rows) of the zone residues, all joined.
 
-    The codes of all crops, each followed by GAP padding codes (so chains
+    The codes of all crops, each followed by ``gap`` padding codes (so chains
     never see each other), and the columns of the zone residues are laid
     out once for the whole call: a pass reads a slice of them, the same
     arrays a pass over its own crops would build.
     """
-    parts, members = crops(seqs, zones)
+    parts, members = crops(seqs, zones, half_field, gap)
     if not parts:
         return Zoned(np.zeros((rows, 0), np.float32), *(np.zeros(0, dtype=np.int64) for _ in range(4)))
     lengths = np.array([b - a for _, a, b in parts], dtype=np.int64)
-    offs = np.cumsum(lengths + GAP) - (lengths + GAP)
-    codes = np.full(int(lengths.sum()) + GAP * len(parts), PAD, dtype=np.intp)
+    offs = np.cumsum(lengths + gap) - (lengths + gap)
+    codes = np.full(int(lengths.sum()) + gap * len(parts), PAD, dtype=np.intp)
     codes[ranges(offs, lengths)] = codes_of(b"".join(seqs[i][a:b] for i, a, b in parts))
     table = [(i, za, zb, off + za - ca, c) for c, ((i, ca, _), off, zs) in
              enumerate(zip(parts, offs.tolist(), members, strict=True)) for za, zb in zs]
@@ -120,7 +122,7 @@ def zone_pass(seqs: Sequence[bytes], zones: Sequence[Sequence[tuple[int, int]]],
     columns = ranges(at, sizes)  # ... whose residues sit at these positions of ``codes``
     # a pass takes crops while it has under CHUNK residues (with their padding)
     cuts, size = [], 0
-    for k, n in enumerate((lengths + GAP).tolist()):
+    for k, n in enumerate((lengths + gap).tolist()):
         if k and size >= CHUNK:
             cuts.append(k)
             size = 0

@@ -7,7 +7,7 @@ Model, as shipped in ``secannot/data/topology_net.json`` (numbers from
    whose windowed-hydrophobicity logit (:func:`secannot.models.topology.transmembrane_logits`,
    cheap exact integer window sums) reaches ``zone_logit``, widened by
    ``zone_pad`` residues each side.  The network runs on each zone with
-   ``HALF_FIELD`` residues of real context each side, so its numbers there
+   its half field (``net.half_field``) of real context each side, so its numbers there
    equal those of a whole-chain run; residues outside every zone are loop
    with no side evidence.  Most soluble proteins have no zone and cost only
    the window sums.
@@ -51,7 +51,7 @@ from secannot.models import topology_batch as batch
 from secannot.models.topology import TopologyParams, find_segments
 from secannot.models.topology_batch import CHARGE, Zoned, Zones
 from secannot.models.topology_gate import ProteinGate
-from secannot.models.topology_net import HALF_FIELD, TopologyNet, codes_of
+from secannot.models.topology_net import TopologyNet, codes_of
 
 LOGODDS_CLIP = 4.0
 #: Shortest loop between two helices.  In TMbed's OPM-based labels (data/tmbed/tmbed_dev.3line) 44 of 1569
@@ -207,7 +207,8 @@ class TopologyPredictor:
         """:meth:`residue_scores` of the zone residues of every sequence, joined (:func:`~secannot.models.
         topology_batch.zone_pass`)."""
         return batch.zone_pass(seqs, zones, self.net.class_logits,
-                               lambda z: self.residue_scores(z, signal_peptide, helix_only), 4 if helix_only else 3)
+                               lambda z: self.residue_scores(z, signal_peptide, helix_only), 4 if helix_only else 3,
+                               self.net.half_field, self.net.gap)
 
     def _full_rows(self, z: Zoned, i: int, length: int, rows: int | None = None) -> np.ndarray:
         """Sequence ``i``'s full-length scores (``length`` residues) from its zones in ``z``: all rows, or row
@@ -483,12 +484,12 @@ class TopologyPredictor:
     def helix_score(self, seq: bytes, start: int, end: int) -> float:
         """Score of residues ``start..end`` (1-based, inclusive) as a TM helix: summed clipped log-odds.
 
-        The network sees the whole chain up to ``HALF_FIELD`` past ``end``.
+        The network sees the whole chain up to its half field past ``end``.
         Only the helix class counts, not the signal-peptide class: the band
         rule asks whether an N-terminal stretch is an anchor rather than the
         h-region of a signal peptide, which is what the network tells apart.
         """
-        sc = self.residue_scores(self.net.class_logits(codes_of(seq[: end + HALF_FIELD])), True)
+        sc = self.residue_scores(self.net.class_logits(codes_of(seq[: end + self.net.half_field])), True)
         return float(sc[1, start - 1 : end].astype(np.float64).sum())
 
 
