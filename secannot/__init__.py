@@ -11,7 +11,7 @@ loaded on first use.
 __version__ = "0.1.0"
 TOOL_NAME = "secannot"
 
-_API = ("read_fasta", "predict", "annotate", "to_pandas", "Prediction", "Annotation", "SkippedRecordsWarning")
+_API = ("read_fasta", "predict", "annotate", "to_pandas", "Prediction", "Annotation", "FastaRecord", "SkippedRecordsWarning")
 __all__ = ["TOOL_NAME", "__version__", *_API]
 
 

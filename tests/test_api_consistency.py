@@ -601,3 +601,41 @@ def test_the_cli_and_the_api_take_the_nc_range_from_one_definition(name):
         assert cli.code == ExitCode.USAGE and f"Input should be {words}" in cli.err, cli.err
         with pytest.raises(ValueError, match=f"^{name} must be {limits.accepted}, got"):
             secannot.predict([("a", SEQ)], **{name: outside})
+
+
+VEGFA = ("MNFLLSWVHWSLALLLYLHHAKWSQAAPMAEGGGQNHHEVVKFMDVYQRSYCHPIETLVDIFQEYPDEIEYIFKPSCVPLMRCGGCCNDEGLECVPTEESNITM"
+         "QIMRIKPHQGQHIGEMSFLQHNKCECRPKKD")
+
+
+def _cli_rows(path) -> list[dict]:
+    import json
+
+    res = run_cli(["annotate", "--offline", "-f", "jsonl", path])
+    assert res.code == 0, res.err
+    return [json.loads(line) for line in res.out.splitlines()]
+
+
+@pytest.mark.parametrize("reader", ["read_fasta", "Bio.SeqIO", "SeqRecord by hand"])
+def test_the_api_reads_the_header_as_the_cli_does(tmp_path, reader):
+    """The API once saw only (id, sequence): `>myvegf some protein GN=VEGFA` got no gene, no cell sources, no
+    receptors from secannot.annotate, and the CLI gave all of them; the reference file's FOLR1 and MSLN too."""
+    from Bio import SeqIO
+
+    path = tmp_path / "mixed.fa"
+    reference = EXAMPLE_FASTA.read_text()
+    path.write_text(f">myvegf some protein GN=VEGFA\n{VEGFA}\n" + reference)
+    if reader == "read_fasta":
+        records = list(secannot.read_fasta(path))
+        assert records[0].description == "myvegf some protein GN=VEGFA" and records[0] == ("myvegf", VEGFA)
+    elif reader == "Bio.SeqIO":
+        records = list(SeqIO.parse(path, "fasta"))
+    else:  # made in a notebook: the description is the header's rest, without the id
+        records = [SeqRecord(r.seq, id=r.id, description=r.description.split(None, 1)[1] if " " in r.description
+                             else "") for r in SeqIO.parse(path, "fasta")]
+    api = [row.to_dict() for row in secannot.annotate(records)]
+    cli = _cli_rows(path)
+    assert api[0]["gene"] == "VEGFA" and api[0]["cell_sources"]
+    for mine, theirs in zip(api, cli, strict=True):
+        for column in ("gene", "accession", "cell_sources", "processes", "clinical", "receptors", "localization"):
+            shown = theirs[column]
+            assert (list(mine[column]) if isinstance(mine[column], tuple) else mine[column]) == shown, (column, theirs["id"])

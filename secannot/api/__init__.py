@@ -23,11 +23,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from secannot.api.options import _config
-from secannot.api.records import SkippedRecordsWarning, _as_records, read_fasta
+from secannot.api.records import FastaRecord, SkippedRecordsWarning, _as_records, read_fasta
 from secannot.api.rows import Annotation, Prediction, _as_row, to_pandas
 from secannot.pipeline.predictor import PredictConfig, Predictor, predict_stream
 
-__all__ = ["Annotation", "Prediction", "SkippedRecordsWarning", "annotate", "predict", "read_fasta", "to_pandas"]
+__all__ = ["Annotation", "FastaRecord", "Prediction", "SkippedRecordsWarning", "annotate", "predict", "read_fasta",
+           "to_pandas"]
 
 
 _PREDICTORS: dict[tuple[PredictConfig, bool], Predictor] = {}

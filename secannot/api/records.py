@@ -86,13 +86,42 @@ def _check_source(source: Any) -> None:
     raise TypeError(f"read_fasta takes {_SOURCE_KINDS}, got {type(source).__name__}")
 
 
+class FastaRecord(tuple):
+    """An ``(id, sequence)`` pair that also carries its FASTA header as ``description``.
+
+    A pair, so ``for rid, seq in read_fasta(path)`` works; the header rides along because the annotation
+    reads it (``GN=VEGFA``, ``sp|P15692|VEGFA_HUMAN``, NCBI ``[gene=...]``): without it :func:`annotate`
+    would find no gene for a protein whose id is not an accession, where the CLI finds one.
+    """
+
+    description: str  #: the whole header line without '>' (the id is its first word)
+
+    def __new__(cls, rid: str, sequence: str, description: str) -> FastaRecord:
+        self = super().__new__(cls, (rid, sequence))
+        self.description = description
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # pickling (Dask, multiprocessing) keeps the header
+        return self[0], self[1], self.description
+
+    @property
+    def id(self) -> str:
+        return self[0]
+
+    @property
+    def sequence(self) -> str:
+        return self[1]
+
+
 def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: bool = False
-               ) -> Iterator[tuple[str, str]]:
+               ) -> Iterator[FastaRecord]:
     """Yield ``(id, sequence)`` for every record of a FASTA file or handle, in file order.
 
     ``source`` is a path (plain, gzip, bzip2 or xz, detected by content; ``-`` is stdin) or an open
     binary or text handle.  ``id`` is the first word of the header; ``sequence`` is upper case,
-    without whitespace or a terminal ``*``.  Records are validated as the CLI does.
+    without whitespace or a terminal ``*``.  Records are validated as the CLI does.  Each pair is a
+    :class:`FastaRecord`, whose ``description`` is the whole header: :func:`predict` and :func:`annotate`
+    read it as the CLI reads the header (gene, accession), so their rows equal the CLI's.
 
     Raises InputError when the input cannot be read or is not FASTA, and, unless ``skip_invalid``,
     on the first bad record (naming it, its line and the reason).  With ``skip_invalid`` bad records are
@@ -115,7 +144,7 @@ def read_fasta(source: str | os.PathLike | BinaryIO | TextIO, *, skip_invalid: b
     return _read_fasta(source, skip_invalid)
 
 
-def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: bool) -> Iterator[tuple[str, str]]:
+def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: bool) -> Iterator[FastaRecord]:
     skipped, first = 0, None
     for item in mark_duplicates(_records(source), SeenIds()):
         if isinstance(item, Rejection):
@@ -124,7 +153,7 @@ def _read_fasta(source: str | os.PathLike | BinaryIO | TextIO, skip_invalid: boo
             skipped += 1
             first = first or item
             continue
-        yield item.id, item.sequence
+        yield FastaRecord(item.id, item.sequence, item.description)
     if first is not None:
         noun = "record" if skipped == 1 else "records"
         warnings.warn(f"read_fasta skipped {skipped} invalid {noun} of {first.source}; the first: {first}",
@@ -181,15 +210,17 @@ def _iter_records(records: Iterable[Any], seq_types: tuple[type, ...]) -> Iterat
     # when one side is an automatic seq<N> name, since the user never wrote that id
     seen: dict[str, tuple[int, bool]] = {}
     for i, item in enumerate(records, 1):
-        auto = False
+        auto, description = False, None
         seq_types = seq_types or _bio_seq_types()  # a generator may load Biopython after the call
         if isinstance(item, (str, bytes, *seq_types)):
             rid, seq, auto = f"seq{i}", item, True
         elif isinstance(item, tuple) and len(item) == 2:
             rid, seq = item
+            description = getattr(item, "description", None)  # a FastaRecord of read_fasta
         elif hasattr(item, "id") and hasattr(item, "seq"):
             auto = item.id in _NO_ID
             rid, seq = (f"seq{i}" if auto else item.id), item.seq
+            description = getattr(item, "description", None)  # a SeqRecord's: GN=, [gene=...] as in a header
         else:
             raise TypeError(f"record {i}: expected an (id, sequence) pair, a sequence (str, bytes or Biopython Seq) "
                             f"or a SeqRecord, got {type(item).__name__}")
@@ -197,11 +228,24 @@ def _iter_records(records: Iterable[Any], seq_types: tuple[type, ...]) -> Iterat
             raise TypeError(f"record {i}: the id must be a str, got {type(rid).__name__}")
         if seq is None:
             raise InputError(f"record {i} ({escape_id(rid)}): no sequence (None)")
-        record = _one_record(i, rid, seq)
+        record = _one_record(i, rid, seq, _header(rid, description))
         first = seen.setdefault(record.id, (i, auto))
         if first[0] != i:
             raise InputError(_duplicate(i, record.id, auto, *first))
         yield record
+
+
+#: Biopython's description of a SeqRecord made without one
+_NO_DESCRIPTION = "<unknown description>"
+
+
+def _header(rid: str, description: Any) -> str | None:
+    """The FASTA header a record stands for: a SeqRecord's description starts with its id when it was read
+    from FASTA (Bio.SeqIO), and is the rest of the header when made by hand; None without one."""
+    if not isinstance(description, str) or not description.strip() or description == _NO_DESCRIPTION:
+        return None
+    words = description.split(None, 1)
+    return description if words[0] == rid else f"{rid} {description}"
 
 
 def _duplicate(i: int, rid: str, auto: bool, first: int, first_auto: bool) -> str:
@@ -215,7 +259,7 @@ def _duplicate(i: int, rid: str, auto: bool, first: int, first_auto: bool) -> st
     return f"record {i} ({escape_id(rid)}): duplicate id (first seen at record {first})"
 
 
-def _one_record(i: int, rid: str, seq: Any) -> Record:
+def _one_record(i: int, rid: str, seq: Any, header: str | None = None) -> Record:
     """One API record checked as the CLI checks a FASTA record, with errors worded for Python values.
 
     A ``str`` id must be one non-empty word (a FASTA id is the header's first word, so "my protein"
@@ -258,7 +302,7 @@ def _one_record(i: int, rid: str, seq: Any) -> Record:
                          "amino-acid letters incl. X B Z J U O, and '*' (stop) only at the end")
     if text.startswith(">"):  # as the FASTA reader sees '>id' then '>...': a header without a sequence
         raise InputError(f"{where}: record has no sequence")
-    record = make_record(rid, text, "<api>", 1, i)  # the FASTA reader's validation, without writing FASTA
+    record = make_record(header or rid, text, "<api>", 1, i)  # the FASTA reader's validation, without writing FASTA
     if isinstance(record, Rejection):
         raise InputError(f"{where}: {record.reason}")
     return record
