@@ -246,6 +246,8 @@ def test_summarize_output_format_follows_the_o_files_extension(tmp_path, annotat
     ([], ["--rules", "LAB"], "rules"),                      # the other way round
     (["--rules", "LAB"], ["--rules", "LAB"], None),         # the same rules on both sides
     (["--organism", "gram-negative"], [], "organism groups"),
+    (["--nc-prior", "0.5"], [], "leaderless priors"),       # hundreds of hits become leaderless candidates
+    (["--nc-prior", "0.5"], ["--nc-prior", "0.5"], None),
     ([], [], None),
 ])
 def test_summarize_warns_when_hits_and_background_were_annotated_differently(tmp_path, lab_rules, hit_options,

@@ -12,6 +12,8 @@ from secannot.cli.common import (
     Email,
     Gene,
     GeneList,
+    NcPrior,
+    NcThreshold,
     Offline,
     Organism,
     Quiet,
@@ -58,6 +60,8 @@ def summarize(
     organism: Organism = "eukarya",
     taxon: Taxon = 9606,
     rules: Rules = None,
+    nc_threshold: NcThreshold = None,
+    nc_prior: NcPrior = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     uniprot_url: UniprotUrl = None,
@@ -76,7 +80,7 @@ def summarize(
       secannot summarize hits.jsonl --background detected.jsonl --report report.html
       secannot summarize --uniprot-list hits.txt --background all_ids.txt --format json
     """
-    from secannot.pipeline.predictor import PredictConfig
+    from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
     from secannot.pipeline.runner import JobConfig, collect_annotated, open_output
     from secannot.report.output import input_label, run_summarize
     from secannot.report.standards import annotation_standards, standards_mismatch
@@ -87,7 +91,13 @@ def summarize(
     if fmt not in ("tsv", "json"):
         raise UsageError(f"unknown --format {fmt!r}; choose tsv or json")
     check_figure_paths(plot, report)
-    config = JobConfig(predict=PredictConfig(organism=organism, rules_dirs=tuple(rules or ())), annotate=True,
+    unused = unused_leaderless_options({"--nc-threshold": nc_threshold, "--nc-prior": nc_prior}, organism, False, "")
+    if unused:
+        diag.warn(unused)
+    # the settings summarize annotates FASTA and ids with (the background, most often): the hits' own, to compare
+    predict = PredictConfig(organism=organism, rules_dirs=tuple(rules or ()), nc_threshold=nc_threshold,
+                            nc_prior=nc_prior)
+    config = JobConfig(predict=predict, annotate=True,
                        uniprot=uniprot_config(uniprot_url, email, offline, taxon))
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     refuse_repeated_inputs(raw)

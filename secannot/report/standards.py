@@ -27,39 +27,56 @@ def hits_organisms(records: Iterable[Mapping[str, Any]]) -> list[str]:
     return sorted(found)
 
 
+def _path(provenance: Mapping[str, Any], *keys: str) -> str | None:
+    value: Any = provenance
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return None if value is None or value == "" else str(value)
+
+
+#: What a record's annotation depends on beyond its sequence, as its provenance names it: (what, keys into the
+#: provenance, the option that sets it).  Each changes the counts a summary compares: the rules add or remove
+#: categories, the organism group sets the signal-peptide threshold, the nc prior and threshold the leaderless calls.
+STANDARDS = (
+    ("rules", ("rules", "version"), "--rules"),
+    ("organism groups", ("organism",), "--organism"),
+    ("leaderless priors", ("thresholds", "nc_prior"), "--nc-prior"),
+    ("leaderless thresholds", ("thresholds", "nc_score"), "--nc-threshold"),
+)
+
+
 def annotation_standards(records: Iterable[Mapping[str, Any]], own: Mapping[str, Any] | None = None
-                         ) -> tuple[set[str], set[str]]:
-    """(rules versions, organism groups) the ``records`` were annotated under, from each record's
+                         ) -> dict[str, set[str]]:
+    """For each of :data:`STANDARDS`, the values the ``records`` were annotated under, from each record's
     ``provenance`` as :func:`hits_organisms` reads it; ``own``, the provenance of this run, stands in for
     records it annotated itself (pass it only when there are such records).
 
     Why: a category's enrichment compares the hits' count with the background's, so both must be counted
-    under the same rules (a rule file that adds CAF to the hits but not to the background inflates the
-    fold) and the same signal-peptide threshold (organism group).
+    the same way: a rule file that adds CAF to the hits but not to the background inflates the fold, and a
+    higher ``--nc-prior`` for the hits alone makes hundreds of them leaderless candidates.
     """
-    rules: set[str] = set()
-    organisms: set[str] = set()
+    found: dict[str, set[str]] = {what: set() for what, _, _ in STANDARDS}
+    seen: set[int] = set()  # records of one JSON document share one provenance dict
     for provenance in [record.get("provenance") for record in records] + [own]:
-        if not isinstance(provenance, Mapping):
+        if not isinstance(provenance, Mapping) or id(provenance) in seen:
             continue
-        version = (provenance.get("rules") or {}).get("version") if isinstance(provenance.get("rules"), Mapping) else None
-        if isinstance(version, str) and version:
-            rules.add(version)
-        organism = provenance.get("organism")
-        if isinstance(organism, str) and organism:
-            organisms.add(organism)
-    return rules, organisms
+        seen.add(id(provenance))
+        for what, keys, _ in STANDARDS:
+            value = _path(provenance, *keys)
+            if value is not None:
+                found[what].add(value)
+    return found
 
 
-def standards_mismatch(hits: tuple[set[str], set[str]], background: tuple[set[str], set[str]]) -> list[str]:
-    """Warnings (one line each) when the hits and the background were annotated under different rules or
-    organism groups (:func:`annotation_standards` of each); none when either side names none (a TSV)."""
+def standards_mismatch(hits: Mapping[str, set[str]], background: Mapping[str, set[str]]) -> list[str]:
+    """Warnings (one line each) when the hits and the background were annotated under different rules, organism
+    groups or leaderless settings (:func:`annotation_standards` of each); none when either side names none (a TSV)."""
     warnings = []
-    for what, ours, theirs, fix in (("rules", hits[0], background[0], "--rules"),
-                                    ("organism groups", hits[1], background[1], "--organism")):
+    for what, _, option in STANDARDS:
+        ours, theirs = hits.get(what, set()), background.get(what, set())
         if ours and theirs and ours != theirs:
             warnings.append(f"the hits were annotated with {what} {', '.join(sorted(ours))} and the background with "
                             f"{', '.join(sorted(theirs))}: the enrichment compares counts made under different "
                             f"{what}; annotate both the same way (summarize annotates FASTA and ids with its own "
-                            f"{fix})")
+                            f"{option})")
     return warnings
