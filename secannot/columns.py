@@ -120,7 +120,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
     Column(
         "nc_score",
         "probability of leaderless secretion under --nc-prior (default 0.02, a proteome); only without a signal peptide, "
-        "only for eukaryotes (the model is trained on mammalian proteins) and only for chains of 50 residues or more "
+        "only for eukaryotes (the model is trained on mammalian proteins) and only for chains of 50 residues or more, "
+        "ambiguity codes X B Z J not counted "
         "(a shorter one is never called by score)",
         lambda r: r.nc_score,
         "float64",

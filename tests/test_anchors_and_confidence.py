@@ -194,7 +194,8 @@ def test_a_short_chain_says_why_it_is_low(seq, short):
         assert row["confidence"] == "low"
 
 
-SHORT_CHAINS = [b"M", b"MSTNPKPQRK", b"MSTNPKPQRK" * 4 + b"MSTNPKPQR"]  # 1, 10 and 49 residues: none scored
+SHORT_CHAINS = [b"M", b"MSTNPKPQRK", b"MSTNPKPQRK" * 4 + b"MSTNPKPQR",  # 1, 10 and 49 residues: none scored
+                b"X" * 100, b"B" * 60, b"MSTNPKPQRK" * 4 + b"X" * 30]  # and chains of fewer than 50 standard ones
 SCORED = b"MSTNPKPQRK" * 5  # 50 residues: scored
 
 
@@ -202,7 +203,7 @@ SCORED = b"MSTNPKPQRK" * 5  # 50 residues: scored
 def test_a_chain_too_short_for_the_leaderless_score_has_no_nc_score(tmp_path, fmt):
     """The score never decides a chain under 50 residues (guarded, and its confidence is low whatever the score),
     so none is shown: a 1-residue M once showed one."""
-    records = [(f"s{len(s)}", s.decode()) for s in [*SHORT_CHAINS, SCORED]]
+    records = [(f"s{i}", s.decode()) for i, s in enumerate([*SHORT_CHAINS, SCORED])]
     fasta = tmp_path / "short.fa"
     fasta.write_text("".join(f">{i}\n{s}\n" for i, s in records))
     if fmt == "api":

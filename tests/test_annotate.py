@@ -245,3 +245,16 @@ def test_each_ligand_receptor_partner_names_the_resources_behind_its_pair():
         assert listed == sorted(expected), receptor
     counts = {len(v) for v in annotation["receptor_resources"].values()}
     assert len(counts) > 1, "VEGFA's pairs differ in support"
+
+
+def test_a_pair_without_named_resources_says_where_it_comes_from():
+    """EGFR's NRG3 pair (one of the consensus pairs LIANA+ ships without resources) showed an empty list."""
+    from secannot.knowledge.ligrec import load_ligand_receptor
+
+    table = load_ligand_receptor()
+    bare = [p for p in table.pairs if not p.resources]
+    assert bare, "the shipped table has pairs without resources"
+    for pair in bare:
+        receptors, _ = table.resources_of(pair.ligand.split("_")[0])
+        assert receptors[pair.receptor], pair
+        assert all(receptors[pair.receptor]), pair

@@ -74,7 +74,8 @@ class LigandReceptorTable:
 
     def resources_of(self, gene: str | None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """(receptor -> resources, ligand -> resources) of ``gene``'s pairs, each partner's resources sorted
-        (the union over its pairs; a supplement pair lists 'secannot_supplement').
+        (the union over its pairs; a pair without named resources lists where it comes from:
+        'secannot_supplement', or 'liana_consensus' for the 18 consensus pairs LIANA+ ships without them).
 
         Why: the consensus table puts a pair that one resource lists beside one that six do; the
         receptors/ligands lists alone cannot tell them apart.
@@ -84,7 +85,8 @@ class LigandReceptorTable:
         out: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
         for side, table, partner in ((0, self._by_ligand_gene, "receptor"), (1, self._by_receptor_gene, "ligand")):
             for pair in table.get(gene.upper(), ()):
-                found = pair.resources or (("secannot_supplement",) if pair.origin == "supplement" else ())
+                found = pair.resources or (("secannot_supplement",) if pair.origin == "supplement" else
+                                           ("liana_consensus",))
                 out[side].setdefault(getattr(pair, partner), set()).update(found)
         return tuple({k: sorted(v) for k, v in sorted(d.items())} for d in out)  # type: ignore[return-value]
 

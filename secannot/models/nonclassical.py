@@ -84,14 +84,20 @@ GUARD_CYS_PRO = 0.20
 GUARD_MIN_LENGTH = 50
 
 
+#: the 20 standard residues and selenocysteine (U) and pyrrolysine (O), deleted to count the ambiguous ones
+_STANDARD = b"ACDEFGHIKLMNPQRSTVWYUO"
+
+
 def scored_length(seq: bytes) -> bool:
-    """Whether ``seq`` is long enough to get an ``nc_score`` (``GUARD_MIN_LENGTH`` residues or more).
+    """Whether ``seq`` is long enough to get an ``nc_score``: ``GUARD_MIN_LENGTH`` residues or more, and as
+    many that are not ambiguity codes (X, B, Z, J).
 
     A shorter chain is guarded (:func:`composition_guard`: never called by score) and its confidence is
     ``low`` whatever the score (:func:`secannot.models.confidence.confidence`), so the score takes no part
-    in its verdict; reporting one (a 1-residue ``M`` scored 0.1) would suggest it did.
+    in its verdict; reporting one (a 1-residue ``M`` scored 0.1) would suggest it did.  A chain of masked
+    residues has no composition to score (an all-X chain once scored 0.068).
     """
-    return len(seq) >= GUARD_MIN_LENGTH
+    return len(seq) >= GUARD_MIN_LENGTH and len(seq) - len(seq.translate(None, _STANDARD)) >= GUARD_MIN_LENGTH
 
 
 def composition_guard(seq: bytes) -> str | None:
