@@ -686,3 +686,51 @@ def test_rules_diff_names_evidence_by_its_citation(item, token):
     from secannot.knowledge.diff import evidence_token
 
     assert evidence_token(item) == token
+
+
+# -- the run's rules version names the layers in the order they apply -------------------------------------------
+
+def _vegfa_layer(directory: Path, version: str, process: str) -> Path:
+    """A --rules directory whose one entry replaces VEGFA's processes with ``process``."""
+    directory.mkdir()
+    (directory / "tme_vegfa.yaml").write_text(
+        f"schema_version: 1\nrules_version: {version}\ndate: '2026-11-27'\nkind: tme\ntitle: lab rules\n"
+        "entries:\n  - gene: VEGFA\n    accession: P15692\n    processes:\n"
+        f"      - value: {process}\n        evidence: [{{pmid: '12345678'}}]\n")
+    return directory
+
+
+def _vegfa_run(*rules: Path | str) -> tuple[str, str, str]:
+    """(VEGFA's processes, the provenance's rules version, VEGFA's rules_version) of an annotate run."""
+    res = run_cli(["annotate", SUBSET_FASTA, "-f", "json", *[x for d in rules for x in ("--rules", d)]])
+    assert res.code == 0, res.err
+    document = json.loads(res.out)
+    vegfa = next(r for r in document["records"] if "P15692" in r["id"])
+    processes = ",".join(c["value"] for c in vegfa["annotation"]["processes"])
+    return processes, document["provenance"]["rules"]["version"], vegfa["rules_version"]
+
+
+def test_the_rules_version_keeps_the_order_of_the_rules_layers(tmp_path: Path):
+    """The last --rules layer wins, so 'a then b' and 'b then a' annotate VEGFA differently; both runs used to
+    carry one rules version (the user layers sorted), and their provenance could not tell them apart."""
+    a = _vegfa_layer(tmp_path / "a", "0.3.0", "lymphangiogenesis")
+    b = _vegfa_layer(tmp_path / "b", "0.4.0", "angiogenesis")
+    bundled = RuleSet.load().version_summary()
+    in_order = f"{bundled}+{a}:0.3.0+{b}:0.4.0"
+    reversed_ = f"{bundled}+{b}:0.4.0+{a}:0.3.0"
+    assert _vegfa_run(a, b) == ("angiogenesis", in_order, in_order)
+    assert _vegfa_run(b, a) == ("lymphangiogenesis", reversed_, reversed_)
+
+
+@pytest.mark.parametrize(("pairs", "expected"), [
+    ([("bundled", "2.0.0"), ("bundled", "1.0.0"), ("bundled", "2.0.0")], "1.0.0+2.0.0"),
+    ([("bundled", "1.0.0"), ("z", "0.2.0"), ("z", "0.1.0"), ("a", "0.5.0")], "1.0.0+z:0.1.0+z:0.2.0+a:0.5.0"),
+    ([("bundled", "1.0.0"), ("a", "0.1.0"), ("b", "0.2.0"), ("a", "0.1.0")], "1.0.0+a:0.1.0+b:0.2.0+a:0.1.0"),
+    ([], "none"),
+], ids=["bundled-sorted", "layers-in-order", "a-layer-again-later", "nothing"])
+def test_combined_version_lists_user_layers_in_the_order_they_apply(pairs, expected):
+    """The bundled versions are one set (sorted); each user layer follows in its place, its own files' distinct
+    versions sorted; a directory given again later applies again, so it is named again."""
+    from secannot.knowledge.ruleset import combined_version
+
+    assert combined_version(pairs) == expected

@@ -282,7 +282,7 @@ class RuleSet:
         """The run's rules version, the one string every output's provenance carries.
 
         The distinct versions of the bundled files, sorted and joined by ``+`` (as ``--version`` prints),
-        then ``layer:version`` for each user directory; over every file of the directories in force,
+        then ``layer:version`` for each user directory in the order the layers apply; over every file of the directories in force,
         including files of a kind this command skipped, so ``predict`` and ``annotate`` agree.
         """
         if self._summary is None:  # asked once per annotated protein (the rules_version column)
@@ -334,10 +334,24 @@ def _drop(idx: KindIndex, entry: Entry) -> None:
 
 
 def combined_version(pairs: Iterable[tuple[str, str]]) -> str:
-    """``(layer, rules_version)`` pairs as one string: bundled versions, then ``layer:version`` of user files."""
+    """``(layer, rules_version)`` pairs, in the order the files were read, as one string: the bundled files'
+    distinct versions sorted, then ``layer:version`` for each user layer in the order the layers apply.
+
+    The order of the layers is kept because it changes the result (the last layer's entry wins): ``--rules a
+    --rules b`` and ``--rules b --rules a`` must not carry one version.  Within a layer (one directory, whose
+    files may not collide) the distinct versions are sorted; consecutive pairs of one label are one layer, so a
+    directory given again later is named again, where it applies again.
+    """
     pairs = list(pairs)
     bundled = sorted({v for layer, v in pairs if layer == BUNDLED_LABEL})
-    user = sorted({f"{layer}:{v}" for layer, v in pairs if layer != BUNDLED_LABEL})
+    layers: list[tuple[str, set[str]]] = []
+    for layer, version in pairs:
+        if layer == BUNDLED_LABEL:
+            continue
+        if not layers or layers[-1][0] != layer:
+            layers.append((layer, set()))
+        layers[-1][1].add(version)
+    user = [f"{layer}:{v}" for layer, versions in layers for v in sorted(versions)]
     return "+".join(bundled + user) or "none"
 
 
