@@ -734,3 +734,28 @@ def test_combined_version_lists_user_layers_in_the_order_they_apply(pairs, expec
     from secannot.knowledge.ruleset import combined_version
 
     assert combined_version(pairs) == expected
+
+
+@pytest.mark.parametrize("typed", ["lab/", "./lab", "lab", "./lab/", "lab//", "other/../lab"])
+def test_a_rules_layer_is_labelled_by_its_normalised_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          typed: str):
+    """'lab/', './lab' and 'lab' are one directory of the same rules; labelled as typed, they made three rules
+    versions, and summarize warned that hits and background were annotated under different rules."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "other").mkdir()
+    _vegfa_layer(tmp_path / "lab", "0.3.0", "lymphangiogenesis")
+    expected = f"{RuleSet.load().version_summary()}+lab:0.3.0"
+    assert _vegfa_run(typed) == ("lymphangiogenesis", expected, expected)
+    shown = run_cli(["rules", "show", "VEGFA", "--rules", typed, "-f", "json"])
+    assert [e["layer"] for e in json.loads(shown.out) if e["kind"] == "tme"] == ["lab"]
+    hits = tmp_path / "hits.jsonl"
+    hits.write_text(run_cli(["annotate", SUBSET_FASTA, "-f", "jsonl", "--rules", "lab"]).out)
+    res = run_cli(["summarize", hits, "--background", SUBSET_FASTA, "-f", "json", "--rules", typed])
+    assert res.code == 0 and "the hits were annotated with rules" not in res.err, res.err
+
+
+def test_an_absolute_rules_path_is_another_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Normalising is lexical: the same directory typed absolute keeps its absolute label (documented)."""
+    monkeypatch.chdir(tmp_path)
+    _vegfa_layer(tmp_path / "lab", "0.3.0", "lymphangiogenesis")
+    assert _vegfa_run(tmp_path / "lab")[1].endswith(f"+{tmp_path / 'lab'}:0.3.0")

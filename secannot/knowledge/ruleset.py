@@ -8,6 +8,7 @@ every such replacement is reported so that nobody is surprised by it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ class RuleFile:
     title: str
     sources: dict[str, Any]
     entries: tuple[dict[str, Any], ...]
-    layer: str  # 'bundled' or the --rules directory
+    layer: str  # 'bundled' or the --rules directory's label (see layer_label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +201,7 @@ class RuleSet:
             if not path.is_dir():
                 what = "no such directory" if not path.exists() else "not a directory"
                 raise InputError(f"{d}: {what}; --rules expects a directory of .yaml rule files")
-            layers += read_rule_dir(path, str(d), validate=True, kinds=kinds, versions=versions)
+            layers += read_rule_dir(path, layer_label(d), validate=True, kinds=kinds, versions=versions)
         if not family_claims:
             layers = [without_family(rf) for rf in layers]
         rules = cls.from_files(layers)
@@ -331,6 +332,14 @@ def without_family(rf: RuleFile) -> RuleFile:
 def _drop(idx: KindIndex, entry: Entry) -> None:
     idx.by_accession = {k: v for k, v in idx.by_accession.items() if v is not entry}
     idx.by_alias = {k: v for k, v in idx.by_alias.items() if v is not entry}
+
+
+def layer_label(directory: str | Path) -> str:
+    """The label of a ``--rules`` layer in the rules version, ``rules show`` and messages: the path as typed,
+    normalised (``os.path.normpath``: ``lab/``, ``./lab`` and ``lab`` are all ``lab``), so one directory typed two
+    ways names one rule set and ``summarize`` does not warn about rules that differ only in spelling.  Lexical
+    only: an absolute path stays absolute (``/data/lab`` and ``lab`` remain two labels)."""
+    return os.path.normpath(str(directory))
 
 
 def combined_version(pairs: Iterable[tuple[str, str]]) -> str:
