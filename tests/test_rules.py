@@ -597,9 +597,9 @@ def _user_entry(gene: str, accession: str, aliases: str) -> str:
         "      - value: angiogenesis\n        evidence:\n          - {source: book2020}\n")
 
 
-@pytest.mark.parametrize(("entry", "expected"), [
-    (("POSTN", "Q15063", '["VEGF"]'),
-     "tme_mine.yaml:15: alias 'VEGF' of POSTN is an alias of VEGFA in the bundled rules "
+_NAME_CASES = [
+    (("IHH", "Q14623", '["VEGF"]'),
+     "tme_mine.yaml:15: alias 'VEGF' of IHH is an alias of VEGFA in the bundled rules "
      "(rules/tme_growth_factors.yaml:{aliases}); a lookup of 'VEGF' would find one of them"),
     (("POSTN", "Q15063", '["VEGFA"]'),
      "tme_mine.yaml:15: alias 'VEGFA' of POSTN is the gene symbol of VEGFA in the bundled rules "
@@ -607,9 +607,13 @@ def _user_entry(gene: str, accession: str, aliases: str) -> str:
     (("VEGF", "P12346", '["VEGF-X"]'),
      "tme_mine.yaml:13: gene VEGF is an alias of VEGFA in the bundled rules (rules/tme_growth_factors.yaml:{aliases}); "
      "a lookup of VEGF would find this entry, not VEGFA"),
-], ids=["alias-is-bundled-alias", "alias-is-bundled-gene", "gene-is-bundled-alias"])
+]
+
+
+@pytest.mark.parametrize(("entry", "expected"), _NAME_CASES,
+                         ids=["alias-is-bundled-alias", "alias-is-bundled-gene", "gene-is-bundled-alias"])
 def test_lint_of_a_user_dir_checks_its_names_against_the_bundled_rules(tmp_path: Path, entry: tuple, expected: str):
-    """annotate only warns ('alias VEGF of POSTN was an alias of VEGFA') and rules show VEGF then finds POSTN."""
+    """A user directory is linted as the layer it would be over the bundled rules; the bundled rules lint clean."""
     (tmp_path / "tme_mine.yaml").write_text(_user_entry(*entry))
     where = _bundled_lines("tme_growth_factors.yaml", "VEGFA")
     res = run_cli(["rules", "lint", tmp_path])
@@ -676,6 +680,54 @@ def test_a_user_layer_that_overrides_the_owner_may_reuse_its_accession():
     with pytest.raises(RulesError, match=r"accession P15692 of VEGFX is the accession of VEGF in the --rules layer "
                                          r"lab \(lab/tme_x\.yaml\)"):
         RuleSet.from_files([bundled, user, later])
+
+
+@pytest.mark.parametrize(("entry", "expected"), _NAME_CASES,
+                         ids=["alias-is-bundled-alias", "alias-is-bundled-gene", "gene-is-bundled-alias"])
+@pytest.mark.parametrize("command", [
+    ["annotate", SUBSET_FASTA],
+    ["rules", "show", "VEGF"],
+    ["rules", "show", "VEGFA"],
+    ["summarize", SUBSET_FASTA],
+], ids=["annotate", "show-alias", "show-gene", "summarize"])
+def test_a_user_name_a_bundled_entry_uses_is_a_rules_error_as_lint_says(tmp_path: Path, entry: tuple,
+                                                                       expected: str, command: list):
+    """rules lint reported these (exit 1) while annotate only warned ('alias VEGF of IHH was an alias of VEGFA')
+    and rules show VEGF then printed IHH: the loader refuses them in lint's words (exit 5, one line)."""
+    (tmp_path / "tme_mine.yaml").write_text(_user_entry(*entry))
+    line = f"{tmp_path}/{expected.format(**_bundled_lines('tme_growth_factors.yaml', 'VEGFA'))}"
+    lint = run_cli(["rules", "lint", tmp_path])
+    assert lint.code == ExitCode.FINDINGS and line in lint.out.splitlines(), lint.out
+    res = run_cli([*command, "--rules", tmp_path])
+    assert (res.code, res.out, res.err.splitlines()) == (ExitCode.RULES, "", [f"error: {line}"])
+
+
+def test_a_user_name_an_earlier_user_layer_uses_is_a_rules_error_too(tmp_path: Path):
+    """As for an earlier layer's accession: the second --rules layer's alias 'OSF-2' is an alias of the first
+    layer's POSTN, which the second layer leaves in force."""
+    for layer, entry in (("first", ("POSTN", "Q15063", '["OSF-2"]')), ("second", ("IHH", "Q14623", '["OSF-2"]'))):
+        (tmp_path / layer).mkdir()
+        (tmp_path / layer / "tme_mine.yaml").write_text(_user_entry(*entry))
+    with pytest.raises(RulesError) as raised:
+        RuleSet.load([tmp_path / "first", tmp_path / "second"])
+    first = tmp_path / "first"
+    assert str(raised.value) == (
+        f"{tmp_path / 'second' / 'tme_mine.yaml'}:15: alias 'OSF-2' of IHH is an alias of POSTN in the --rules "
+        f"layer {first} ({first / 'tme_mine.yaml'}:15); a lookup of 'OSF-2' would find one of them")
+
+
+@pytest.mark.parametrize("vegfa_first", [False, True])
+def test_a_name_of_a_bundled_entry_the_layer_overrides_is_free(tmp_path: Path, vegfa_first: bool):
+    """Overriding stays allowed: a layer that replaces VEGFA (without the alias VEGF) may give VEGF to another
+    entry, in either order of its entries; loader and lint agree, and the override is reported."""
+    head, ihh = _user_entry("IHH", "Q14623", '["VEGF"]').split("entries:\n")
+    vegfa = _user_entry("VEGFA", "P15692", '["VEGF-A"]').split("entries:\n")[1]
+    (tmp_path / "tme_mine.yaml").write_text(head + "entries:\n" + (vegfa + ihh if vegfa_first else ihh + vegfa))
+    assert not has_errors(lint_paths([tmp_path]))
+    rules = RuleSet.load([tmp_path])
+    assert [e.gene for e in rules.find("VEGF")] == ["IHH"]
+    assert [e.gene for e in rules.find("P15692") if e.file.kind == "tme"] == ["VEGFA"]
+    assert any("VEGFA overrides rules/tme_growth_factors.yaml" in line for line in rules.overrides)
 
 
 @pytest.mark.parametrize(("item", "token"), [({"regulatory": "PMA P150013"}, "regulatory:PMA P150013"),

@@ -208,12 +208,30 @@ def accession_taken(accession: str, gene: str, other_gene: str, other_where: str
             f"symbol ('gene: {other_gene}') to override that entry, or correct the accession")
 
 
+def alias_is_gene(alias: str, gene: str, other_gene: str, other_where: str) -> str:
+    """One wording, for lint and the rule loader, of a user alias that is an earlier layer's gene symbol."""
+    return f"alias '{alias}' of {gene} is the gene symbol of {other_gene} in {other_where}"
+
+
+def alias_is_alias(alias: str, gene: str, other_gene: str, other_where: str) -> str:
+    """One wording, for lint and the rule loader, of a user alias that is an alias of an earlier layer's entry."""
+    return (f"alias '{alias}' of {gene} is an alias of {other_gene} in {other_where}; a lookup of '{alias}' would "
+            f"find one of them")
+
+
+def gene_is_alias(gene: str, other_gene: str, other_where: str) -> str:
+    """One wording, for lint and the rule loader, of a user gene symbol that is an alias of an earlier layer's
+    entry: a lookup by symbol comes first, so the symbol would find the user entry, not the one it names."""
+    return (f"gene {gene} is an alias of {other_gene} in {other_where}; a lookup of {gene} would find this entry, "
+            f"not {other_gene}")
+
+
 def over_bundled_problems(base: Sequence[_Name], user: Sequence[_Name]) -> Iterator[Problem]:
     """A user layer's names against the bundled ones (of one kind): an entry of the user layer with the gene of a
     bundled entry replaces it (allowed, reported by the loader), so that entry's names are out of the way.  An
-    accession of a bundled entry under another gene is what the loader refuses (see :func:`accession_taken`); an
-    alias or gene symbol the two layers otherwise share makes a lookup find the wrong entry (the loader only
-    warns, and ``rules show ALIAS`` then resolves to whichever entry was indexed last)."""
+    accession of a bundled entry under another gene (see :func:`accession_taken`), or an alias or gene symbol the
+    two layers otherwise share, would make a lookup find the wrong entry; the loader refuses each of them in the
+    same words (``RuleSet.from_files``), against the bundled rules and any earlier ``--rules`` layer."""
     overridden = {n.key for n in user if n.role == "gene"}
     active = [n for n in base if normalise_name(n.owner) not in overridden]
     genes = {n.key: n for n in active if n.role == "gene"}
@@ -230,16 +248,15 @@ def over_bundled_problems(base: Sequence[_Name], user: Sequence[_Name]) -> Itera
                                       f"the bundled rules ({other.file}:{other.line})")
         elif name.role == "alias" and name.key in genes:
             other = genes[name.key]
-            message = (f"alias '{name.text}' of {name.owner} is the gene symbol of {other.owner} in the bundled rules "
-                       f"({other.file}:{other.line})")
+            message = alias_is_gene(name.text, name.owner, other.owner,
+                                    f"the bundled rules ({other.file}:{other.line})")
         elif name.role == "alias" and name.key in aliases:
             other = aliases[name.key]
-            message = (f"alias '{name.text}' of {name.owner} is an alias of {other.owner} in the bundled rules "
-                       f"({other.file}:{other.line}); a lookup of '{name.text}' would find one of them")
+            message = alias_is_alias(name.text, name.owner, other.owner,
+                                     f"the bundled rules ({other.file}:{other.line})")
         elif name.role == "gene" and name.key in aliases:
             other = aliases[name.key]
-            message = (f"gene {name.text} is an alias of {other.owner} in the bundled rules ({other.file}:{other.line}); "
-                       f"a lookup of {name.text} would find this entry, not {other.owner}")
+            message = gene_is_alias(name.text, other.owner, f"the bundled rules ({other.file}:{other.line})")
         if other is not None and normalise_name(other.owner) != normalise_name(name.owner):
             yield Problem(name.file, name.line, message)
 

@@ -218,13 +218,13 @@ class RuleSet:
             layer_genes.setdefault((rf.layer, rf.kind), set()).update(normalise_name(str(e["gene"])) for e in rf.entries)
         for rf in files:
             idx = index[rf.kind]
+            overridden = layer_genes[rf.layer, rf.kind]
             for position, raw in enumerate(rf.entries):
                 entry = Entry(str(raw["gene"]), str(raw["accession"]), raw, rf)
                 key = normalise_name(entry.gene)
-                taken = idx.by_accession.get(entry.accession)
-                if (taken is not None and taken.file.layer != rf.layer and normalise_name(taken.gene) != key
-                        and normalise_name(taken.gene) not in layer_genes[rf.layer, rf.kind]):
-                    raise RulesError(_accession_taken(entry, position, taken))
+                problem = _name_taken(idx, entry, position, overridden)
+                if problem is not None:
+                    raise RulesError(problem)
                 old = idx.by_gene.get(key)
                 if old is not None:
                     overrides.append(f"{rf.path}: {entry.gene} overrides {old.file.path} ({old.file.layer} {old.rules_version})")
@@ -291,21 +291,67 @@ class RuleSet:
         return self._summary
 
 
-def _accession_taken(entry: Entry, position: int, taken: Entry) -> str:
-    """A user entry under another gene with an earlier layer's accession (a user 'VEGF' with VEGFA's P15692):
-    matched by accession it would replace that entry, named VEGF and with none of its claims, silently; refused
-    with the words of ``rules lint``, which reports it too."""
-    from secannot.knowledge.lint import accession_taken
+def _name_taken(idx: KindIndex, entry: Entry, position: int, overridden: set[str]) -> str | None:
+    """Why ``entry`` may not join the index, or None: a name it shares with an entry of an earlier layer (the
+    bundled rules or an earlier ``--rules`` directory) that this layer does not override.
 
-    layer = "the bundled rules" if taken.file.layer == BUNDLED_LABEL else f"the --rules layer {taken.file.layer}"
-    earlier = _entry_line(taken.file, taken.file.entries.index(taken.data), "accession")
-    text = accession_taken(entry.accession, entry.gene, taken.gene, f"{layer} ({earlier})")
-    return f"{_entry_line(entry.file, position, 'accession')}: {text}"
+    The cases, in the words of ``rules lint`` (which reports them for a user directory over the bundled rules):
+    its accession under another gene (a user 'VEGF' with VEGFA's P15692 would replace that entry, named VEGF and
+    with none of its claims); its gene symbol being another entry's alias, or an alias being another entry's gene
+    symbol or alias (a lookup of that name, as ``rules show`` and ``annotate --gene`` do it, would silently find
+    whichever entry was indexed last or first).  ``overridden``: the normalised genes this entry's layer defines;
+    an earlier entry it replaces is out of the way.  Overriding an entry (same gene symbol) stays allowed.
+    """
+    key = normalise_name(entry.gene)
+
+    def earlier(other: Entry | None) -> Entry | None:
+        """``other`` when it is an entry of an earlier layer, under another gene, that this layer leaves in force."""
+        if (other is None or other.file.layer == entry.file.layer or normalise_name(other.gene) == key
+                or normalise_name(other.gene) in overridden):
+            return None
+        return other
+
+    # the accession first: a user 'VEGF' with P15692 is usually meant to override VEGFA, which that message says how
+    if other := earlier(idx.by_accession.get(entry.accession)):
+        return _taken_message("accession", entry, position, ("accession",), other, ("accession",))
+    if other := earlier(idx.by_alias.get(key)):
+        return _taken_message("gene", entry, position, ("gene",), other, _alias_path(other, key))
+    for k, alias in enumerate(entry.aliases):
+        akey = normalise_name(alias)
+        if other := earlier(idx.by_gene.get(akey)):
+            return _taken_message("alias-gene", entry, position, ("aliases", k), other, ("gene",))
+        if other := earlier(idx.by_alias.get(akey)):
+            return _taken_message("alias-alias", entry, position, ("aliases", k), other, _alias_path(other, akey))
+    return None
 
 
-def _entry_line(rule_file: RuleFile, position: int, key: str) -> str:
-    """'file:line' of a key of the file's ``position``-th entry; the file is parsed again for its node tree, which
-    only an error message needs ('file' alone when it cannot be read again)."""
+def _taken_message(case: str, entry: Entry, position: int, keys: tuple[str | int, ...], other: Entry,
+                   other_keys: tuple[str | int, ...]) -> str:
+    """'file:line: message' for :func:`_name_taken`, worded by ``rules lint`` (imported only on this path: the lint
+    machinery is not needed to load rules that are fine)."""
+    from secannot.knowledge.lint import accession_taken, alias_is_alias, alias_is_gene, gene_is_alias
+
+    layer = "the bundled rules" if other.file.layer == BUNDLED_LABEL else f"the --rules layer {other.file.layer}"
+    where = f"{layer} ({_entry_line(other.file, other.file.entries.index(other.data), other_keys)})"
+    if case == "gene":
+        text = gene_is_alias(entry.gene, other.gene, where)
+    elif case == "accession":
+        text = accession_taken(entry.accession, entry.gene, other.gene, where)
+    else:
+        alias = entry.aliases[int(keys[1])]
+        text = (alias_is_gene if case == "alias-gene" else alias_is_alias)(alias, entry.gene, other.gene, where)
+    return f"{_entry_line(entry.file, position, keys)}: {text}"
+
+
+def _alias_path(entry: Entry, key: str) -> tuple[str | int, ...]:
+    """The key path, within its entry, of the alias of ``entry`` whose normalised form is ``key``."""
+    return ("aliases", next(k for k, a in enumerate(entry.aliases) if normalise_name(a) == key))
+
+
+def _entry_line(rule_file: RuleFile, position: int, keys: tuple[str | int, ...]) -> str:
+    """'file:line' of a key path (``('accession',)``, ``('aliases', 0)``) of the file's ``position``-th entry; the
+    file is parsed again for its node tree, which only an error message needs ('file' alone when it cannot be
+    read again)."""
     from secannot.knowledge.yaml_source import line_of, parse_with_nodes
 
     source = bundled_dir() / Path(rule_file.path).name if rule_file.layer == BUNDLED_LABEL else Path(rule_file.path)
@@ -314,7 +360,7 @@ def _entry_line(rule_file: RuleFile, position: int, key: str) -> str:
     except (OSError, UnicodeDecodeError):
         return rule_file.path
     _, root, problems = parse_with_nodes(text, rule_file.path, aliases_refused=True)
-    return rule_file.path if problems else f"{rule_file.path}:{line_of(root, ('entries', position, key))}"
+    return rule_file.path if problems else f"{rule_file.path}:{line_of(root, ('entries', position, *keys))}"
 
 
 FAMILY_GROUPS = ("cell_sources", "processes")
