@@ -510,6 +510,39 @@ def test_rules_lint_of_a_missing_file_is_an_input_error_not_a_finding(tmp_path):
     assert res.out == ""
 
 
+_NO_RULE_FILES = "no .yaml or .yml rule files in this directory"
+
+
+@pytest.mark.parametrize("contents", [[], ["notes.txt", "old.yaml.bak"], ["sub/tme_a.yaml"]],
+                         ids=["empty", "other-files", "rules-one-level-down"])
+@pytest.mark.parametrize("command", [
+    ["annotate", SUBSET_FASTA],
+    ["predict", SUBSET_FASTA],
+    ["rules", "show", "VEGFA"],
+    ["check", SUBSET_FASTA, "--require", "classical"],
+    ["summarize", SUBSET_FASTA],
+], ids=["annotate", "predict", "show", "check", "summarize"])
+def test_a_rules_directory_without_rule_files_is_a_rules_error(tmp_path: Path, contents: list, command: list):
+    """A typo (--rules lab/ for lab/rules/) used to run with the bundled rules alone, exit 0, nothing said."""
+    directory = tmp_path / "lab"
+    directory.mkdir()
+    for name in contents:
+        (directory / name).parent.mkdir(exist_ok=True)
+        (directory / name).write_text((LINT / "good.yaml").read_text())
+    res = run_cli([*command, "--rules", directory])
+    assert (res.code, res.out) == (ExitCode.RULES, "")
+    assert res.err.splitlines() == [f"error: {directory}: {_NO_RULE_FILES}; --rules expects a directory of .yaml "
+                                    "rule files"]
+
+
+def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
+    """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
+    (tmp_path / "notes.txt").write_text("not a rule file")
+    res = run_cli(["rules", "lint", tmp_path, LINT / "good.yaml"])
+    assert res.code == ExitCode.FINDINGS
+    assert res.out.splitlines() == [f"{tmp_path}:0: {_NO_RULE_FILES}"]
+
+
 def test_rules_show_without_an_entry_exits_1_as_documented():
     res = run_cli(["rules", "show", "NOSUCHGENE"])
     assert res.code == ExitCode.FINDINGS and res.out == ""

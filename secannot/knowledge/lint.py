@@ -20,7 +20,7 @@ from secannot.errors import RulesError, SchemaVersionError
 from secannot.knowledge.lint_checks import accession_problems, contradiction_problems, date_problems, seed_problems
 from secannot.knowledge.lint_schema import schema_problems, suggest
 from secannot.knowledge.problems import Path_, Problem
-from secannot.knowledge.schema import CLAIM_GROUPS, KINDS, check_schema_version, normalise_name
+from secannot.knowledge.schema import CLAIM_GROUPS, KINDS, NO_RULE_FILES, check_schema_version, normalise_name
 from secannot.knowledge.seed import SeedText
 from secannot.knowledge.yaml_source import duplicate_keys, line_of, parse_with_nodes, where
 
@@ -368,7 +368,7 @@ def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
                 (p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file()), key=lambda p: p.name
             )
             if not found:
-                problems.append(Problem(str(given), 0, "no *.yaml rule files in this directory", "warning"))
+                problems.append(Problem(str(given), 0, NO_RULE_FILES))  # the loader refuses it (exit 5)
             files += found
         elif path.exists():
             files.append(path)

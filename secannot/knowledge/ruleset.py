@@ -20,6 +20,7 @@ from secannot.errors import InputError, RulesError, SchemaVersionError
 from secannot.io.headers import Identity
 from secannot.knowledge.schema import (  # noqa: F401 - re-exported for callers of the loader
     KINDS,
+    NO_RULE_FILES,
     SUPPORTED_SCHEMA,
     bundled_dir,
     check_schema_version,
@@ -201,6 +202,8 @@ class RuleSet:
             if not path.is_dir():
                 what = "no such directory" if not path.exists() else "not a directory"
                 raise InputError(f"{d}: {what}; --rules expects a directory of .yaml rule files")
+            if not _rule_paths(path):  # a typo (lab/ for lab/rules/) would run with the bundled rules alone
+                raise RulesError(f"{d}: {NO_RULE_FILES}; --rules expects a directory of .yaml rule files")
             layers += read_rule_dir(path, layer_label(d), validate=True, kinds=kinds, versions=versions)
         if not family_claims:
             layers = [without_family(rf) for rf in layers]

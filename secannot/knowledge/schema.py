@@ -22,6 +22,8 @@ SUPPORTED_SCHEMA = 2
 READABLE_SCHEMAS = (1, 2)
 KINDS = ("tme", "nonclassical")
 CLAIM_GROUPS = ("cell_sources", "processes", "clinical")
+#: a --rules directory (or a directory given to ``rules lint``) without a rule file: an error in both, in these words
+NO_RULE_FILES = "no .yaml or .yml rule files in this directory"
 #: every claim group an entry may hold: the TME ones and the non-classical (leaderless) claim
 ENTRY_CLAIM_GROUPS = (*CLAIM_GROUPS, "nonclassical")
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "λ": "lambda", "ω": "omega"}
