@@ -4,7 +4,7 @@ counting and the no-background warning."""
 from __future__ import annotations
 
 import pytest
-from helpers import EXAMPLE_FASTA, run_cli
+from helpers import EXAMPLE_FASTA, SUBSET_FASTA, run_cli
 
 from secannot.errors import ExitCode
 from secannot.report.enrichment import Counts, enrich, fold_enrichment, odds_ratio, odds_ratio_ci
@@ -268,3 +268,13 @@ def test_summarize_warns_when_hits_and_background_were_annotated_differently(tmp
         assert lines == [], res.err
     else:
         assert len(lines) == 1 and f"annotated with {warned} " in lines[0], res.err
+
+
+@pytest.mark.parametrize("background", [[], ["--background", SUBSET_FASTA]], ids=["hits-only", "with-background"])
+def test_summarize_reports_a_rules_override_once(lab_rules, background):
+    """The rules were loaded for the hits and again for the background, so every 'VEGFA overrides' line came
+    twice: one run, one rule set, one report of what it overrides."""
+    res = run_cli(["summarize", SUBSET_FASTA, *background, "-f", "json", "--rules", lab_rules])
+    assert res.code == 0, res.err
+    (line,) = [line for line in res.err.splitlines() if "overrides" in line]
+    assert line.startswith(f"warning: {lab_rules / 'lab.yaml'}: VEGFA overrides rules/tme_growth_factors.yaml (")

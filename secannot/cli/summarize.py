@@ -81,7 +81,7 @@ def summarize(
       secannot summarize --uniprot-list hits.txt --background all_ids.txt --format json
     """
     from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
-    from secannot.pipeline.runner import JobConfig, collect_annotated, open_output
+    from secannot.pipeline.runner import JobConfig, collect_annotated, load_rules, open_output
     from secannot.report.output import input_label, run_summarize
     from secannot.report.standards import annotation_standards, standards_mismatch
 
@@ -102,13 +102,15 @@ def summarize(
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     refuse_repeated_inputs(raw)
     refuse_overwriting(raw, background, {"-o": output, "--report": report, "--plot": plot})
-    records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io))
+    rule_set = load_rules(config.predict, diag)  # once for the hits and the background: overrides reported once
+    records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io), rule_set)
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     back = None
     if background is not None:
         failed_before = len(diag.rejections)
-        back, _, back_here = collect_annotated([("background", background)], config, io, diag, stdin_text(io))
+        back, _, back_here = collect_annotated([("background", background)], config, io, diag, stdin_text(io),
+                                               rule_set)
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
         for line in standards_mismatch(annotation_standards(records, provenance if hits_here else None),

@@ -367,12 +367,14 @@ class Collected(NamedTuple):
 
 
 def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, diag: Diagnostics,
-                      stdin_text) -> Collected:
+                      stdin_text, rules: RuleSet | None = None) -> Collected:
     """Annotated records for ``summarize``: secannot output is read as is, anything else is annotated.
 
     ``raw`` holds (option, value) pairs as typed: FASTA or annotate-output files
     ('input'), id options, or a 'background' file that may also be a plain list
-    of accessions or gene symbols.
+    of accessions or gene symbols.  ``rules``: the rule set of ``config`` when the caller loaded it already
+    (:func:`load_rules`), so that a run that collects twice (the hits, then the background) loads and reports
+    its rules once; loaded here when None.
     """
     import io as _io
 
@@ -381,7 +383,8 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     from secannot.io.tables import decode_text, raw_lines
     from secannot.pipeline.inputs import expand_sources
 
-    rules = load_rules(config.predict, diag)
+    if rules is None:
+        rules = load_rules(config.predict, diag)
     predictor = Predictor(config.predict, rules)
     records: list[dict] = []
     annotated_here = 0
