@@ -132,7 +132,8 @@ PREDICT_COLUMNS: tuple[Column, ...] = (
 )
 
 ANNOTATE_COLUMNS: tuple[Column, ...] = PREDICT_COLUMNS + (
-    Column("accession", "canonical UniProt accession from the header or id (no isoform suffix)", _annotation("accession")),
+    Column("accession", "canonical UniProt accession from the header or id (no isoform suffix), else the rule entry's "
+           "for a gene the header names (NCBI [gene=KLK3] -> P07288)", _annotation("accession")),
     Column("isoform", "the isoform the header or id names, e.g. P15692-2; empty for the canonical sequence",
            _annotation("isoform")),
     Column("gene", "gene symbol (HGNC for human) from the header (`GN=`, NCBI `[gene=...]`, Ensembl "

@@ -219,6 +219,12 @@ def test_summarize_checks_the_figure_paths_before_writing_the_summary(tmp_path, 
     assert res.code == ExitCode.INPUT
     assert res.out == ""
     assert res.err.splitlines()[-1] == f"error: {path}: cannot write output (No such file or directory)"
+    # a directory given as the file: refused before the summary is written (it once went to stdout first)
+    folder = tmp_path / name  # a directory with the file's name, extension and all
+    folder.mkdir()
+    res = run_cli(["summarize", annotated_example, option, folder])
+    assert (res.code, res.out) == (ExitCode.INPUT, ""), res.err
+    assert res.err.splitlines()[-1] == f"error: {folder}: cannot write output (Is a directory)"
 
 
 # --------------------------------------------------------------------------- -o FILE chooses the format
@@ -278,3 +284,59 @@ def test_summarize_reports_a_rules_override_once(lab_rules, background):
     assert res.code == 0, res.err
     (line,) = [line for line in res.err.splitlines() if "overrides" in line]
     assert line.startswith(f"warning: {lab_rules / 'lab.yaml'}: VEGFA overrides rules/tme_growth_factors.yaml (")
+
+
+def _annotated(tmp_path, name: str, fmt: str, *options: str) -> object:
+    made = run_cli(["annotate", "-", "-f", fmt, *options], stdin=HIT_FASTA.encode())
+    assert made.code == 0, made.err
+    path = tmp_path / f"{name}.{fmt}"
+    path.write_text(made.out)
+    return path
+
+
+def test_a_tsv_input_is_compared_by_its_rules_version_column(tmp_path, lab_rules):
+    """A TSV has no provenance, but a matched row names the rules version: hits made with a lab rule file against a
+    background summarize annotates without it were silent."""
+    hits = _annotated(tmp_path, "hits", "tsv", "--rules", str(lab_rules))
+    res = run_cli(["summarize", hits, "--background", EXAMPLE_FASTA, "-f", "json"])
+    assert res.code == 0, res.err
+    assert "the hits were annotated with rules" in res.err
+    import json
+
+    assert json.loads(res.out)["provenance"]["hits_rules"] == [f"{_bundled_version()}+{lab_rules}:0.1.0"]
+
+
+def _bundled_version() -> str:
+    import json
+
+    return json.loads(run_cli(["annotate", "-", "-f", "jsonl"], stdin=HIT_FASTA.encode()).out)["provenance"]["rules"][
+        "version"]
+
+
+def test_summarize_names_the_hits_rules_and_warns_when_its_own_options_cannot_apply(tmp_path, lab_rules):
+    """summarize's --rules applies to what it annotates itself; every input being annotate output, it changed
+    nothing while the provenance named it as the rules of the summary, and the hits' own rules went unnamed."""
+    import json
+
+    hits = _annotated(tmp_path, "hits", "jsonl")
+    res = run_cli(["summarize", hits, "--rules", lab_rules, "--nc-prior", "0.1", "-f", "json"])
+    assert res.code == 0, res.err
+    assert "--rules and --nc-prior not used: every input is annotate output" in res.err
+    provenance = json.loads(res.out)["provenance"]
+    assert provenance["hits_rules"] == [_bundled_version()]
+    # annotated with the lab rules, summarized without options: named, no warning
+    lab_hits = _annotated(tmp_path, "lab", "jsonl", "--rules", str(lab_rules))
+    res = run_cli(["summarize", lab_hits, "-f", "json"])
+    assert res.code == 0 and "not used" not in res.err, res.err
+    assert json.loads(res.out)["provenance"]["hits_rules"] == [f"{_bundled_version()}+{lab_rules}:0.1.0"]
+
+
+@pytest.mark.parametrize(("second", "what"), [(["--rules", "LAB"], "rules"), (["--nc-prior", "0.3"], "leaderless priors"),
+                                              (["--nc-threshold", "0.5"], "leaderless thresholds")])
+def test_hits_of_two_annotate_runs_with_different_settings_are_named_with_a_warning(tmp_path, lab_rules, second, what):
+    first = _annotated(tmp_path, "a", "jsonl")
+    other = _annotated(tmp_path, "b", "jsonl", *[str(lab_rules) if o == "LAB" else o for o in second])
+    other.write_text(other.read_text().replace("VEGFA_HUMAN", "VEGFA_OTHER"))
+    res = run_cli(["summarize", first, other, "-f", "json"])
+    assert res.code == 0, res.err
+    assert f"the input mixes annotate runs of different {what} (" in res.err, res.err

@@ -83,7 +83,7 @@ def summarize(
     from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
     from secannot.pipeline.runner import JobConfig, collect_annotated, load_rules, open_output
     from secannot.report.output import input_label, run_summarize
-    from secannot.report.standards import annotation_standards, standards_mismatch
+    from secannot.report.standards import annotation_standards, mixed_standards, standards_mismatch, unused_options
 
     io: IO = ctx.obj
     diag = diagnostics(io, quiet, verbose)
@@ -106,16 +106,23 @@ def summarize(
     records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io), rule_set)
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
-    back = None
+    hits_standards = annotation_standards(records, provenance if hits_here else None)
+    for line in mixed_standards(hits_standards):
+        diag.warn(line)
+    back, back_here = None, 0
     if background is not None:
         failed_before = len(diag.rejections)
         back, _, back_here = collect_annotated([("background", background)], config, io, diag, stdin_text(io),
                                                rule_set)
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
-        for line in standards_mismatch(annotation_standards(records, provenance if hits_here else None),
-                                       annotation_standards(back, provenance if back_here else None)):
+        for line in standards_mismatch(hits_standards, annotation_standards(back, provenance if back_here else None)):
             diag.warn(line)
+    if not hits_here and not back_here:
+        unused = unused_options({"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold},
+                                hits_standards)
+        if unused:
+            diag.warn(unused)
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
         run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,
@@ -146,8 +153,8 @@ def refuse_overwriting(raw: list[tuple[str, str]], background: str | None, outpu
 
 def check_figure_paths(plot: str | None, report: str | None) -> None:
     """Before anything is read or written: a --plot extension that names no chart format is a
-    UsageError (exit 2); a --report or --plot in a directory that does not exist is an OutputError
-    (exit 4), rather than a summary on stdout followed by that error."""
+    UsageError (exit 2); a --report or --plot that is a directory, or in a directory that does not exist,
+    is an OutputError (exit 4), rather than a summary on stdout followed by that error."""
     if plot is not None:
         from secannot.report.plots import CHART_FORMATS, image_format
 
@@ -156,6 +163,8 @@ def check_figure_paths(plot: str | None, report: str | None) -> None:
         except InputError as exc:
             raise UsageError(str(exc)) from None
     for path in (report, plot):
+        if path is not None and os.path.isdir(path):  # `--report .`: refused before the summary is written
+            raise cannot_write(path, errno.EISDIR)
         parent = os.path.dirname(path or "") or "."
         if path is not None and not os.path.isdir(parent):
             reason = errno.ENOTDIR if os.path.exists(parent) else errno.ENOENT

@@ -276,6 +276,7 @@ PROVENANCE_LABELS = {
     "model version": "signal-peptide model version", "rules version": "rules version",
     "uniprot release": "UniProt release", "date": "date of this summary (UTC)",
     "inputs foreground": "input (hits)", "inputs background": "background",
+    "hits_organism": "organism groups the hits were annotated for", "hits_rules": "rules the hits were annotated with",
     "organism": "organism group", "thresholds organism": "organism group", "thresholds sp_prob": "signal-peptide threshold, P(SP) >=",
     "thresholds nc_score": "leaderless-secretion threshold, nc_score >=",
     "thresholds min_size": "minimum category size in the background (--min-size)",

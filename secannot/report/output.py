@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from secannot.errors import InputError
 from secannot.report.enrichment import DEFAULT_MIN_SIZE, SIGNIFICANT_Q
-from secannot.report.standards import hits_organisms
+from secannot.report.standards import annotation_standards, hits_organisms
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
@@ -135,13 +135,18 @@ def input_label(option: str, value: str) -> str:
 
 
 def summary_provenance(provenance: Mapping[str, Any], inputs: Sequence[str], background: str | None,
-                       min_size: int, hits_organism: Sequence[str] = ()) -> dict[str, Any]:
-    """The run's provenance plus what only summarize knows: inputs, date, its own thresholds and
-    ``hits_organism``, the organism groups the input's own provenance names (:func:`hits_organisms`;
-    the key is left out when the input named none)."""
+                       min_size: int, hits_organism: Sequence[str] = (), hits_rules: Sequence[str] = ()
+                       ) -> dict[str, Any]:
+    """The run's provenance plus what only summarize knows: inputs, date, its own thresholds,
+    ``hits_organism``, the organism groups the input's own provenance names (:func:`hits_organisms`),
+    and ``hits_rules``, the rules versions the hits were annotated with (their provenance, or a TSV's
+    ``rules_version`` column); each key is left out when the input named none.  ``rules`` stays this
+    run's own: the rules of what summarize annotated itself."""
     data = dict(provenance)
     if hits_organism:
         data["hits_organism"] = list(hits_organism)
+    if hits_rules:
+        data["hits_rules"] = list(hits_rules)
     data["date"] = run_date()
     data["inputs"] = {"foreground": list(inputs), "background": background}
     thresholds = dict(data.get("thresholds") or {})
@@ -187,7 +192,8 @@ def run_summarize(
     if len(organisms) > 1:
         warn(f"the input mixes annotate runs of different organism groups ({', '.join(organisms)}): their "
              "signal-peptide thresholds differ, so the counts mix two standards")
-    provenance = summary_provenance(provenance, inputs, background_name, min_size, organisms)
+    hits_rules = sorted(annotation_standards(records)["rules"])
+    provenance = summary_provenance(provenance, inputs, background_name, min_size, organisms, hits_rules)
     buffer = io.StringIO()
     write_summary(summary, buffer, fmt, provenance)
     out.write(buffer.getvalue())

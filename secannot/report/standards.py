@@ -1,6 +1,8 @@
-"""Under which standards the records of a summary were annotated: organism groups and rules versions.
+"""Under which standards the records of a summary were annotated: rules versions, organism groups, leaderless
+prior and threshold.
 
-Read from each record's ``provenance`` (annotate's JSON Lines, JSON and Parquet carry it; a TSV does not).
+Read from each record's ``provenance`` (annotate's JSON Lines, JSON and Parquet carry it); a TSV carries only
+the rules version, in the ``rules_version`` column of rows with a rule match.
 """
 
 from __future__ import annotations
@@ -57,8 +59,15 @@ def annotation_standards(records: Iterable[Mapping[str, Any]], own: Mapping[str,
     """
     found: dict[str, set[str]] = {what: set() for what, _, _ in STANDARDS}
     seen: set[int] = set()  # records of one JSON document share one provenance dict
-    for provenance in [record.get("provenance") for record in records] + [own]:
-        if not isinstance(provenance, Mapping) or id(provenance) in seen:
+    for record in [*records, {"provenance": own}]:
+        provenance = record.get("provenance")
+        if not isinstance(provenance, Mapping):
+            # a TSV has no provenance, but a row with a rule match names the rules version in its column
+            version = record.get("rules_version")
+            if isinstance(version, str) and version:
+                found["rules"].add(version)
+            continue
+        if id(provenance) in seen:
             continue
         seen.add(id(provenance))
         for what, keys, _ in STANDARDS:
@@ -66,6 +75,28 @@ def annotation_standards(records: Iterable[Mapping[str, Any]], own: Mapping[str,
             if value is not None:
                 found[what].add(value)
     return found
+
+
+def mixed_standards(found: Mapping[str, set[str]]) -> list[str]:
+    """Warnings (one line each) for input records annotated under more than one value of a standard
+    (:func:`annotation_standards`); organism groups are left to :func:`hits_organisms`' own warning."""
+    return [f"the input mixes annotate runs of different {what} ({', '.join(sorted(values))}): the counts mix "
+            "two standards" for what, values in found.items() if what != "organism groups" and len(values) > 1]
+
+
+def unused_options(given: Mapping[str, object], found: Mapping[str, set[str]]) -> str | None:
+    """The warning for summarize's own --rules, --nc-prior or --nc-threshold when it annotated nothing itself
+    (every input and the background were annotate output, which keep the settings they were made with), or None.
+
+    ``given``: option -> its value (None or empty: not given); ``found``: the inputs' standards, to name them.
+    """
+    named = [option for option, value in given.items() if value not in (None, (), [], "")]
+    if not named:
+        return None
+    rules = found.get("rules") or set()
+    kept = f" (the inputs' rules: {', '.join(sorted(rules))})" if rules and "--rules" in named else ""
+    return (f"{' and '.join(named)} not used: every input is annotate output, counted as it was annotated{kept}; "
+            "they apply to FASTA and ids that summarize annotates itself")
 
 
 def standards_mismatch(hits: Mapping[str, set[str]], background: Mapping[str, set[str]]) -> list[str]:
