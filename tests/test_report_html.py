@@ -236,3 +236,23 @@ def test_json_names_inputs_thresholds_and_a_reproducible_date(monkeypatch):
     assert provenance["inputs"]["background"].endswith("background.tsv")
     assert "sp_prob" in provenance["thresholds"]
     assert provenance["thresholds"]["min_size"] == 5
+
+
+def _references_section(page: str) -> str:
+    return page[page.index('id="references"'):page.index('id="provenance"')]
+
+
+def test_the_references_list_the_evidence_of_cell_source_and_process_claims(tmp_path, lab_rules):
+    """Only clinical claims' sources were listed: a lab rule's PMID for a VEGFA process and the bundled MSigDB
+    Hallmark evidence were cited in the tables but missing from 'every reference in full'."""
+    pytest.importorskip("matplotlib")
+    hits = tmp_path / "hits.jsonl"
+    made = run_cli(["annotate", EXAMPLE_FASTA, "-f", "jsonl", "--rules", lab_rules])
+    assert made.code == 0, made.err
+    hits.write_text(made.out)
+    report = tmp_path / "r.html"
+    res = run_cli(["summarize", hits, "--report", report])
+    assert res.code == 0, res.err
+    references = _references_section(report.read_text())
+    assert "PMID 12345678" in references  # the lab rule's evidence (conftest lab_rules)
+    assert "MSigDB Hallmark" in references and "HALLMARK_" in references  # bundled process evidence (MMP2)

@@ -14,7 +14,7 @@ import base64
 import html
 import os
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +25,7 @@ from secannot.knowledge.regulatory import regulatory_url
 from secannot.report.enrichment import SIGNIFICANT_Q
 from secannot.report.protein_table import COLUMNS as PROTEIN_COLUMNS
 from secannot.report.protein_table import ProteinRow, protein_rows
-from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary
+from secannot.report.summary import NO_BACKGROUND_NOTE, ClinicalHit, Summary, resolve_evidence
 
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
 DOI = "https://doi.org/{}"
@@ -330,21 +330,45 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]
     return out
 
 
-def _references(summary: Summary) -> str:
-    """Every source the report cites, in full: the founding review, then the rule files' sources."""
+def _claim_evidence(records: Sequence[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The evidence of every cell-source and process claim of the input's annotations (JSON input; a TSV has
+    none), with 'source' keys expanded from each rule file's sources table."""
+    for record in records:
+        annotation = record.get("annotation")
+        if not isinstance(annotation, Mapping):
+            continue
+        sources = annotation.get("sources") or {}
+        for group in ("cell_sources", "processes"):
+            for claim in annotation.get(group) or ():
+                if isinstance(claim, Mapping):
+                    for ev in claim.get("evidence") or ():
+                        if isinstance(ev, Mapping):
+                            yield resolve_evidence(ev, sources)
+
+
+def _references(summary: Summary, records: Sequence[Mapping[str, Any]] = ()) -> str:
+    """Every source the report cites, in full: the founding review, then the sources of the clinical claims and
+    of the input's cell-source and process claims (a citation, PMID, DOI, FDA number or database set)."""
     review = FOUNDING_REVIEW
     items = {review.doi: (f"{esc(review.citation().rsplit(', doi:', 1)[0])}. "
                           f"{link(review.url, 'https://doi.org/' + review.doi)} (the founding review of the "
                           "rules; cited by section)")}
-    for hit in summary.clinical_hits:
-        for ev in hit.evidence:
-            if not ev.get("citation"):
-                continue
-            key = str(ev.get("doi") or ev.get("pmid") or ev.get("url") or ev["citation"])
-            links = _literature_links({k: ev.get(k) for k in ("doi", "pmid", "url")})
-            if not links and ev.get("url"):
-                links = [link(str(ev["url"]), str(ev["url"]))]
-            items.setdefault(key, f"{esc(ev['citation'])} {' '.join(links)}".strip())
+    evidence = [ev for hit in summary.clinical_hits for ev in hit.evidence] + list(_claim_evidence(records))
+    for ev in evidence:
+        if ev.get("seed"):
+            continue  # the founding review, listed first
+        links = _literature_links({k: ev.get(k) for k in ("doi", "pmid", "url", "regulatory")})
+        if not links and ev.get("url"):
+            links = [link(str(ev["url"]), str(ev["url"]))]
+        if ev.get("database"):
+            database = f"{ev['database']}: {ev['set']}" if ev.get("set") else str(ev["database"])
+            key, text = database, esc(database) + (f" {' '.join(links)}" if links else "")
+        elif ev.get("citation") or links:
+            key = str(ev.get("doi") or ev.get("pmid") or ev.get("regulatory") or ev.get("url") or ev["citation"])
+            text = f"{esc(ev.get('citation') or '')} {' '.join(links)}".strip()
+        else:
+            continue
+        items.setdefault(key, text)
     return '<ol class="references">' + "".join(f"<li>{text}</li>" for text in items.values()) + "</ol>"
 
 
@@ -367,7 +391,7 @@ def render(summary: Summary, provenance: Mapping[str, Any], records: Sequence[Ma
         '<h2 id="clinical">Clinical status</h2>', _category_table(summary, ("clinical_category", "clinical_token")),
         _clinical(summary),
         '<h2 id="crosstalk">Ligand-receptor crosstalk</h2>', _crosstalk(summary),
-        '<h2 id="references">References</h2>', _references(summary),
+        '<h2 id="references">References</h2>', _references(summary, records),
         '<h2 id="provenance">Provenance</h2>', _provenance(provenance),
     ]
     return (
