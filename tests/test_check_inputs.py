@@ -118,3 +118,17 @@ def test_a_fasta_file_opening_with_comment_lines_is_checked_as_fasta(tmp_path, p
     res = run_cli(["check", fasta])
     # read as FASTA: the records are checked by their ids (not each line as an id: 'MKV' is no accession)
     assert "MKV" not in res.out and "invalid" not in res.out, res.out
+
+
+def test_id_lists_fasta_and_tables_are_checked_together_with_an_id_column(tmp_path):
+    """One hook over panels/ sees lists and tables: --id-column read every file as a table (a list's first id became
+    its header: "a.ids: no column 'protein'; columns are: P05067", exit 4)."""
+    (tmp_path / "a.ids").write_text("P05067\nP15692\n")
+    (tmp_path / "t.tsv").write_text("name\tprotein\nVEGF\tP15692\nbad\tP0!234\n")
+    res = run_cli(["check", tmp_path / "a.ids", tmp_path / "t.tsv", SUBSET_FASTA, "--id-column", "protein"])
+    assert res.code == 1, res.err
+    assert res.out.splitlines() == [f"{tmp_path / 't.tsv'}:2: P15692: duplicate of {tmp_path / 'a.ids'}:2",
+                                    f"{tmp_path / 't.tsv'}:3: P0!234: not a valid UniProt accession"]
+    # a one-column table whose header is the column is still a table
+    (tmp_path / "one.tsv").write_text("protein\nP05067\n")
+    assert run_cli(["check", tmp_path / "one.tsv", "--id-column", "protein"]).code == 0

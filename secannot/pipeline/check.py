@@ -64,8 +64,24 @@ class CheckConfig:
     across_files: bool = True
 
 
-def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> Iterator[Item]:
-    """Every id in ``path``: FASTA records, one TSV/CSV column, or one id per line."""
+def _one_column_list(data: bytes, id_column: str) -> bool:
+    """Whether a file given with ``--id-column`` is a plain id list all the same: its first line that is not a
+    comment holds no delimiter and is not the column's name (one hook may check lists and tables together)."""
+    for line in raw_lines(io.BytesIO(data)):
+        content = line.split("#", 1)[0].strip()
+        if content:
+            return not any(sep in content for sep in ("\t", ",", ";")) and content != id_column
+    return False
+
+
+def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None,
+               kinds: list[str] | None = None) -> Iterator[Item]:
+    """Every id in ``path``: FASTA records, one TSV/CSV column, or one id per line.
+
+    With ``--id-column`` a FASTA file or a one-column id list is still read as what it is, so that lists and
+    tables can be checked in one run; ``kinds`` (if given) gets 'fasta', 'table' or 'list' for the file.
+    """
+    kinds = kinds if kinds is not None else []
     if path != "-" and not Path(path).exists():
         raise InputError(f"{path}: no such file")
     with open_input(path, getattr(stdin, "buffer", None)) as (fh, name):
@@ -74,18 +90,18 @@ def read_items(path: str, config: CheckConfig, stdin: TextIO | None = None) -> I
     if not data.strip():
         return
     if _is_fasta(data):
-        if config.id_column is not None:
-            raise UsageError(f"--id-column {config.id_column} is for tables; {name} is FASTA (its records are checked "
-                             "by id): drop --id-column")
+        kinds.append("fasta")
         for rec in parse_fasta(io.BytesIO(data), name):
             if isinstance(rec, Record):
                 yield Item(name, rec.line, rec.id, rec)
             else:
                 yield Item(name, rec.line or 0, rec.record, None, rec.reason)
         return
-    if config.id_column is not None:
+    if config.id_column is not None and not _one_column_list(data, config.id_column):
+        kinds.append("table")
         yield from _table_items(data, name, config)
         return
+    kinds.append("list")
     _refuse_non_list(data, name)
     # raw_lines: a byte that is not UTF-8 stays that byte, shown as \xNN in findings (as in FASTA ids), not
     # read as the Windows-1252 letter it might be; line breaks are \n, \r\n or \r only (raw_lines): str.splitlines() would also break on form feeds,
@@ -163,12 +179,13 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
     to_predict: list[tuple[Item, str]] = []  # (item, key) for --require
     # one protein named in two of the files is a duplicate too: `check a.ids b.ids` checks one set of lists
     first_file: dict[str, tuple[str, int]] = {}  # key -> (file, line) where it was first named
+    kinds: list[str] = []  # what each readable file was: --id-column must have met a table
     for path in paths:
         seen: dict[str, int] = {}  # key -> line, in this file: a repeat here is named by its line
         if not config.across_files:
             first_file.clear()
         try:
-            items = list(read_items(path, config, stdin))
+            items = list(read_items(path, config, stdin, kinds))
         except InputError as exc:
             diag.error(str(exc), ExitCode.INPUT)
             continue
@@ -190,6 +207,9 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
             first_file[key] = (item.path, item.line)
             if config.require:
                 to_predict.append((item, key))
+    if config.id_column is not None and kinds and "table" not in kinds:
+        raise UsageError(f"--id-column {config.id_column} is for tables, and none of the files is one (FASTA "
+                         "records and id lists are checked by id): drop --id-column")
     if config.require and to_predict:
         findings += _requirement_findings(to_predict, config, diag)
     findings.sort(key=lambda f: (f.path, f.line))
