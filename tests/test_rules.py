@@ -543,6 +543,19 @@ def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path
     assert res.out.splitlines() == [f"{tmp_path}:0: {_NO_RULE_FILES}"]
 
 
+def test_rules_lint_whole_directory_lints_the_directory_of_each_file_given(tmp_path: Path):
+    """The pre-commit hook's mode: a staged file is linted with the files beside it, each problem once."""
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copy(LINT / "good.yaml", lab / "a.yaml")
+    shutil.copy(LINT / "good.yaml", lab / "b.yaml")
+    assert run_cli(["rules", "lint", lab / "b.yaml"]).code == 0
+    res = run_cli(["rules", "lint", "--whole-directory", lab / "b.yaml", lab / "a.yaml"])
+    assert res.code == ExitCode.FINDINGS
+    assert [line for line in res.out.splitlines() if "duplicate gene AAA1" in line] == [
+        f"{lab}/b.yaml:13: duplicate gene AAA1 (first at {lab}/a.yaml:13)"]
+
+
 def test_rules_show_without_an_entry_exits_1_as_documented():
     res = run_cli(["rules", "show", "NOSUCHGENE"])
     assert res.code == ExitCode.FINDINGS and res.out == ""

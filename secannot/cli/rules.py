@@ -19,11 +19,14 @@ def lint(
     ctx: typer.Context,
     files: Annotated[list[str] | None, typer.Argument(metavar="FILE|DIR", help="Rule files or directories (default: the bundled rules).")] = None,
     seed: Annotated[str | None, typer.Option("--seed", help="The founding review as text: check that every seed quote occurs in the section it cites.", metavar="FILE")] = None,
+    whole_directory: Annotated[bool, typer.Option("--whole-directory", help="Lint the whole directory (the --rules layer) of every FILE given, not only the files given: a new file is checked against the committed files beside it (the pre-commit hook's mode).")] = False,
 ) -> int:
     """Check rule files: schema, vocabularies, accessions, dates, duplicates, contradictions, evidence.
 
     Prints one 'file:line: message' per problem and exits 1 when there are
-    errors, so it works as a pre-commit hook.
+    errors, so it works as a pre-commit hook.  pre-commit passes only the staged
+    files; ``--whole-directory`` lints their directories, because ``--rules`` loads a
+    directory as one layer and refuses a gene in two of its files.
     """
     from secannot.knowledge.lint import lint_paths
     from secannot.knowledge.ruleset import bundled_dir
@@ -35,6 +38,8 @@ def lint(
     for path in missing:  # not a finding about a rule file: there is no file (exit 4, as for other inputs)
         io.stderr.write(f"error: {path}: no such file or directory\n")
     paths = [p for p in paths if p not in missing]
+    if whole_directory:
+        paths = _directories(paths)
     problems = lint_paths(paths, read_seed(seed) if seed else None) if paths else []
     for p in problems:
         io.stdout.write(f"{p}\n")
@@ -47,6 +52,17 @@ def lint(
     if missing:
         return int(ExitCode.INPUT)
     return int(ExitCode.FINDINGS) if errors else 0
+
+
+def _directories(paths: list[str]) -> list[str]:
+    """Each path's directory (a directory stays itself), once each by resolved path, in the order given; shown
+    as typed (``rules/b.yaml`` -> ``rules``), so the problems of the other files carry paths pre-commit users
+    recognise."""
+    chosen: dict[Path, str] = {}
+    for p in paths:
+        directory = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        chosen.setdefault(Path(directory).resolve(), directory)
+    return list(chosen.values())
 
 
 def show(
