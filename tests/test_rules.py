@@ -535,6 +535,23 @@ def test_a_rules_directory_without_rule_files_is_a_rules_error(tmp_path: Path, c
                                     "rule files"]
 
 
+@pytest.mark.parametrize("contents", [[], ["notes.txt"]], ids=["empty", "other-files"])
+@pytest.mark.parametrize("side", ["old", "new"])
+def test_rules_diff_with_a_directory_without_rule_files_is_a_rules_error(tmp_path: Path, contents: list, side: str):
+    """It exited 0 listing every entry as removed (or added): the --rules error, in the same words."""
+    directory = tmp_path / "empty"
+    directory.mkdir()
+    for name in contents:
+        (directory / name).write_text("not a rule file")
+    args = [BUNDLED, directory] if side == "new" else [directory, BUNDLED]
+    res = run_cli(["rules", "diff", *args])
+    assert (res.code, res.out) == (ExitCode.RULES, "")
+    assert res.err.splitlines() == [f"error: {directory}: {_NO_RULE_FILES}; rules diff expects a directory of "
+                                    ".yaml rule files"]
+    with pytest.raises(RulesError, match=f"^{directory}: {_NO_RULE_FILES}; rules diff expects"):
+        diff_dirs(*args)
+
+
 def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
     """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
     (tmp_path / "notes.txt").write_text("not a rule file")
