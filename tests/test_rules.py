@@ -552,6 +552,31 @@ def test_rules_diff_with_a_directory_without_rule_files_is_a_rules_error(tmp_pat
         diff_dirs(*args)
 
 
+_RULES_COMMANDS = [["annotate", SUBSET_FASTA], ["predict", SUBSET_FASTA], ["rules", "show", "VEGFA"],
+                   ["check", SUBSET_FASTA, "--require", "classical"], ["summarize", SUBSET_FASTA]]
+_RULES_COMMAND_IDS = ["annotate", "predict", "show", "check", "summarize"]
+
+
+@pytest.mark.parametrize("second, message", [
+    ("lab", "--rules lab is given twice; give each rule directory once"),
+    ("./lab/", "--rules ./lab/ is the same directory as --rules lab; give each rule directory once"),
+    ("ABSOLUTE", "--rules ABSOLUTE is the same directory as --rules lab; give each rule directory once"),
+    ("link", "--rules link is the same directory as --rules lab; give each rule directory once"),
+], ids=["same-text", "other-spelling", "absolute", "symlink"])
+@pytest.mark.parametrize("command", _RULES_COMMANDS, ids=_RULES_COMMAND_IDS)
+def test_a_rules_directory_given_twice_is_a_usage_error(tmp_path: Path, monkeypatch, command: list, second: str,
+                                                        message: str):
+    """It was loaded twice, layered over itself ('VEGFA overrides lab/lab.yaml'), as inputs given twice are refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lab").mkdir()
+    shutil.copy(LINT / "good.yaml", tmp_path / "lab" / "lab.yaml")
+    (tmp_path / "link").symlink_to(tmp_path / "lab")
+    second = second.replace("ABSOLUTE", str(tmp_path / "lab"))
+    res = run_cli([*command, "--rules", "lab", "--rules", second])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == [f"error: {message.replace('ABSOLUTE', str(tmp_path / 'lab'))}"]
+
+
 def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
     """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
     (tmp_path / "notes.txt").write_text("not a rule file")

@@ -118,6 +118,26 @@ def _rule_paths(directory: Traversable | Path) -> list[Any]:
     return sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
 
 
+def rule_dirs_problem(dirs: Sequence[str], name: str) -> str | None:
+    """Why the ``--rules`` directories ``dirs`` cannot be used as given, or None; one wording for the CLI (a usage
+    error, ``name`` '--rules') and the API (ValueError, ``name`` 'rules').
+
+    One directory given twice, however spelled (``lab``, ``./lab/``, its absolute path or a symlink: compared by
+    resolved path), would be layered over itself, every entry overriding its own copy.
+    """
+    seen: dict[str, str] = {}
+    for d in dirs:
+        key = os.path.realpath(d)
+        if key not in seen:
+            seen[key] = d
+            continue
+        first = seen[key]
+        if first == d:
+            return f"{name} {d} is given twice; give each rule directory once"
+        return f"{name} {d} is the same directory as {name} {first}; give each rule directory once"
+    return None
+
+
 def require_rule_files(directory: Path, shown: str, expected_by: str) -> None:
     """RulesError (exit 5) when ``directory`` holds no .yaml/.yml file, in one wording for ``--rules`` and ``rules
     diff`` (``expected_by`` names which): a typo (lab/ for lab/rules/) would otherwise load nothing, so a run would
