@@ -495,13 +495,16 @@ def test_rules_as_a_path_or_an_iterable_of_paths(lab_rules, form):
 
 @pytest.mark.parametrize("call", ["predict", "annotate"])
 @pytest.mark.parametrize("form, cli", [
+    (lambda lab: ["", lab], ["", "LAB"]),
+    (lambda lab: [lab, ""], ["LAB", ""]),
+    (lambda lab: "", [""]),
     (lambda lab: [lab, lab], ["LAB", "LAB"]),
     (lambda lab: [lab, str(lab) + "/"], ["LAB", "LAB/"]),
     (lambda lab: [str(lab), lab.parent / "." / lab.name], ["LAB", "LAB_DOT"]),
-], ids=["twice", "trailing-slash", "other-spelling"])
-def test_rules_given_twice_is_a_value_error_in_the_cli_words(lab_rules, call, form, cli):
-    """The API deduplicated a directory given twice; the CLI refuses it as a usage error, and the API in its words
-    (keyword 'rules')."""
+], ids=["empty-first", "empty-later", "empty-str", "twice", "trailing-slash", "other-spelling"])
+def test_rules_empty_or_twice_is_a_value_error_in_the_cli_words(lab_rules, call, form, cli):
+    """The API deduplicated a directory given twice and read '' as the working directory (a RulesError ': no
+    .yaml ...' naming nothing); the CLI refuses both as usage errors, and the API in its words (keyword 'rules')."""
     names = {"LAB": str(lab_rules), "LAB/": str(lab_rules) + "/", "LAB_DOT": str(lab_rules.parent / "." / lab_rules.name)}
     args = [x for name in cli for x in ("--rules", names.get(name, name))]
     res = run_cli(["predict", EXAMPLE_FASTA, *args])

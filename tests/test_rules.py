@@ -577,6 +577,17 @@ def test_a_rules_directory_given_twice_is_a_usage_error(tmp_path: Path, monkeypa
     assert res.err.splitlines() == [f"error: {message.replace('ABSOLUTE', str(tmp_path / 'lab'))}"]
 
 
+@pytest.mark.parametrize("before", [[], ["--rules", LINT]], ids=["alone", "after-another"])
+@pytest.mark.parametrize("command", _RULES_COMMANDS, ids=_RULES_COMMAND_IDS)
+def test_an_empty_rules_directory_name_is_a_usage_error(tmp_path: Path, monkeypatch, command: list, before: list):
+    """--rules "$LAB" with LAB unset silently loaded every .yaml file of the working directory."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LINT / "good.yaml", tmp_path / "stray.yaml")
+    res = run_cli([*command, *before, "--rules", ""])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == ["error: --rules is an empty name (''); give a directory of .yaml rule files"]
+
+
 def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
     """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
     (tmp_path / "notes.txt").write_text("not a rule file")

@@ -88,7 +88,7 @@ def _numbers(**values: Any) -> dict[str, Any]:
 
 def _rule_dirs(rules: Any) -> tuple[str, ...]:
     """``rules`` as a tuple of directory names; TypeError naming what it accepts for anything else, ValueError for
-    one directory given twice (by resolved path)."""
+    an empty name (it would mean the working directory) or one directory given twice (by resolved path)."""
     if isinstance(rules, (str, os.PathLike)):
         rules = (rules,)
     elif isinstance(rules, (bytes, bytearray)):  # iterable, but as ints: one path each would be nonsense

@@ -35,7 +35,7 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on s
 
 
 def _rule_dirs(values: list[str] | None) -> list[str] | None:
-    """The --rules callback: one directory given twice is a usage error (2), before anything loads."""
+    """The --rules callback: an empty name or one directory given twice is a usage error (2), before anything loads."""
     from secannot.knowledge.ruleset import rule_dirs_problem
 
     problem = rule_dirs_problem(values or [], "--rules")

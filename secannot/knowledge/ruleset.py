@@ -122,11 +122,14 @@ def rule_dirs_problem(dirs: Sequence[str], name: str) -> str | None:
     """Why the ``--rules`` directories ``dirs`` cannot be used as given, or None; one wording for the CLI (a usage
     error, ``name`` '--rules') and the API (ValueError, ``name`` 'rules').
 
-    One directory given twice, however spelled (``lab``, ``./lab/``, its absolute path or a symlink: compared by
+    An empty name would mean the working directory (``--rules "$LAB"`` with LAB unset loads any .yaml there).  One
+    directory given twice, however spelled (``lab``, ``./lab/``, its absolute path or a symlink: compared by
     resolved path), would be layered over itself, every entry overriding its own copy.
     """
     seen: dict[str, str] = {}
     for d in dirs:
+        if d == "":
+            return f"{name} is an empty name (''); give a directory of .yaml rule files"
         key = os.path.realpath(d)
         if key not in seen:
             seen[key] = d
