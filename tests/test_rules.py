@@ -588,6 +588,22 @@ def test_an_empty_rules_directory_name_is_a_usage_error(tmp_path: Path, monkeypa
     assert res.err.splitlines() == ["error: --rules is an empty name (''); give a directory of .yaml rule files"]
 
 
+@pytest.mark.parametrize("args, message", [
+    (["diff", "", BUNDLED], "OLD_DIR is an empty name (''); give a directory of .yaml rule files"),
+    (["diff", BUNDLED, ""], "NEW_DIR is an empty name (''); give a directory of .yaml rule files"),
+    (["lint", ""], "FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files"),
+    (["lint", LINT / "good.yaml", ""],
+     "FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files"),
+], ids=["diff-old", "diff-new", "lint", "lint-after-a-file"])
+def test_an_empty_rules_path_argument_is_a_usage_error(tmp_path: Path, monkeypatch, args: list, message: str):
+    """As --rules '': diff read '' as the working directory (and lint called it a missing file named '', exit 4)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LINT / "good.yaml", tmp_path / "stray.yaml")
+    res = run_cli(["rules", *args])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == [f"error: {message}"]
+
+
 def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
     """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
     (tmp_path / "notes.txt").write_text("not a rule file")

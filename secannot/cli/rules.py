@@ -33,6 +33,8 @@ def lint(
     from secannot.knowledge.seed import read_seed
 
     io: IO = ctx.obj
+    if files and "" in files:  # an unset shell variable ("$LAB"): a bad value (2), not a missing file named ''
+        raise UsageError("FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files")
     paths = list(files) if files else [str(bundled_dir())]
     missing = [p for p in paths if not os.path.exists(p)]
     for path in missing:  # not a finding about a rule file: there is no file (exit 4, as for other inputs)
@@ -107,6 +109,9 @@ def diff(
     from secannot.knowledge.ruleset import require_rule_files
 
     io: IO = ctx.obj
+    for name, d in (("OLD_DIR", old_dir), ("NEW_DIR", new_dir)):
+        if d == "":  # Path('') is the working directory: an unset shell variable would diff it, as --rules ''
+            raise UsageError(f"{name} is an empty name (''); give a directory of .yaml rule files")
     for d in (old_dir, new_dir):
         if not Path(d).is_dir():
             raise InputError(f"{d}: not a directory of rule files")
