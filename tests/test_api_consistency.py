@@ -493,6 +493,28 @@ def test_rules_as_a_path_or_an_iterable_of_paths(lab_rules, form):
     assert row.processes == ("lymphangiogenesis",)
 
 
+@pytest.mark.parametrize("call", ["predict", "annotate"])
+@pytest.mark.parametrize("form, cli", [
+    (lambda lab: ["", lab], ["", "LAB"]),
+    (lambda lab: [lab, ""], ["LAB", ""]),
+    (lambda lab: "", [""]),
+    (lambda lab: [lab, lab], ["LAB", "LAB"]),
+    (lambda lab: [lab, str(lab) + "/"], ["LAB", "LAB/"]),
+    (lambda lab: [str(lab), lab.parent / "." / lab.name], ["LAB", "LAB_DOT"]),
+], ids=["empty-first", "empty-later", "empty-str", "twice", "trailing-slash", "other-spelling"])
+def test_rules_empty_or_twice_is_a_value_error_in_the_cli_words(lab_rules, call, form, cli):
+    """The API deduplicated a directory given twice and read '' as the working directory (a RulesError ': no
+    .yaml ...' naming nothing); the CLI refuses both as usage errors, and the API in its words (keyword 'rules')."""
+    names = {"LAB": str(lab_rules), "LAB/": str(lab_rules) + "/", "LAB_DOT": str(lab_rules.parent / "." / lab_rules.name)}
+    args = [x for name in cli for x in ("--rules", names.get(name, name))]
+    res = run_cli(["predict", EXAMPLE_FASTA, *args])
+    assert res.code == ExitCode.USAGE and res.err.startswith("error: --rules ") and len(res.err.splitlines()) == 1
+    expected = res.err.removeprefix("error: ").rstrip("\n").replace("--rules", "rules")
+    with pytest.raises(ValueError) as raised:
+        getattr(secannot, call)([("a", SEQ)], rules=form(lab_rules))
+    assert str(raised.value) == expected
+
+
 # -- records or rows that are not iterable: what is expected, not "'NoneType' object is not iterable"
 @pytest.mark.parametrize("call", ["predict", "annotate"])
 @pytest.mark.parametrize("records, kind", [(None, "NoneType"), (5, "int")], ids=["none", "int"])

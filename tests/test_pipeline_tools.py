@@ -227,3 +227,29 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
                           cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert lint.returncode == 1, lint.stdout + lint.stderr
     assert lint.stdout.count("duplicate gene AAA1 (first at rules/r") == 7, lint.stdout
+
+
+@pytest.mark.slow
+def test_rules_lint_hook_checks_a_staged_file_against_the_committed_ones(tmp_path):
+    """pre-commit passes only the staged file, but ``--rules rules`` loads the directory as one layer: a new
+    rules/b.yaml repeating a gene of the committed rules/lab.yaml passed the hook, then annotate exited 5."""
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install 'secannot[test]')")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "project"
+    (repo / "rules").mkdir(parents=True)
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    git = [["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "lab rules"]]
+    shutil.copy(DATA / "rules" / "lint" / "good.yaml", repo / "rules" / "lab.yaml")
+    for command in git:
+        subprocess.run(command, cwd=repo, check=True, env=env)
+    shutil.copy(DATA / "rules" / "lint" / "good.yaml", repo / "rules" / "b.yaml")
+    subprocess.run(["git", "add", "rules/b.yaml"], cwd=repo, check=True, env=env)
+    assert run_cli(["rules", "lint", repo / "rules" / "b.yaml"]).code == 0  # clean alone: what the hook saw
+    hook = subprocess.run([pre_commit, "try-repo", str(REPO), "secannot-rules-lint", "--files", "rules/b.yaml"],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    assert hook.returncode == 1, hook.stdout + hook.stderr
+    assert "rules/lab.yaml:13: duplicate gene AAA1 (first at rules/b.yaml:13)" in hook.stdout, hook.stdout

@@ -535,12 +535,94 @@ def test_a_rules_directory_without_rule_files_is_a_rules_error(tmp_path: Path, c
                                     "rule files"]
 
 
+@pytest.mark.parametrize("contents", [[], ["notes.txt"]], ids=["empty", "other-files"])
+@pytest.mark.parametrize("side", ["old", "new"])
+def test_rules_diff_with_a_directory_without_rule_files_is_a_rules_error(tmp_path: Path, contents: list, side: str):
+    """It exited 0 listing every entry as removed (or added): the --rules error, in the same words."""
+    directory = tmp_path / "empty"
+    directory.mkdir()
+    for name in contents:
+        (directory / name).write_text("not a rule file")
+    args = [BUNDLED, directory] if side == "new" else [directory, BUNDLED]
+    res = run_cli(["rules", "diff", *args])
+    assert (res.code, res.out) == (ExitCode.RULES, "")
+    assert res.err.splitlines() == [f"error: {directory}: {_NO_RULE_FILES}; rules diff expects a directory of "
+                                    ".yaml rule files"]
+    with pytest.raises(RulesError, match=f"^{directory}: {_NO_RULE_FILES}; rules diff expects"):
+        diff_dirs(*args)
+
+
+_RULES_COMMANDS = [["annotate", SUBSET_FASTA], ["predict", SUBSET_FASTA], ["rules", "show", "VEGFA"],
+                   ["check", SUBSET_FASTA, "--require", "classical"], ["summarize", SUBSET_FASTA]]
+_RULES_COMMAND_IDS = ["annotate", "predict", "show", "check", "summarize"]
+
+
+@pytest.mark.parametrize("second, message", [
+    ("lab", "--rules lab is given twice; give each rule directory once"),
+    ("./lab/", "--rules ./lab/ is the same directory as --rules lab; give each rule directory once"),
+    ("ABSOLUTE", "--rules ABSOLUTE is the same directory as --rules lab; give each rule directory once"),
+    ("link", "--rules link is the same directory as --rules lab; give each rule directory once"),
+], ids=["same-text", "other-spelling", "absolute", "symlink"])
+@pytest.mark.parametrize("command", _RULES_COMMANDS, ids=_RULES_COMMAND_IDS)
+def test_a_rules_directory_given_twice_is_a_usage_error(tmp_path: Path, monkeypatch, command: list, second: str,
+                                                        message: str):
+    """It was loaded twice, layered over itself ('VEGFA overrides lab/lab.yaml'), as inputs given twice are refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lab").mkdir()
+    shutil.copy(LINT / "good.yaml", tmp_path / "lab" / "lab.yaml")
+    (tmp_path / "link").symlink_to(tmp_path / "lab")
+    second = second.replace("ABSOLUTE", str(tmp_path / "lab"))
+    res = run_cli([*command, "--rules", "lab", "--rules", second])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == [f"error: {message.replace('ABSOLUTE', str(tmp_path / 'lab'))}"]
+
+
+@pytest.mark.parametrize("before", [[], ["--rules", LINT]], ids=["alone", "after-another"])
+@pytest.mark.parametrize("command", _RULES_COMMANDS, ids=_RULES_COMMAND_IDS)
+def test_an_empty_rules_directory_name_is_a_usage_error(tmp_path: Path, monkeypatch, command: list, before: list):
+    """--rules "$LAB" with LAB unset silently loaded every .yaml file of the working directory."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LINT / "good.yaml", tmp_path / "stray.yaml")
+    res = run_cli([*command, *before, "--rules", ""])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == ["error: --rules is an empty name (''); give a directory of .yaml rule files"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["diff", "", BUNDLED], "OLD_DIR is an empty name (''); give a directory of .yaml rule files"),
+    (["diff", BUNDLED, ""], "NEW_DIR is an empty name (''); give a directory of .yaml rule files"),
+    (["lint", ""], "FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files"),
+    (["lint", LINT / "good.yaml", ""],
+     "FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files"),
+], ids=["diff-old", "diff-new", "lint", "lint-after-a-file"])
+def test_an_empty_rules_path_argument_is_a_usage_error(tmp_path: Path, monkeypatch, args: list, message: str):
+    """As --rules '': diff read '' as the working directory (and lint called it a missing file named '', exit 4)."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LINT / "good.yaml", tmp_path / "stray.yaml")
+    res = run_cli(["rules", *args])
+    assert (res.code, res.out) == (ExitCode.USAGE, "")
+    assert res.err.splitlines() == [f"error: {message}"]
+
+
 def test_rules_lint_of_a_directory_without_rule_files_is_an_error(tmp_path: Path):
     """As the loader refuses it: a finding (exit 1, as lint's other errors), not a warning that exits 0."""
     (tmp_path / "notes.txt").write_text("not a rule file")
     res = run_cli(["rules", "lint", tmp_path, LINT / "good.yaml"])
     assert res.code == ExitCode.FINDINGS
     assert res.out.splitlines() == [f"{tmp_path}:0: {_NO_RULE_FILES}"]
+
+
+def test_rules_lint_whole_directory_lints_the_directory_of_each_file_given(tmp_path: Path):
+    """The pre-commit hook's mode: a staged file is linted with the files beside it, each problem once."""
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    shutil.copy(LINT / "good.yaml", lab / "a.yaml")
+    shutil.copy(LINT / "good.yaml", lab / "b.yaml")
+    assert run_cli(["rules", "lint", lab / "b.yaml"]).code == 0
+    res = run_cli(["rules", "lint", "--whole-directory", lab / "b.yaml", lab / "a.yaml"])
+    assert res.code == ExitCode.FINDINGS
+    assert [line for line in res.out.splitlines() if "duplicate gene AAA1" in line] == [
+        f"{lab}/b.yaml:13: duplicate gene AAA1 (first at {lab}/a.yaml:13)"]
 
 
 def test_rules_show_without_an_entry_exits_1_as_documented():

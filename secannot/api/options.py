@@ -87,7 +87,8 @@ def _numbers(**values: Any) -> dict[str, Any]:
 
 
 def _rule_dirs(rules: Any) -> tuple[str, ...]:
-    """``rules`` as a tuple of directory names; TypeError naming what it accepts for anything else."""
+    """``rules`` as a tuple of directory names; TypeError naming what it accepts for anything else, ValueError for
+    an empty name (it would mean the working directory) or one directory given twice (by resolved path)."""
     if isinstance(rules, (str, os.PathLike)):
         rules = (rules,)
     elif isinstance(rules, (bytes, bytearray)):  # iterable, but as ints: one path each would be nonsense
@@ -101,6 +102,11 @@ def _rule_dirs(rules: Any) -> tuple[str, ...]:
         if not isinstance(d, str):  # an int, None, or a PathLike naming bytes
             raise TypeError(f"rules must be {_RULES_KINDS}, got a {type(rules).__name__} holding "
                             f"{type(d).__name__} {d!r}")
+    from secannot.knowledge.ruleset import rule_dirs_problem
+
+    problem = rule_dirs_problem(dirs, "rules")  # the CLI's usage error (2) for --rules, in keyword words
+    if problem is not None:
+        raise ValueError(problem)
     return dirs
 
 

@@ -32,7 +32,19 @@ Jobs = Annotated[int, typer.Option("--jobs", "-j", envvar="SECANNOT_JOBS", help=
 Dask = Annotated[str | None, typer.Option("--dask", envvar="SECANNOT_DASK", help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for a local cluster of N workers (pip install 'secannot[dask]').", metavar="ADDRESS")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
-Rules = Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory layered over the bundled rules (repeatable).", metavar="DIR")]
+
+
+def _rule_dirs(values: list[str] | None) -> list[str] | None:
+    """The --rules callback: an empty name or one directory given twice is a usage error (2), before anything loads."""
+    from secannot.knowledge.ruleset import rule_dirs_problem
+
+    problem = rule_dirs_problem(values or [], "--rules")
+    if problem is not None:
+        raise UsageError(problem)
+    return values
+
+
+Rules = Annotated[list[str] | None, typer.Option("--rules", help="Extra rule directory layered over the bundled rules (repeatable; each directory once).", metavar="DIR", callback=_rule_dirs)]
 Uniprot = Annotated[list[str] | None, typer.Option("--uniprot", help="UniProt accession(s), comma-separated, repeatable.", metavar="ACC")]
 UniprotList = Annotated[list[str] | None, typer.Option("--uniprot-list", help="File of accessions, one per line ('-' = stdin; # comments).", metavar="FILE")]
 Gene = Annotated[list[str] | None, typer.Option("--gene", help="Gene symbol(s) mapped through UniProt, comma-separated, repeatable.", metavar="SYMBOL")]

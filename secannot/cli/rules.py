@@ -19,22 +19,29 @@ def lint(
     ctx: typer.Context,
     files: Annotated[list[str] | None, typer.Argument(metavar="FILE|DIR", help="Rule files or directories (default: the bundled rules).")] = None,
     seed: Annotated[str | None, typer.Option("--seed", help="The founding review as text: check that every seed quote occurs in the section it cites.", metavar="FILE")] = None,
+    whole_directory: Annotated[bool, typer.Option("--whole-directory", help="Lint the whole directory (the --rules layer) of every FILE given, not only the files given: a new file is checked against the committed files beside it (the pre-commit hook's mode).")] = False,
 ) -> int:
     """Check rule files: schema, vocabularies, accessions, dates, duplicates, contradictions, evidence.
 
     Prints one 'file:line: message' per problem and exits 1 when there are
-    errors, so it works as a pre-commit hook.
+    errors, so it works as a pre-commit hook.  pre-commit passes only the staged
+    files; ``--whole-directory`` lints their directories, because ``--rules`` loads a
+    directory as one layer and refuses a gene in two of its files.
     """
     from secannot.knowledge.lint import lint_paths
     from secannot.knowledge.ruleset import bundled_dir
     from secannot.knowledge.seed import read_seed
 
     io: IO = ctx.obj
+    if files and "" in files:  # an unset shell variable ("$LAB"): a bad value (2), not a missing file named ''
+        raise UsageError("FILE|DIR is an empty name (''); give a rule file or a directory of .yaml rule files")
     paths = list(files) if files else [str(bundled_dir())]
     missing = [p for p in paths if not os.path.exists(p)]
     for path in missing:  # not a finding about a rule file: there is no file (exit 4, as for other inputs)
         io.stderr.write(f"error: {path}: no such file or directory\n")
     paths = [p for p in paths if p not in missing]
+    if whole_directory:
+        paths = _directories(paths)
     problems = lint_paths(paths, read_seed(seed) if seed else None) if paths else []
     for p in problems:
         io.stdout.write(f"{p}\n")
@@ -47,6 +54,17 @@ def lint(
     if missing:
         return int(ExitCode.INPUT)
     return int(ExitCode.FINDINGS) if errors else 0
+
+
+def _directories(paths: list[str]) -> list[str]:
+    """Each path's directory (a directory stays itself), once each by resolved path, in the order given; shown
+    as typed (``rules/b.yaml`` -> ``rules``), so the problems of the other files carry paths pre-commit users
+    recognise."""
+    chosen: dict[Path, str] = {}
+    for p in paths:
+        directory = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        chosen.setdefault(Path(directory).resolve(), directory)
+    return list(chosen.values())
 
 
 def show(
@@ -87,14 +105,18 @@ def diff(
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the rule sets differ and 0 when they do not, as git diff --exit-code.")] = False,
 ) -> int:
     """List added, removed and changed claims between two rule sets."""
-    from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, render_diff
-    from secannot.knowledge.ruleset import read_rule_dir
+    from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, load_rule_dir, render_diff
+    from secannot.knowledge.ruleset import require_rule_files
 
     io: IO = ctx.obj
+    for name, d in (("OLD_DIR", old_dir), ("NEW_DIR", new_dir)):
+        if d == "":  # Path('') is the working directory: an unset shell variable would diff it, as --rules ''
+            raise UsageError(f"{name} is an empty name (''); give a directory of .yaml rule files")
     for d in (old_dir, new_dir):
         if not Path(d).is_dir():
             raise InputError(f"{d}: not a directory of rule files")
-    changes = diff_rule_sets(read_rule_dir(Path(old_dir), old_dir), read_rule_dir(Path(new_dir), new_dir))
+        require_rule_files(Path(d), d, "rules diff")  # before either side is parsed: one line, whichever is empty
+    changes = diff_rule_sets(load_rule_dir(old_dir), load_rule_dir(new_dir))
     if fmt == "json":
         io.stdout.write(json.dumps(diff_as_dict(changes), indent=2) + "\n")
     else:

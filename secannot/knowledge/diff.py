@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from secannot.knowledge.ruleset import KINDS, RuleFile, read_rule_dir
+from secannot.knowledge.ruleset import KINDS, RuleFile, read_rule_dir, require_rule_files
 from secannot.knowledge.schema import ENTRY_CLAIM_GROUPS
 
 ENTRY_FIELDS = ("accession", "aliases", "name", "family", "note")
@@ -39,6 +39,10 @@ class Change:
 
 
 def load_rule_dir(directory: str | Path) -> list[RuleFile]:
+    """The rule files of one side of a diff; RulesError for a directory without any (see
+    :func:`~secannot.knowledge.ruleset.require_rule_files`), not an empty side that makes everything added or
+    removed."""
+    require_rule_files(Path(directory), str(directory), "rules diff")
     return read_rule_dir(Path(directory), layer=str(directory))
 
 

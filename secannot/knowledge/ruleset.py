@@ -118,6 +118,37 @@ def _rule_paths(directory: Traversable | Path) -> list[Any]:
     return sorted((p for p in directory.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
 
 
+def rule_dirs_problem(dirs: Sequence[str], name: str) -> str | None:
+    """Why the ``--rules`` directories ``dirs`` cannot be used as given, or None; one wording for the CLI (a usage
+    error, ``name`` '--rules') and the API (ValueError, ``name`` 'rules').
+
+    An empty name would mean the working directory (``--rules "$LAB"`` with LAB unset loads any .yaml there).  One
+    directory given twice, however spelled (``lab``, ``./lab/``, its absolute path or a symlink: compared by
+    resolved path), would be layered over itself, every entry overriding its own copy.
+    """
+    seen: dict[str, str] = {}
+    for d in dirs:
+        if d == "":
+            return f"{name} is an empty name (''); give a directory of .yaml rule files"
+        key = os.path.realpath(d)
+        if key not in seen:
+            seen[key] = d
+            continue
+        first = seen[key]
+        if first == d:
+            return f"{name} {d} is given twice; give each rule directory once"
+        return f"{name} {d} is the same directory as {name} {first}; give each rule directory once"
+    return None
+
+
+def require_rule_files(directory: Path, shown: str, expected_by: str) -> None:
+    """RulesError (exit 5) when ``directory`` holds no .yaml/.yml file, in one wording for ``--rules`` and ``rules
+    diff`` (``expected_by`` names which): a typo (lab/ for lab/rules/) would otherwise load nothing, so a run would
+    have the bundled rules alone and a diff would list every entry as added or removed."""
+    if not _rule_paths(directory):
+        raise RulesError(f"{shown}: {NO_RULE_FILES}; {expected_by} expects a directory of .yaml rule files")
+
+
 _KIND_LINE = re.compile(r"^kind:\s*['\"]?([A-Za-z_]+)", re.MULTILINE)
 _VERSION_LINE = re.compile(r"^rules_version:\s*['\"]?([0-9][^'\"\s#]*)", re.MULTILINE)
 
@@ -202,8 +233,7 @@ class RuleSet:
             if not path.is_dir():
                 what = "no such directory" if not path.exists() else "not a directory"
                 raise InputError(f"{d}: {what}; --rules expects a directory of .yaml rule files")
-            if not _rule_paths(path):  # a typo (lab/ for lab/rules/) would run with the bundled rules alone
-                raise RulesError(f"{d}: {NO_RULE_FILES}; --rules expects a directory of .yaml rule files")
+            require_rule_files(path, str(d), "--rules")
             layers += read_rule_dir(path, layer_label(d), validate=True, kinds=kinds, versions=versions)
         if not family_claims:
             layers = [without_family(rf) for rf in layers]
