@@ -35,7 +35,7 @@ EXIT_CODE_HELP = {
     ExitCode.USAGE: "usage error (unknown option, bad value)",
     ExitCode.REJECTED: "some records or ids were rejected (named on stderr); the rest were written",
     ExitCode.INPUT: "an input could not be read (missing, unreadable, empty or not FASTA) or an output could not be written",
-    ExitCode.RULES: "a rule file is invalid, has an incompatible schema_version or collides with another layer, or a --rules directory holds no rule file",
+    ExitCode.RULES: "a rule file is invalid, has an incompatible schema_version or collides with another layer, or a --rules (or rules diff) directory holds no rule file",
     ExitCode.NETWORK: "UniProt unreachable or failing after retries, --offline cache miss, or the --dask scheduler unreachable",
     ExitCode.DEPENDENCY: "an optional dependency is missing: the message names the extra to install "
                          "(secannot[report], [parquet], [dask] or [pandas])",

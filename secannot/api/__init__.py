@@ -74,7 +74,7 @@ def predict(records: Iterable[Any], *, organism: str = "eukarya", nc_threshold: 
     reverse, says which record was named automatically), RulesError for an invalid rule directory.
     Raises, before reading any record, TypeError for an option of the wrong type (``signal_only`` not
     True or False: ``"no"`` is truthy; ``rules`` neither a path nor an iterable of paths), ValueError for
-    a number out of range (or nan) and ModelError for an unknown organism, naming what is accepted as the
+    a number out of range (or nan) or a ``rules`` directory that is empty-named or given twice, and ModelError for an unknown organism, naming what is accepted as the
     CLI does.  Warns (UserWarning, as the CLI) that ``nc_threshold``/``nc_prior`` are not used when given
     with ``signal_only`` or a prokaryotic organism.  Raises TypeError for ``records`` that is not
     iterable (None), for an unusable item, and for a lone str, bytes, Seq, SeqRecord, mapping or
