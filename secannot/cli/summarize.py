@@ -83,7 +83,7 @@ def summarize(
     from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
     from secannot.pipeline.runner import JobConfig, collect_annotated, load_rules, open_output
     from secannot.report.output import input_label, run_summarize
-    from secannot.report.standards import annotation_standards, mixed_standards, standards_mismatch, unused_options
+    from secannot.report.standards import standards_warnings
 
     io: IO = ctx.obj
     diag = diagnostics(io, quiet, verbose)
@@ -106,9 +106,6 @@ def summarize(
     records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io), rule_set)
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
-    hits_standards = annotation_standards(records, provenance if hits_here else None)
-    for line in mixed_standards(hits_standards):
-        diag.warn(line)
     back, back_here = None, 0
     if background is not None:
         failed_before = len(diag.rejections)
@@ -116,13 +113,9 @@ def summarize(
                                                rule_set)
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
-        for line in standards_mismatch(hits_standards, annotation_standards(back, provenance if back_here else None)):
-            diag.warn(line)
-    if not hits_here and not back_here:
-        unused = unused_options({"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold},
-                                hits_standards)
-        if unused:
-            diag.warn(unused)
+    own = {"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold}
+    for line in standards_warnings(records, back, provenance, hits_here, back_here, own):
+        diag.warn(line)
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
         run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,

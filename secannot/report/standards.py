@@ -7,7 +7,7 @@ the rules version, in the ``rules_version`` column of rows with a rule match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -110,4 +110,22 @@ def standards_mismatch(hits: Mapping[str, set[str]], background: Mapping[str, se
                             f"{', '.join(sorted(theirs))}: the enrichment compares counts made under different "
                             f"{what}; annotate both the same way (summarize annotates FASTA and ids with its own "
                             f"{option})")
+    return warnings
+
+
+def standards_warnings(records: Sequence[Mapping[str, Any]], background: Sequence[Mapping[str, Any]] | None,
+                       own: Mapping[str, Any], hits_here: int, back_here: int, options: Mapping[str, object]
+                       ) -> list[str]:
+    """Every warning summarize gives about the standards of its inputs: hits from runs that differ
+    (:func:`mixed_standards`), hits and background that differ (:func:`standards_mismatch`), and its own
+    ``options`` that cannot apply (:func:`unused_options`).  ``own``: this run's provenance, standing in for the
+    ``hits_here`` / ``back_here`` records it annotated itself."""
+    hits = annotation_standards(records, own if hits_here else None)
+    warnings = mixed_standards(hits)
+    if background is not None:
+        warnings += standards_mismatch(hits, annotation_standards(background, own if back_here else None))
+    if not hits_here and not back_here:
+        unused = unused_options(options, hits)
+        if unused:
+            warnings.append(unused)
     return warnings
