@@ -179,20 +179,26 @@ def test_quiet_silences_warnings_but_not_rejections(tmp_path):
     assert "MKV" not in res.out and "error:" in res.err
 
 
-@pytest.mark.slow
-def test_pre_commit_hooks_run_for_real(tmp_path):
-    """pre-commit try-repo installs this repository's hooks and runs them on a good and a bad list."""
+def _pre_commit(tmp_path) -> tuple[str, dict[str, str]]:
+    """pre-commit's path and an environment with its own cache and a git identity; skips without pre-commit or git."""
     pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
     if pre_commit is None:
         pytest.skip("pre-commit is not installed (pip install 'secannot[test]')")
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
+    return pre_commit, dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
+                            GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+                            GIT_COMMITTER_EMAIL="t@example.org")
+
+
+@pytest.mark.slow
+def test_pre_commit_hooks_run_for_real(tmp_path):
+    """pre-commit try-repo installs this repository's hooks and runs them on a good and a bad list."""
+    pre_commit, env = _pre_commit(tmp_path)
     repo = tmp_path / "project"
     repo.mkdir()
     (repo / "good.ids").write_text("P07288\nP15692\n")
     (repo / "bad.ids").write_text("P07288\nP07288\nP0!234\n")
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "add", "."], cwd=repo, check=True, env=env)
 
@@ -233,15 +239,9 @@ def test_pre_commit_hooks_run_for_real(tmp_path):
 def test_rules_lint_hook_checks_a_staged_file_against_the_committed_ones(tmp_path):
     """pre-commit passes only the staged file, but ``--rules rules`` loads the directory as one layer: a new
     rules/b.yaml repeating a gene of the committed rules/lab.yaml passed the hook, then annotate exited 5."""
-    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable)) or shutil.which("pre-commit")
-    if pre_commit is None:
-        pytest.skip("pre-commit is not installed (pip install 'secannot[test]')")
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    pre_commit, env = _pre_commit(tmp_path)
     repo = tmp_path / "project"
     (repo / "rules").mkdir(parents=True)
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-cache"), GIT_AUTHOR_NAME="t",
-               GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
     git = [["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "lab rules"]]
     shutil.copy(DATA / "rules" / "lint" / "good.yaml", repo / "rules" / "lab.yaml")
     for command in git:
