@@ -240,25 +240,19 @@ def over_bundled_problems(base: Sequence[_Name], user: Sequence[_Name]) -> Itera
     for n in active:
         if n.role == "alias":
             aliases.setdefault(n.key, n)
+    # (role of the user's name, the bundled names it may not meet, the wording): the loader refuses the same
+    checks = (("accession", accessions, lambda n, o, where: accession_taken(n.text, n.owner, o.owner, where)),
+              ("alias", genes, lambda n, o, where: alias_is_gene(n.text, n.owner, o.owner, where)),
+              ("alias", aliases, lambda n, o, where: alias_is_alias(n.text, n.owner, o.owner, where)),
+              ("gene", aliases, lambda n, o, where: gene_is_alias(n.text, o.owner, where)))
     for name in user:
-        other = None
-        if name.role == "accession" and name.key in accessions:
-            other = accessions[name.key]
-            message = accession_taken(name.text, name.owner, other.owner,
-                                      f"the bundled rules ({other.file}:{other.line})")
-        elif name.role == "alias" and name.key in genes:
-            other = genes[name.key]
-            message = alias_is_gene(name.text, name.owner, other.owner,
-                                    f"the bundled rules ({other.file}:{other.line})")
-        elif name.role == "alias" and name.key in aliases:
-            other = aliases[name.key]
-            message = alias_is_alias(name.text, name.owner, other.owner,
-                                     f"the bundled rules ({other.file}:{other.line})")
-        elif name.role == "gene" and name.key in aliases:
-            other = aliases[name.key]
-            message = gene_is_alias(name.text, other.owner, f"the bundled rules ({other.file}:{other.line})")
-        if other is not None and normalise_name(other.owner) != normalise_name(name.owner):
-            yield Problem(name.file, name.line, message)
+        for role, names, wording in checks:
+            other = names.get(name.key) if name.role == role else None
+            if other is not None:
+                if normalise_name(other.owner) != normalise_name(name.owner):
+                    yield Problem(name.file, name.line, wording(name, other,
+                                                                f"the bundled rules ({other.file}:{other.line})"))
+                break
 
 
 def bundled_documents() -> list[_Document]:
