@@ -926,3 +926,18 @@ def test_an_absolute_rules_path_is_another_label(tmp_path: Path, monkeypatch: py
     monkeypatch.chdir(tmp_path)
     _vegfa_layer(tmp_path / "lab", "0.3.0", "lymphangiogenesis")
     assert _vegfa_run(tmp_path / "lab")[1].endswith(f"+{tmp_path / 'lab'}:0.3.0")
+
+
+def test_lint_takes_each_directory_as_its_own_layer(tmp_path, lab_rules):
+    """`--rules a --rules b` may override one gene twice (the last layer wins), so `rules lint a b` (and the
+    pre-commit hook, which lints whole directories) must not call it a duplicate; within one directory it is one."""
+    import shutil
+
+    second = tmp_path / "second"
+    shutil.copytree(lab_rules, second)
+    res = run_cli(["rules", "lint", lab_rules, second])
+    assert res.code == 0 and "duplicate gene" not in res.out + res.err, res.out + res.err
+    assert run_cli(["annotate", "--rules", lab_rules, "--rules", second, "-"], stdin=b">x\nMKV\n").code == 0
+    shutil.copy(lab_rules / "lab.yaml", second / "again.yaml")
+    res = run_cli(["rules", "lint", second])
+    assert res.code == 1 and "duplicate gene VEGFA" in res.out + res.err, res.out + res.err

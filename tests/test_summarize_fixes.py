@@ -258,6 +258,8 @@ def test_summarize_output_format_follows_the_o_files_extension(tmp_path, annotat
 ])
 def test_summarize_warns_when_hits_and_background_were_annotated_differently(tmp_path, lab_rules, hit_options,
                                                                              summary_options, warned):
+    import json
+
     """The background is annotated by summarize itself (FASTA): its counts must be made under the hits' rules and
     organism group, or the fold enrichment compares two standards (a lab rule adding a category to the hits only
     inflated it silently)."""
@@ -270,10 +272,12 @@ def test_summarize_warns_when_hits_and_background_were_annotated_differently(tmp
                    *[swap.get(o, o) for o in summary_options]])
     assert res.code == 0, res.err
     lines = [line for line in res.err.splitlines() if "the hits were annotated with" in line]
+    notes = [n for n in json.loads(res.out)["summary"]["notes"] if "the hits were annotated with" in n]
     if warned is None:
-        assert lines == [], res.err
+        assert lines == [] and notes == [], res.err
     else:
         assert len(lines) == 1 and f"annotated with {warned} " in lines[0], res.err
+        assert f"warning: {notes[0]}" == lines[0], "a saved summary keeps the warning in its notes"
 
 
 @pytest.mark.parametrize("background", [[], ["--background", SUBSET_FASTA]], ids=["hits-only", "with-background"])

@@ -114,13 +114,15 @@ def summarize(
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
     own = {"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold}
-    for line in standards_warnings(records, back, provenance, hits_here, back_here, own):
+    standards = standards_warnings(records, back, provenance, hits_here, back_here, own)
+    for line in standards:
         diag.warn(line)
     with open_output(output, io.stdout) as out:
         note = None if quiet else (lambda line: io.stderr.write(f"summarize: {line}\n"))
         run_summarize(records, back, out, fmt, report, plot, provenance, diag.warn, note=note, min_size=min_size,
                       inputs=[input_label(o, v) for o, v in raw],
-                      background_name=input_label("background", background) if background else None)
+                      background_name=input_label("background", background) if background else None,
+                      standards_notes=standards)
     return int(diag.exit_code)
 
 

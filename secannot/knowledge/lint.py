@@ -372,7 +372,7 @@ def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> list[Problem]:
-    """Every file on its own, then collisions between files of the same kind, then, for user rule files (any
+    """Every file on its own, then collisions between files of the same kind in one directory (a layer), then, for user rule files (any
     file outside a copy of the bundled rules directory), what loading them with ``--rules`` over the bundled
     rules would refuse or silently change: see :func:`over_bundled_problems`."""
     files, problems = _expand(paths)
@@ -392,7 +392,13 @@ def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> lis
         if document is not None and document.kind is not None:
             documents.append(document)
             document_files.append(file)
-    problems += cross_file_problems(documents)
+    # one directory is one layer (--rules loads it so); files of different directories may be layers that
+    # override one another (--rules a --rules b), so only files of one directory are compared
+    by_directory: dict[Path, list[_Document]] = {}
+    for doc, file in zip(documents, document_files, strict=True):
+        by_directory.setdefault(file.resolve().parent, []).append(doc)
+    for layer in by_directory.values():
+        problems += cross_file_problems(layer)
     user = [doc for doc, file in zip(documents, document_files, strict=True) if not _is_bundled_copy(file)]
     if user:  # user rules: checked as the layer they would be over the bundled rules
         given = {Path(doc.path).name for doc in documents if doc not in user}

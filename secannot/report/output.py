@@ -10,6 +10,7 @@ import io
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -169,8 +170,13 @@ def run_summarize(
     inputs: Sequence[str] = (),
     background_name: str | None = None,
     note: Callable[[str], None] | None = None,
+    standards_notes: Sequence[str] = (),
 ) -> None:
     """The ``summarize`` command without the command line.
+
+    ``standards_notes``: the caller's warnings about the standards the inputs were annotated under
+    (:func:`secannot.report.standards.standards_warnings`), kept in the summary's notes (JSON, report) with
+    the organism-mix warning, so a saved summary still says its counts mix two standards.
 
     Everything that can fail for a reason the user can fix (format, plot
     extension, missing matplotlib, --min-size) is checked before anything is
@@ -189,9 +195,14 @@ def run_summarize(
             plots.image_format(plot, allowed=plots.CHART_FORMATS)
     summary = summarize(records, background, warn, min_size=min_size)
     organisms = hits_organisms(records)
+    kept = list(standards_notes)
     if len(organisms) > 1:
-        warn(f"the input mixes annotate runs of different organism groups ({', '.join(organisms)}): their "
-             "signal-peptide thresholds differ, so the counts mix two standards")
+        mixed = (f"the input mixes annotate runs of different organism groups ({', '.join(organisms)}): their "
+                 "signal-peptide thresholds differ, so the counts mix two standards")
+        warn(mixed)
+        kept.append(mixed)
+    if kept:
+        summary = replace(summary, notes=tuple(kept) + summary.notes)
     hits_rules = sorted(annotation_standards(records)["rules"])
     provenance = summary_provenance(provenance, inputs, background_name, min_size, organisms, hits_rules)
     buffer = io.StringIO()
