@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "train"))
 
 from topology_data import Protein, assign_folds, read_signalp, read_tmbed  # noqa: E402
 
-from secannot.models.topology_net import ALPHABET, ARCH, TopologyNet  # noqa: E402
+from secannot.models.topology_net import ALPHABET, ARCH, TopologyNet, layer_reach  # noqa: E402
 
 LABELS = {"i": 0, "o": 1, "H": 2, "S": 3}
 IGNORE = -100
@@ -87,7 +87,7 @@ def build_net(arch: dict | None = None):
     from torch import nn
 
     a = ARCH if arch is None else arch
-    n_layers = layer_count(a)
+    n_layers = len(layer_reach(a))
 
     class Net(nn.Module):
         def __init__(self) -> None:
@@ -109,14 +109,6 @@ def build_net(arch: dict | None = None):
             return self.out(h)
 
     return Net()
-
-
-def layer_count(arch: dict) -> int:
-    """Convolution layers of ``arch`` (k1, k2, ... present)."""
-    n = 1
-    while f"k{n + 1}" in arch:
-        n += 1
-    return n
 
 
 def weight_array(y: np.ndarray, recipe: Recipe) -> np.ndarray:
@@ -241,7 +233,7 @@ def export(net, path: Path, arch: dict | None = None) -> None:
     unless it is :data:`ARCH`, so 2.2.0's files keep their keys)."""
     a = ARCH if arch is None else arch
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in net.state_dict().items()}
-    n = layer_count(a)
+    n = len(layer_reach(a))
     TopologyNet(sd["emb.weight"][: len(ALPHABET) + 2], tuple(sd[f"c{i}.weight"] for i in range(1, n + 1)),
                 tuple(sd[f"c{i}.bias"] for i in range(1, n + 1)), sd["out.weight"][:, :, 0], sd["out.bias"],
                 dict(a)).save(path)
