@@ -269,6 +269,12 @@ def mature_start(res: Result, rev: SiteReview | None) -> int:
     return res.cleavage_site or 0
 
 
+def may_hide_helix(res: Result, after: int) -> bool:
+    """Whether :func:`flag_hidden_helices` has anything to look at: a verdict other than ``membrane`` and an
+    ambiguous residue after residue ``after`` (most proteins have none: a hot path on a proteome)."""
+    return res.localization not in (None, "membrane") and _ANY.search(res.record.seq, after) is not None
+
+
 def flag_hidden_helices(res: Result, after: int, named: str | None = None,
                         helices: Callable[[bytes], Sequence[tuple[int, int]]] | None = None) -> bool:
     """After localisation: a protein not called ``membrane`` whose chain after residue ``after`` holds a
@@ -281,11 +287,9 @@ def flag_hidden_helices(res: Result, after: int, named: str | None = None,
     unknown cleavage site, :func:`explain_review`): left out of this item.  Returns whether it was
     among the runs.
     """
-    if res.localization is None or res.localization == "membrane":
+    if not may_hide_helix(res, after):
         return False
     seq = res.record.seq
-    if _ANY.search(seq, after) is None:  # most proteins: nothing ambiguous to look at (a hot path on a proteome)
-        return False
     found = hidden_helix_runs(seq, after)
     short = [r for r in ambiguous_runs(seq, len(seq)) if r[1] > after and r not in found]
     if short and helices is not None:

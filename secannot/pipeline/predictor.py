@@ -15,11 +15,13 @@ import numpy as np
 from secannot.io.fasta import Record
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.masking import (
+    FILL,
     apply_review,
     band_candidate,
     explain_review,
     flag_hidden_helices,
     mature_start,
+    may_hide_helix,
     review_calls,
     withhold_blind_sp_prob,
 )
@@ -146,12 +148,16 @@ class Predictor:
         """The loaded NonClassicalModel (None when not localising), for provenance without a second load."""
         return self.localizer.nc_model if self.localizer is not None else None
 
-    def _helices(self, seq: bytes) -> list[tuple[int, int]]:
-        """The topology model's TM helices of ``seq`` (1-based, inclusive), for the hidden-helix check."""
+    def _filled_helices(self, seqs: list[bytes]) -> dict[bytes, list[tuple[int, int]]]:
+        """The topology model's TM helices (1-based, inclusive) of each of ``seqs`` with its ambiguous residues
+        read as Ala (``masking.FILL``), keyed by the filled sequence: the hidden-helix check's, in one batched
+        call (a protein's helices do not depend on its batch)."""
         model = self.localizer.topology_model if self.localizer is not None else None
-        if model is None:
-            return []
-        return [(h.start, h.end) for h in model.predict([seq], signal_peptide=True)[0].helices]
+        filled = list(dict.fromkeys(seq.translate(FILL) for seq in seqs))
+        if model is None or not filled:
+            return dict.fromkeys(filled, [])
+        return {seq: [(h.start, h.end) for h in call.helices]
+                for seq, call in zip(filled, model.predict(filled, signal_peptide=True), strict=True)}
 
     def predict_batch(self, records: list[Record]) -> list[Result]:
         """Results for ``records`` (signal peptide, then localisation), in order.
@@ -186,11 +192,14 @@ class Predictor:
                           in enumerate(zip(best, np.nan_to_num(calls.cs_prob).tolist(), strict=True))]
             self.localizer.apply(results, eukaryote=self.organism == "eukarya", candidates=candidates,
                                  sp_threshold=self.sp_model.thresholds.get(self.organism, 0.5))
+            after = [mature_start(res, reviews.get(i)) for i, res in enumerate(results)]
+            filled = self._filled_helices([res.record.seq for res, a in zip(results, after, strict=True)
+                                           if may_hide_helix(res, a)])
             for i, res in enumerate(results):
                 rev = reviews.get(i)
                 # the run hiding an unknown site is named once, by explain_review
                 named = rev.masked if rev is not None and rev.action == "unknown" else None
-                hides_helix[i] = flag_hidden_helices(res, mature_start(res, rev), named, self._helices)
+                hides_helix[i] = flag_hidden_helices(res, after[i], named, filled.__getitem__)
         else:  # --signal-only: no protein without a signal peptide was checked for leaderless secretion
             for res in results:
                 if res.route != "classical":
