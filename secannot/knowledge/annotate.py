@@ -135,8 +135,8 @@ def annotate(result: Result, rules: RuleSet) -> Annotation:
     leaderless = rules.match("nonclassical", identity) if entry is None else None
     pairs = load_ligand_receptor()
     symbol = _symbol(identity, entry or leaderless)
-    receptors, ligands = pairs.receptors_of(symbol), pairs.ligands_of(symbol)
-    support = pairs.resources_of(symbol) if receptors or ligands else ({}, {})
+    support = pairs.resources_of(symbol)  # partner -> resources; its keys are the receptors and ligands, sorted
+    receptors, ligands = tuple(support[0]), tuple(support[1])
     if entry is None:
         if leaderless is not None:  # named by a leaderless-secretion entry: its symbol, accession and rules version
             return Annotation(identity.accession or leaderless.accession, leaderless.gene, (), (), (),
