@@ -80,7 +80,7 @@ def summarize(
       secannot summarize hits.jsonl --background detected.jsonl --report report.html
       secannot summarize --uniprot-list hits.txt --background all_ids.txt --format json
     """
-    from secannot.pipeline.predictor import PredictConfig, unused_leaderless_options
+    from secannot.pipeline.predictor import PredictConfig, Predictor, unused_leaderless_options
     from secannot.pipeline.runner import JobConfig, collect_annotated, load_rules, open_output
     from secannot.report.output import input_label, run_summarize
     from secannot.report.standards import standards_warnings
@@ -102,15 +102,15 @@ def summarize(
     raw = raw_inputs(ctx, inputs=inputs, uniprot=uniprot, uniprot_list=uniprot_list, gene=gene, gene_list=gene_list)
     refuse_repeated_inputs(raw)
     refuse_overwriting(raw, background, {"-o": output, "--report": report, "--plot": plot})
-    rule_set = load_rules(config.predict, diag)  # once for the hits and the background: overrides reported once
-    records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io), rule_set)
+    predictor = Predictor(config.predict, load_rules(config.predict, diag))  # hits and background: loaded once
+    records, provenance, hits_here = collect_annotated(raw, config, io, diag, stdin_text(io), predictor)
     if not records and diag.exit_code:
         return int(diag.exit_code)  # every input failed, and stderr says why (e.g. 6: not in the offline cache)
     back, back_here = None, 0
     if background is not None:
         failed_before = len(diag.rejections)
         back, _, back_here = collect_annotated([("background", background)], config, io, diag, stdin_text(io),
-                                               rule_set)
+                                               predictor)
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
     own = {"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold}

@@ -367,14 +367,14 @@ class Collected(NamedTuple):
 
 
 def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, diag: Diagnostics,
-                      stdin_text, rules: RuleSet | None = None) -> Collected:
+                      stdin_text, predictor: Predictor | None = None) -> Collected:
     """Annotated records for ``summarize``: secannot output is read as is, anything else is annotated.
 
     ``raw`` holds (option, value) pairs as typed: FASTA or annotate-output files
     ('input'), id options, or a 'background' file that may also be a plain list
-    of accessions or gene symbols.  ``rules``: the rule set of ``config`` when the caller loaded it already
-    (:func:`load_rules`), so that a run that collects twice (the hits, then the background) loads and reports
-    its rules once; loaded here when None.
+    of accessions or gene symbols.  ``predictor``: one built by the caller for ``config`` (its rules from
+    :func:`load_rules`), so that a run that collects twice (the hits, then the background) loads its models and
+    rules, and reports the rules' overrides, once; built here when None.
     """
     import io as _io
 
@@ -383,20 +383,20 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
     from secannot.io.tables import decode_text, raw_lines
     from secannot.pipeline.inputs import expand_sources
 
-    if rules is None:
-        rules = load_rules(config.predict, diag)
-    predictor = Predictor(config.predict, rules)
+    if predictor is None:
+        predictor = Predictor(config.predict, load_rules(config.predict, diag))
+    rules = predictor.rules
     records: list[dict] = []
-    annotated_here = 0
+    read_as_is = 0  # records of secannot output; the rest this run annotated
     for option, value in raw:
         if option not in ("input", "background"):
             sources = expand_sources([(option, value)], stdin_text)
-            made = _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
-            records += made
-            annotated_here += len(made)
+            records += _annotate_sources(sources, config, io.stdin, diag, rules, predictor)
             continue
         if value != "-" and is_parquet(value):  # a Parquet file or Dask part directory written by secannot
-            records += load_parquet(value, diag.warn)
+            loaded = load_parquet(value, diag.warn)
+            records += loaded
+            read_as_is += len(loaded)
             continue
         data = _read_all(value, io.stdin)
         text = decode_text(data[:65536])
@@ -404,7 +404,9 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
         if kind is not None:
             document = _io.StringIO(decode_text(data))
             document.name = STDIN_NAME if value == "-" else value  # messages name the file, not <stdin>
-            records += load_annotated(document, diag.warn)
+            loaded = load_annotated(document, diag.warn)
+            records += loaded
+            read_as_is += len(loaded)
         elif text.lstrip().startswith(">") or data[:2] == b"\x1f\x8b":
             # A regular file is opened again by name so that rejections name it; stdin and pipes (which
             # cannot be read twice) are replayed from the bytes already read.
@@ -412,9 +414,7 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
                 source, stdin = Source(FASTA, value, value), None
             else:
                 source, stdin = Source(FASTA, "-", value), _io.BufferedReader(_io.BytesIO(data))
-            made = _annotate_sources([source], config, stdin, diag, rules, predictor)
-            records += made
-            annotated_here += len(made)
+            records += _annotate_sources([source], config, stdin, diag, rules, predictor)
         elif option == "background":
             from secannot.io.headers import split_accession
             from secannot.uniprot.accessions import iter_ids
@@ -422,15 +422,13 @@ def collect_annotated(raw: Sequence[tuple[str, str]], config: JobConfig, io, dia
             ids = list(iter_ids(raw_lines(_io.BytesIO(data)), value))  # a non-UTF-8 byte shown \xNN
             sources = [Source(ACCESSION if split_accession(i.text.split("|")[1] if i.text.count("|") >= 2 else i.text)
                               else GENE, i.text, value, i.line) for i in ids]
-            made = _annotate_sources(sources, config, None, diag, rules, predictor)
-            records += made
-            annotated_here += len(made)
+            records += _annotate_sources(sources, config, None, diag, rules, predictor)
         else:
             raise InputError(f"{value}: neither secannot output (TSV/JSONL/JSON) nor FASTA")
     inputs = tuple({"kind": option, "value": value} for option, value in raw)
     provenance = run_provenance(config.predict, predictor.sp_model, inputs, rules.version_summary(), None,
                                 _ligand_receptor_source(), nc_model=predictor.nc_model).as_dict()
-    return Collected(records, provenance, annotated_here)
+    return Collected(records, provenance, len(records) - read_as_is)
 
 
 def _read_all(path: str, stdin: BinaryIO | None) -> bytes:
