@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from secannot.errors import InputError
 from secannot.report.enrichment import DEFAULT_MIN_SIZE, SIGNIFICANT_Q
-from secannot.report.standards import annotation_standards, hits_organisms
+from secannot.report.standards import annotation_standards
 from secannot.report.summary import (
     COLUMN_NAMES,
     FORMATS,
@@ -139,7 +139,7 @@ def summary_provenance(provenance: Mapping[str, Any], inputs: Sequence[str], bac
                        min_size: int, hits_organism: Sequence[str] = (), hits_rules: Sequence[str] = ()
                        ) -> dict[str, Any]:
     """The run's provenance plus what only summarize knows: inputs, date, its own thresholds,
-    ``hits_organism``, the organism groups the input's own provenance names (:func:`hits_organisms`),
+    ``hits_organism``, the organism groups the input's own provenance names (:func:`~secannot.report.standards.annotation_standards`),
     and ``hits_rules``, the rules versions the hits were annotated with (their provenance, or a TSV's
     ``rules_version`` column); each key is left out when the input named none.  ``rules`` stays this
     run's own: the rules of what summarize annotated itself."""
@@ -194,7 +194,8 @@ def run_summarize(
         if plot is not None:
             plots.image_format(plot, allowed=plots.CHART_FORMATS)
     summary = summarize(records, background, warn, min_size=min_size)
-    organisms = hits_organisms(records)
+    found = annotation_standards(records)  # the hits' own organism groups and rules, from their provenance
+    organisms = sorted(found["organism groups"])
     kept = list(standards_notes)
     if len(organisms) > 1:
         mixed = (f"the input mixes annotate runs of different organism groups ({', '.join(organisms)}): their "
@@ -203,7 +204,7 @@ def run_summarize(
         kept.append(mixed)
     if kept:
         summary = replace(summary, notes=tuple(kept) + summary.notes)
-    hits_rules = sorted(annotation_standards(records)["rules"])
+    hits_rules = sorted(found["rules"])
     provenance = summary_provenance(provenance, inputs, background_name, min_size, organisms, hits_rules)
     buffer = io.StringIO()
     write_summary(summary, buffer, fmt, provenance)

@@ -11,24 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
-def hits_organisms(records: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The organism groups of the annotate runs that produced ``records``, sorted, from each record's
-    ``provenance`` (annotate's JSON Lines output, or the JSON document's, which the reader hands to
-    every record).  Empty when no record carries one: a TSV has no provenance, and proteins that
-    summarize annotated itself were run with its own ``--organism`` (the provenance's ``organism``).
-
-    Why: the signal-peptide threshold, and so every count, depends on the group the hits were
-    predicted for; a summary must name it, and a mix of groups in one input deserves a warning.
-    """
-    found = set()
-    for record in records:
-        provenance = record.get("provenance")
-        organism = provenance.get("organism") if isinstance(provenance, Mapping) else None
-        if isinstance(organism, str) and organism:
-            found.add(organism)
-    return sorted(found)
-
-
 def _path(provenance: Mapping[str, Any], *keys: str) -> str | None:
     value: Any = provenance
     for key in keys:
@@ -50,7 +32,7 @@ STANDARDS = (
 def annotation_standards(records: Iterable[Mapping[str, Any]], own: Mapping[str, Any] | None = None
                          ) -> dict[str, set[str]]:
     """For each of :data:`STANDARDS`, the values the ``records`` were annotated under, from each record's
-    ``provenance`` as :func:`hits_organisms` reads it; ``own``, the provenance of this run, stands in for
+    ``provenance`` (annotate's JSON Lines, the JSON document's handed to every record, Parquet's); ``own``, the provenance of this run, stands in for
     records it annotated itself (pass it only when there are such records).
 
     Why: a category's enrichment compares the hits' count with the background's, so both must be counted
@@ -79,7 +61,7 @@ def annotation_standards(records: Iterable[Mapping[str, Any]], own: Mapping[str,
 
 def mixed_standards(found: Mapping[str, set[str]]) -> list[str]:
     """Warnings (one line each) for input records annotated under more than one value of a standard
-    (:func:`annotation_standards`); organism groups are left to :func:`hits_organisms`' own warning."""
+    (:func:`annotation_standards`); organism groups are left to the summary's own warning (:func:`secannot.report.output.run_summarize`)."""
     return [f"the input mixes annotate runs of different {what} ({', '.join(sorted(values))}): the counts mix "
             "two standards" for what, values in found.items() if what != "organism groups" and len(values) > 1]
 
