@@ -105,18 +105,19 @@ def diff(
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the rule sets differ and 0 when they do not, as git diff --exit-code.")] = False,
 ) -> int:
     """List added, removed and changed claims between two rule sets."""
-    from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, load_rule_dir, render_diff
-    from secannot.knowledge.ruleset import require_rule_files
+    from secannot.knowledge.diff import diff_as_dict, diff_rule_sets, render_diff
+    from secannot.knowledge.ruleset import read_rule_dir, require_rule_files, rule_dirs_problem
 
     io: IO = ctx.obj
     for name, d in (("OLD_DIR", old_dir), ("NEW_DIR", new_dir)):
-        if d == "":  # Path('') is the working directory: an unset shell variable would diff it, as --rules ''
-            raise UsageError(f"{name} is an empty name (''); give a directory of .yaml rule files")
+        # Path('') is the working directory: an unset shell variable would diff it, as --rules ''
+        if d == "" and (problem := rule_dirs_problem([d], name)):
+            raise UsageError(problem)
     for d in (old_dir, new_dir):
         if not Path(d).is_dir():
             raise InputError(f"{d}: not a directory of rule files")
         require_rule_files(Path(d), d, "rules diff")  # before either side is parsed: one line, whichever is empty
-    changes = diff_rule_sets(load_rule_dir(old_dir), load_rule_dir(new_dir))
+    changes = diff_rule_sets(read_rule_dir(Path(old_dir), layer=old_dir), read_rule_dir(Path(new_dir), layer=new_dir))
     if fmt == "json":
         io.stdout.write(json.dumps(diff_as_dict(changes), indent=2) + "\n")
     else:
