@@ -182,8 +182,6 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
     kinds: list[str] = []  # what each readable file was: --id-column must have met a table
     for path in paths:
         seen: dict[str, int] = {}  # key -> line, in this file: a repeat here is named by its line
-        if not config.across_files:
-            first_file.clear()
         try:
             items = list(read_items(path, config, stdin, kinds))
         except InputError as exc:
@@ -201,10 +199,12 @@ def check_files(paths: Sequence[str], config: CheckConfig, out: TextIO, diag: Di
                 findings.append(Finding(item.path, item.line, item.text, f"duplicate of line {seen[key]}"))
                 continue
             seen[key] = item.line
-            if key in first_file:
-                findings.append(Finding(item.path, item.line, item.text, "duplicate of {}:{}".format(*first_file[key])))
-                continue
-            first_file[key] = (item.path, item.line)
+            if config.across_files:
+                if key in first_file:
+                    findings.append(Finding(item.path, item.line, item.text,
+                                            "duplicate of {}:{}".format(*first_file[key])))
+                    continue
+                first_file[key] = (item.path, item.line)
             if config.require:
                 to_predict.append((item, key))
     if config.id_column is not None and kinds and "table" not in kinds:
