@@ -32,7 +32,7 @@ from secannot.io.diagnostics import (
     has_control,
     is_control,
 )
-from secannot.io.headers import split_accession
+from secannot.io.headers import parse_identity, split_accession
 from secannot.io.progress import isatty
 from secannot.io.seen_ids import SeenIds
 from secannot.io.tables import detach
@@ -175,8 +175,7 @@ class _Lines:
             if any(is_control(ch) and ch not in "\n\v\f" for ch in probe):
                 raise InputError(f"{self.source}: not FASTA (binary data)")
             hint = ""
-            parts = stripped.split()[0].split("|")  # P05067, or sp|P05067|A4_HUMAN as UniProt writes ids
-            if split_accession(parts[1] if len(parts) > 1 and parts[0] in ("sp", "tr") else parts[0]) is not None:
+            if parse_identity(stripped.split()[0], "").accession is not None:  # P05067, or sp|P05067|A4_HUMAN
                 hint = "; it looks like a list of UniProt accessions: give it with --uniprot-list"
             raise InputError(f"{self.source}: not FASTA (line {number} does not start with '>'){hint}")
 
