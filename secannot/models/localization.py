@@ -43,7 +43,13 @@ from secannot.io.headers import parse_identity
 from secannot.knowledge.ruleset import RuleSet
 from secannot.models.confidence import confidence, signal_peptide_doubts
 from secannot.models.masking import STEP_DOWN, TM_NOT_CALLED, ambiguous_in
-from secannot.models.nonclassical import GUARD_MIN_LENGTH, NonClassicalModel, composition_guard, scored_length
+from secannot.models.nonclassical import (
+    GUARD_MIN_LENGTH,
+    NonClassicalModel,
+    composition_guard,
+    residues,
+    scored_length,
+)
 from secannot.models.scales import mostly_ambiguous
 from secannot.models.topology import (
     TopologyParams,
@@ -124,7 +130,7 @@ def _short_chain(seq: bytes) -> list[str]:
     :func:`~secannot.models.confidence.confidence`), or nothing."""
     if len(seq) >= GUARD_MIN_LENGTH:
         return []
-    return [f"short chain ({len(seq)} residue{'' if len(seq) == 1 else 's'})"]
+    return [f"short chain ({residues(len(seq))})"]
 
 
 def h_region_length(seq: bytes, span: int = 40) -> int:

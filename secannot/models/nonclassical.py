@@ -84,6 +84,11 @@ GUARD_CYS_PRO = 0.20
 GUARD_MIN_LENGTH = 50
 
 
+def residues(n: int) -> str:
+    """'1 residue', '16 residues': for the evidence of short chains (here and in localization)."""
+    return f"{n} residue{'' if n == 1 else 's'}"
+
+
 #: the 20 standard residues and selenocysteine (U) and pyrrolysine (O), deleted to count the ambiguous ones
 _STANDARD = b"ACDEFGHIKLMNPQRSTVWYUO"
 
@@ -115,7 +120,7 @@ def composition_guard(seq: bytes) -> str | None:
         return "short Cys/Pro-rich"
     if len(seq) < GUARD_MIN_LENGTH:
         # composition features of a peptide say nothing (MAAAA scored 0.99); no training protein is this short
-        return f"too short ({len(seq)} residue{'' if len(seq) == 1 else 's'})"
+        return f"too short ({residues(len(seq))})"
     return None
 
 
