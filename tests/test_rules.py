@@ -941,3 +941,18 @@ def test_lint_takes_each_directory_as_its_own_layer(tmp_path, lab_rules):
     shutil.copy(lab_rules / "lab.yaml", second / "again.yaml")
     res = run_cli(["rules", "lint", second])
     assert res.code == 1 and "duplicate gene VEGFA" in res.out + res.err, res.out + res.err
+
+
+def test_lint_checks_each_user_directory_over_the_bundled_rules_alone(tmp_path, lab_rules):
+    """A directory overriding VEGFA, linted beside another whose alias is VEGFA, freed the bundled names and hid
+    the second directory's error (exit 0), while `annotate --rules a --rules b` exits 5 on it."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "r.yaml").write_text(
+        "schema_version: 1\nrules_version: 0.1.0\ndate: '2026-11-27'\nkind: tme\ntitle: other\n"
+        "entries:\n  - gene: SPP1\n    accession: P10451\n    aliases: [VEGFA]\n    processes:\n"
+        "      - value: invasion\n        evidence: [{pmid: '12345678'}]\n")
+    alone = run_cli(["rules", "lint", other])
+    assert alone.code == 1 and "alias 'VEGFA' of SPP1" in alone.out + alone.err
+    together = run_cli(["rules", "lint", lab_rules, other])
+    assert together.code == 1 and "alias 'VEGFA' of SPP1" in together.out + together.err, together.out

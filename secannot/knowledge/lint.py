@@ -400,13 +400,16 @@ def lint_paths(paths: Sequence[str | Path], seed: SeedText | None = None) -> lis
     for layer in by_directory.values():
         problems += cross_file_problems(layer)
     user = [doc for doc, file in zip(documents, document_files, strict=True) if not _is_bundled_copy(file)]
-    if user:  # user rules: checked as the layer they would be over the bundled rules
+    if user:  # user rules: each directory checked as the layer it would be over the bundled rules
         given = {Path(doc.path).name for doc in documents if doc not in user}
         base = [doc for doc in bundled_documents() if Path(doc.path).name not in given]
         base += [doc for doc in documents if doc not in user]
-        for kind in KINDS:
-            problems += over_bundled_problems([n for doc in base if doc.kind == kind for n in doc.names],
-                                              [n for doc in user if doc.kind == kind for n in doc.names])
+        for layer in by_directory.values():
+            # one layer at a time: another directory's override of a bundled gene must not free its names here
+            mine = [doc for doc in layer if doc in user]
+            for kind in KINDS:
+                problems += over_bundled_problems([n for doc in base if doc.kind == kind for n in doc.names],
+                                                  [n for doc in mine if doc.kind == kind for n in doc.names])
     return _unique(problems)
 
 
