@@ -326,6 +326,9 @@ def test_summarize_names_the_hits_rules_and_warns_when_its_own_options_cannot_ap
     res = run_cli(["summarize", hits, "--rules", lab_rules, "--nc-prior", "0.1", "-f", "json"])
     assert res.code == 0, res.err
     assert "--rules and --nc-prior not used: every input is annotate output" in res.err
+    res = run_cli(["summarize", hits, "--organism", "archaea", "-f", "json"])  # typed, even as a group it knows
+    assert res.code == 0 and "--organism not used: every input is annotate output" in res.err, res.err
+    assert "it applies to FASTA" in res.err
     provenance = json.loads(res.out)["provenance"]
     assert provenance["hits_rules"] == [_bundled_version()]
     # annotated with the lab rules, summarized without options: named, no warning

@@ -160,6 +160,13 @@ def ordered_inputs(command, args: Sequence[str], params: dict[str, object]) -> l
     return order
 
 
+def on_command_line(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was typed (not a default, nor an environment variable): Click knows where each
+    value came from (compared by name: Typer's vendored Click or Click itself)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
 def raw_inputs(ctx: typer.Context, **params: object) -> list[tuple[str, str]]:
     """The command's inputs in typed order; nothing given means stdin."""
     io: IO = ctx.obj

@@ -31,6 +31,7 @@ from secannot.cli.common import (
     Verbose,
     diagnostics,
     input_files,
+    on_command_line,
     output_format,
     raw_inputs,
     refuse_repeated_inputs,
@@ -68,12 +69,6 @@ def columns_help(columns) -> str:
                      + [f"  {c.name:<{width}}  {c.description}" for c in columns])
 
 
-def _jobs_on_command_line(ctx: typer.Context) -> bool:
-    """Whether -j/--jobs was typed (not only set through SECANNOT_JOBS): Click knows where each value came from."""
-    source = ctx.get_parameter_source("jobs")
-    return source is not None and source.name == "COMMANDLINE"  # by name: Typer's vendored Click or Click itself
-
-
 def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, organism, jobs, dask, quiet, verbose, rules,
                 uniprot, uniprot_list, gene, gene_list, taxon, uniprot_url, email, offline, model, nc_threshold,
                 signal_only: bool = False, nc_prior: float | None = None, table=None, family_claims: bool = True,
@@ -94,7 +89,7 @@ def run_cli_job(ctx: typer.Context, *, annotate: bool, inputs, fmt, output, orga
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     refuse_directory_output(output, fmt, dask, "annotations" if annotate else "predictions")
-    if dask is not None and jobs > 1 and _jobs_on_command_line(ctx):  # SECANNOT_JOBS alone: --dask wins
+    if dask is not None and jobs > 1 and on_command_line(ctx, "jobs"):  # SECANNOT_JOBS alone: --dask wins
         raise UsageError(f"-j {jobs} and --dask both choose where the work runs; give one (--dask {dask} uses the "
                          "cluster's workers)")
     if dask is not None:

@@ -25,6 +25,7 @@ from secannot.cli.common import (
     Verbose,
     diagnostics,
     input_files,
+    on_command_line,
     output_format,
     raw_inputs,
     refuse_repeated_inputs,
@@ -113,8 +114,8 @@ def summarize(
                                                predictor)
         if not back and len(diag.rejections) > failed_before:
             return int(diag.exit_code)  # every background record failed, and stderr says why (6: UniProt)
-    own = {"--rules": rules, "--nc-prior": nc_prior, "--nc-threshold": nc_threshold}
-    standards = standards_warnings(records, back, provenance, hits_here, back_here, own)
+    standards = standards_warnings(records, back, provenance, hits_here, back_here, {"--rules": rules, "--nc-prior": nc_prior,
+        "--nc-threshold": nc_threshold, "--organism": organism if on_command_line(ctx, "organism") else None})
     for line in standards:
         diag.warn(line)
     with open_output(output, io.stdout) as out:

@@ -67,7 +67,7 @@ def mixed_standards(found: Mapping[str, set[str]]) -> list[str]:
 
 
 def unused_options(given: Mapping[str, object], found: Mapping[str, set[str]]) -> str | None:
-    """The warning for summarize's own --rules, --nc-prior or --nc-threshold when it annotated nothing itself
+    """The warning for summarize's own --rules, --organism, --nc-prior or --nc-threshold when it annotated nothing itself
     (every input and the background were annotate output, which keep the settings they were made with), or None.
 
     ``given``: option -> its value (None or empty: not given); ``found``: the inputs' standards, to name them.
@@ -78,7 +78,7 @@ def unused_options(given: Mapping[str, object], found: Mapping[str, set[str]]) -
     rules = found.get("rules") or set()
     kept = f" (the inputs' rules: {', '.join(sorted(rules))})" if rules and "--rules" in named else ""
     return (f"{' and '.join(named)} not used: every input is annotate output, counted as it was annotated{kept}; "
-            "they apply to FASTA and ids that summarize annotates itself")
+            f"{'it applies' if len(named) == 1 else 'they apply'} to FASTA and ids that summarize annotates itself")
 
 
 def standards_mismatch(hits: Mapping[str, set[str]], background: Mapping[str, set[str]]) -> list[str]:
